@@ -1,0 +1,99 @@
+#!/bin/bash
+# Start script of the Redis Sentinel example, for the official redis:7 image.
+# The same script plays the three roles, chosen by environment variables:
+#   MASTER=true     the bootstrap master (only the redis-master pod)
+#   SENTINEL=true   a sentinel (BOOTSTRAP=true: may monitor its own pod when no sentinel answers yet)
+#   neither         a replica
+# Every role first asks the sentinels (through the redis-sentinel service) who the master is now,
+# so a restarted container rejoins the current topology instead of starting a second master.
+set -u
+
+# Pods created after the service get its address as environment variables; the DNS name works
+# for every pod (the bootstrap pod is created before the service exists).
+SENTINEL_HOST="${REDIS_SENTINEL_SERVICE_HOST:-redis-sentinel}"
+SENTINEL_PORT="${REDIS_SENTINEL_SERVICE_PORT:-26379}"
+# The pod's own IP from the downward API, announced to the others so that what the sentinels
+# store is an address every pod can reach.
+POD_IP="${POD_IP:-$(hostname -i)}"
+MASTER_NAME="${MASTER_NAME:-mymaster}"
+QUORUM="${QUORUM:-2}"
+# Demo timeouts: a dead master is noticed after 5 s (the original waited 60 s, the default is
+# 30 s), and a failed failover is retried after 2 x 10 s (the original: 6 minutes).
+DOWN_AFTER_MS="${DOWN_AFTER_MS:-5000}"
+FAILOVER_TIMEOUT_MS="${FAILOVER_TIMEOUT_MS:-10000}"
+# The container's writable emptyDir: redis data, or the sentinel's configuration.
+DATA_DIR="${DATA_DIR:-/data}"
+
+# Prints the master's IP as the sentinels know it, or nothing.
+find_master() {
+  timeout 3 redis-cli -h "$SENTINEL_HOST" -p "$SENTINEL_PORT" \
+    SENTINEL get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1
+}
+
+reachable() {
+  timeout 3 redis-cli -h "$1" -p 6379 PING 2>/dev/null | grep -q PONG
+}
+
+# Waits until the sentinels name a master that answers; prints its IP.
+wait_for_master() {
+  local master
+  while true; do
+    master="$(find_master)"
+    if [ -z "$master" ] && [ "${BOOTSTRAP:-false}" = "true" ]; then
+      master="$POD_IP"
+    fi
+    if [ -n "$master" ] && reachable "$master"; then
+      echo "$master"
+      return
+    fi
+    echo "Connecting to master failed.  Waiting..." >&2
+    sleep 5
+  done
+}
+
+launchmaster() {
+  local master
+  master="$(find_master)"
+  if [ -n "$master" ] && [ "$master" != "$POD_IP" ]; then
+    echo "The sentinels say the master is $master: starting as its replica." >&2
+    launchslave
+  fi
+  exec redis-server --port 6379 --protected-mode no --dir "$DATA_DIR" --appendonly yes \
+    --replica-announce-ip "$POD_IP"
+}
+
+launchsentinel() {
+  # Sentinel rewrites its configuration (known replicas, sentinels, the current master), so the
+  # file lives in a writable emptyDir, never in the read-only ConfigMap. A restarted container
+  # keeps it, and with it its identity and what it has learnt.
+  local conf="$DATA_DIR/sentinel.conf" master
+  if [ ! -s "$conf" ]; then
+    master="$(wait_for_master)"
+    cat > "$conf" <<EOC
+port 26379
+protected-mode no
+sentinel announce-ip $POD_IP
+sentinel monitor $MASTER_NAME $master 6379 $QUORUM
+sentinel down-after-milliseconds $MASTER_NAME $DOWN_AFTER_MS
+sentinel failover-timeout $MASTER_NAME $FAILOVER_TIMEOUT_MS
+sentinel parallel-syncs $MASTER_NAME 1
+EOC
+  fi
+  exec redis-sentinel "$conf"
+}
+
+launchslave() {
+  local master
+  # Only a sentinel may fall back to its own pod; a replica always waits for a real master.
+  master="$(BOOTSTRAP=false wait_for_master)"
+  exec redis-server --port 6379 --protected-mode no --dir "$DATA_DIR" --appendonly yes \
+    --replicaof "$master" 6379 --replica-announce-ip "$POD_IP"
+}
+
+if [ "${MASTER:-}" = "true" ]; then
+  launchmaster
+elif [ "${SENTINEL:-}" = "true" ]; then
+  launchsentinel
+else
+  launchslave
+fi

@@ -1,0 +1,74 @@
+//! What goes into [`App::update`](super::App::update) and what comes out of it.
+
+use crate::exec::ExecEvent;
+use crate::lesson::CellIndex;
+
+use super::state::{ClusterInfo, Pane};
+
+/// A typed input: a key already mapped by the keymap, or an event from a background task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    ScrollDown(usize),
+    ScrollUp(usize),
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    NextStep,
+    PrevStep,
+    NextCell,
+    PrevCell,
+    RunFocused,
+    RunStep,
+    /// Ctrl-C: cancel what runs; never quits.
+    Cancel,
+    Copy,
+    Edit,
+    ToggleHelp,
+    Quit,
+    /// `y` in a confirmation.
+    Confirm,
+    /// `n` or Esc: close the overlay / refuse.
+    Dismiss,
+    TogglePane(Pane),
+    /// Grow (+) or shrink (-) the lesson column, in percent.
+    ResizeSplit(i16),
+    /// Scroll the focused cell's output (positive: towards older lines).
+    OutputScroll(i32),
+    ToggleExpand,
+    /// A left click at a screen position.
+    Click { column: u16, row: u16 },
+    /// The terminal was resized: reflow and keep the focused cell in view.
+    Resized,
+    /// Animation tick (spinner, elapsed time, instructor typing).
+    Tick,
+    Exec(ExecEvent),
+    /// The result of preparing the cluster target (a message when it failed).
+    ClusterReady { result: Result<ClusterInfo, String>, pending: Vec<CellIndex> },
+    /// `$EDITOR` finished: the new code, or None when it was left unchanged or failed.
+    Edited { cell: CellIndex, code: Option<String> },
+    /// A message for the status bar from the runtime (clipboard, editor, progress...).
+    Notice(String),
+    PodsState(String),
+    SentinelState(String),
+}
+
+/// A side effect the runtime performs for the app; the app itself never does I/O.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Queue these cells on the engine, in order.
+    Run(Vec<CellIndex>),
+    /// Run one cell with code edited by the learner.
+    RunEdited { cell: CellIndex, code: String },
+    /// Hand the terminal to an interactive cell, then take it back.
+    RunInteractive(CellIndex),
+    Cancel,
+    /// Work out the cluster target, then answer with [`Action::ClusterReady`].
+    PrepareCluster(Vec<CellIndex>),
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Open the cell's code in `$EDITOR`, then answer with [`Action::Edited`].
+    Edit { cell: CellIndex, code: String },
+    SaveProgress,
+    Quit,
+}

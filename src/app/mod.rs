@@ -1,0 +1,18 @@
+//! The application: state, `update` (typed actions in, effects out), keymap and saved
+//! progress. No terminal I/O and no ratatui here; `tui` renders this state and performs
+//! the effects.
+
+pub mod action;
+pub mod keymap;
+pub mod output;
+pub mod picker;
+pub mod progress;
+pub mod state;
+mod update;
+
+#[cfg(test)]
+mod tests;
+
+pub use action::{Action, Effect};
+pub use state::*;
+pub use update::mentions_cluster;

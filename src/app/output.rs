@@ -1,0 +1,267 @@
+//! A cell's output: bytes from a child process turned into safe, bounded lines.
+//!
+//! Output is untrusted: a command may print cursor moves, screen clears, OSC 52 clipboard
+//! writes or hyperlinks. Only SGR (colour and style) survives; everything else is dropped
+//! here, before any of it reaches the terminal the UI draws on.
+
+use std::collections::VecDeque;
+
+use vte::{Params, Parser, Perform};
+
+/// Lines kept per cell; older lines are dropped (and counted) so an endless stream cannot
+/// grow memory without bound.
+pub const MAX_LINES: usize = 2_000;
+/// A single line longer than this is cut: a binary blob without newlines stays bounded too.
+pub const MAX_LINE_BYTES: usize = 4_096;
+
+/// Sanitised output. Each stored line is self-contained: it starts with the SGR state carried
+/// over from earlier lines, so it can be rendered alone.
+#[derive(Default)]
+pub struct OutputBuffer {
+    parser: Parser,
+    sink: Sink,
+}
+
+impl std::fmt::Debug for OutputBuffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutputBuffer").field("sink", &self.sink).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Default)]
+struct Sink {
+    lines: VecDeque<String>,
+    /// The line being written (not yet terminated by `\n`).
+    current: String,
+    /// Bytes of visible text in `current` (SGR excluded), for the length cap.
+    current_text: usize,
+    /// SGR sequences in effect since the last reset, replayed at the start of each line.
+    sgr: String,
+    /// A `\r` was seen: the next printed character starts the line over.
+    carriage: bool,
+    dropped: usize,
+    last_line: String,
+}
+
+impl OutputBuffer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feed raw bytes from the child (any chunking; UTF-8 and escapes may be split).
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.parser.advance(&mut self.sink, bytes);
+    }
+
+    /// Completed lines plus the partial last line, oldest first.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        let partial = (!self.sink.current.is_empty()).then_some(self.sink.current.as_str());
+        self.sink.lines.iter().map(String::as_str).chain(partial)
+    }
+
+    pub fn len(&self) -> usize {
+        self.sink.lines.len() + usize::from(!self.sink.current.is_empty())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Lines dropped from the front to respect [`MAX_LINES`].
+    pub fn dropped(&self) -> usize {
+        self.sink.dropped
+    }
+
+    /// The last non-empty line as plain text (no SGR), for the jobs pane.
+    pub fn last_line(&self) -> &str {
+        &self.sink.last_line
+    }
+
+    pub fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Sink {
+    fn newline(&mut self) {
+        let plain = strip_sgr(&self.current);
+        if !plain.trim().is_empty() {
+            self.last_line = plain;
+        }
+        let line = std::mem::take(&mut self.current);
+        self.lines.push_back(line);
+        if self.lines.len() > MAX_LINES {
+            self.lines.pop_front();
+            self.dropped += 1;
+        }
+        self.current_text = 0;
+        self.carriage = false;
+    }
+
+    fn start_line_if_needed(&mut self) {
+        if self.carriage {
+            // `\r` then text: the terminal would overwrite the line (progress bars); we
+            // keep only the newest version instead of every frame.
+            self.current.clear();
+            self.current_text = 0;
+            self.carriage = false;
+        }
+        if self.current.is_empty() && !self.sgr.is_empty() {
+            self.current.push_str(&self.sgr);
+        }
+    }
+}
+
+impl Perform for Sink {
+    fn print(&mut self, c: char) {
+        self.start_line_if_needed();
+        if self.current_text >= MAX_LINE_BYTES {
+            return;
+        }
+        self.current.push(c);
+        self.current_text += c.len_utf8();
+    }
+
+    fn execute(&mut self, byte: u8) {
+        match byte {
+            b'\n' => self.newline(),
+            b'\r' => self.carriage = true,
+            b'\t' => {
+                for _ in 0..(8 - self.current_text % 8) {
+                    self.print(' ');
+                }
+            }
+            // BEL, BS, SO/SI and the rest have no safe meaning in a scrollback: drop them.
+            _ => {}
+        }
+    }
+
+    fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
+        // Only plain SGR (`CSI ... m`, no private markers) is kept; every cursor move,
+        // erase, mode set or report request is neutralised.
+        if action != 'm' || ignore || !intermediates.is_empty() {
+            return;
+        }
+        let seq = sgr_sequence(params);
+        let resets = params.is_empty()
+            || (params.len() == 1 && params.iter().all(|p| p.iter().all(|v| *v == 0)));
+        if resets {
+            self.sgr.clear();
+        } else {
+            self.sgr.push_str(&seq);
+        }
+        self.start_line_if_needed();
+        self.current.push_str(&seq);
+    }
+    // OSC (clipboard, hyperlinks, titles), DCS and other ESC sequences: dropped by default.
+}
+
+fn sgr_sequence(params: &Params) -> String {
+    let mut out = String::from("\x1b[");
+    for (i, param) in params.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        for (j, sub) in param.iter().enumerate() {
+            if j > 0 {
+                out.push(':');
+            }
+            out.push_str(&sub.to_string());
+        }
+    }
+    out.push('m');
+    out
+}
+
+/// Text without SGR sequences (the only escapes a stored line can contain).
+pub fn strip_sgr(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(bytes: &[u8]) -> Vec<String> {
+        let mut buf = OutputBuffer::new();
+        buf.push(bytes);
+        buf.lines().map(str::to_string).collect()
+    }
+
+    fn only_sgr(line: &str) -> bool {
+        let mut rest = line;
+        while let Some(pos) = rest.find('\x1b') {
+            let tail = &rest[pos + 1..];
+            let Some(end) = tail.find('m') else { return false };
+            let body = &tail[..end];
+            if !body.starts_with('[') || !body[1..].chars().all(|c| c.is_ascii_digit() || c == ';' || c == ':') {
+                return false;
+            }
+            rest = &tail[end + 1..];
+        }
+        !line.chars().any(|c| c.is_control() && c != '\x1b')
+    }
+
+    #[test]
+    fn control_sequences_never_leak() {
+        let nasty = b"a\x1b[2Jb\x1b[10;5Hc\x1b[?1049h\x1b]52;c;aGVsbG8=\x07d\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\e\x1b[1Af\x1bcg\x1bPqdcs\x1b\\h\x07\x08i\n";
+        let lines = collect(nasty);
+        assert_eq!(lines, vec!["abcdlinkefghi".to_string()]);
+    }
+
+    #[test]
+    fn sgr_is_kept_and_carried_to_the_next_line() {
+        let lines = collect(b"\x1b[31mred\nstill red\x1b[0m plain\nplain\n");
+        assert_eq!(lines[0], "\x1b[31mred");
+        assert_eq!(lines[1], "\x1b[31mstill red\x1b[0m plain");
+        assert_eq!(lines[2], "plain");
+        assert!(lines.iter().all(|l| only_sgr(l)));
+    }
+
+    #[test]
+    fn carriage_return_overwrites_the_line() {
+        assert_eq!(collect(b"10%\r50%\r100%\ndone\r\n"), vec!["100%", "done"]);
+    }
+
+    #[test]
+    fn split_escape_across_chunks_is_still_filtered() {
+        let mut buf = OutputBuffer::new();
+        buf.push(b"x\x1b[");
+        buf.push(b"2J\x1b]52;c;");
+        buf.push(b"Zm9v\x07y\xe4\xb8");
+        buf.push(b"\xad\n");
+        assert_eq!(buf.lines().collect::<Vec<_>>(), vec!["xy中"]);
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let mut buf = OutputBuffer::new();
+        for i in 0..(MAX_LINES + 500) {
+            buf.push(format!("line {i}\n").as_bytes());
+        }
+        assert_eq!(buf.len(), MAX_LINES);
+        assert_eq!(buf.dropped(), 500);
+        assert_eq!(buf.lines().next(), Some("line 500"));
+        buf.push(&vec![b'x'; MAX_LINE_BYTES * 3]);
+        assert_eq!(buf.lines().last().map(str::len), Some(MAX_LINE_BYTES));
+        assert_eq!(buf.last_line(), format!("line {}", MAX_LINES + 499));
+    }
+
+    #[test]
+    fn tabs_expand_to_spaces() {
+        assert_eq!(collect(b"a\tb\n"), vec!["a       b"]);
+    }
+}

@@ -1,0 +1,182 @@
+//! Saved progress: the current step and each cell's last verdict, per lesson file.
+//!
+//! Stored as JSON in the XDG state dir and written atomically (temp file + rename), so a crash
+//! mid-write never leaves half a file. A file that does not parse is moved aside and reported,
+//! never fatal: losing progress is better than refusing to open a lesson.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::state::{App, CellStatus};
+use crate::exec::Outcome;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProgressError {
+    #[error("cannot write progress to {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// What is saved for one lesson.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub lesson: PathBuf,
+    pub step: usize,
+    /// Cell id to whether its last run passed.
+    pub cells: BTreeMap<String, bool>,
+}
+
+/// The outcome of reading saved progress.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Loaded {
+    Fresh,
+    Restored(Progress),
+    /// The file was unreadable; it now lives at `moved_to`.
+    Corrupt { moved_to: PathBuf, reason: String },
+}
+
+/// Where progress files live: `$XDG_STATE_HOME/kubetutor/progress`.
+pub fn default_dir() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "kubetutor")?;
+    let base = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
+    Some(base.join("progress"))
+}
+
+/// The file for one lesson: named after the lesson's canonical path so two lessons with the
+/// same file name in different folders never share progress.
+pub fn file_for(dir: &Path, lesson: &Path) -> PathBuf {
+    let canonical = lesson.canonicalize().unwrap_or_else(|_| lesson.to_path_buf());
+    let text = canonical.to_string_lossy();
+    let stem: String = canonical
+        .file_stem()
+        .map(|s| s.to_string_lossy().chars().filter(|c| c.is_alphanumeric()).take(32).collect())
+        .unwrap_or_default();
+    let parent: String = canonical
+        .parent()
+        .and_then(Path::file_name)
+        .map(|s| s.to_string_lossy().chars().filter(|c| c.is_alphanumeric()).take(32).collect())
+        .unwrap_or_default();
+    dir.join(format!("{parent}-{stem}-{:016x}.json", fnv1a(text.as_bytes())))
+}
+
+/// A stable hash (std's `DefaultHasher` may change between releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+pub fn load(file: &Path) -> Loaded {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Fresh,
+        Err(e) => return set_aside(file, e.to_string()),
+    };
+    match serde_json::from_str::<Progress>(&text) {
+        Ok(progress) => Loaded::Restored(progress),
+        Err(e) => set_aside(file, e.to_string()),
+    }
+}
+
+fn set_aside(file: &Path, reason: String) -> Loaded {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let moved_to = file.with_extension(format!("corrupt-{stamp}"));
+    if let Err(e) = std::fs::rename(file, &moved_to) {
+        tracing::warn!(file = %file.display(), error = %e, "could not set corrupt progress aside");
+    }
+    Loaded::Corrupt { moved_to, reason }
+}
+
+pub fn save(file: &Path, progress: &Progress) -> Result<(), ProgressError> {
+    let err = |source| ProgressError::Write { path: file.to_path_buf(), source };
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    serde_json::to_writer_pretty(&mut tmp, progress).map_err(|e| err(e.into()))?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(file).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Forget a lesson's progress (`--reset`).
+pub fn reset(file: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(file) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+impl App {
+    pub fn progress(&self) -> Progress {
+        let mut cells = BTreeMap::new();
+        for (info, run) in self.cells.iter().zip(&self.runs) {
+            let passed = match &run.status {
+                CellStatus::Done { outcome: Outcome::Skipped { .. }, .. } => continue,
+                CellStatus::Done { outcome, .. } => outcome.is_success(),
+                CellStatus::Earlier { passed } => *passed,
+                _ => continue,
+            };
+            cells.insert(info.id.clone(), passed);
+        }
+        Progress { lesson: self.lesson.path.clone(), step: self.step, cells }
+    }
+
+    /// Apply saved progress; ids that no longer exist in the lesson are ignored.
+    pub fn restore(&mut self, progress: &Progress) {
+        if !self.lesson.steps.is_empty() {
+            self.step = progress.step.min(self.lesson.steps.len() - 1);
+            self.reveal = Some(super::state::Reveal::Step(self.step));
+            if let Some(first) = self.cells.iter().position(|c| c.step == Some(self.step)) {
+                self.focus = Some(first);
+            }
+        }
+        for (info, run) in self.cells.iter().zip(&mut self.runs) {
+            if let Some(&passed) = progress.cells.get(&info.id) {
+                run.status = CellStatus::Earlier { passed };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_then_load_round_trips() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("sub/p.json");
+        let progress = Progress {
+            lesson: "/x/lesson.md".into(),
+            step: 3,
+            cells: BTreeMap::from([("a".to_string(), true), ("b".to_string(), false)]),
+        };
+        save(&file, &progress).expect("save");
+        assert_eq!(load(&file), Loaded::Restored(progress));
+    }
+
+    #[test]
+    fn corrupt_file_is_set_aside_not_fatal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("p.json");
+        std::fs::write(&file, "{ not json").expect("write");
+        match load(&file) {
+            Loaded::Corrupt { moved_to, .. } => {
+                assert!(moved_to.exists());
+                assert!(!file.exists());
+            }
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+        assert_eq!(load(&file), Loaded::Fresh);
+    }
+
+    #[test]
+    fn file_names_differ_per_folder() {
+        let dir = Path::new("/state");
+        let a = file_for(dir, Path::new("/l/one/lesson.md"));
+        let b = file_for(dir, Path::new("/l/two/lesson.md"));
+        assert_ne!(a, b);
+        assert!(a.to_string_lossy().contains("one-lesson-"));
+    }
+}

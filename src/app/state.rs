@@ -1,0 +1,197 @@
+//! The application state the TUI renders. Plain data: no terminal, no ratatui.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::exec::Outcome;
+use crate::lesson::{CellIndex, Lesson};
+
+use super::output::OutputBuffer;
+
+/// Output lines shown under a cell before it folds into its own scroll.
+pub const FOLD_LINES: usize = 10;
+/// Output lines shown when a cell is expanded with `o`.
+pub const EXPANDED_LINES: usize = 200;
+
+/// Where a cell is in its life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellStatus {
+    Idle,
+    /// Waiting for the engine (a step run queues several cells).
+    Queued,
+    Running { since: Instant, attempt: u32 },
+    Done { outcome: Outcome, duration: Duration },
+    /// Result restored from saved progress: the output is gone, the verdict is kept.
+    Earlier { passed: bool },
+}
+
+impl CellStatus {
+    pub fn is_active(&self) -> bool {
+        matches!(self, CellStatus::Queued | CellStatus::Running { .. })
+    }
+}
+
+/// A background cell's process, for the jobs pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub pid: u32,
+    pub since: Instant,
+    /// `Some(code)` once it exited (`code` is None when a signal ended it).
+    pub exited: Option<Option<i32>>,
+}
+
+/// Per-cell runtime state.
+#[derive(Debug)]
+pub struct CellRun {
+    pub status: CellStatus,
+    pub output: OutputBuffer,
+    /// Lines scrolled up from the tail of the output (0 follows new output).
+    pub scroll: usize,
+    pub expanded: bool,
+    pub job: Option<Job>,
+    /// Code edited in `$EDITOR` for this run, shown instead of the lesson's.
+    pub edited: Option<String>,
+}
+
+impl Default for CellRun {
+    fn default() -> Self {
+        Self {
+            status: CellStatus::Idle,
+            output: OutputBuffer::new(),
+            scroll: 0,
+            expanded: false,
+            job: None,
+            edited: None,
+        }
+    }
+}
+
+/// What the app knows about a cell from the lesson, computed once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellInfo {
+    pub step: Option<usize>,
+    pub id: String,
+    pub runnable: bool,
+    pub interactive: bool,
+    pub background: bool,
+    /// Talks to a cluster (mentions kubectl/helm): needs the target confirmed first.
+    pub needs_cluster: bool,
+    /// Shown under the cell when it fails.
+    pub hint: Option<String>,
+}
+
+/// The cluster a lesson's cells will run against, as shown for confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClusterInfo {
+    pub context: String,
+    pub cluster_url: String,
+    pub namespace: String,
+}
+
+/// A modal layer over the lesson.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help,
+    ConfirmQuit,
+    /// Asked once before the first cell that talks to the cluster runs.
+    ConfirmCluster { target: ClusterInfo, pending: Vec<CellIndex> },
+}
+
+/// The right-hand column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaneLayout {
+    pub pods: bool,
+    pub sentinel: bool,
+    pub jobs: bool,
+    /// Percent of the width given to the lesson when any pane is shown.
+    pub lesson_percent: u16,
+}
+
+impl Default for PaneLayout {
+    fn default() -> Self {
+        Self { pods: true, sentinel: true, jobs: true, lesson_percent: 62 }
+    }
+}
+
+impl PaneLayout {
+    pub fn any(&self) -> bool {
+        self.pods || self.sentinel || self.jobs
+    }
+}
+
+/// Which pane a toggle key addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Pods,
+    Sentinel,
+    Jobs,
+}
+
+/// Where things landed on screen in the last layout pass, filled in by the view so that
+/// scrolling, step jumps and mouse clicks can be resolved without the app knowing about
+/// wrapping or widths. Line numbers are in lesson-document lines.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Geometry {
+    /// Lesson viewport on screen: x, y, width, height.
+    pub viewport: (u16, u16, u16, u16),
+    pub total_lines: usize,
+    pub step_lines: Vec<usize>,
+    /// First and one-past-last document line of each cell's frame (output included).
+    pub cell_lines: Vec<(usize, usize)>,
+}
+
+impl Geometry {
+    pub fn cell_at_line(&self, line: usize) -> Option<CellIndex> {
+        self.cell_lines.iter().position(|&(a, b)| (a..b).contains(&line))
+    }
+
+    pub fn max_scroll(&self) -> usize {
+        self.total_lines.saturating_sub(usize::from(self.viewport.3).max(1))
+    }
+}
+
+/// Something the view should bring on screen in its next layout pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reveal {
+    Step(usize),
+    Cell(CellIndex),
+}
+
+/// Instructor mode typing a command out before it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Typing {
+    pub cell: CellIndex,
+    pub shown: usize,
+    /// The whole batch, run once the last command has been typed.
+    pub batch: Vec<CellIndex>,
+}
+
+/// The state of an open lesson.
+#[derive(Debug)]
+pub struct App {
+    pub lesson: Arc<Lesson>,
+    pub cells: Vec<CellInfo>,
+    pub runs: Vec<CellRun>,
+    pub step: usize,
+    pub focus: Option<CellIndex>,
+    pub scroll: usize,
+    pub reveal: Option<Reveal>,
+    pub overlay: Option<Overlay>,
+    pub panes: PaneLayout,
+    pub geometry: Geometry,
+    pub cluster: Option<ClusterInfo>,
+    pub cluster_confirmed: bool,
+    /// The last finished cell, for the status bar.
+    pub last_result: Option<(CellIndex, Outcome)>,
+    /// A one-line notice (errors, hints); cleared by the next key.
+    pub notice: Option<String>,
+    pub pods_state: String,
+    pub sentinel_state: String,
+    pub present: bool,
+    pub typing: Option<Typing>,
+    /// Wall clock of the last event: views compute elapsed times from it, so tests are stable.
+    pub now: Instant,
+    pub spinner: usize,
+    pub dirty: bool,
+    pub quit: bool,
+}

@@ -1,0 +1,1 @@
+//! Unit tests of `App::update` and the keymap.

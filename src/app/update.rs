@@ -1,0 +1,472 @@
+//! `App::update`: every state change goes through here (typed action in, effects out).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::exec::{ExecEvent, Outcome};
+use crate::lesson::{CellIndex, Lesson};
+
+use super::action::{Action, Effect};
+use super::state::{
+    App, CellInfo, CellRun, CellStatus, ClusterInfo, EXPANDED_LINES, FOLD_LINES, Geometry, Job,
+    Overlay, Pane, PaneLayout, Reveal, Typing,
+};
+
+/// Characters typed per tick in instructor mode.
+const TYPE_SPEED: usize = 3;
+
+impl App {
+    pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
+        let cells: Vec<CellInfo> = lesson
+            .cells()
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| CellInfo {
+                step: lesson.step_of(i),
+                id: cell.id.clone(),
+                runnable: cell.is_runnable(),
+                interactive: cell.attrs.interactive,
+                background: cell.attrs.background,
+                needs_cluster: mentions_cluster(&cell.code),
+                hint: cell.hint.clone(),
+            })
+            .collect();
+        let runs = cells.iter().map(|_| CellRun::default()).collect();
+        let focus = (!cells.is_empty()).then_some(0);
+        let mut panes = PaneLayout::default();
+        panes.pods = lesson.meta.panes.pods.is_some();
+        panes.sentinel = lesson.meta.panes.sentinel.is_some();
+        panes.jobs = cells.iter().any(|c| c.background);
+        let pods_state = match &lesson.meta.panes.pods {
+            Some(_) => "pods: waiting for the cluster".to_string(),
+            None => "pods: no cluster configured for this lesson".to_string(),
+        };
+        let sentinel_state = match &lesson.meta.panes.sentinel {
+            Some(s) => match (&s.address, &s.service) {
+                (Some(addr), _) => format!("sentinel: waiting for {addr}"),
+                (None, Some(svc)) => format!("sentinel: waiting for service {svc}:{}", s.port),
+                (None, None) => format!("sentinel: waiting for 127.0.0.1:{}", s.port),
+            },
+            None => "sentinel: not used by this lesson".to_string(),
+        };
+        Self {
+            lesson,
+            cells,
+            runs,
+            step: 0,
+            focus,
+            scroll: 0,
+            reveal: None,
+            overlay: None,
+            panes,
+            geometry: Geometry::default(),
+            cluster: None,
+            cluster_confirmed: false,
+            last_result: None,
+            notice: None,
+            pods_state,
+            sentinel_state,
+            present,
+            typing: None,
+            now: Instant::now(),
+            spinner: 0,
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// Whether something on screen changes by itself (spinner, elapsed time, typing).
+    pub fn animating(&self) -> bool {
+        self.typing.is_some() || self.runs.iter().any(|r| r.status.is_active())
+    }
+
+    pub fn busy(&self) -> bool {
+        self.animating() || self.jobs_alive() > 0
+    }
+
+    pub fn jobs_alive(&self) -> usize {
+        self.runs.iter().filter(|r| r.job.as_ref().is_some_and(|j| j.exited.is_none())).count()
+    }
+
+    /// The code a cell runs: the learner's edit when there is one.
+    pub fn code_of(&self, cell: CellIndex) -> Option<String> {
+        if let Some(code) = self.runs.get(cell).and_then(|r| r.edited.clone()) {
+            return Some(code);
+        }
+        self.lesson.cells().get(cell).map(|c| c.code.clone())
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        self.dirty = true;
+        if is_user_input(&action) {
+            self.notice = None;
+        }
+        if let Some(overlay) = self.overlay.clone() {
+            if is_user_input(&action) && !matches!(action, Action::Click { .. } | Action::Resized) {
+                return self.update_overlay(overlay, action);
+            }
+        }
+        match action {
+            Action::ScrollDown(n) => self.scroll_to(self.scroll.saturating_add(n)),
+            Action::ScrollUp(n) => self.scroll_to(self.scroll.saturating_sub(n)),
+            Action::PageDown => self.scroll_to(self.scroll + self.page()),
+            Action::PageUp => self.scroll_to(self.scroll.saturating_sub(self.page())),
+            Action::Top => self.scroll_to(0),
+            Action::Bottom => self.scroll_to(self.geometry.max_scroll()),
+            Action::NextStep => self.go_step(self.step.saturating_add(1)),
+            Action::PrevStep => self.go_step(self.step.saturating_sub(1)),
+            Action::NextCell => self.focus_cell(self.focus.map_or(0, |f| f + 1)),
+            Action::PrevCell => self.focus_cell(self.focus.map_or(0, |f| f.saturating_sub(1))),
+            Action::RunFocused => return self.run_focused(),
+            Action::RunStep => return self.run_step(),
+            Action::Cancel => return self.cancel(),
+            Action::Copy => return self.copy(),
+            Action::Edit => return self.edit(),
+            Action::ToggleHelp => self.overlay = Some(Overlay::Help),
+            Action::Quit => return self.quit(),
+            Action::Confirm | Action::Dismiss => {}
+            Action::TogglePane(pane) => self.toggle_pane(pane),
+            Action::ResizeSplit(delta) => {
+                let p = i32::from(self.panes.lesson_percent) + i32::from(delta);
+                self.panes.lesson_percent = p.clamp(30, 85) as u16;
+            }
+            Action::OutputScroll(delta) => self.scroll_output(delta),
+            Action::ToggleExpand => {
+                if let Some(run) = self.focus.and_then(|f| self.runs.get_mut(f)) {
+                    run.expanded = !run.expanded;
+                    run.scroll = 0;
+                }
+            }
+            Action::Click { column, row } => self.click(column, row),
+            Action::Resized => self.reveal = self.focus.map(Reveal::Cell),
+            Action::Tick => return self.tick(),
+            Action::Exec(event) => return self.exec_event(event),
+            Action::ClusterReady { result, pending } => match result {
+                Ok(target) => self.overlay = Some(Overlay::ConfirmCluster { target, pending }),
+                Err(message) => self.notice = Some(format!("Not run: {message}")),
+            },
+            Action::Edited { cell, code } => return self.edited(cell, code),
+            Action::Notice(text) => self.notice = Some(text),
+            Action::PodsState(text) => self.pods_state = text,
+            Action::SentinelState(text) => self.sentinel_state = text,
+        }
+        Vec::new()
+    }
+
+    fn update_overlay(&mut self, overlay: Overlay, action: Action) -> Vec<Effect> {
+        match (overlay, action) {
+            (Overlay::Help, Action::Cancel) => Vec::new(),
+            (Overlay::Help, _) => {
+                self.overlay = None;
+                Vec::new()
+            }
+            (Overlay::ConfirmQuit, Action::Confirm | Action::Quit) => {
+                self.overlay = None;
+                self.quit = true;
+                vec![Effect::Cancel, Effect::SaveProgress, Effect::Quit]
+            }
+            (Overlay::ConfirmCluster { target, pending }, Action::Confirm) => {
+                self.overlay = None;
+                self.cluster = Some(target);
+                self.cluster_confirmed = true;
+                self.start(pending)
+            }
+            (Overlay::ConfirmCluster { .. }, Action::Dismiss | Action::Quit) => {
+                self.overlay = None;
+                self.notice = Some("Not run: the cluster target was not confirmed.".into());
+                Vec::new()
+            }
+            (_, Action::Dismiss) => {
+                self.overlay = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn page(&self) -> usize {
+        usize::from(self.geometry.viewport.3).saturating_sub(2).max(1)
+    }
+
+    fn scroll_to(&mut self, line: usize) {
+        self.scroll = line.min(self.geometry.max_scroll());
+    }
+
+    fn go_step(&mut self, step: usize) {
+        let steps = self.lesson.steps.len();
+        if steps == 0 {
+            self.notice = Some("This lesson has no steps.".into());
+            return;
+        }
+        self.step = step.min(steps - 1);
+        self.reveal = Some(Reveal::Step(self.step));
+        if let Some(first) = self.cells.iter().position(|c| c.step == Some(self.step)) {
+            self.focus = Some(first);
+        }
+    }
+
+    fn focus_cell(&mut self, cell: CellIndex) {
+        if self.cells.is_empty() {
+            self.notice = Some("This lesson has no commands.".into());
+            return;
+        }
+        let cell = cell.min(self.cells.len() - 1);
+        self.focus = Some(cell);
+        if let Some(step) = self.cells[cell].step {
+            self.step = step;
+        }
+        self.reveal = Some(Reveal::Cell(cell));
+    }
+
+    fn toggle_pane(&mut self, pane: Pane) {
+        let flag = match pane {
+            Pane::Pods => &mut self.panes.pods,
+            Pane::Sentinel => &mut self.panes.sentinel,
+            Pane::Jobs => &mut self.panes.jobs,
+        };
+        *flag = !*flag;
+    }
+
+    fn scroll_output(&mut self, delta: i32) {
+        let Some(run) = self.focus.and_then(|f| self.runs.get_mut(f)) else { return };
+        let window = if run.expanded { EXPANDED_LINES } else { FOLD_LINES };
+        let max = run.output.len().saturating_sub(window);
+        let next = i64::try_from(run.scroll).unwrap_or(i64::MAX) + i64::from(delta);
+        run.scroll = usize::try_from(next.max(0)).unwrap_or(0).min(max);
+    }
+
+    fn click(&mut self, column: u16, row: u16) {
+        let (x, y, w, h) = self.geometry.viewport;
+        if column < x || column >= x + w || row < y || row >= y + h {
+            return;
+        }
+        let line = self.scroll + usize::from(row - y);
+        if let Some(cell) = self.geometry.cell_at_line(line) {
+            self.focus = Some(cell);
+            if let Some(step) = self.cells[cell].step {
+                self.step = step;
+            }
+        }
+    }
+
+    fn run_focused(&mut self) -> Vec<Effect> {
+        let Some(cell) = self.focus else {
+            self.notice = Some("No command to run here.".into());
+            return Vec::new();
+        };
+        if !self.cells[cell].runnable {
+            self.notice = Some("This block is shown, not run (run=false).".into());
+            return Vec::new();
+        }
+        if self.runs[cell].status.is_active() {
+            self.notice = Some("This command is already running; Ctrl-C cancels it.".into());
+            return Vec::new();
+        }
+        self.start(vec![cell])
+    }
+
+    fn run_step(&mut self) -> Vec<Effect> {
+        let batch: Vec<CellIndex> = (0..self.cells.len())
+            .filter(|&i| self.cells[i].step == Some(self.step) && self.cells[i].runnable)
+            .filter(|&i| !self.cells[i].interactive && !self.runs[i].status.is_active())
+            .collect();
+        if batch.is_empty() {
+            self.notice = Some("Nothing to run in this step.".into());
+            return Vec::new();
+        }
+        self.start(batch)
+    }
+
+    /// Gate a batch on the cluster confirmation, then on instructor typing, then launch.
+    fn start(&mut self, batch: Vec<CellIndex>) -> Vec<Effect> {
+        if batch.is_empty() {
+            return Vec::new();
+        }
+        let needs_cluster = batch.iter().any(|&i| self.cells[i].needs_cluster);
+        if needs_cluster && !self.cluster_confirmed {
+            return vec![Effect::PrepareCluster(batch)];
+        }
+        if self.present {
+            self.typing = Some(Typing { cell: batch[0], shown: 0, batch });
+            return Vec::new();
+        }
+        self.launch(batch)
+    }
+
+    fn launch(&mut self, batch: Vec<CellIndex>) -> Vec<Effect> {
+        if let [cell] = batch[..] {
+            if self.cells[cell].interactive {
+                self.runs[cell].output.clear();
+                return vec![Effect::RunInteractive(cell)];
+            }
+            if let Some(code) = self.runs[cell].edited.clone() {
+                self.mark_queued(cell);
+                return vec![Effect::RunEdited { cell, code }];
+            }
+        }
+        for &cell in &batch {
+            self.mark_queued(cell);
+        }
+        vec![Effect::Run(batch)]
+    }
+
+    fn mark_queued(&mut self, cell: CellIndex) {
+        let run = &mut self.runs[cell];
+        run.status = CellStatus::Queued;
+        run.output.clear();
+        run.scroll = 0;
+    }
+
+    fn cancel(&mut self) -> Vec<Effect> {
+        if self.typing.take().is_some() {
+            self.notice = Some("Cancelled.".into());
+            return Vec::new();
+        }
+        if !self.runs.iter().any(|r| r.status.is_active()) {
+            self.notice = Some("Nothing is running. Press q to quit.".into());
+            return Vec::new();
+        }
+        for run in &mut self.runs {
+            if run.status == CellStatus::Queued {
+                run.status = CellStatus::Idle;
+            }
+        }
+        self.notice = Some("Cancelling…".into());
+        vec![Effect::Cancel]
+    }
+
+    fn copy(&mut self) -> Vec<Effect> {
+        match self.focus.and_then(|f| self.code_of(f)) {
+            Some(code) => {
+                self.notice = Some("Command copied to the clipboard (OSC 52).".into());
+                vec![Effect::Copy(code)]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn edit(&mut self) -> Vec<Effect> {
+        let Some(cell) = self.focus else { return Vec::new() };
+        if !self.cells[cell].runnable || self.runs[cell].status.is_active() {
+            self.notice = Some("Only an idle, runnable command can be edited.".into());
+            return Vec::new();
+        }
+        match self.code_of(cell) {
+            Some(code) => vec![Effect::Edit { cell, code }],
+            None => Vec::new(),
+        }
+    }
+
+    fn edited(&mut self, cell: CellIndex, code: Option<String>) -> Vec<Effect> {
+        let Some(code) = code else { return Vec::new() };
+        if cell >= self.runs.len() {
+            return Vec::new();
+        }
+        self.runs[cell].edited = Some(code);
+        self.start(vec![cell])
+    }
+
+    fn quit(&mut self) -> Vec<Effect> {
+        if self.busy() {
+            self.overlay = Some(Overlay::ConfirmQuit);
+            return Vec::new();
+        }
+        self.quit = true;
+        vec![Effect::SaveProgress, Effect::Quit]
+    }
+
+    fn tick(&mut self) -> Vec<Effect> {
+        self.spinner = self.spinner.wrapping_add(1);
+        let Some(cell) = self.typing.as_ref().map(|t| t.cell) else { return Vec::new() };
+        let len = self.code_of(cell).map_or(0, |c| c.chars().count());
+        let Some(typing) = &mut self.typing else { return Vec::new() };
+        typing.shown += TYPE_SPEED;
+        if typing.shown < len {
+            return Vec::new();
+        }
+        let pos = typing.batch.iter().position(|&c| c == typing.cell).unwrap_or(0);
+        if let Some(&next) = typing.batch.get(pos + 1) {
+            typing.cell = next;
+            typing.shown = 0;
+            return Vec::new();
+        }
+        let batch = self.typing.take().map(|t| t.batch).unwrap_or_default();
+        self.launch(batch)
+    }
+
+    fn exec_event(&mut self, event: ExecEvent) -> Vec<Effect> {
+        let now = self.now;
+        match event {
+            ExecEvent::Started { cell, attempt } => {
+                let Some(run) = self.runs.get_mut(cell) else { return Vec::new() };
+                run.status = CellStatus::Running { since: now, attempt };
+                self.focus = Some(cell);
+                self.reveal = Some(Reveal::Cell(cell));
+            }
+            ExecEvent::Output { cell, bytes, .. } => {
+                let Some(run) = self.runs.get_mut(cell) else { return Vec::new() };
+                let before = run.output.len();
+                run.output.push(&bytes);
+                if run.scroll > 0 {
+                    // Keep the learner's place while they read older output.
+                    run.scroll += run.output.len().saturating_sub(before);
+                }
+            }
+            ExecEvent::Finished { cell, outcome, duration } => {
+                let Some(run) = self.runs.get_mut(cell) else { return Vec::new() };
+                run.status = CellStatus::Done { outcome: outcome.clone(), duration };
+                if !outcome.is_success() && !matches!(outcome, Outcome::Skipped { .. }) {
+                    self.reveal = Some(Reveal::Cell(cell));
+                }
+                self.last_result = Some((cell, outcome));
+                return vec![Effect::SaveProgress];
+            }
+            ExecEvent::JobStarted { cell, pid } => {
+                if let Some(run) = self.runs.get_mut(cell) {
+                    run.job = Some(Job { pid, since: now, exited: None });
+                    self.panes.jobs = true;
+                }
+            }
+            ExecEvent::JobExited { cell, code } => {
+                if let Some(job) = self.runs.get_mut(cell).and_then(|r| r.job.as_mut()) {
+                    job.exited = Some(code);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// The engine stopped without finishing these cells (cancel, failure earlier in a batch).
+    pub fn settle_queued(&mut self) {
+        for run in &mut self.runs {
+            if run.status == CellStatus::Queued {
+                run.status = CellStatus::Idle;
+            }
+        }
+    }
+}
+
+fn is_user_input(action: &Action) -> bool {
+    !matches!(
+        action,
+        Action::Tick
+            | Action::Exec(_)
+            | Action::ClusterReady { .. }
+            | Action::Edited { .. }
+            | Action::Notice(_)
+            | Action::PodsState(_)
+            | Action::SentinelState(_)
+    )
+}
+
+/// Whether a command talks to Kubernetes and so needs the cluster target confirmed.
+pub fn mentions_cluster(code: &str) -> bool {
+    code.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        .any(|word| matches!(word, "kubectl" | "helm" | "kustomize" | "k9s"))
+}
+
+impl ClusterInfo {
+    pub fn summary(&self) -> String {
+        format!("{} ({}) namespace {}", self.context, self.cluster_url, self.namespace)
+    }
+}

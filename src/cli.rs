@@ -1,0 +1,119 @@
+//! Command-line definitions (clap). Dispatch lives in `main.rs`; behaviour in each module.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Markdown lessons as live, runnable terminal tutorials.
+#[derive(Debug, Parser)]
+#[command(name = "kubetutor", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub open: OpenArgs,
+
+    /// Disable colours (also honoured: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a lesson headless: print each cell and its output, end with "N passed, N failed".
+    Run(RunArgs),
+    /// Validate lessons without running them; errors as file:line:col.
+    Check(CheckArgs),
+    /// Convert a Jupyter notebook (.ipynb, or its plain-text export) into a lesson.
+    Import(ImportArgs),
+    /// Check kubectl, kubeconfig, cluster access, RBAC, redis tools and the terminal.
+    Doctor(DoctorArgs),
+    /// Print shell completions.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Options shared by everything that loads a lesson and talks to a cluster.
+#[derive(Debug, Clone, Args, Default)]
+pub struct LessonArgs {
+    /// Translation to use, e.g. zh-CN (default: from LANG when a translation exists).
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Kubernetes context to use (default: the kubeconfig's current context).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Namespace override (default: the lesson's front matter).
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// Workshop mode: append -NAME to the lesson namespace so every learner has their own.
+    #[arg(long)]
+    pub namespace_suffix: Option<String>,
+}
+
+/// `kubetutor [LESSON]`: open the TUI.
+#[derive(Debug, Clone, Args, Default)]
+pub struct OpenArgs {
+    /// A lesson folder, a .md file, or the slug of a bundled lesson. No argument: a picker.
+    pub lesson: Option<String>,
+    #[command(flatten)]
+    pub common: LessonArgs,
+    /// Instructor mode: larger focus on the current step, commands typed out before running.
+    #[arg(long)]
+    pub present: bool,
+    /// Forget saved progress for this lesson and start over.
+    #[arg(long)]
+    pub reset: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// A lesson folder, a .md file, or the slug of a bundled lesson.
+    pub lesson: String,
+    #[command(flatten)]
+    pub common: LessonArgs,
+    /// Do not ask before running commands against the cluster.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Start at this step (number from 1, or a title prefix).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Stop after this step (number from 1, or a title prefix).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Run only the cells with these ids.
+    #[arg(long)]
+    pub only: Vec<String>,
+    /// Keep going after a failed cell.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Write the executed lesson, with outputs, as Markdown.
+    #[arg(long)]
+    pub transcript: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Lesson folders or .md files (a folder checks lesson.md and every translation).
+    #[arg(required = true)]
+    pub lessons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// A .ipynb file or its plain-text export.
+    pub notebook: PathBuf,
+    /// Output folder (default: lessons/<slug of the notebook's title>).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// Check what this lesson needs (namespace, RBAC, tools).
+    pub lesson: Option<String>,
+    #[command(flatten)]
+    pub common: LessonArgs,
+}

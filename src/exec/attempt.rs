@@ -1,0 +1,186 @@
+//! One run of one command: spawn in its own process group, stream stdout and stderr as
+//! coalesced chunks, enforce the timeout and cancellation, and clean up the group.
+
+use std::future::Future;
+use std::os::unix::process::ExitStatusExt;
+use std::pin::Pin;
+use std::process::ExitStatus;
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+
+use tokio::io::AsyncReadExt;
+use tokio::process::{ChildStderr, ChildStdout};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until};
+use tokio_util::sync::CancellationToken;
+
+use super::buffer::OutputBuffer;
+use super::event::{ExecEvent, Stream};
+use super::proc::{self, Group};
+use crate::lesson::CellIndex;
+
+/// Chunks are sent when this big, or when this old, whichever comes first: a flood becomes a
+/// few large events and a trickle at most ~60 events a second.
+const FLUSH_BYTES: usize = 64 * 1024;
+const FLUSH_AFTER: Duration = Duration::from_millis(16);
+/// After the shell exits, how long leftover output (or `cmd &` children) may hold the pipes.
+const DRAIN: Duration = Duration::from_millis(500);
+
+#[derive(Debug)]
+pub enum Ending {
+    Exited(ExitStatus),
+    Cancelled,
+    TimedOut(Duration),
+    /// The process could not be started.
+    SpawnFailed(std::io::Error),
+}
+
+#[derive(Debug)]
+pub struct Attempt {
+    pub ending: Ending,
+    /// Stdout, bounded; only when asked for (capture).
+    pub stdout: Option<OutputBuffer>,
+}
+
+pub struct Ctx<'a> {
+    pub cell: CellIndex,
+    pub events: &'a mpsc::Sender<ExecEvent>,
+    pub cancel: &'a CancellationToken,
+    pub timeout: Option<Duration>,
+    pub grace: Duration,
+    pub keep_stdout: bool,
+    /// Told the leader's pid once it runs (background jobs announce it).
+    pub spawned: Option<tokio::sync::oneshot::Sender<u32>>,
+}
+
+/// Spawns `cmd` (already configured with env, cwd and stdin) and runs it to the end.
+pub async fn run(cmd: std::process::Command, mut ctx: Ctx<'_>) -> Attempt {
+    let mut cmd = tokio::process::Command::from(cmd);
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    proc::own_group(&mut cmd);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => return Attempt { ending: Ending::SpawnFailed(e), stdout: None },
+    };
+    let group = child.id().map(Group::register);
+    if let (Some(tx), Some(pid)) = (ctx.spawned.take(), child.id()) {
+        let _ = tx.send(pid);
+    }
+    let (Some(out), Some(err), Some(group)) = (child.stdout.take(), child.stderr.take(), group) else {
+        let _ = child.kill().await;
+        let e = std::io::Error::other("child has no pipes");
+        return Attempt { ending: Ending::SpawnFailed(e), stdout: None };
+    };
+    let mut pump = Pump::new(ctx.cell, ctx.events, ctx.keep_stdout);
+    let ending = supervise(&mut child, &group, out, err, &mut pump, &ctx).await;
+    pump.flush().await;
+    Attempt { ending, stdout: pump.stdout }
+}
+
+async fn supervise(
+    child: &mut tokio::process::Child,
+    group: &Group,
+    mut out: ChildStdout,
+    mut err: ChildStderr,
+    pump: &mut Pump<'_>,
+    ctx: &Ctx<'_>,
+) -> Ending {
+    let start = Instant::now();
+    let deadline = ctx.timeout.map(|t| start + t);
+    let (mut obuf, mut ebuf) = (vec![0u8; FLUSH_BYTES], vec![0u8; FLUSH_BYTES]);
+    let (mut out_open, mut err_open) = (true, true);
+    let mut status: Option<ExitStatus> = None;
+    let mut stopping: Option<Ending> = None;
+    let mut drain_until: Option<Instant> = None;
+    let far = start + Duration::from_secs(86_400 * 365);
+    let mut stopper: Option<Pin<Box<dyn Future<Output = ()> + Send + '_>>> = None;
+    loop {
+        if status.is_some() && !out_open && !err_open {
+            break;
+        }
+        let flush_at = pump.flush_at.unwrap_or(far);
+        tokio::select! {
+            r = out.read(&mut obuf), if out_open => match r {
+                Ok(0) | Err(_) => out_open = false,
+                Ok(n) => pump.push(Stream::Stdout, &obuf[..n]).await,
+            },
+            r = err.read(&mut ebuf), if err_open => match r {
+                Ok(0) | Err(_) => err_open = false,
+                Ok(n) => pump.push(Stream::Stderr, &ebuf[..n]).await,
+            },
+            s = child.wait(), if status.is_none() => {
+                status = Some(s.unwrap_or_else(|_| ExitStatus::from_raw(1 << 8)));
+                // Whatever the shell left behind in its group (`cmd &`) goes with it.
+                group.signal(Signal::SIGTERM);
+                drain_until = Some(Instant::now() + DRAIN);
+            }
+            _ = sleep_until(flush_at), if pump.flush_at.is_some() => pump.flush().await,
+            _ = ctx.cancel.cancelled(), if stopping.is_none() => {
+                stopping = Some(Ending::Cancelled);
+                stopper = Some(Box::pin(group.stop(ctx.grace)));
+            }
+            _ = sleep_until(deadline.unwrap_or(far)), if deadline.is_some() && stopping.is_none() && status.is_none() => {
+                stopping = Some(Ending::TimedOut(ctx.timeout.unwrap_or_default()));
+                stopper = Some(Box::pin(group.stop(ctx.grace)));
+            }
+            _ = async { if let Some(s) = stopper.as_mut() { s.await } }, if stopper.is_some() => stopper = None,
+            _ = sleep_until(drain_until.unwrap_or(far)), if drain_until.is_some() => {
+                // Someone outside our reach still holds the pipes: stop waiting for them.
+                group.signal(Signal::SIGKILL);
+                break;
+            }
+        }
+    }
+    match (stopping, status) {
+        (Some(reason), _) => reason,
+        (None, Some(s)) => Ending::Exited(s),
+        (None, None) => Ending::Cancelled,
+    }
+}
+
+/// Coalesces chunks into Output events, keeping stream order.
+struct Pump<'a> {
+    cell: CellIndex,
+    events: &'a mpsc::Sender<ExecEvent>,
+    pending: Vec<u8>,
+    stream: Stream,
+    flush_at: Option<Instant>,
+    stdout: Option<OutputBuffer>,
+}
+
+impl<'a> Pump<'a> {
+    fn new(cell: CellIndex, events: &'a mpsc::Sender<ExecEvent>, keep_stdout: bool) -> Self {
+        let stdout = keep_stdout.then(OutputBuffer::default);
+        Self { cell, events, pending: Vec::new(), stream: Stream::Stdout, flush_at: None, stdout }
+    }
+
+    async fn push(&mut self, stream: Stream, bytes: &[u8]) {
+        if stream == Stream::Stdout
+            && let Some(buf) = &mut self.stdout
+        {
+            buf.push(bytes);
+        }
+        if stream != self.stream && !self.pending.is_empty() {
+            self.flush().await;
+        }
+        self.stream = stream;
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= FLUSH_BYTES {
+            self.flush().await;
+        } else if self.flush_at.is_none() {
+            self.flush_at = Some(Instant::now() + FLUSH_AFTER);
+        }
+    }
+
+    async fn flush(&mut self) {
+        self.flush_at = None;
+        if self.pending.is_empty() {
+            return;
+        }
+        let bytes = std::mem::take(&mut self.pending);
+        let event = ExecEvent::Output { cell: self.cell, stream: self.stream, bytes };
+        // A closed channel means nobody listens any more; the run still ends cleanly.
+        let _ = self.events.send(event).await;
+    }
+}

@@ -1,0 +1,160 @@
+//! A bounded per-cell output buffer: the first and the last bytes of a stream, and a count of
+//! what fell in between. A cell can print 100 MB; a reader wants the start (the command's
+//! banner, the first error) and the end (the summary, the last error), never all of it.
+
+/// Default caps: 1 MiB of head and 1 MiB of tail.
+pub const DEFAULT_HEAD: usize = 1 << 20;
+pub const DEFAULT_TAIL: usize = 1 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputBuffer {
+    head: Vec<u8>,
+    /// Holds up to `2 * tail_cap` bytes so trimming is amortised; only the last `tail_cap` count.
+    tail: Vec<u8>,
+    head_cap: usize,
+    tail_cap: usize,
+    total: u64,
+}
+
+impl Default for OutputBuffer {
+    fn default() -> Self {
+        Self::new(DEFAULT_HEAD, DEFAULT_TAIL)
+    }
+}
+
+impl OutputBuffer {
+    pub fn new(head_cap: usize, tail_cap: usize) -> Self {
+        Self { head: Vec::new(), tail: Vec::new(), head_cap, tail_cap, total: 0 }
+    }
+
+    pub fn push(&mut self, mut bytes: &[u8]) {
+        self.total += bytes.len() as u64;
+        if self.head.len() < self.head_cap {
+            let n = bytes.len().min(self.head_cap - self.head.len());
+            self.head.extend_from_slice(&bytes[..n]);
+            bytes = &bytes[n..];
+        }
+        if bytes.is_empty() || self.tail_cap == 0 {
+            return;
+        }
+        if bytes.len() >= self.tail_cap {
+            self.tail.clear();
+            self.tail.extend_from_slice(&bytes[bytes.len() - self.tail_cap..]);
+            return;
+        }
+        self.tail.extend_from_slice(bytes);
+        if self.tail.len() > 2 * self.tail_cap {
+            let cut = self.tail.len() - self.tail_cap;
+            self.tail.drain(..cut);
+        }
+    }
+
+    fn tail_slice(&self) -> &[u8] {
+        let keep = self.tail.len().min(self.tail_cap);
+        &self.tail[self.tail.len() - keep..]
+    }
+
+    /// Bytes received in total.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Bytes received but not kept.
+    pub fn dropped(&self) -> u64 {
+        self.total - (self.head.len() + self.tail_slice().len()) as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The kept bytes: head, then tail, with no marker (see [`OutputBuffer::render`]).
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    pub fn tail(&self) -> &[u8] {
+        self.tail_slice()
+    }
+
+    /// The last `n` kept bytes (from the tail, or the head when nothing was dropped after it).
+    pub fn last(&self, n: usize) -> Vec<u8> {
+        let tail = self.tail_slice();
+        if tail.len() >= n || self.dropped() > 0 {
+            return tail[tail.len().saturating_sub(n)..].to_vec();
+        }
+        let from_head = n - tail.len();
+        let mut out = self.head[self.head.len().saturating_sub(from_head)..].to_vec();
+        out.extend_from_slice(tail);
+        out
+    }
+
+    /// Head and tail joined by a line saying how much was dropped (when anything was).
+    pub fn render(&self) -> Vec<u8> {
+        let mut out = self.head.clone();
+        let dropped = self.dropped();
+        if dropped > 0 {
+            if !out.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(format!("[... {dropped} bytes dropped ...]\n").as_bytes());
+        }
+        out.extend_from_slice(self.tail_slice());
+        out
+    }
+
+    /// Everything, when nothing was dropped.
+    pub fn complete(&self) -> Option<Vec<u8>> {
+        (self.dropped() == 0).then(|| self.render())
+    }
+
+    pub fn clear(&mut self) {
+        self.head.clear();
+        self.tail.clear();
+        self.total = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_output_is_kept_whole() {
+        let mut b = OutputBuffer::new(4, 4);
+        b.push(b"abc");
+        b.push(b"def");
+        assert_eq!(b.render(), b"abcdef");
+        assert_eq!(b.dropped(), 0);
+        assert_eq!(b.complete().as_deref(), Some(&b"abcdef"[..]));
+        assert_eq!(b.last(4), b"cdef");
+        assert_eq!(b.last(100), b"abcdef");
+    }
+
+    #[test]
+    fn keeps_head_and_tail_and_counts_the_rest() {
+        let mut b = OutputBuffer::new(3, 3);
+        for chunk in [&b"012"[..], b"34", b"5678", b"9"] {
+            b.push(chunk);
+        }
+        assert_eq!(b.head(), b"012");
+        assert_eq!(b.tail(), b"789");
+        assert_eq!(b.dropped(), 4);
+        assert_eq!(b.total(), 10);
+        assert_eq!(b.render(), b"012\n[... 4 bytes dropped ...]\n789");
+        assert!(b.complete().is_none());
+        assert_eq!(b.last(2), b"89");
+    }
+
+    #[test]
+    fn memory_stays_bounded_under_many_pushes() {
+        let mut b = OutputBuffer::new(16, 16);
+        for i in 0..100_000u32 {
+            b.push(&i.to_le_bytes());
+        }
+        assert!(b.tail.len() <= 32);
+        let want: Vec<u8> = (99_996..100_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        assert_eq!(b.tail(), &want[..]);
+        assert_eq!(b.dropped(), 400_000 - 32);
+    }
+}

@@ -1,0 +1,130 @@
+//! Runs one foreground cell to its outcome: skip rules, working directory, verify retries,
+//! capture, and folding the cell's shell state back into the session.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::attempt::{self, Ending};
+use super::event::{ExecEvent, Outcome};
+use super::session::Session;
+use super::{EngineOptions, SKIP_NEEDS_ENV};
+use crate::lesson::{Cell, CellIndex, Lesson};
+
+/// Why a cell is not run at all, if it is not.
+pub fn skip_reason(cell: &Cell, opts: &EngineOptions) -> Option<String> {
+    if !cell.is_runnable() {
+        return Some("run=false".into());
+    }
+    let missing: Vec<&str> =
+        cell.attrs.needs.iter().filter(|n| opts.skip_needs.contains(n)).map(String::as_str).collect();
+    if !missing.is_empty() {
+        return Some(format!("needs {} ({SKIP_NEEDS_ENV} lists it)", missing.join(", ")));
+    }
+    None
+}
+
+/// The directory a cell starts in, and whether it is the cell's own (`cwd=`, not carried on).
+pub fn cell_dir(lesson: &Lesson, cell: &Cell, session: &Session) -> Result<(PathBuf, bool), Outcome> {
+    let (dir, own) = match &cell.attrs.cwd {
+        Some(p) if p.is_absolute() => (p.clone(), true),
+        Some(p) => (lesson.workdir().join(p), true),
+        None => (session.cwd().to_path_buf(), false),
+    };
+    if dir.is_dir() {
+        Ok((dir, own))
+    } else {
+        let what = if own { "cwd" } else { "workdir" };
+        Err(Outcome::Error { message: format!("missing {what}: {} does not exist", dir.display()) })
+    }
+}
+
+pub struct Run<'a> {
+    pub lesson: &'a Lesson,
+    pub cell: &'a Cell,
+    pub index: CellIndex,
+    pub opts: &'a EngineOptions,
+    pub events: &'a mpsc::Sender<ExecEvent>,
+    pub cancel: &'a CancellationToken,
+}
+
+/// Runs the cell (every verify attempt) and returns how it ended. Sends Started and Output
+/// events; the caller sends Finished.
+pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
+    let (dir, own_dir) = match cell_dir(r.lesson, r.cell, session) {
+        Ok(d) => d,
+        Err(outcome) => return outcome,
+    };
+    let attrs = &r.cell.attrs;
+    let timeout = attrs.timeout.unwrap_or(r.opts.default_timeout);
+    let budget_end = Instant::now() + attrs.retry;
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let _ = r.events.send(ExecEvent::Started { cell: r.index, attempt }).await;
+        let remaining = budget_end.saturating_duration_since(Instant::now());
+        let clamp = attrs.verify && remaining.max(Duration::from_secs(1)) < timeout;
+        let this_timeout = if clamp { remaining.max(Duration::from_secs(1)) } else { timeout };
+        let cmd = session.command(&r.cell.code, &attrs.env, &dir, true);
+        let ctx = attempt::Ctx {
+            cell: r.index,
+            events: r.events,
+            cancel: r.cancel,
+            timeout: Some(this_timeout),
+            grace: r.opts.grace,
+            keep_stdout: attrs.capture.is_some(),
+            spawned: None,
+        };
+        let result = attempt::run(cmd, ctx).await;
+        if let Err(e) = session.absorb(&attrs.env, own_dir) {
+            tracing::warn!(cell = r.index, "shell state not carried over: {e}");
+        }
+        let retry = attrs.verify && !r.cancel.is_cancelled() && Instant::now() + attrs.interval < budget_end;
+        match result.ending {
+            Ending::Exited(s) if s.success() => return captured(session, r.cell, result.stdout),
+            Ending::Exited(_) | Ending::TimedOut(_) if retry => {}
+            Ending::Exited(_) if attrs.verify => return Outcome::RetriesExhausted { attempts: attempt },
+            Ending::TimedOut(_) if clamp => return Outcome::RetriesExhausted { attempts: attempt },
+            Ending::Exited(s) => {
+                use std::os::unix::process::ExitStatusExt;
+                return Outcome::Failed { code: s.code(), signal: s.signal() };
+            }
+            Ending::TimedOut(after) => return Outcome::TimedOut { after },
+            Ending::Cancelled => return Outcome::Cancelled,
+            Ending::SpawnFailed(e) => return spawn_error(session, e),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(attrs.interval) => {}
+            _ = r.cancel.cancelled() => return Outcome::Cancelled,
+        }
+    }
+}
+
+fn captured(session: &mut Session, cell: &Cell, stdout: Option<super::buffer::OutputBuffer>) -> Outcome {
+    let (Some(var), Some(out)) = (&cell.attrs.capture, stdout) else {
+        return Outcome::Passed;
+    };
+    let Some(bytes) = out.complete() else {
+        let message = format!("capture={var}: output too large ({} bytes)", out.total());
+        return Outcome::Error { message };
+    };
+    let value = bytes.trim_ascii();
+    if value.contains(&0) {
+        return Outcome::Error { message: format!("capture={var}: output contains NUL bytes") };
+    }
+    use std::os::unix::ffi::OsStrExt;
+    session.set_var(var, std::ffi::OsStr::from_bytes(value));
+    Outcome::Passed
+}
+
+pub fn spawn_error(session: &Session, e: std::io::Error) -> Outcome {
+    let message = if e.kind() == std::io::ErrorKind::NotFound {
+        format!("bash missing: cannot run {} (not found)", session.bash().display())
+    } else {
+        format!("cannot start {}: {e}", session.bash().display())
+    };
+    Outcome::Error { message }
+}

@@ -1,0 +1,282 @@
+//! The engine actor: owns the session, a queue of cells and the background jobs; runs one
+//! foreground cell at a time in queue order and reports everything as [`ExecEvent`]s.
+//!
+//! Contract: every queued cell gets exactly one `Finished`; `Started` (one per attempt) only
+//! when a process starts for it. Cells skipped because an earlier cell of the same batch
+//! failed finish as `Skipped`.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use super::cellrun;
+use super::event::{ExecEvent, Outcome};
+use super::interactive::{self, Lease};
+use super::jobs::Jobs;
+use super::session::{Session, SessionError};
+use super::EngineOptions;
+use crate::lesson::{CellIndex, Lesson};
+
+pub(crate) enum Msg {
+    Run { cells: Vec<CellIndex>, batch: bool },
+    Cancel,
+    CancelAll,
+    SetEnv(Vec<(String, String)>),
+    StopJob(CellIndex),
+    Interactive { cell: CellIndex, reply: oneshot::Sender<Result<Lease, Outcome>> },
+    Shutdown(oneshot::Sender<()>),
+}
+
+enum Work {
+    Cell { cell: CellIndex, batch: Option<u64> },
+    Interactive { cell: CellIndex, reply: oneshot::Sender<Result<Lease, Outcome>> },
+}
+
+type Running = Pin<Box<dyn Future<Output = (Session, CellIndex, Outcome)> + Send>>;
+
+pub(crate) struct Actor {
+    lesson: Arc<Lesson>,
+    opts: Arc<EngineOptions>,
+    events: mpsc::Sender<ExecEvent>,
+    session: Option<Session>,
+    queue: VecDeque<Work>,
+    current: Option<(CancellationToken, Option<u64>)>,
+    jobs: Jobs,
+    pending_env: Vec<(String, String)>,
+    next_batch: u64,
+}
+
+impl Actor {
+    pub fn new(
+        lesson: Arc<Lesson>,
+        opts: EngineOptions,
+        events: mpsc::Sender<ExecEvent>,
+    ) -> Result<Self, SessionError> {
+        let env = lesson.meta.env.clone().into_iter().chain(opts.env.iter().cloned());
+        let session = Session::new(opts.bash.clone(), lesson.workdir(), env)?;
+        Ok(Self {
+            lesson,
+            opts: Arc::new(opts),
+            events,
+            session: Some(session),
+            queue: VecDeque::new(),
+            current: None,
+            jobs: Jobs::default(),
+            pending_env: Vec::new(),
+            next_batch: 0,
+        })
+    }
+
+    pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
+        let mut running: Option<Running> = None;
+        let done = loop {
+            if running.is_none() {
+                running = self.next_work().await;
+            }
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    None => break None,
+                    Some(Msg::Shutdown(done)) => break Some(done),
+                    Some(msg) => self.handle(msg),
+                },
+                (session, cell, outcome) = async { running.as_mut().expect("guarded").await }, if running.is_some() => {
+                    running = None;
+                    self.finish(session, cell, outcome).await;
+                }
+                _ = self.jobs.next_exit(), if !self.jobs.is_empty() => {}
+            }
+        };
+        self.cancel_everything().await;
+        if let Some(running) = running {
+            let (session, cell, outcome) = running.await;
+            self.finish(session, cell, outcome).await;
+        }
+        self.jobs.drain().await;
+        if let Some(done) = done {
+            let _ = done.send(());
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Run { cells, batch } => {
+                let batch = batch.then(|| {
+                    self.next_batch += 1;
+                    self.next_batch
+                });
+                self.queue.extend(cells.into_iter().map(|cell| Work::Cell { cell, batch }));
+            }
+            Msg::Interactive { cell, reply } => self.queue.push_back(Work::Interactive { cell, reply }),
+            Msg::Cancel => {
+                if let Some((token, _)) = &self.current {
+                    token.cancel();
+                }
+            }
+            Msg::CancelAll => {
+                if let Some((token, _)) = &self.current {
+                    token.cancel();
+                }
+                self.drop_queue(|_| true, "cancelled");
+            }
+            Msg::SetEnv(vars) => match &mut self.session {
+                Some(s) => vars.iter().for_each(|(k, v)| s.set_var(k, v)),
+                None => self.pending_env.extend(vars),
+            },
+            Msg::StopJob(cell) => self.jobs.stop(cell),
+            Msg::Shutdown(_) => unreachable!("handled by the loop"),
+        }
+    }
+
+    async fn cancel_everything(&mut self) {
+        if let Some((token, _)) = &self.current {
+            token.cancel();
+        }
+        self.jobs.stop_all();
+        let queued: Vec<Work> = self.queue.drain(..).collect();
+        for work in queued {
+            self.finish_unrun(work, Outcome::Cancelled).await;
+        }
+    }
+
+    /// Removes queued work matching `pred`, finishing each cell as skipped/cancelled.
+    fn drop_queue(&mut self, pred: impl Fn(Option<u64>) -> bool, reason: &str) {
+        let (dropped, kept): (Vec<Work>, Vec<Work>) = self.queue.drain(..).partition(|w| match w {
+            Work::Cell { batch, .. } => pred(*batch),
+            Work::Interactive { .. } => pred(None),
+        });
+        self.queue = kept.into();
+        for work in dropped {
+            let outcome = if reason == "cancelled" {
+                Outcome::Cancelled
+            } else {
+                Outcome::Skipped { reason: reason.to_string() }
+            };
+            if let Work::Interactive { reply, .. } = work {
+                let _ = reply.send(Err(outcome));
+                continue;
+            }
+            let Work::Cell { cell, .. } = work else { continue };
+            let event = ExecEvent::Finished { cell, outcome, duration: Default::default() };
+            if self.events.try_send(event).is_err() {
+                tracing::warn!(cell, "event channel full: dropped a Finished for a dequeued cell");
+            }
+        }
+    }
+
+    async fn finish_unrun(&mut self, work: Work, outcome: Outcome) {
+        match work {
+            Work::Cell { cell, .. } => {
+                let event = ExecEvent::Finished { cell, outcome, duration: Default::default() };
+                let _ = self.events.send(event).await;
+            }
+            Work::Interactive { reply, .. } => {
+                let _ = reply.send(Err(outcome));
+            }
+        }
+    }
+
+    async fn finish(&mut self, mut session: Session, cell: CellIndex, outcome: Outcome) {
+        for (k, v) in std::mem::take(&mut self.pending_env) {
+            session.set_var(&k, v);
+        }
+        self.session = Some(session);
+        let batch = self.current.take().and_then(|(_, b)| b);
+        if let (false, Some(b)) = (outcome.is_success(), batch) {
+            self.drop_queue(|q| q == Some(b), "an earlier cell of this step failed");
+        }
+        let _ = cell;
+    }
+
+    /// Starts the next queued work that needs the session; handles instant ones inline.
+    async fn next_work(&mut self) -> Option<Running> {
+        while let Some(work) = self.queue.pop_front() {
+            let session = self.session.as_mut()?;
+            let (cell, batch, reply) = match work {
+                Work::Cell { cell, batch } => (cell, batch, None),
+                Work::Interactive { cell, reply } => (cell, None, Some(reply)),
+            };
+            let cells = self.lesson.cells();
+            let Some(c) = cells.get(cell) else {
+                let outcome = Outcome::Error { message: format!("no cell #{cell} in this lesson") };
+                self.send_finished(cell, outcome, reply).await;
+                continue;
+            };
+            if let Some(reason) = cellrun::skip_reason(c, &self.opts) {
+                self.send_finished(cell, Outcome::Skipped { reason }, reply).await;
+                continue;
+            }
+            if let Some(reply) = reply {
+                let token = CancellationToken::new();
+                self.current = Some((token, None));
+                let session = self.session.take()?;
+                return Some(interactive::lease(session, &self.lesson, cell, reply, self.events.clone()));
+            }
+            if c.attrs.interactive {
+                let reason = "interactive: needs a terminal (run it from the TUI)".to_string();
+                self.send_finished(cell, Outcome::Skipped { reason }, None).await;
+                continue;
+            }
+            if c.attrs.background {
+                match cellrun::cell_dir(&self.lesson, c, session) {
+                    Ok((dir, _)) => {
+                        let cmd = session.command(&c.code, &c.attrs.env, &dir, false);
+                        let events = self.events.clone();
+                        self.jobs.start(cell, cmd, events, c.attrs.timeout, self.opts.grace);
+                    }
+                    Err(outcome) => self.send_finished(cell, outcome, None).await,
+                }
+                continue;
+            }
+            let token = CancellationToken::new();
+            self.current = Some((token.clone(), batch));
+            let session = self.session.take()?;
+            let (lesson, opts, events) = (self.lesson.clone(), self.opts.clone(), self.events.clone());
+            return Some(Box::pin(foreground(session, lesson, opts, events, token, cell)));
+        }
+        None
+    }
+
+    async fn send_finished(
+        &mut self,
+        cell: CellIndex,
+        outcome: Outcome,
+        reply: Option<oneshot::Sender<Result<Lease, Outcome>>>,
+    ) {
+        match reply {
+            Some(reply) => {
+                let _ = reply.send(Err(outcome));
+            }
+            None => {
+                let event = ExecEvent::Finished { cell, outcome, duration: Default::default() };
+                let _ = self.events.send(event).await;
+            }
+        }
+    }
+}
+
+async fn foreground(
+    mut session: Session,
+    lesson: Arc<Lesson>,
+    opts: Arc<EngineOptions>,
+    events: mpsc::Sender<ExecEvent>,
+    cancel: CancellationToken,
+    index: CellIndex,
+) -> (Session, CellIndex, Outcome) {
+    let start = Instant::now();
+    let cells = lesson.cells();
+    let outcome = match cells.get(index) {
+        Some(cell) => {
+            let run = cellrun::Run { lesson: &lesson, cell, index, opts: &opts, events: &events, cancel: &cancel };
+            cellrun::run(&mut session, run).await
+        }
+        None => Outcome::Error { message: format!("no cell #{index}") },
+    };
+    let event = ExecEvent::Finished { cell: index, outcome: outcome.clone(), duration: start.elapsed() };
+    let _ = events.send(event).await;
+    (session, index, outcome)
+}

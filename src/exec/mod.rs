@@ -1,0 +1,160 @@
+//! The execution engine: runs a lesson's cells as if typed into one terminal and reports each
+//! cell's life as typed [`ExecEvent`]s. The TUI drives it through an [`EngineHandle`];
+//! `kubetutor run` ([`cli_run`]) is a headless client of the same engine.
+//!
+//! Layout: `session` (state carried between cells, and why one bash per cell), `attempt` (one
+//! process: group, streaming, timeout, cancel), `cellrun` (attributes, verify retries,
+//! capture), `jobs` (background cells), `interactive` (cells on the real terminal), `engine`
+//! (the actor), `proc` (process groups, no orphans), `run` (headless runner and transcript).
+
+mod attempt;
+mod bashdump;
+pub mod buffer;
+mod cellrun;
+mod engine;
+pub mod event;
+mod interactive;
+mod jobs;
+pub mod proc;
+pub mod run;
+mod session;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+pub use event::*;
+pub use interactive::Lease;
+pub use run::cli_run;
+pub use session::SessionError;
+
+use crate::lesson::{CellIndex, Lesson};
+
+/// Capabilities the environment lacks, comma or space separated (e.g. `containers`): cells
+/// with a matching `needs=` are skipped with a reason instead of failing.
+pub const SKIP_NEEDS_ENV: &str = "KUBETUTOR_SKIP_NEEDS";
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// The shell; `KUBETUTOR_BASH` overrides the default `bash` (found on PATH).
+    pub bash: PathBuf,
+    /// For cells without `timeout=`.
+    pub default_timeout: Duration,
+    /// Between SIGINT, SIGTERM and SIGKILL when stopping a cell.
+    pub grace: Duration,
+    pub skip_needs: Vec<String>,
+    /// Extra environment for every cell (on top of the lesson's `env:`).
+    pub env: Vec<(String, String)>,
+    /// Capacity of the event channel; a slow reader slows the cells, never loses output.
+    pub event_capacity: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            bash: PathBuf::from("bash"),
+            default_timeout: Duration::from_secs(600),
+            grace: Duration::from_secs(2),
+            skip_needs: Vec::new(),
+            env: Vec::new(),
+            event_capacity: 256,
+        }
+    }
+}
+
+impl EngineOptions {
+    /// Defaults plus `KUBETUTOR_BASH` and `KUBETUTOR_SKIP_NEEDS` from the environment.
+    pub fn from_env() -> Self {
+        let mut opts = Self::default();
+        if let Some(bash) = std::env::var_os("KUBETUTOR_BASH").filter(|b| !b.is_empty()) {
+            opts.bash = bash.into();
+        }
+        if let Ok(needs) = std::env::var(SKIP_NEEDS_ENV) {
+            opts.skip_needs = needs
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
+        opts
+    }
+}
+
+pub struct Engine;
+
+impl Engine {
+    /// Starts the engine task (call from inside a tokio runtime). Events arrive on the
+    /// receiver until the engine stops (after [`EngineHandle::shutdown`] or when every handle
+    /// is dropped; either way running cells and background jobs are stopped).
+    pub fn spawn(
+        lesson: Arc<Lesson>,
+        opts: EngineOptions,
+    ) -> Result<(EngineHandle, mpsc::Receiver<ExecEvent>), SessionError> {
+        let (events_tx, events_rx) = mpsc::channel(opts.event_capacity.max(1));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let actor = engine::Actor::new(lesson, opts, events_tx)?;
+        tokio::spawn(actor.run(rx));
+        Ok((EngineHandle { tx }, events_rx))
+    }
+}
+
+/// Controls a running engine. Cheap to clone; methods never block.
+#[derive(Clone)]
+pub struct EngineHandle {
+    tx: mpsc::UnboundedSender<engine::Msg>,
+}
+
+impl EngineHandle {
+    fn send(&self, msg: engine::Msg) {
+        // A stopped engine has nothing left to control.
+        let _ = self.tx.send(msg);
+    }
+
+    /// Queues one cell.
+    pub fn run(&self, cell: CellIndex) {
+        self.send(engine::Msg::Run { cells: vec![cell], batch: false });
+    }
+
+    /// Queues cells as one batch (a step): the first failure skips the rest of the batch.
+    pub fn run_step(&self, cells: Vec<CellIndex>) {
+        self.send(engine::Msg::Run { cells, batch: true });
+    }
+
+    /// Cancels the running foreground cell (SIGINT, SIGTERM, SIGKILL to its group).
+    pub fn cancel(&self) {
+        self.send(engine::Msg::Cancel);
+    }
+
+    /// Cancels the running cell and everything queued.
+    pub fn cancel_all(&self) {
+        self.send(engine::Msg::CancelAll);
+    }
+
+    /// Exports variables for every later cell (e.g. the cluster target's KUBECONFIG).
+    pub fn set_env(&self, vars: Vec<(String, String)>) {
+        self.send(engine::Msg::SetEnv(vars));
+    }
+
+    /// Stops a background job.
+    pub fn stop_job(&self, cell: CellIndex) {
+        self.send(engine::Msg::StopJob(cell));
+    }
+
+    /// Waits for the terminal to be ours for `cell` (an `interactive=true` cell): see [`Lease`].
+    /// Err when the cell is skipped or cannot start (with its outcome).
+    pub async fn interactive(&self, cell: CellIndex) -> Result<Lease, Outcome> {
+        let (reply, rx) = oneshot::channel();
+        self.send(engine::Msg::Interactive { cell, reply });
+        rx.await.unwrap_or(Err(Outcome::Cancelled))
+    }
+
+    /// Stops every running cell and background job and waits until they are gone.
+    pub async fn shutdown(&self) {
+        let (done, rx) = oneshot::channel();
+        self.send(engine::Msg::Shutdown(done));
+        let _ = rx.await;
+    }
+}
+

@@ -1,0 +1,67 @@
+//! The cluster safety gate of `kubetutor run`: before the first cell that runs kubectl, show
+//! where commands will go and get a yes (or `--yes`), then give cells the private kubeconfig.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{Context, bail};
+
+use crate::cli::RunArgs;
+use crate::lesson::{Cell, Lesson};
+
+/// Whether a cell's code runs kubectl (as a command word, not e.g. inside a file name).
+pub fn runs_kubectl(cell: &Cell) -> bool {
+    cell.code
+        .split(|c: char| c.is_whitespace() || ";|&()`$\"'".contains(c))
+        .any(|w| w == "kubectl" || w.ends_with("/kubectl"))
+}
+
+/// Resolves the target, prints it, asks, and returns the environment cells get.
+pub fn confirm(lesson: &Lesson, args: &RunArgs, out: &mut impl Write) -> anyhow::Result<Vec<(String, String)>> {
+    let target = crate::kube::safety::prepare(lesson, &args.common)?;
+    writeln!(out, "Cluster: context {}, server {}", target.context, target.cluster_url)?;
+    writeln!(out, "Namespace: {}", target.namespace)?;
+    if !args.yes {
+        let stdin = std::io::stdin();
+        if !stdin.is_terminal() {
+            bail!(
+                "refusing to run kubectl cells against context `{}` without confirmation: stdin is \
+                 not a terminal; pass --yes to confirm",
+                target.context
+            );
+        }
+        write!(out, "Run this lesson's commands against this cluster? [y/N] ")?;
+        out.flush()?;
+        let mut answer = String::new();
+        stdin.lock().read_line(&mut answer).context("reading the confirmation")?;
+        if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+            bail!("not confirmed: nothing was run against context `{}`", target.context);
+        }
+    }
+    Ok(target.env())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(code: &str) -> Cell {
+        Cell {
+            id: "x".into(),
+            lang: "sh".into(),
+            code: code.into(),
+            attrs: Default::default(),
+            span: Default::default(),
+            hint: None,
+        }
+    }
+
+    #[test]
+    fn detects_kubectl_as_a_command() {
+        assert!(runs_kubectl(&cell("kubectl get pods")));
+        assert!(runs_kubectl(&cell("echo hi && kubectl apply -f x.yaml")));
+        assert!(runs_kubectl(&cell("P=$(kubectl get pods -o name)")));
+        assert!(runs_kubectl(&cell("/usr/local/bin/kubectl version")));
+        assert!(!runs_kubectl(&cell("cat kubectl-notes.txt")));
+        assert!(!runs_kubectl(&cell("echo hi")));
+    }
+}

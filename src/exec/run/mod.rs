@@ -1,0 +1,316 @@
+//! `kubetutor run`: the headless runner, a client of the engine like the TUI. Prints each
+//! step, command and streamed output, one result line per cell, and `N passed, N failed` last.
+
+mod confirm;
+mod plan;
+mod report;
+pub mod transcript;
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use futures::FutureExt;
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::mpsc;
+
+use super::buffer::OutputBuffer;
+use super::{Engine, EngineHandle, EngineOptions, ExecEvent, Outcome, proc};
+use crate::cli::RunArgs;
+use crate::lesson::{CellIndex, Lesson};
+use report::{Indent, Style};
+use transcript::Record;
+
+/// Output kept per cell for the transcript and failure messages.
+const KEEP: usize = 256 * 1024;
+
+pub fn cli_run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let lesson = crate::lesson::load(&args.lesson, args.common.lang.as_deref())?;
+    let plan = plan::cells(&lesson, args.from.as_deref(), args.to.as_deref(), &args.only)?;
+    let plan: Vec<CellIndex> = {
+        let cells = lesson.cells();
+        plan.into_iter().filter(|&i| cells[i].is_runnable()).collect()
+    };
+    install_panic_hook();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let result = rt.block_on(async {
+        let runner = Runner::new(Arc::new(lesson), &args)?;
+        runner.run(plan).await
+    });
+    drop(rt);
+    proc::kill_all_now();
+    result
+}
+
+/// Whatever panics, no cell or job outlives us.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        proc::kill_all_now();
+        previous(info);
+    }));
+}
+
+#[derive(Default)]
+struct Counts {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn line(&self) -> String {
+        let mut s = format!("{} passed, {} failed", self.passed, self.failed);
+        if self.skipped > 0 {
+            s.push_str(&format!(", {} skipped", self.skipped));
+        }
+        s
+    }
+}
+
+struct Signals {
+    int: Signal,
+    term: Signal,
+    hup: Signal,
+}
+
+impl Signals {
+    fn new() -> anyhow::Result<Self> {
+        let int = signal(SignalKind::interrupt())?;
+        Ok(Self { int, term: signal(SignalKind::terminate())?, hup: signal(SignalKind::hangup())? })
+    }
+
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.int.recv() => {}
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+    }
+
+    /// Forgets signals that arrived while an interactive cell owned the terminal (its Ctrl-C).
+    fn forget_pending(&mut self) {
+        while self.int.recv().now_or_never().is_some() {}
+    }
+}
+
+struct Runner<'a> {
+    lesson: Arc<Lesson>,
+    args: &'a RunArgs,
+    style: Style,
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    handle: EngineHandle,
+    events: mpsc::Receiver<ExecEvent>,
+    signals: Signals,
+    counts: Counts,
+    records: BTreeMap<CellIndex, Record>,
+    jobs: BTreeMap<CellIndex, Indent>,
+    interrupted: bool,
+    cluster_ready: bool,
+}
+
+impl<'a> Runner<'a> {
+    fn new(lesson: Arc<Lesson>, args: &'a RunArgs) -> anyhow::Result<Self> {
+        let (handle, events) = Engine::spawn(lesson.clone(), EngineOptions::from_env())?;
+        let out = std::io::BufWriter::with_capacity(128 * 1024, std::io::stdout().lock());
+        Ok(Self {
+            lesson,
+            args,
+            style: Style::detect(),
+            out,
+            handle,
+            events,
+            signals: Signals::new()?,
+            counts: Counts::default(),
+            records: BTreeMap::new(),
+            jobs: BTreeMap::new(),
+            interrupted: false,
+            cluster_ready: false,
+        })
+    }
+
+    async fn run(mut self, plan: Vec<CellIndex>) -> anyhow::Result<ExitCode> {
+        let result = self.run_cells(plan).await;
+        self.shutdown().await;
+        self.write_transcript()?;
+        result?;
+        writeln!(self.out, "{}", self.counts.line())?;
+        self.out.flush()?;
+        Ok(match (self.interrupted, self.counts.failed) {
+            (true, _) => ExitCode::from(130),
+            (false, 0) => ExitCode::SUCCESS,
+            _ => ExitCode::FAILURE,
+        })
+    }
+
+    async fn run_cells(&mut self, plan: Vec<CellIndex>) -> anyhow::Result<()> {
+        let lesson = self.lesson.clone();
+        let cells = lesson.cells();
+        let mut step = None;
+        for index in plan {
+            let cell = cells[index];
+            if let Some(s) = lesson.step_of(index).filter(|s| step != Some(*s)) {
+                step = Some(s);
+                let title = format!("Step {}: {}", s + 1, lesson.steps[s].title);
+                writeln!(self.out, "\n{}", self.style.heading(&title))?;
+            }
+            write!(self.out, "\n{}", self.style.command(cell))?;
+            if !self.cluster_ready && confirm::runs_kubectl(cell) {
+                self.out.flush()?;
+                let env = confirm::confirm(&lesson, self.args, &mut self.out)?;
+                self.handle.set_env(env);
+                self.cluster_ready = true;
+            }
+            self.out.flush()?;
+            let (outcome, duration, output) = if cell.attrs.interactive {
+                self.interactive(index).await?
+            } else {
+                self.handle.run(index);
+                self.follow(index, cell.attrs.verify).await?
+            };
+            let passed = self.report(index, &outcome, duration, &output)?;
+            let record = Record { outcome, duration, output: output.render() };
+            self.records.insert(index, record);
+            if self.interrupted || (!passed && !self.args.keep_going) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Streams the cell's events until it finishes; returns its outcome and (last) output.
+    async fn follow(&mut self, index: CellIndex, verify: bool) -> anyhow::Result<(Outcome, Duration, OutputBuffer)> {
+        let mut buf = OutputBuffer::new(KEEP, KEEP);
+        let mut indent = Indent::new("    ");
+        loop {
+            let event = tokio::select! {
+                ev = self.events.recv() => ev.context("the engine stopped unexpectedly")?,
+                _ = self.signals.recv() => {
+                    self.interrupt()?;
+                    continue;
+                }
+            };
+            match event {
+                ExecEvent::Output { cell, bytes, .. } if cell == index => {
+                    buf.push(&bytes);
+                    if !verify {
+                        indent.write(&mut self.out, &bytes)?;
+                        self.out.flush()?;
+                    }
+                }
+                ExecEvent::Started { cell, attempt } if cell == index && attempt > 1 => buf.clear(),
+                ExecEvent::Finished { cell, outcome, duration } if cell == index => {
+                    if verify {
+                        indent.write(&mut self.out, &buf.render())?;
+                    }
+                    indent.finish(&mut self.out)?;
+                    return Ok((outcome, duration, buf));
+                }
+                other => self.job_event(other)?,
+            }
+        }
+    }
+
+    async fn interactive(&mut self, index: CellIndex) -> anyhow::Result<(Outcome, Duration, OutputBuffer)> {
+        let empty = OutputBuffer::new(0, 0);
+        if !std::io::stdin().is_terminal() {
+            let reason = "interactive: stdin is not a terminal".to_string();
+            return Ok((Outcome::Skipped { reason }, Duration::ZERO, empty));
+        }
+        let start = std::time::Instant::now();
+        self.out.flush()?;
+        let outcome = match self.handle.interactive(index).await {
+            Ok(lease) => tokio::task::spawn_blocking(move || lease.run_blocking()).await?,
+            Err(outcome) => outcome,
+        };
+        self.signals.forget_pending();
+        Ok((outcome, start.elapsed(), empty))
+    }
+
+    fn interrupt(&mut self) -> anyhow::Result<()> {
+        if self.interrupted {
+            // A second interrupt: stop waiting for graceful ends.
+            proc::kill_all_now();
+            std::process::exit(130);
+        }
+        self.interrupted = true;
+        self.handle.cancel_all();
+        writeln!(self.out, "\ninterrupted: stopping the running cell")?;
+        Ok(())
+    }
+
+    /// Background jobs report between (and during) foreground cells.
+    fn job_event(&mut self, event: ExecEvent) -> anyhow::Result<()> {
+        let cells = self.lesson.cells();
+        let id = |cell: CellIndex| cells.get(cell).map(|c| c.id.clone()).unwrap_or_default();
+        match event {
+            ExecEvent::Output { cell, bytes, .. } => {
+                let indent = self.jobs.entry(cell).or_insert_with(|| Indent::new(format!("    [{}] ", id(cell))));
+                indent.write(&mut self.out, &bytes)?;
+            }
+            ExecEvent::JobExited { cell, code } => {
+                if let Some(mut indent) = self.jobs.remove(&cell) {
+                    indent.finish(&mut self.out)?;
+                }
+                let how = code.map_or("was stopped".to_string(), |c| format!("exited with code {c}"));
+                writeln!(self.out, "    background job [{}] {how}", id(cell))?;
+            }
+            _ => {}
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+
+    /// Prints the result line; returns whether the cell counts as passed (or skipped).
+    fn report(&mut self, index: CellIndex, outcome: &Outcome, duration: Duration, output: &OutputBuffer) -> anyhow::Result<bool> {
+        let cells = self.lesson.cells();
+        let cell = cells[index];
+        let line = match outcome {
+            Outcome::Passed => {
+                self.counts.passed += 1;
+                let what = if cell.attrs.background { "started in the background" } else { "exit 0" };
+                self.style.ok(&format!("[{}] {what} ({})", cell.id, report::took(duration)))
+            }
+            Outcome::Skipped { reason } => {
+                self.counts.skipped += 1;
+                self.style.skip(&format!("{} [{}] skipped: {reason}", report::location(&self.lesson, cell.span.line), cell.id))
+            }
+            _ => {
+                self.counts.failed += 1;
+                self.style.fail(&report::failure(&self.lesson, cell, outcome, duration, &output.last(4096)))
+            }
+        };
+        writeln!(self.out, "{line}")?;
+        self.out.flush()?;
+        Ok(matches!(outcome, Outcome::Passed | Outcome::Skipped { .. }))
+    }
+
+    /// Stops the engine (and every background job) while still printing what they say.
+    async fn shutdown(&mut self) {
+        let handle = self.handle.clone();
+        let stop = handle.shutdown();
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                ev = self.events.recv() => match ev {
+                    Some(ev) => { let _ = self.job_event(ev); }
+                    None => break,
+                },
+            }
+        }
+        while let Ok(ev) = self.events.try_recv() {
+            let _ = self.job_event(ev);
+        }
+    }
+
+    fn write_transcript(&mut self) -> anyhow::Result<()> {
+        let Some(path) = &self.args.transcript else { return Ok(()) };
+        let source = crate::lesson::read_source(&self.lesson.path)?;
+        let text = transcript::render(&self.lesson, &source, &self.records);
+        std::fs::write(path, text).with_context(|| format!("writing the transcript to {}", path.display()))
+    }
+}

@@ -1,0 +1,156 @@
+//! `--transcript FILE`: the lesson's source with every executed cell followed by its output
+//! (ANSI stripped), exit code and duration, like a notebook saved with its outputs.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::exec::Outcome;
+use crate::lesson::{CellIndex, Lesson};
+
+pub struct Record {
+    pub outcome: Outcome,
+    pub duration: Duration,
+    pub output: Vec<u8>,
+}
+
+/// Renders the transcript from the lesson's original `source`.
+pub fn render(lesson: &Lesson, source: &str, records: &BTreeMap<CellIndex, Record>) -> String {
+    let mut out = String::with_capacity(source.len() * 2);
+    let mut at = 0;
+    let cells = lesson.cells();
+    for (index, record) in records {
+        let Some(cell) = cells.get(*index) else { continue };
+        let end = line_end(source, cell.span.end.min(source.len()));
+        if end < at {
+            continue;
+        }
+        out.push_str(&source[at..end]);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        let indent = " ".repeat(cell.span.col.saturating_sub(1));
+        out.push_str(&block(record, &indent));
+        at = end;
+    }
+    out.push_str(&source[at..]);
+    out
+}
+
+fn line_end(source: &str, at: usize) -> usize {
+    if at == 0 || source.as_bytes().get(at - 1) == Some(&b'\n') {
+        return at;
+    }
+    source[at..].find('\n').map(|p| at + p + 1).unwrap_or(source.len())
+}
+
+fn block(record: &Record, indent: &str) -> String {
+    let text = strip_ansi(&record.output);
+    let mut s = String::new();
+    if !text.is_empty() {
+        let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
+        s.push_str(&format!("\n{indent}{fence}text\n"));
+        for line in text.lines() {
+            s.push_str(indent);
+            s.push_str(line);
+            s.push('\n');
+        }
+        s.push_str(&format!("{indent}{fence}\n"));
+    }
+    s.push_str(&format!("\n{indent}*{}*\n", status_line(&record.outcome, record.duration)));
+    s
+}
+
+fn status_line(outcome: &Outcome, duration: Duration) -> String {
+    let took = format!("{:.2}s", duration.as_secs_f64());
+    match outcome {
+        Outcome::Passed => format!("exit 0 · {took}"),
+        Outcome::Failed { code: Some(c), .. } => format!("exit {c} · {took}"),
+        Outcome::Failed { signal, .. } => format!("killed by signal {} · {took}", signal.unwrap_or(0)),
+        Outcome::Cancelled => format!("cancelled · {took}"),
+        Outcome::TimedOut { after } => format!("timed out after {} · {took}", humantime::format_duration(*after)),
+        Outcome::RetriesExhausted { attempts } => format!("verify never passed ({attempts} attempts) · {took}"),
+        Outcome::Skipped { reason } => format!("skipped: {reason}"),
+        Outcome::Error { message } => format!("error: {message}"),
+    }
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+/// Terminal output as plain text: escape sequences removed, `\r` overwrites (progress bars
+/// keep their last state), other control characters dropped, invalid UTF-8 replaced.
+pub fn strip_ansi(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len());
+    let mut line_start = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => skip_escape(&mut chars),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' => out.truncate(line_start),
+            '\n' => {
+                out.push('\n');
+                line_start = out.len();
+            }
+            '\t' => out.push('\t'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        // CSI: parameters and intermediates, then one final byte in @..~.
+        Some('[') => {
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+        // OSC, DCS, SOS, PM, APC: up to BEL or ST (ESC \).
+        Some(']' | 'P' | 'X' | '^' | '_') => {
+            while let Some(c) = chars.next() {
+                if c == '\x07' || (c == '\x1b' && chars.peek() == Some(&'\\')) {
+                    if c == '\x1b' {
+                        chars.next();
+                    }
+                    break;
+                }
+            }
+        }
+        // Charset designations take one more byte.
+        Some('(' | ')' | '*' | '+') => {
+            chars.next();
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_colours_osc_and_carriage_return_overwrites() {
+        let raw = b"\x1b[1;31mred\x1b[0m ok\r\n10%\r50%\r100%\n\x1b]0;title\x07x\x1b]8;;u\x1b\\y\xff\x01\n";
+        assert_eq!(strip_ansi(raw), "red ok\n100%\nxy\u{fffd}\n");
+    }
+
+    #[test]
+    fn fence_outgrows_backticks_in_output() {
+        let record = Record { outcome: Outcome::Passed, duration: Duration::from_millis(1500), output: b"a ```` b\n".to_vec() };
+        let b = block(&record, "");
+        assert!(b.contains("\n`````text\na ```` b\n`````\n"), "{b}");
+        assert!(b.ends_with("*exit 0 · 1.50s*\n"), "{b}");
+    }
+}

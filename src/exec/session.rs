@@ -1,0 +1,214 @@
+//! The shell state that persists from cell to cell: exported variables, plain shell variables,
+//! functions and the working directory.
+//!
+//! Design: one fresh `bash -c CODE` per cell, with the state saved and restored around it,
+//! rather than one long-lived bash fed commands between output markers. Per-cell bash is
+//! exact where a persistent shell is fragile: each cell is its own process group (cancel and
+//! timeouts signal exactly that cell), its exit code and stdout/stderr are its own pipes (no
+//! markers to spoof, no prompt parsing), stdin is /dev/null, and a cell that runs `exit` or
+//! `exec` or corrupts its shell cannot take the session down. It is fast: bash starts in ~2 ms,
+//! and saving costs three builtins in an EXIT trap (`export -p`, `declare -p`, `declare -f`,
+//! written to files, no fork), about 0.3 ms. Restoring is the process environment plus one
+//! sourced file of `declare` lines. The prelude comes in through `BASH_ENV`, so the cell's code
+//! is bash's `-c` string unchanged and error messages carry the cell's own line numbers.
+//!
+//! Not carried over (as with `bash -c` in a terminal): `set -o` options, traps, aliases, and the
+//! state of a cell that `exec`s another program or is killed before its EXIT trap runs.
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::bashdump;
+
+const PRELUDE: &str = r#"# kubetutor session prelude, sourced through BASH_ENV
+__kt_dir=$__KT_DIR
+unset BASH_ENV __KT_DIR
+if [ -r "$__kt_dir/shell" ]; then . "$__kt_dir/shell"; fi
+if [ -n "$__KT_SAVE" ]; then
+  unset __KT_SAVE
+  __kt_save() {
+    local __kt_rc=$?
+    export -p >"$__kt_dir/out.env" 2>/dev/null
+    declare -p >"$__kt_dir/out.vars" 2>/dev/null
+    declare -f >"$__kt_dir/out.funcs" 2>/dev/null
+    printf '%s\0%s\0' "$__kt_rc" "$PWD" >"$__kt_dir/out.done" 2>/dev/null
+    return $__kt_rc
+  }
+  trap __kt_save EXIT
+fi
+"#;
+
+/// Variables bash sets or manages itself: never carried over (some are read-only).
+const BASH_OWN: &[&str] = &[
+    "BASHOPTS", "BASHPID", "COLUMNS", "COMP_WORDBREAKS", "DIRSTACK", "EPOCHREALTIME",
+    "EPOCHSECONDS", "EUID", "FUNCNAME", "GROUPS", "HISTCMD", "HISTFILE", "HISTFILESIZE",
+    "HISTSIZE", "HOSTNAME", "HOSTTYPE", "IFS", "LINENO", "LINES", "MACHTYPE", "MAILCHECK",
+    "OPTERR", "OPTIND", "OSTYPE", "PIPESTATUS", "PPID", "PS1", "PS2", "PS4", "RANDOM", "SECONDS",
+    "SHELLOPTS", "SHLVL", "SRANDOM", "UID", "_",
+];
+
+fn is_ours_or_bash(name: &str) -> bool {
+    name == "BASH"
+        || name.starts_with("BASH_")
+        || name.starts_with("__kt_")
+        || name.starts_with("__KT_")
+        || BASH_OWN.contains(&name)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("cannot create the session's state directory: {0}")]
+    TempDir(std::io::Error),
+    #[error("cannot read the shell state a cell saved: {0}")]
+    Read(std::io::Error),
+    #[error("cannot write the shell state file: {0}")]
+    Write(std::io::Error),
+    #[error(transparent)]
+    Dump(#[from] bashdump::DumpError),
+}
+
+#[derive(Debug)]
+pub struct Session {
+    env: BTreeMap<OsString, OsString>,
+    cwd: PathBuf,
+    /// `declare` lines of non-exported variables, by name.
+    shell_vars: BTreeMap<String, Vec<u8>>,
+    functions: Vec<u8>,
+    shlvl: Option<OsString>,
+    bash: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Session {
+    /// A session starting in `cwd` with the current process environment plus `extra`.
+    pub fn new(
+        bash: PathBuf,
+        cwd: PathBuf,
+        extra: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, SessionError> {
+        let dir = tempfile::Builder::new()
+            .prefix("kubetutor-exec-")
+            .tempdir()
+            .map_err(SessionError::TempDir)?;
+        std::fs::write(dir.path().join("prelude.sh"), PRELUDE).map_err(SessionError::TempDir)?;
+        let mut env: BTreeMap<OsString, OsString> = std::env::vars_os()
+            .filter(|(k, _)| k != "BASH_ENV" && !k.as_bytes().starts_with(b"__KT_"))
+            .collect();
+        env.extend(extra.into_iter().map(|(k, v)| (k.into(), v.into())));
+        let shlvl = env.get(OsStr::new("SHLVL")).cloned();
+        let shell_vars = BTreeMap::new();
+        Ok(Self { env, cwd, shell_vars, functions: Vec::new(), shlvl, bash, dir })
+    }
+
+    pub fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+
+    pub fn bash(&self) -> &Path {
+        &self.bash
+    }
+
+    /// Sets an exported variable, as `export NAME=VALUE` would.
+    pub fn set_var(&mut self, name: &str, value: impl Into<OsString>) {
+        self.env.insert(name.into(), value.into());
+        if self.shell_vars.remove(name).is_some() {
+            // The stale non-exported copy would shadow the new value when sourced.
+            let _ = self.write_shell_file();
+        }
+    }
+
+    /// A `bash -c CODE` that starts with this session's state. With `save`, its EXIT trap
+    /// dumps the state for [`Session::absorb`]; background jobs run without saving.
+    pub fn command(&self, code: &str, cell_env: &[(String, String)], cwd: &Path, save: bool) -> Command {
+        let mut cmd = Command::new(&self.bash);
+        cmd.arg("-c").arg(code).arg("bash");
+        cmd.env_clear().envs(&self.env).envs(cell_env.iter().map(|(k, v)| (k, v)));
+        cmd.env("BASH_ENV", self.dir.path().join("prelude.sh"));
+        cmd.env("__KT_DIR", self.dir.path());
+        if save {
+            cmd.env("__KT_SAVE", "1");
+            for name in ["out.done", "out.env", "out.vars", "out.funcs"] {
+                let _ = std::fs::remove_file(self.dir.path().join(name));
+            }
+        }
+        cmd.current_dir(cwd).stdin(Stdio::null());
+        cmd
+    }
+
+    /// Takes in the state the last saving cell dumped. Returns false when it dumped nothing
+    /// (it `exec`ed, or was killed): the session then stays as it was before the cell.
+    /// `cell_env` values the cell did not change are reverted (they were for that cell only);
+    /// with `keep_cwd` the directory stays (the cell ran with its own `cwd=`).
+    pub fn absorb(&mut self, cell_env: &[(String, String)], keep_cwd: bool) -> Result<bool, SessionError> {
+        let dir = self.dir.path();
+        let done = match std::fs::read(dir.join("out.done")) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(SessionError::Read(e)),
+        };
+        let read = |name: &str| std::fs::read(dir.join(name)).map_err(SessionError::Read);
+        let (env_dump, vars_dump, funcs) = (read("out.env")?, read("out.vars")?, read("out.funcs")?);
+        let mut env = exported(&env_dump)?;
+        let shell_vars = plain_vars(&vars_dump)?;
+        for (k, v) in cell_env {
+            if env.get(OsStr::new(k)).map(|x| x.as_bytes()) == Some(v.as_bytes()) {
+                match self.env.get(OsStr::new(k)) {
+                    Some(old) => env.insert(k.into(), old.clone()),
+                    None => env.remove(OsStr::new(k)),
+                };
+            }
+        }
+        if let Some(level) = &self.shlvl {
+            env.insert("SHLVL".into(), level.clone());
+        }
+        let pwd = done.split(|&b| b == 0).nth(1).filter(|p| !p.is_empty());
+        if let (false, Some(pwd)) = (keep_cwd, pwd) {
+            self.cwd = PathBuf::from(OsString::from_vec(pwd.to_vec()));
+        }
+        self.env = env;
+        self.shell_vars = shell_vars;
+        self.functions = funcs;
+        self.write_shell_file()?;
+        Ok(true)
+    }
+
+    fn write_shell_file(&self) -> Result<(), SessionError> {
+        let mut text = Vec::new();
+        for line in self.shell_vars.values() {
+            text.extend_from_slice(line);
+            text.push(b'\n');
+        }
+        text.extend_from_slice(&self.functions);
+        let tmp = self.dir.path().join("shell.tmp");
+        std::fs::write(&tmp, text).map_err(SessionError::Write)?;
+        std::fs::rename(&tmp, self.dir.path().join("shell")).map_err(SessionError::Write)
+    }
+}
+
+fn exported(dump: &[u8]) -> Result<BTreeMap<OsString, OsString>, SessionError> {
+    let mut env = BTreeMap::new();
+    for decl in bashdump::parse(dump)? {
+        if !decl.flags.contains('x') || is_ours_or_bash(&decl.name) || decl.name == "BASH_ENV" {
+            continue;
+        }
+        let Some(raw) = decl.raw_value else { continue };
+        if let Some(value) = bashdump::decode_scalar(&dump[raw]) {
+            env.insert(OsString::from(decl.name), OsString::from_vec(value));
+        }
+    }
+    Ok(env)
+}
+
+fn plain_vars(dump: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, SessionError> {
+    let mut vars = BTreeMap::new();
+    for decl in bashdump::parse(dump)? {
+        if decl.flags.contains('x') || is_ours_or_bash(&decl.name) || decl.raw_value.is_none() {
+            continue;
+        }
+        vars.insert(decl.name, dump[decl.raw].to_vec());
+    }
+    Ok(vars)
+}

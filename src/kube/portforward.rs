@@ -1,0 +1,182 @@
+//! A local TCP port (127.0.0.1, ephemeral) forwarded to a pod through the API server.
+//!
+//! Every accepted connection picks its pod afresh, so when the pod behind a service dies (which
+//! is what the Sentinel lesson does) the next connection goes to a ready replacement: the
+//! forward re-establishes itself as soon as the client reconnects.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use k8s_openapi::api::core::v1::{Pod, Service};
+use kube::api::{Api, ListParams};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// Which pod to forward to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A ready pod behind this service's selector.
+    Service(String),
+    /// The pod with this IP (e.g. a sentinel another sentinel told us about).
+    PodIp(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ForwardError {
+    #[error("cannot listen on 127.0.0.1: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error("service {0} not found or has no selector")]
+    NoSelector(String),
+    #[error("no ready pod for {0}")]
+    NoReadyPod(String),
+    #[error("Kubernetes API: {0}")]
+    Api(#[from] kube::Error),
+    #[error("pod {pod} did not give a stream for port {port}")]
+    NoStream { pod: String, port: u16 },
+}
+
+/// A running forward; stops listening when dropped.
+#[derive(Debug)]
+pub struct Forward {
+    pub local: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Forward {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Checks a pod exists now (so a wrong service name fails early), then listens.
+pub async fn start(
+    client: kube::Client,
+    namespace: &str,
+    target: Target,
+    port: u16,
+) -> Result<Forward, ForwardError> {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let services: Api<Service> = Api::namespaced(client, namespace);
+    pick(&pods, &services, &target).await?;
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let local = listener.local_addr()?;
+    let task = tokio::spawn(accept_loop(listener, pods, services, target, port));
+    Ok(Forward { local, task })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    pods: Api<Pod>,
+    services: Api<Service>,
+    target: Target,
+    port: u16,
+) {
+    loop {
+        let Ok((conn, _)) = listener.accept().await else {
+            continue;
+        };
+        let (pods, services, target) = (pods.clone(), services.clone(), target.clone());
+        tokio::spawn(async move {
+            if let Err(e) = serve(conn, &pods, &services, &target, port).await {
+                tracing::warn!(?target, error = %e, "port-forward connection failed");
+            }
+        });
+    }
+}
+
+async fn serve(
+    mut conn: TcpStream,
+    pods: &Api<Pod>,
+    services: &Api<Service>,
+    target: &Target,
+    port: u16,
+) -> Result<(), ForwardError> {
+    let pod = pick(pods, services, target).await?;
+    let mut forwarder = pods.portforward(&pod, &[port]).await?;
+    let mut upstream = forwarder
+        .take_stream(port)
+        .ok_or(ForwardError::NoStream { pod, port })?;
+    // Either side closing ends the connection; the client then reconnects to a fresh pod.
+    let _ = tokio::io::copy_bidirectional(&mut conn, &mut upstream).await;
+    forwarder.abort();
+    Ok(())
+}
+
+async fn pick(
+    pods: &Api<Pod>,
+    services: &Api<Service>,
+    target: &Target,
+) -> Result<String, ForwardError> {
+    let params = match target {
+        Target::Service(name) => {
+            let svc = services.get_opt(name).await?;
+            let selector = svc.and_then(|s| s.spec?.selector).filter(|s| !s.is_empty());
+            let selector = selector.ok_or_else(|| ForwardError::NoSelector(name.clone()))?;
+            ListParams::default().labels(&label_selector(&selector))
+        }
+        Target::PodIp(ip) => ListParams::default().fields(&format!("status.podIP={ip}")),
+    };
+    let list = pods.list(&params).await?;
+    first_ready(&list.items).ok_or_else(|| ForwardError::NoReadyPod(format!("{target:?}")))
+}
+
+fn label_selector(selector: &BTreeMap<String, String>) -> String {
+    let parts: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    parts.join(",")
+}
+
+/// The first pod that is Ready and not being deleted.
+pub fn first_ready(pods: &[Pod]) -> Option<String> {
+    pods.iter()
+        .filter(|p| p.metadata.deletion_timestamp.is_none())
+        .find_map(|p| {
+            let ready = p
+                .status
+                .as_ref()?
+                .conditions
+                .as_ref()?
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.status == "True");
+            if ready { p.metadata.name.clone() } else { None }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{PodCondition, PodStatus};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+    fn pod(name: &str, ready: bool, deleting: bool) -> Pod {
+        let mut p = Pod::default();
+        p.metadata.name = Some(name.into());
+        if deleting {
+            p.metadata.deletion_timestamp = Some(Time(Default::default()));
+        }
+        p.status = Some(PodStatus {
+            conditions: Some(vec![PodCondition {
+                type_: "Ready".into(),
+                status: if ready { "True" } else { "False" }.into(),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
+        p
+    }
+
+    #[test]
+    fn picks_a_ready_pod_that_is_not_terminating() {
+        let pods = [
+            pod("a", false, false),
+            pod("b", true, true),
+            pod("c", true, false),
+        ];
+        assert_eq!(first_ready(&pods).as_deref(), Some("c"));
+        assert_eq!(first_ready(&pods[..2]), None);
+        let sel = BTreeMap::from([
+            ("app".to_string(), "redis".to_string()),
+            ("r".into(), "s".into()),
+        ]);
+        assert_eq!(label_selector(&sel), "app=redis,r=s");
+    }
+}

@@ -1,0 +1,462 @@
+//! Cell attributes from a fence's info string, in Runme's two syntaxes:
+//! `sh {id=x capture=VAR hint="wait a bit"}` and `sh {"id":"x","run":false}`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::model::CellAttrs;
+
+/// Attributes kubetutor understands.
+pub const KNOWN: [&str; 14] = [
+    "id",
+    "name",
+    "run",
+    "capture",
+    "verify",
+    "retry",
+    "interval",
+    "timeout",
+    "background",
+    "interactive",
+    "cwd",
+    "env",
+    "hint",
+    "needs",
+];
+
+/// Runme attributes that have no meaning here; accepted with a warning so Runme lessons load.
+pub const RUNME_IGNORED: [&str; 10] = [
+    "closeTerminalOnSuccess",
+    "excludeFromRunAll",
+    "mimeType",
+    "terminalRows",
+    "promptEnv",
+    "category",
+    "skipPrompts",
+    "interpreter",
+    "transform",
+    "cwdRelativeTo",
+];
+
+/// One `key=value` as written, with byte offsets into the lesson source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAttr {
+    pub key: String,
+    pub value: Option<String>,
+    pub key_at: (usize, usize),
+    pub value_at: (usize, usize),
+}
+
+/// A problem found while reading attributes, located in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttrProblem {
+    pub at: (usize, usize),
+    pub warning: bool,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl AttrProblem {
+    fn error(at: (usize, usize), message: String, help: Option<String>) -> Self {
+        Self {
+            at,
+            warning: false,
+            message,
+            help,
+        }
+    }
+}
+
+/// The info string split into language and attribute text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Info {
+    pub lang: String,
+    pub attrs: Vec<RawAttr>,
+}
+
+/// Splits `info` (found at byte `base` of the source) into language and attributes.
+pub fn parse_info(info: &str, base: usize, problems: &mut Vec<AttrProblem>) -> Info {
+    let lang_end = info
+        .find(|c: char| c.is_whitespace() || c == '{')
+        .unwrap_or(info.len());
+    let lang = info[..lang_end].to_ascii_lowercase();
+    let rest = &info[lang_end..];
+    let Some(open) = rest.find('{') else {
+        return Info {
+            lang,
+            attrs: Vec::new(),
+        };
+    };
+    let open_abs = lang_end + open;
+    let Some(close) = info.rfind('}').filter(|&c| c > open_abs) else {
+        problems.push(AttrProblem::error(
+            (base + open_abs, base + info.len()),
+            "cell attributes are not closed".into(),
+            Some("close the attribute list with `}`, e.g. ```sh {id=x}".into()),
+        ));
+        return Info {
+            lang,
+            attrs: Vec::new(),
+        };
+    };
+    let body = &info[open_abs + 1..close];
+    let body_base = base + open_abs + 1;
+    let attrs = if body.trim_start().starts_with('"') {
+        parse_json(&info[open_abs..=close], base + open_abs, problems)
+    } else {
+        parse_runme(body, body_base, problems)
+    };
+    Info { lang, attrs }
+}
+
+/// `key=value key="quoted value" flag` separated by whitespace (commas are tolerated).
+fn parse_runme(body: &str, base: usize, problems: &mut Vec<AttrProblem>) -> Vec<RawAttr> {
+    let bytes = body.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() || bytes[i] == b',' {
+            i += 1;
+            continue;
+        }
+        let key_start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'=' {
+            i += 1;
+        }
+        let key = body[key_start..i].to_string();
+        let key_at = (base + key_start, base + i);
+        if i >= bytes.len() || bytes[i] != b'=' {
+            out.push(RawAttr {
+                key,
+                value: None,
+                key_at,
+                value_at: key_at,
+            });
+            continue;
+        }
+        i += 1;
+        let (value, vs, ve, next) = read_value(body, i);
+        if value.is_none() {
+            problems.push(AttrProblem::error(
+                (base + vs, base + body.len()),
+                format!("unterminated quoted value for `{key}`"),
+                Some("close the quote: key=\"value\"".into()),
+            ));
+        }
+        out.push(RawAttr {
+            key,
+            value: Some(value.unwrap_or_else(|| body[vs..].to_string())),
+            key_at,
+            value_at: (base + vs, base + ve),
+        });
+        i = next;
+    }
+    out
+}
+
+/// Reads a value at `i`: quoted (with `\"` escapes) or up to whitespace. Returns the value
+/// (None if a quote is unterminated), its byte range and where scanning resumes.
+fn read_value(body: &str, i: usize) -> (Option<String>, usize, usize, usize) {
+    let bytes = body.as_bytes();
+    if i < bytes.len() && (bytes[i] == b'"' || bytes[i] == b'\'') {
+        let quote = bytes[i] as char;
+        let mut value = String::new();
+        let mut chars = body[i + 1..].char_indices();
+        while let Some((j, c)) = chars.next() {
+            match c {
+                '\\' if quote == '"' => {
+                    if let Some((_, n)) = chars.next() {
+                        value.push(n);
+                    }
+                }
+                c if c == quote => {
+                    let end = i + 1 + j + 1;
+                    return (Some(value), i, end, end);
+                }
+                c => value.push(c),
+            }
+        }
+        return (None, i, body.len(), body.len());
+    }
+    let end = body[i..]
+        .find(|c: char| c.is_whitespace())
+        .map_or(body.len(), |e| i + e);
+    (Some(body[i..end].to_string()), i, end, end)
+}
+
+/// `{"id":"x","run":false}`: values of any JSON type, kept as their text.
+fn parse_json(text: &str, base: usize, problems: &mut Vec<AttrProblem>) -> Vec<RawAttr> {
+    let map: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(text) {
+        Ok(m) => m,
+        Err(e) => {
+            problems.push(AttrProblem::error(
+                (base, base + text.len()),
+                format!("cell attributes are not valid JSON: {e}"),
+                Some("write {\"id\":\"x\"} or the Runme form {id=x}".into()),
+            ));
+            return Vec::new();
+        }
+    };
+    map.into_iter()
+        .map(|(key, v)| {
+            let quoted = format!("\"{key}\"");
+            let at = text.find(&quoted).map_or(0, |p| p + 1);
+            let key_at = (base + at, base + at + key.len());
+            let value = match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            RawAttr {
+                key,
+                value: Some(value),
+                key_at,
+                value_at: key_at,
+            }
+        })
+        .collect()
+}
+
+/// What the attributes of a cell say, beyond [`CellAttrs`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Resolved {
+    pub attrs: CellAttrs,
+    pub id: Option<String>,
+    pub hint: Option<String>,
+}
+
+/// Interprets raw attributes; every problem names the attribute and the fix.
+pub fn resolve(raw: &[RawAttr], problems: &mut Vec<AttrProblem>) -> Resolved {
+    let mut r = Resolved::default();
+    let mut seen: Vec<&str> = Vec::new();
+    for a in raw {
+        let canonical = if a.key == "name" {
+            "id"
+        } else {
+            a.key.as_str()
+        };
+        if canonical != "env" && seen.contains(&canonical) {
+            problems.push(AttrProblem::error(
+                a.key_at,
+                format!("attribute `{}` is given twice", a.key),
+                Some("keep one".into()),
+            ));
+        }
+        seen.push(canonical);
+        if let Err((message, help)) = apply(&mut r, a) {
+            problems.push(AttrProblem::error(a.value_at, message, Some(help)));
+        }
+        if !KNOWN.contains(&a.key.as_str()) {
+            problems.push(unknown(a));
+        }
+    }
+    conflicts(&r, raw, problems);
+    r
+}
+
+fn unknown(a: &RawAttr) -> AttrProblem {
+    if RUNME_IGNORED.contains(&a.key.as_str()) {
+        return AttrProblem {
+            at: a.key_at,
+            warning: true,
+            message: format!("Runme attribute `{}` is ignored by kubetutor", a.key),
+            help: None,
+        };
+    }
+    let help = match did_you_mean(&a.key, &KNOWN) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("known attributes: {}", KNOWN.join(", ")),
+    };
+    AttrProblem::error(
+        a.key_at,
+        format!("unknown cell attribute `{}`", a.key),
+        Some(help),
+    )
+}
+
+type Problem = (String, String);
+
+fn apply(r: &mut Resolved, a: &RawAttr) -> Result<(), Problem> {
+    let v = a.value.as_deref();
+    let t = &mut r.attrs;
+    match a.key.as_str() {
+        "id" | "name" => r.id = Some(ident(&a.key, v)?),
+        "run" => t.run = boolean(&a.key, v)?,
+        "verify" => t.verify = boolean(&a.key, v)?,
+        "background" => t.background = boolean(&a.key, v)?,
+        "interactive" => t.interactive = boolean(&a.key, v)?,
+        "retry" => t.retry = duration(&a.key, v)?,
+        "interval" => t.interval = duration(&a.key, v)?,
+        "timeout" => t.timeout = Some(duration(&a.key, v)?),
+        "capture" => t.capture = Some(var_name(&a.key, v)?),
+        "cwd" => t.cwd = Some(PathBuf::from(nonempty(&a.key, v)?)),
+        "hint" => r.hint = Some(nonempty(&a.key, v)?.to_string()),
+        "env" => t.env.push(env_pair(v)?),
+        "needs" => t.needs.extend(needs(v)?),
+        _ => {}
+    }
+    Ok(())
+}
+
+fn nonempty<'a>(key: &str, v: Option<&'a str>) -> Result<&'a str, Problem> {
+    match v.map(str::trim) {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err((
+            format!("`{key}` needs a value"),
+            format!("write {key}=VALUE"),
+        )),
+    }
+}
+
+fn ident(key: &str, v: Option<&str>) -> Result<String, Problem> {
+    let s = nonempty(key, v)?;
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err((
+            format!("`{key}` must not contain spaces: `{s}`"),
+            "use dashes: id=create-master".into(),
+        ));
+    }
+    Ok(s.to_string())
+}
+
+fn boolean(key: &str, v: Option<&str>) -> Result<bool, Problem> {
+    match v.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("true") | Some("yes") | Some("1") => Ok(true),
+        Some("false") | Some("no") | Some("0") => Ok(false),
+        Some(other) => Err((
+            format!("`{key}` must be true or false, not `{other}`"),
+            format!("write {key}=true or {key}=false"),
+        )),
+    }
+}
+
+/// A humantime duration (`30s`, `2m`, `1m30s`); a bare number means seconds.
+pub fn duration(key: &str, v: Option<&str>) -> Result<Duration, Problem> {
+    let s = nonempty(key, v)?;
+    let parsed = match s.parse::<u64>() {
+        Ok(secs) => Ok(Duration::from_secs(secs)),
+        Err(_) => humantime::parse_duration(s),
+    };
+    parsed.map_err(|_| {
+        (
+            format!("`{key}` is not a duration: `{s}`"),
+            format!("write a duration like {key}=30s, {key}=2m or {key}=1m30s"),
+        )
+    })
+}
+
+pub fn is_var_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+fn var_name(key: &str, v: Option<&str>) -> Result<String, Problem> {
+    let s = nonempty(key, v)?;
+    if !is_var_name(s) {
+        return Err((
+            format!("`{key}` must be a shell variable name, not `{s}`"),
+            "use letters, digits and _, not starting with a digit, e.g. SENTINEL_POD".into(),
+        ));
+    }
+    Ok(s.to_string())
+}
+
+fn env_pair(v: Option<&str>) -> Result<(String, String), Problem> {
+    let s = nonempty("env", v)?;
+    match s.split_once('=') {
+        Some((k, val)) if is_var_name(k) => Ok((k.to_string(), val.to_string())),
+        _ => Err((
+            format!("`env` must be NAME=VALUE, not `{s}`"),
+            "write env=NAME=VALUE (repeat env= for more)".into(),
+        )),
+    }
+}
+
+fn needs(v: Option<&str>) -> Result<Vec<String>, Problem> {
+    let s = nonempty("needs", v)?;
+    let items: Vec<String> = s.split(',').map(|i| i.trim().to_string()).collect();
+    if items.iter().any(|i| {
+        i.is_empty()
+            || !i
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    }) {
+        return Err((
+            format!("`needs` must be a comma list of names, not `{s}`"),
+            "write needs=containers or needs=containers,network".into(),
+        ));
+    }
+    Ok(items)
+}
+
+/// Combinations that cannot work, reported on the second attribute of the pair.
+fn conflicts(r: &Resolved, raw: &[RawAttr], problems: &mut Vec<AttrProblem>) {
+    let at = |key: &str| {
+        raw.iter()
+            .find(|a| a.key == key)
+            .map_or((0, 0), |a| a.key_at)
+    };
+    let t = &r.attrs;
+    let pairs = [
+        (
+            t.background && t.interactive,
+            "interactive",
+            "a cell is either background=true or interactive=true",
+        ),
+        (
+            t.background && t.verify,
+            "verify",
+            "a check must finish; a background cell never does",
+        ),
+        (
+            t.background && t.capture.is_some(),
+            "capture",
+            "a background cell has no final output to capture",
+        ),
+        (
+            t.interactive && t.capture.is_some(),
+            "capture",
+            "an interactive cell's output goes to the terminal",
+        ),
+    ];
+    for (bad, key, why) in pairs {
+        if bad {
+            problems.push(AttrProblem::error(
+                at(key),
+                format!("`{key}` conflicts with another attribute: {why}"),
+                None,
+            ));
+        }
+    }
+    if !t.verify {
+        for key in ["retry", "interval"] {
+            if raw.iter().any(|a| a.key == key) {
+                problems.push(AttrProblem {
+                    at: at(key),
+                    warning: true,
+                    message: format!("`{key}` only applies to verify=true cells"),
+                    help: Some("add verify=true or remove it".into()),
+                });
+            }
+        }
+    }
+}
+
+/// The closest known name, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| {
+            (
+                strsim::jaro_winkler(&word.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                *k,
+            )
+        })
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+#[path = "attrs_tests.rs"]
+mod tests;

@@ -1,0 +1,254 @@
+//! The missing-file rule: files that commands read (`kubectl -f x.yaml`, `cat run.sh`, `< in`)
+//! must exist where the cell runs, unless an earlier command may have created them.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::diag::{Diagnostic, Severity};
+use super::lint::Cx;
+use super::model::Cell;
+use super::shell::{Scan, Word};
+use super::vars::split_assignments;
+
+/// Commands whose plain arguments are files they read.
+const READERS: [&str; 12] = [
+    "cat", "less", "more", "head", "tail", "wc", "bat", "source", ".", "diff", "sort", "uniq",
+];
+
+pub(crate) fn missing_files(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diagnostic>) {
+    let lesson = cx.lesson;
+    let base = lesson.workdir();
+    if lesson.meta.workdir.is_some() && !base.is_dir() {
+        return; // reported once as a missing workdir
+    }
+    let declared = lesson.meta.workdir.is_some();
+    let mut session_dir = Some(base.clone());
+    let mut made: HashSet<String> = HashSet::new();
+    for (cell, scan) in scans {
+        let mut here = match &cell.attrs.cwd {
+            Some(c) => {
+                let dir = base.join(c);
+                if !dir.is_dir() {
+                    let (s, e) = cwd_span(cx, cell);
+                    let msg = format!(
+                        "cwd `{}` does not exist (looked for {})",
+                        c.display(),
+                        dir.display()
+                    );
+                    out.push(
+                        cx.at(Severity::Error, s, e, msg)
+                            .with_help("cwd is relative to the lesson's workdir"),
+                    );
+                }
+                Some(dir)
+            }
+            None => session_dir.clone(),
+        };
+        for cmd in &scan.commands {
+            let refs = file_refs(cmd);
+            for r in &refs {
+                check_ref(cx, cell, r, here.as_deref(), &made, declared, out);
+            }
+            here = after_cd(cmd, here);
+            made.extend(
+                cmd.iter()
+                    .filter(|w| !refs.contains(w))
+                    .map(|w| w.text.clone()),
+            );
+        }
+        for r in &scan.reads {
+            check_ref(cx, cell, r, here.as_deref(), &made, declared, out);
+        }
+        made.extend(scan.writes.iter().map(|w| w.text.clone()));
+        if cell.attrs.cwd.is_none() {
+            session_dir = here;
+        }
+    }
+}
+
+fn check_ref(
+    cx: &Cx,
+    cell: &Cell,
+    r: &Word,
+    here: Option<&Path>,
+    made: &HashSet<String>,
+    declared: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(here) = here else { return };
+    let t = r.text.as_str();
+    let skip = r.dynamic
+        || t.is_empty()
+        || t == "-"
+        || t.starts_with('/')
+        || t.contains("://")
+        || made.contains(t);
+    if skip || here.join(t).exists() {
+        return;
+    }
+    let (s, e) = (cx.code_pos(cell, r.at), cx.code_pos(cell, r.end));
+    let shown = here.display();
+    if declared {
+        let d = cx.at(
+            Severity::Error,
+            s,
+            e,
+            format!("`{t}` does not exist in the workdir ({shown})"),
+        );
+        out.push(d.with_help("fix the name, add the file, or create it in an earlier cell"));
+    } else {
+        let d = cx.at(
+            Severity::Warning,
+            s,
+            e,
+            format!("`{t}` is not in the lesson folder, where cells run ({shown})"),
+        );
+        out.push(d.with_help(
+            "declare `workdir:` in the front matter pointing at the folder that has it",
+        ));
+    }
+}
+
+/// The words of a command that name files it reads.
+fn file_refs(cmd: &[Word]) -> Vec<Word> {
+    let (_, start) = split_assignments(cmd);
+    let Some(name) = cmd.get(start) else {
+        return Vec::new();
+    };
+    let args = &cmd[start + 1..];
+    let base = name.text.rsplit('/').next().unwrap_or(&name.text);
+    if name.text.starts_with("./") && !name.dynamic {
+        return vec![name.clone()];
+    }
+    match base {
+        "kubectl" | "oc" => kubectl_files(args),
+        "head" | "tail" => plain_args(args, &["-n", "-c"]),
+        b if READERS.contains(&b) => plain_args(args, &[]),
+        "bash" | "sh" if !args.iter().any(|w| w.text == "-c") => {
+            plain_args(args, &[]).into_iter().take(1).collect()
+        }
+        "redis-server" | "redis-sentinel" => args
+            .iter()
+            .take(1)
+            .filter(|w| w.text.ends_with(".conf"))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Non-option words, skipping the values of options listed in `with_value`.
+fn plain_args(args: &[Word], with_value: &[&str]) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for w in args {
+        if skip {
+            skip = false;
+        } else if with_value.contains(&w.text.as_str()) {
+            skip = true;
+        } else if !w.text.starts_with('-') {
+            out.push(w.clone());
+        }
+    }
+    out
+}
+
+fn kubectl_files(args: &[Word]) -> Vec<Word> {
+    let mut out = Vec::new();
+    for (i, w) in args.iter().enumerate() {
+        let t = w.text.as_str();
+        if matches!(t, "-f" | "--filename" | "-k" | "--kustomize") {
+            out.extend(args.get(i + 1).cloned());
+        } else if let Some(v) = t
+            .strip_prefix("--filename=")
+            .or_else(|| t.strip_prefix("--kustomize="))
+        {
+            let at = w.end - v.len();
+            out.push(Word {
+                text: v.to_string(),
+                at,
+                end: w.end,
+                dynamic: w.dynamic,
+            });
+        }
+    }
+    out
+}
+
+/// The directory after a `cd`; None when it cannot be known statically.
+fn after_cd(cmd: &[Word], here: Option<PathBuf>) -> Option<PathBuf> {
+    let (_, start) = split_assignments(cmd);
+    if cmd
+        .get(start)
+        .is_none_or(|w| w.text != "cd" && w.text != "pushd")
+    {
+        return here;
+    }
+    match cmd.get(start + 1) {
+        Some(w) if !w.dynamic && w.text != "-" => here.map(|h| h.join(&w.text)),
+        _ => None,
+    }
+}
+
+/// Where `cwd=` is written on the cell's fence line, for the caret.
+fn cwd_span(cx: &Cx, cell: &Cell) -> (usize, usize) {
+    let line = cx.idx.line_text(cell.span.line);
+    let start = cx.idx.line_start(cell.span.line);
+    match line.find("cwd") {
+        Some(p) => (start + p, start + p + 3),
+        None => (cell.span.start, cell.span.start + 3),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::shell::scan;
+    use super::*;
+
+    fn refs(code: &str) -> Vec<String> {
+        scan(code)
+            .commands
+            .iter()
+            .flat_map(|c| file_refs(c))
+            .map(|w| w.text)
+            .collect()
+    }
+
+    #[test]
+    fn finds_files_commands_read() {
+        assert_eq!(
+            refs("kubectl create -f redis-master.yaml"),
+            ["redis-master.yaml"]
+        );
+        assert_eq!(
+            refs("kubectl apply --filename=a.yaml -k overlay"),
+            ["a.yaml", "overlay"]
+        );
+        assert_eq!(
+            refs("cat image/run.sh; tail -n 5 log.txt"),
+            ["image/run.sh", "log.txt"]
+        );
+        assert_eq!(
+            refs("bash setup.sh arg; sh -c 'x'; ./go.sh"),
+            ["setup.sh", "./go.sh"]
+        );
+        assert_eq!(
+            refs("redis-server redis.conf --port 7000; redis-server --port 1"),
+            ["redis.conf"]
+        );
+        assert!(refs("kubectl get pods; echo cat x").is_empty());
+    }
+
+    #[test]
+    fn cd_moves_or_forgets_the_directory() {
+        let here = Some(PathBuf::from("/w"));
+        let cmd = |c: &str| scan(c).commands.remove(0);
+        assert_eq!(
+            after_cd(&cmd("cd sub"), here.clone()),
+            Some(PathBuf::from("/w/sub"))
+        );
+        assert_eq!(after_cd(&cmd("cd \"$D\""), here.clone()), None);
+        assert_eq!(after_cd(&cmd("cd"), here.clone()), None);
+        assert_eq!(after_cd(&cmd("ls"), here.clone()), here);
+    }
+}

@@ -1,0 +1,176 @@
+//! YAML front matter: split it from the body and deserialize it into [`Meta`], mapping YAML
+//! error positions back to lines of the lesson file.
+
+use std::path::Path;
+
+use super::diag::{Diagnostic, LineIndex, Severity};
+use super::model::Meta;
+
+/// Where the front matter and the Markdown body are in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Split {
+    /// Byte range of the YAML text (between the fences), if there is front matter.
+    pub yaml: Option<(usize, usize)>,
+    /// Byte offset where the Markdown body starts.
+    pub body: usize,
+}
+
+/// Finds a `---` fenced block at the very start. An unclosed block is reported and the whole
+/// file is then treated as Markdown, so the author still gets body diagnostics.
+pub(crate) fn split(
+    source: &str,
+    idx: &LineIndex,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Split {
+    let bom = if source.starts_with('\u{feff}') { 3 } else { 0 };
+    let rest = &source[bom..];
+    let first = rest.split_inclusive('\n').next().unwrap_or("");
+    if first.trim_end() != "---" {
+        return Split {
+            yaml: None,
+            body: 0,
+        };
+    }
+    let yaml_start = bom + first.len();
+    let mut pos = yaml_start;
+    for line in source[yaml_start..].split_inclusive('\n') {
+        let t = line.trim_end();
+        if t == "---" || t == "..." {
+            return Split {
+                yaml: Some((yaml_start, pos)),
+                body: pos + line.len(),
+            };
+        }
+        pos += line.len();
+    }
+    diags.push(
+        idx.diag(
+            path,
+            Severity::Error,
+            bom,
+            bom + 3,
+            "front matter is not closed",
+        )
+        .with_help("end the YAML front matter with a line containing only `---`"),
+    );
+    Split {
+        yaml: None,
+        body: 0,
+    }
+}
+
+/// Deserializes the YAML; on error, returns a diagnostic at the mapped position.
+pub(crate) fn meta(
+    source: &str,
+    range: (usize, usize),
+    idx: &LineIndex,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Meta {
+    let yaml = &source[range.0..range.1];
+    if yaml.trim().is_empty() {
+        return Meta::default();
+    }
+    match serde_yaml::from_str::<Meta>(yaml) {
+        Ok(meta) => meta,
+        Err(err) => {
+            let at = err.location().map_or(range.0, |l| range.0 + l.index());
+            let (message, help, len) = explain(&err.to_string());
+            let d = idx.diag(path, Severity::Error, at, at + len, message);
+            diags.push(match help {
+                Some(h) => d.with_help(h),
+                None => d,
+            });
+            Meta::default()
+        }
+    }
+}
+
+/// Turns serde_yaml's message into ours: drops its own position suffix (we print ours) and adds a
+/// "did you mean" to unknown keys.
+fn explain(raw: &str) -> (String, Option<String>, usize) {
+    let message = match raw.find(" at line ") {
+        Some(i) => raw[..i].to_string(),
+        None => raw.to_string(),
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let key = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
+        let help = match super::attrs::did_you_mean(key, &expected) {
+            Some(s) => format!(
+                "did you mean `{s}`? known keys here: {}",
+                expected.join(", ")
+            ),
+            None => format!("known keys here: {}", expected.join(", ")),
+        };
+        return (
+            format!("unknown front matter key `{key}`"),
+            Some(help),
+            key.chars().count(),
+        );
+    }
+    let help = "front matter is YAML; see docs/lesson-format.md for the keys".to_string();
+    (format!("front matter: {message}"), Some(help), 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str) -> (Meta, Vec<Diagnostic>) {
+        let idx = LineIndex::new(src);
+        let mut d = Vec::new();
+        let s = split(src, &idx, Path::new("l.md"), &mut d);
+        let m = s
+            .yaml
+            .map(|r| meta(src, r, &idx, Path::new("l.md"), &mut d))
+            .unwrap_or_default();
+        (m, d)
+    }
+
+    #[test]
+    fn reads_keys() {
+        let (m, d) = run("---\ntitle: T\nrequires: [kubectl]\nenv: {A: b}\n---\n# x\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(m.title, "T");
+        assert_eq!(m.requires, vec!["kubectl"]);
+        assert_eq!(m.env.get("A").map(String::as_str), Some("b"));
+    }
+
+    #[test]
+    fn unknown_key_points_at_its_line_with_a_suggestion() {
+        let (_, d) = run("---\ntitle: T\nsumary: s\n---\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].span.line, d[0].span.col), (3, 1));
+        assert_eq!(d[0].message, "unknown front matter key `sumary`");
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap_or("")
+                .contains("did you mean `summary`")
+        );
+    }
+
+    #[test]
+    fn yaml_syntax_error_maps_to_the_file_line() {
+        let (_, d) = run("---\ntitle: T\nrequires: [kubectl\nnamespace: x\n---\n");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].span.line >= 3, "{:?}", d[0]);
+        assert!(d[0].message.starts_with("front matter: "));
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let (_, d) = run("---\ntitle: T\n# body\n");
+        assert_eq!(d[0].message, "front matter is not closed");
+        assert_eq!(d[0].span.line, 1);
+    }
+
+    #[test]
+    fn empty_front_matter_is_fine() {
+        let (m, d) = run("---\n---\n");
+        assert!(d.is_empty());
+        assert_eq!(m, Meta::default());
+    }
+}

@@ -1,0 +1,303 @@
+//! Lint rules that need the whole lesson: front matter semantics, undefined variables, files
+//! named in commands, structure. Parse-level problems (syntax, attributes, ids, fences) come
+//! from the parser; see `check.rs` for how both are combined.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use super::diag::{Diagnostic, LineIndex, Severity};
+use super::model::{Block, Cell, Lesson};
+use super::shell::{self, Scan};
+use super::{files, vars};
+
+pub fn lint(lesson: &Lesson, source: &str) -> Vec<Diagnostic> {
+    let idx = LineIndex::new(source);
+    let cx = Cx {
+        lesson,
+        source,
+        idx: &idx,
+        path: &lesson.path,
+    };
+    let mut out = Vec::new();
+    cx.front_matter(&mut out);
+    cx.structure(&mut out);
+    let scans: Vec<(&Cell, Scan)> = lesson
+        .cells()
+        .into_iter()
+        .filter(|c| c.is_runnable())
+        .map(|c| (c, shell::scan(&c.code)))
+        .collect();
+    cx.undefined_vars(&scans, &mut out);
+    files::missing_files(&cx, &scans, &mut out);
+    out
+}
+
+/// What every rule needs.
+pub(crate) struct Cx<'a> {
+    pub lesson: &'a Lesson,
+    pub source: &'a str,
+    pub idx: &'a LineIndex<'a>,
+    pub path: &'a Path,
+}
+
+impl Cx<'_> {
+    pub fn at(
+        &self,
+        sev: Severity,
+        start: usize,
+        end: usize,
+        msg: impl Into<String>,
+    ) -> Diagnostic {
+        self.idx.diag(self.path, sev, start, end, msg)
+    }
+
+    /// Byte offset in the source of byte `off` of a cell's code (code lines may be indented or
+    /// quoted in the source, so each line is located on its source line).
+    pub fn code_pos(&self, cell: &Cell, off: usize) -> usize {
+        let off = super::diag::floor_char(&cell.code, off);
+        let k = cell.code[..off].matches('\n').count();
+        let line_start = cell.code[..off].rfind('\n').map_or(0, |p| p + 1);
+        let code_line = cell.code[line_start..].split('\n').next().unwrap_or("");
+        let n = cell.span.line + 1 + k;
+        let text = self.idx.line_text(n);
+        let found = if code_line.is_empty() {
+            None
+        } else {
+            text.find(code_line)
+        };
+        self.idx.line_start(n) + found.unwrap_or(0) + (off - line_start)
+    }
+
+    /// The value of a top-level front matter key (`key: value`), for pointing at it.
+    pub fn key_span(&self, key: &str) -> (usize, usize) {
+        let mut pos = 0;
+        for (i, line) in self.source.split_inclusive('\n').enumerate() {
+            if i > 0 && line.trim_end() == "---" {
+                break;
+            }
+            if let Some(rest) = line
+                .trim_start()
+                .strip_prefix(key)
+                .and_then(|r| r.strip_prefix(':'))
+            {
+                let indent = line.len() - line.trim_start().len();
+                let v = rest.trim();
+                let start = pos + indent + key.len() + 1 + (rest.len() - rest.trim_start().len());
+                return (start, start + v.len().max(1));
+            }
+            pos += line.len();
+        }
+        (0, 3)
+    }
+
+    fn front_matter(&self, out: &mut Vec<Diagnostic>) {
+        let meta = &self.lesson.meta;
+        if let Some(ns) = &meta.namespace
+            && !is_dns_label(ns)
+        {
+            let (s, e) = self.key_span("namespace");
+            let d = self.at(
+                Severity::Error,
+                s,
+                e,
+                format!("namespace `{ns}` is not a valid Kubernetes name"),
+            );
+            out.push(d.with_help("use lowercase letters, digits and '-', at most 63 characters, e.g. kubetutor-redis"));
+        }
+        if let Some(w) = &meta.workdir
+            && !self.lesson.workdir().is_dir()
+        {
+            let (s, e) = self.key_span("workdir");
+            let msg = format!(
+                "workdir `{}` does not exist (looked for {})",
+                w.display(),
+                self.lesson.workdir().display()
+            );
+            out.push(
+                self.at(Severity::Error, s, e, msg)
+                    .with_help("workdir is relative to the lesson file"),
+            );
+        }
+        if let Some(s) = &meta.panes.sentinel {
+            let (a, e) = self.key_span("sentinel");
+            let bad = match (&s.address, &s.service) {
+                (None, None) => {
+                    Some("the sentinel pane needs `address: host:port` or `service: NAME`")
+                }
+                (Some(_), Some(_)) => {
+                    Some("the sentinel pane takes `address` or `service`, not both")
+                }
+                _ => None,
+            };
+            if let Some(msg) = bad {
+                out.push(self.at(Severity::Error, a, e, msg));
+            }
+        }
+        for (i, r) in meta.requires.iter().enumerate() {
+            if r.trim().is_empty() || r.contains(char::is_whitespace) {
+                let (s, e) = self.key_span("requires");
+                out.push(self.at(
+                    Severity::Error,
+                    s,
+                    e,
+                    format!("requires[{i}] `{r}` is not a program name"),
+                ));
+            }
+        }
+    }
+
+    fn structure(&self, out: &mut Vec<Diagnostic>) {
+        let l = self.lesson;
+        if l.steps.is_empty() {
+            let d = Diagnostic::file(self.path, Severity::Warning, "the lesson has no steps");
+            out.push(d.with_help("start each step with a `## Heading`"));
+        }
+        let cells = l.cells();
+        let n_intro = (0..cells.len())
+            .take_while(|&i| l.step_of(i).is_none())
+            .count();
+        for (i, cell) in cells.iter().enumerate() {
+            if i < n_intro && cell.is_runnable() {
+                let d = self.at(
+                    Severity::Warning,
+                    cell.span.start,
+                    cell.span.start + 3,
+                    "runnable cell before the first step heading",
+                );
+                out.push(d.with_help(
+                    "put it under a `## Step` heading so learners see where it belongs",
+                ));
+            }
+            if cell.code.trim().is_empty() {
+                out.push(self.at(
+                    Severity::Warning,
+                    cell.span.start,
+                    cell.span.start + 3,
+                    "empty cell",
+                ));
+            }
+        }
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for step in &l.steps {
+            if step.title.is_empty() {
+                out.push(self.at(
+                    Severity::Warning,
+                    step.span.start,
+                    step.span.start + 2,
+                    "step heading has no text",
+                ));
+            } else if let Some(line) = seen.insert(step.title.as_str(), step.span.line) {
+                let d = self.at(
+                    Severity::Warning,
+                    step.span.start,
+                    step.span.end,
+                    format!("step title `{}` repeats line {line}", step.title),
+                );
+                out.push(d.with_help("learners pick steps by title; make them distinct"));
+            }
+            if !step.blocks.iter().any(|b| !matches!(b, Block::Rule { .. })) {
+                out.push(self.at(
+                    Severity::Warning,
+                    step.span.start,
+                    step.span.end,
+                    "step is empty",
+                ));
+            }
+        }
+    }
+
+    fn undefined_vars(&self, scans: &[(&Cell, Scan)], out: &mut Vec<Diagnostic>) {
+        let meta_env: HashSet<&str> = self.lesson.meta.env.keys().map(String::as_str).collect();
+        // name -> (first cell index where it is usable, line of the cell that sets it)
+        let mut first_def: HashMap<String, (usize, usize)> = HashMap::new();
+        for (i, (cell, scan)) in scans.iter().enumerate() {
+            for (name, _) in scan.commands.iter().flat_map(|c| vars::defines(c)) {
+                first_def.entry(name).or_insert((i, cell.span.line));
+            }
+            if let Some(c) = &cell.attrs.capture {
+                first_def
+                    .entry(c.clone())
+                    .or_insert((i + 1, cell.span.line));
+            }
+        }
+        let mut defined: HashSet<String> = HashSet::new();
+        let mut reported: HashSet<String> = HashSet::new();
+        let mut opaque = false;
+        for (i, (cell, scan)) in scans.iter().enumerate() {
+            let local: Vec<(String, usize)> = scan
+                .commands
+                .iter()
+                .flat_map(|c| vars::defines(c))
+                .collect();
+            for u in &scan.uses {
+                let known = u.guarded
+                    || opaque
+                    || vars::is_standard(&u.name)
+                    || meta_env.contains(u.name.as_str())
+                    || defined.contains(&u.name)
+                    || cell.attrs.env.iter().any(|(k, _)| *k == u.name)
+                    || local.iter().any(|(n, at)| *n == u.name && *at < u.at);
+                if known || !reported.insert(u.name.clone()) {
+                    continue;
+                }
+                let later = first_def
+                    .get(&u.name)
+                    .filter(|(avail, _)| *avail >= i)
+                    .map(|(_, line)| *line);
+                out.push(self.undefined(cell, u, later, &defined));
+            }
+            defined.extend(local.into_iter().map(|(n, _)| n));
+            defined.extend(cell.attrs.capture.clone());
+            opaque |= scan.commands.iter().any(|c| vars::is_opaque(c));
+        }
+    }
+
+    fn undefined(
+        &self,
+        cell: &Cell,
+        u: &shell::Use,
+        later: Option<usize>,
+        defined: &HashSet<String>,
+    ) -> Diagnostic {
+        let s = self.code_pos(cell, u.at);
+        let e = self.code_pos(cell, u.at + u.len);
+        let name = &u.name;
+        if let Some(line) = later {
+            let d = self.at(
+                Severity::Error,
+                s,
+                e,
+                format!("`${name}` is used before it is set (by the cell on line {line})"),
+            );
+            return d.with_help("move the cell that sets it earlier");
+        }
+        let names: Vec<&str> = defined.iter().map(String::as_str).collect();
+        if let Some(near) = super::attrs::did_you_mean(name, &names) {
+            let d = self.at(
+                Severity::Error,
+                s,
+                e,
+                format!("`${name}` is not set by any earlier cell"),
+            );
+            return d.with_help(format!("did you mean `${near}`?"));
+        }
+        let d = self.at(
+            Severity::Warning,
+            s,
+            e,
+            format!("`${name}` is not set by any earlier cell"),
+        );
+        d.with_help(format!(
+            "set it in an earlier cell (```sh {{capture={name}}}``` or `export {name}=...`), declare it under `env:` in the front matter, or write ${{{name}:-default}}"
+        ))
+    }
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}

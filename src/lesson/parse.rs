@@ -1,0 +1,447 @@
+//! Markdown + front matter -> [`Lesson`]. Every H2 starts a step; prose before the first H2 is
+//! the introduction; shell fences become cells.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use pulldown_cmark::{Options, Parser};
+
+use super::attrs::{self, AttrProblem};
+use super::build::{self, RawCode};
+use super::diag::{Diagnostic, LineIndex, Severity};
+use super::front;
+use super::model::{Block, Cell, Inline, Lesson, SHELL_LANGS, Span, Step};
+
+/// Lessons larger than this are refused: no lesson needs it, and it bounds parse time.
+pub const MAX_LESSON_BYTES: usize = 10 * 1024 * 1024;
+
+/// A best-effort lesson and everything found wrong with it (errors and warnings).
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub lesson: Lesson,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses a lesson; any error-level diagnostic makes it fail (warnings are dropped, see
+/// [`parse_full`] to get them).
+pub fn parse(path: &Path, source: &str) -> Result<Lesson, Vec<Diagnostic>> {
+    let parsed = parse_full(path, source);
+    if parsed.has_errors() {
+        Err(parsed.diagnostics)
+    } else {
+        Ok(parsed.lesson)
+    }
+}
+
+/// Parses as much as possible and reports every problem.
+pub fn parse_full(path: &Path, source: &str) -> Parsed {
+    let mut diags = Vec::new();
+    let empty = Lesson {
+        path: path.to_path_buf(),
+        meta: Default::default(),
+        intro: Vec::new(),
+        steps: Vec::new(),
+    };
+    if let Some(d) = refuse(path, source) {
+        return Parsed {
+            lesson: empty,
+            diagnostics: vec![d],
+        };
+    }
+    let idx = LineIndex::new(source);
+    let split = front::split(source, &idx, path, &mut diags);
+    let meta = split
+        .yaml
+        .map(|r| front::meta(source, r, &idx, path, &mut diags))
+        .unwrap_or_default();
+    let body = &source[split.body..];
+    let span = |s: usize, e: usize| {
+        let (line, col) = idx.line_col(split.body + s);
+        Span {
+            line,
+            col,
+            start: split.body + s,
+            end: split.body + e,
+        }
+    };
+    let mut on_code = |raw: RawCode| code_block(source, split.body, raw, &idx, path, &mut diags);
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let events = Parser::new_ext(body, opts).into_offset_iter();
+    let (top, flattened) = build::build(events, &span, &mut on_code);
+    if let Some(at) = flattened {
+        let at = split.body + at;
+        let msg = format!(
+            "nesting deeper than {} levels is flattened",
+            build::MAX_DEPTH
+        );
+        diags.push(idx.diag(path, Severity::Warning, at, at + 1, msg));
+    }
+    let mut lesson = Lesson { meta, ..empty };
+    split_steps(&mut lesson, top);
+    attach_hints(&mut lesson, &idx, path, &mut diags);
+    assign_ids(&mut lesson, &idx, path, &mut diags);
+    fill_title(&mut lesson, path, &mut diags);
+    diags.sort_by_key(|d| (d.span.line, d.span.col));
+    Parsed {
+        lesson,
+        diagnostics: diags,
+    }
+}
+
+/// Inputs no lesson can be: reported before any parsing.
+fn refuse(path: &Path, source: &str) -> Option<Diagnostic> {
+    let msg = if source.len() > MAX_LESSON_BYTES {
+        format!(
+            "the file is {} bytes; lessons are limited to {MAX_LESSON_BYTES} bytes (10 MB)",
+            source.len()
+        )
+    } else if source.contains('\0') {
+        "this looks like a binary file (it contains NUL bytes), not a Markdown lesson".to_string()
+    } else if source.trim().is_empty() {
+        "the file is empty".to_string()
+    } else {
+        return None;
+    };
+    let help =
+        "a lesson is a Markdown file: YAML front matter, a `# Title`, then `## Step` sections";
+    Some(Diagnostic::file(path, Severity::Error, msg).with_help(help))
+}
+
+/// Concatenated text of inlines, for titles and hints.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    let mut stack: Vec<std::slice::Iter<'_, Inline>> = vec![inlines.iter()];
+    while let Some(it) = stack.last_mut() {
+        let Some(i) = it.next() else {
+            stack.pop();
+            continue;
+        };
+        match i {
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
+                stack.push(c.iter())
+            }
+            Inline::Link { text, .. } => stack.push(text.iter()),
+            Inline::Image { alt, .. } => out.push_str(alt),
+            Inline::SoftBreak | Inline::HardBreak => out.push(' '),
+        }
+    }
+    out
+}
+
+/// A code block becomes a cell (shell languages) or shown code, with its attributes checked.
+fn code_block(
+    source: &str,
+    base: usize,
+    raw: RawCode,
+    idx: &LineIndex,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Block {
+    let start = base + raw.range.start;
+    let end = base + raw.range.end;
+    let (line, col) = idx.line_col(start);
+    let span = Span {
+        line,
+        col,
+        start,
+        end,
+    };
+    let code = raw.code.strip_suffix('\n').unwrap_or(&raw.code).to_string();
+    if !raw.fenced {
+        return Block::Code {
+            lang: String::new(),
+            code,
+            span,
+        };
+    }
+    let fence = Fence::at(source, start);
+    if !fence.closed(source, end) {
+        let d = idx.diag(
+            path,
+            Severity::Error,
+            fence.at,
+            fence.at + fence.len,
+            "code fence is never closed",
+        );
+        diags.push(d.with_help(format!("close it with a line of {}", fence.marker())));
+    }
+    let mut problems = Vec::new();
+    let info = attrs::parse_info(
+        &source[fence.info.0..fence.info.1],
+        fence.info.0,
+        &mut problems,
+    );
+    let resolved = attrs::resolve(&info.attrs, &mut problems);
+    report(problems, idx, path, diags);
+    if !SHELL_LANGS.contains(&info.lang.as_str()) {
+        let exec_keys = info
+            .attrs
+            .iter()
+            .find(|a| !["id", "name", "run"].contains(&a.key.as_str()));
+        if let Some(a) = exec_keys {
+            let msg = format!(
+                "attribute `{}` has no effect: `{}` blocks are shown, never run",
+                a.key, info.lang
+            );
+            let d = idx.diag(path, Severity::Warning, a.key_at.0, a.key_at.1, msg);
+            diags.push(d.with_help("only sh, bash and shell fences run"));
+        }
+        return Block::Code {
+            lang: info.lang,
+            code,
+            span,
+        };
+    }
+    let mut cell_attrs = resolved.attrs;
+    cell_attrs.explicit_id = resolved.id.is_some();
+    Block::Cell(Cell {
+        id: resolved.id.unwrap_or_default(),
+        lang: info.lang,
+        code,
+        attrs: cell_attrs,
+        span,
+        hint: resolved.hint,
+    })
+}
+
+fn report(problems: Vec<AttrProblem>, idx: &LineIndex, path: &Path, diags: &mut Vec<Diagnostic>) {
+    for p in problems {
+        let sev = if p.warning {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let d = idx.diag(path, sev, p.at.0, p.at.1, p.message);
+        diags.push(match p.help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
+    }
+}
+
+/// The opening fence line of a code block, read from the raw source (pulldown-cmark unescapes
+/// the info string, and we need exact offsets for diagnostics).
+struct Fence {
+    at: usize,
+    len: usize,
+    ch: char,
+    info: (usize, usize),
+}
+
+impl Fence {
+    fn at(source: &str, start: usize) -> Fence {
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |e| start + e);
+        let line = &source[start..line_end];
+        let lead = line.find(['`', '~']).unwrap_or(0);
+        let ch = line[lead..].chars().next().unwrap_or('`');
+        let len = line[lead..].chars().take_while(|&c| c == ch).count();
+        let info_start = start + lead + len;
+        let raw = &source[info_start..line_end];
+        let trimmed_start = info_start + (raw.len() - raw.trim_start().len());
+        let trimmed_end = info_start + raw.trim_end().len();
+        Fence {
+            at: start + lead,
+            len,
+            ch,
+            info: (trimmed_start, trimmed_end.max(trimmed_start)),
+        }
+    }
+
+    fn marker(&self) -> String {
+        self.ch.to_string().repeat(self.len)
+    }
+
+    /// Whether the block's last line is a closing fence (not the opening line itself).
+    fn closed(&self, source: &str, end: usize) -> bool {
+        let text = source[self.at..end.min(source.len())].trim_end();
+        let Some(nl) = text.rfind('\n') else {
+            return false;
+        };
+        let last = text[nl + 1..].trim().trim_start_matches('>').trim();
+        last.chars().all(|c| c == self.ch) && last.chars().count() >= self.len
+    }
+}
+
+fn split_steps(lesson: &mut Lesson, top: Vec<Block>) {
+    for block in top {
+        match block {
+            Block::Heading {
+                level: 2,
+                text,
+                span,
+            } => lesson.steps.push(Step {
+                title: plain_text(&text).trim().to_string(),
+                span,
+                blocks: Vec::new(),
+            }),
+            other => match lesson.steps.last_mut() {
+                Some(step) => step.blocks.push(other),
+                None => lesson.intro.push(other),
+            },
+        }
+    }
+}
+
+/// A block quote starting "Hint:" right after a cell becomes that cell's hint.
+fn attach_hints(lesson: &mut Lesson, idx: &LineIndex, path: &Path, diags: &mut Vec<Diagnostic>) {
+    let lists =
+        std::iter::once(&mut lesson.intro).chain(lesson.steps.iter_mut().map(|s| &mut s.blocks));
+    for blocks in lists {
+        let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+        for block in std::mem::take(blocks) {
+            let hint = match &block {
+                Block::Quote { blocks, span } => hint_text(blocks).map(|h| (h, *span)),
+                _ => None,
+            };
+            let Some((text, span)) = hint else {
+                out.push(block);
+                continue;
+            };
+            match out.last_mut() {
+                Some(Block::Cell(cell)) if cell.hint.is_none() => cell.hint = Some(text),
+                Some(Block::Cell(_)) => {
+                    diags.push(idx.diag(
+                        path,
+                        Severity::Warning,
+                        span.start,
+                        span.start + 1,
+                        "this cell already has a hint= attribute; the quote is shown as prose",
+                    ));
+                    out.push(block);
+                }
+                _ => {
+                    let d = idx.diag(
+                        path,
+                        Severity::Warning,
+                        span.start,
+                        span.start + 1,
+                        "a `> Hint:` quote must follow a shell cell",
+                    );
+                    diags.push(d.with_help("move it right below the cell it helps with"));
+                    out.push(block);
+                }
+            }
+        }
+        *blocks = out;
+    }
+}
+
+fn hint_text(blocks: &[Block]) -> Option<String> {
+    let paragraphs: Vec<String> = blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph { text, .. } => plain_text(text),
+            _ => String::new(),
+        })
+        .collect();
+    let text = paragraphs.join("\n\n");
+    let rest = text.trim_start().strip_prefix("Hint:")?;
+    Some(rest.trim().to_string())
+}
+
+/// Generated ids are `intro-cellN` / `stepN-cellM`; explicit duplicates are errors.
+fn assign_ids(lesson: &mut Lesson, idx: &LineIndex, path: &Path, diags: &mut Vec<Diagnostic>) {
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
+    for_each_cell(lesson, &mut |_, _, cell| {
+        if !cell.attrs.explicit_id {
+            return;
+        }
+        if let Some(line) = first_seen.get(&cell.id) {
+            let msg = format!("duplicate cell id `{}`", cell.id);
+            let d = idx.diag(
+                path,
+                Severity::Error,
+                cell.span.start,
+                cell.span.start + 3,
+                msg,
+            );
+            diags.push(d.with_help(format!(
+                "ids must be unique in a lesson; `{}` is first used on line {line}",
+                cell.id
+            )));
+        } else {
+            first_seen.insert(cell.id.clone(), cell.span.line);
+        }
+    });
+    let mut taken: std::collections::HashSet<String> = first_seen.into_keys().collect();
+    for_each_cell(lesson, &mut |step, n, cell| {
+        if cell.attrs.explicit_id {
+            return;
+        }
+        let base = match step {
+            Some(s) => format!("step{}-cell{n}", s + 1),
+            None => format!("intro-cell{n}"),
+        };
+        let mut id = base.clone();
+        let mut k = 2;
+        while taken.contains(&id) {
+            id = format!("{base}-{k}");
+            k += 1;
+        }
+        taken.insert(id.clone());
+        cell.id = id;
+    });
+}
+
+/// Visits cells in document order with their step (None: introduction) and 1-based number.
+fn for_each_cell(lesson: &mut Lesson, f: &mut dyn FnMut(Option<usize>, usize, &mut Cell)) {
+    let mut n = 0;
+    visit(&mut lesson.intro, &mut |c| {
+        n += 1;
+        f(None, n, c)
+    });
+    for (i, step) in lesson.steps.iter_mut().enumerate() {
+        let mut n = 0;
+        visit(&mut step.blocks, &mut |c| {
+            n += 1;
+            f(Some(i), n, c)
+        });
+    }
+}
+
+fn visit(blocks: &mut [Block], f: &mut dyn FnMut(&mut Cell)) {
+    for block in blocks {
+        match block {
+            Block::Cell(c) => f(c),
+            Block::List { items, .. } => items.iter_mut().for_each(|i| visit(i, f)),
+            Block::Quote { blocks, .. } => visit(blocks, f),
+            _ => {}
+        }
+    }
+}
+
+/// Title: front matter, else the first H1, else the file name (with a warning).
+fn fill_title(lesson: &mut Lesson, path: &Path, diags: &mut Vec<Diagnostic>) {
+    if !lesson.meta.title.trim().is_empty() {
+        return;
+    }
+    let h1 = lesson.intro.iter().find_map(|b| match b {
+        Block::Heading { level: 1, text, .. } => Some(plain_text(text).trim().to_string()),
+        _ => None,
+    });
+    match h1.filter(|t| !t.is_empty()) {
+        Some(t) => lesson.meta.title = t,
+        None => {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            lesson.meta.title = stem;
+            let d = Diagnostic::file(path, Severity::Warning, "the lesson has no title");
+            diags.push(d.with_help("add `title:` to the front matter or a `# Title` line"));
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;

@@ -1,0 +1,27 @@
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use kubetutor::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.no_color {
+        // SAFETY: single-threaded at this point; nothing else reads the environment yet.
+        unsafe { std::env::set_var("NO_COLOR", "1") };
+    }
+    let result = match cli.command {
+        Some(Command::Run(args)) => kubetutor::exec::cli_run(args),
+        Some(Command::Check(args)) => kubetutor::lesson::cli_check(args),
+        Some(Command::Import(args)) => kubetutor::lesson::cli_import(args),
+        Some(Command::Doctor(args)) => kubetutor::kube::cli_doctor(args),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "kubetutor", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => kubetutor::tui::cli_open(cli.open),
+    };
+    result.unwrap_or_else(|err| {
+        eprintln!("kubetutor: error: {err:#}");
+        ExitCode::FAILURE
+    })
+}

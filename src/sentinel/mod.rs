@@ -1,0 +1,17 @@
+//! Redis Sentinel: connection to the sentinels of a lesson, their reports and events folded
+//! into a [`SentinelView`] for the Sentinel pane. No ratatui here.
+//!
+//! Use: [`monitor::spawn_monitor`] with a [`monitor::MonitorConfig`] and a channel; apply each
+//! received [`SentinelUpdate`] to a [`SentinelView`] with [`SentinelView::apply`].
+
+pub mod client;
+pub mod event;
+pub mod link;
+pub mod model;
+pub mod monitor;
+pub mod report;
+pub mod timeline;
+
+pub use event::{Addr, SentinelEvent};
+pub use model::{Health, LinkState, Role, SentinelUpdate, SentinelView};
+pub use monitor::{MonitorConfig, Seed, spawn_monitor};

@@ -1,0 +1,206 @@
+//! A cell on screen: a frame with its id and status, the code, and the folded output.
+//!
+//! `height` and `lines` must agree: the layout pass sizes every cell with `height` (cheap,
+//! no ANSI parsing) and only visible cells are built with `lines`.
+
+use std::time::Duration;
+
+use ansi_to_tui::IntoText;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+use crate::app::output::strip_sgr;
+use crate::app::{App, CellStatus, EXPANDED_LINES, FOLD_LINES};
+use crate::exec::Outcome;
+use crate::lesson::CellIndex;
+
+use super::theme::Theme;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// Which slice of the output is visible.
+struct Window {
+    start: usize,
+    shown: usize,
+    hidden_above: usize,
+    hidden_below: usize,
+}
+
+fn window(app: &App, cell: CellIndex) -> Option<Window> {
+    let run = &app.runs[cell];
+    let len = run.output.len();
+    if len == 0 && run.output.dropped() == 0 {
+        return None;
+    }
+    let size = if run.expanded { EXPANDED_LINES } else { FOLD_LINES };
+    let shown = len.min(size);
+    let scroll = run.scroll.min(len - shown);
+    let start = len - shown - scroll;
+    Some(Window { start, shown, hidden_above: start + run.output.dropped(), hidden_below: scroll })
+}
+
+pub fn height(app: &App, cell: CellIndex, code_rows: usize) -> usize {
+    let output = window(app, cell).map_or(0, |w| {
+        1 + w.shown + usize::from(w.hidden_above > 0) + usize::from(w.hidden_below > 0)
+    });
+    let hint = usize::from(hint_text(app, cell).is_some());
+    2 + code_rows + output + hint
+}
+
+fn hint_text(app: &App, cell: CellIndex) -> Option<String> {
+    let failed = matches!(
+        &app.runs[cell].status,
+        CellStatus::Done { outcome, .. } if !outcome.is_success() && !matches!(outcome, Outcome::Skipped { .. })
+    ) || app.runs[cell].status == CellStatus::Earlier { passed: false };
+    if !failed {
+        return None;
+    }
+    app.cells[cell].hint.clone()
+}
+
+pub fn lines(app: &App, cell: CellIndex, code: &[Line<'static>], width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let focused = app.focus == Some(cell);
+    let frame = theme.frame(focused);
+    let mut out = Vec::with_capacity(code.len() + 4);
+    out.push(top(app, cell, width, frame, theme));
+    out.extend(code.iter().cloned());
+    if let Some(hint) = hint_text(app, cell) {
+        let text = truncate(&format!("hint: {hint}"), width.saturating_sub(2));
+        out.push(Line::from(vec![Span::styled("│ ", frame), Span::styled(text, theme.notice())]));
+    }
+    if let Some(w) = window(app, cell) {
+        out.push(Line::from(Span::styled("├─ output", frame)));
+        if w.hidden_above > 0 {
+            let text = format!("… {} earlier lines (J/K scroll, o expand)", w.hidden_above);
+            out.push(Line::from(vec![Span::styled("│ ", frame), Span::styled(text, theme.dim())]));
+        }
+        let run = &app.runs[cell];
+        for line in run.output.lines().skip(w.start).take(w.shown) {
+            let mut spans = vec![Span::styled("│ ", frame)];
+            spans.extend(output_line(line, theme).spans);
+            out.push(Line::from(spans));
+        }
+        if w.hidden_below > 0 {
+            let text = format!("… {} newer lines (J)", w.hidden_below);
+            out.push(Line::from(vec![Span::styled("│ ", frame), Span::styled(text, theme.dim())]));
+        }
+    }
+    let mut bottom = vec![Span::styled("╰─", frame)];
+    if focused && app.cells[cell].runnable {
+        bottom.push(Span::styled(" ⏎ run · a step · e edit · c copy", theme.dim()));
+    }
+    out.push(Line::from(bottom));
+    out
+}
+
+/// A stored output line (SGR only) as styled spans; plain text when colours are off.
+fn output_line(line: &str, theme: &Theme) -> Line<'static> {
+    if !theme.color || !line.contains('\x1b') {
+        return Line::raw(strip_sgr(line));
+    }
+    match line.as_bytes().into_text() {
+        Ok(text) => text.lines.into_iter().next().unwrap_or_default(),
+        Err(_) => Line::raw(strip_sgr(line)),
+    }
+}
+
+fn top(app: &App, cell: CellIndex, width: usize, frame: Style, theme: &Theme) -> Line<'static> {
+    let info = &app.cells[cell];
+    let marker = if app.focus == Some(cell) { "▶ " } else { "" };
+    let mut left = format!("╭─ {marker}{} ", info.id);
+    let (status, style) = status(app, cell, theme);
+    let right = format!(" {status} ─");
+    let room = width.saturating_sub(right.width());
+    left = truncate(&left, room.max(4));
+    let fill = width.saturating_sub(left.width() + right.width());
+    Line::from(vec![
+        Span::styled(left, frame),
+        Span::styled("─".repeat(fill), frame),
+        Span::styled(format!(" {status}"), style),
+        Span::styled(" ─", frame),
+    ])
+}
+
+/// The status label of a cell and its style.
+pub fn status(app: &App, cell: CellIndex, theme: &Theme) -> (String, Style) {
+    let info = &app.cells[cell];
+    let run = &app.runs[cell];
+    let mut label = match &run.status {
+        CellStatus::Idle if !info.runnable => ("shown only".to_string(), theme.dim()),
+        CellStatus::Idle if info.interactive => ("interactive".to_string(), theme.dim()),
+        CellStatus::Idle if app.typing.as_ref().is_some_and(|t| t.cell == cell) => {
+            ("typing…".to_string(), theme.busy())
+        }
+        CellStatus::Idle => ("idle".to_string(), theme.dim()),
+        CellStatus::Queued => ("queued".to_string(), theme.busy()),
+        CellStatus::Running { since, attempt } => {
+            let spin = SPINNER[app.spinner % SPINNER.len()];
+            let elapsed = app.now.saturating_duration_since(*since);
+            let attempt = if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
+            (format!("{spin} running {}{attempt}", fmt_duration(elapsed)), theme.busy())
+        }
+        CellStatus::Done { outcome, duration } => outcome_label(outcome, *duration, theme),
+        CellStatus::Earlier { passed: true } => ("✓ passed earlier".to_string(), theme.ok()),
+        CellStatus::Earlier { passed: false } => ("✗ failed earlier".to_string(), theme.bad()),
+    };
+    if let Some(job) = &run.job {
+        let state = match job.exited {
+            None => format!(" · job {} up {}", job.pid, fmt_duration(app.now.saturating_duration_since(job.since))),
+            Some(Some(code)) => format!(" · job exited {code}"),
+            Some(None) => " · job killed".to_string(),
+        };
+        label.0.push_str(&state);
+    }
+    if run.edited.is_some() {
+        label.0.push_str(" · edited");
+    }
+    label
+}
+
+fn outcome_label(outcome: &Outcome, duration: Duration, theme: &Theme) -> (String, Style) {
+    let d = fmt_duration(duration);
+    match outcome {
+        Outcome::Passed => (format!("✓ passed {d}"), theme.ok()),
+        Outcome::Failed { code: Some(code), .. } => (format!("✗ exit {code} · {d}"), theme.bad()),
+        Outcome::Failed { signal: Some(sig), .. } => (format!("✗ signal {sig} · {d}"), theme.bad()),
+        Outcome::Failed { .. } => (format!("✗ failed · {d}"), theme.bad()),
+        Outcome::Cancelled => (format!("✗ cancelled · {d}"), theme.bad()),
+        Outcome::TimedOut { after } => (format!("✗ timed out after {}", fmt_duration(*after)), theme.bad()),
+        Outcome::RetriesExhausted { attempts } => {
+            (format!("✗ not ready after {attempts} attempts · {d}"), theme.bad())
+        }
+        Outcome::Skipped { reason } => (format!("– skipped: {reason}"), theme.dim()),
+        Outcome::Error { message } => (format!("✗ error: {message}"), theme.bad()),
+    }
+}
+
+/// `0.4s`, `12s`, `3m05s`, `1h02m`.
+pub fn fmt_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0..10 => format!("{:.1}s", d.as_secs_f64()),
+        10..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// Cut text to a display width, with an ellipsis when cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
+}

@@ -1,0 +1,207 @@
+//! The lesson column: layout cached per width, geometry handed back to the app, and only the
+//! visible lines built each frame.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
+
+use crate::app::{App, Geometry, Reveal};
+use crate::lesson::Lesson;
+
+use super::cell;
+use super::markdown::{self, Item, Prepared, Segment, hard_wrap};
+use super::theme::Theme;
+use super::wrap::Piece;
+
+/// Prepared lesson plus the layout of the last width (and present-mode step) drawn.
+#[derive(Debug)]
+pub struct LessonView {
+    prepared: Prepared,
+    theme: Theme,
+    cache: Option<Cache>,
+}
+
+#[derive(Debug)]
+struct Cache {
+    width: usize,
+    present_step: Option<usize>,
+    segments: Vec<Segment>,
+    /// Wrapped, highlighted code of each cell at this width.
+    cell_code: Vec<Vec<Line<'static>>>,
+}
+
+impl LessonView {
+    pub fn new(lesson: &Lesson, theme: Theme) -> Self {
+        Self { prepared: markdown::prepare(lesson, &theme), theme, cache: None }
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    /// Lay out for a width; a no-op when the cached layout fits.
+    pub fn layout(&mut self, width: usize, present_step: Option<usize>) {
+        if self.cache.as_ref().is_some_and(|c| c.width == width && c.present_step == present_step) {
+            return;
+        }
+        let items = self.items(present_step);
+        let segments = markdown::layout(items, width, &self.theme);
+        let cell_code = self.prepared.cell_code.iter().map(|code| wrap_code(code, width)).collect();
+        self.cache = Some(Cache { width, present_step, segments, cell_code });
+    }
+
+    fn items(&self, present_step: Option<usize>) -> &[Item] {
+        let items = &self.prepared.items;
+        let Some(step) = present_step else { return items };
+        let start = self.prepared.step_items.get(step).copied().unwrap_or(items.len());
+        let end = self.prepared.step_items.get(step + 1).copied().unwrap_or(items.len());
+        &items[start..end]
+    }
+
+    /// Heights of every segment, then geometry, reveal and scroll clamping.
+    pub fn sync(&mut self, app: &mut App, area: Rect) {
+        let width = usize::from(area.width);
+        let present_step = app.present.then_some(app.step);
+        self.layout(width, present_step);
+        let Some(cache) = &self.cache else { return };
+        let mut geometry = Geometry {
+            viewport: (area.x, area.y, area.width, area.height),
+            cell_lines: vec![(0, 0); app.cells.len()],
+            step_lines: vec![0; app.lesson.steps.len()],
+            total_lines: 0,
+        };
+        let mut line = 0;
+        for segment in &cache.segments {
+            let h = segment_height(app, cache, segment, width);
+            match segment {
+                Segment::Step(i) => geometry.step_lines[*i] = line,
+                Segment::Cell(i) => geometry.cell_lines[*i] = (line, line + h),
+                Segment::Lines(_) => {}
+            }
+            line += h;
+        }
+        geometry.total_lines = line;
+        app.geometry = geometry;
+        if let Some(reveal) = app.reveal.take() {
+            app.scroll = reveal_scroll(&app.geometry, app.scroll, reveal);
+        }
+        app.scroll = app.scroll.min(app.geometry.max_scroll());
+    }
+
+    pub fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
+        let Some(cache) = &self.cache else { return };
+        let width = usize::from(area.width);
+        let (top, bottom) = (app.scroll, app.scroll + usize::from(area.height));
+        let mut visible: Vec<Line<'static>> = Vec::with_capacity(usize::from(area.height));
+        let mut line = 0;
+        for segment in &cache.segments {
+            let h = segment_height(app, cache, segment, width);
+            if line + h > top && line < bottom {
+                let lines = segment_lines(app, cache, segment, width, &self.theme);
+                let skip = top.saturating_sub(line);
+                let take = bottom.min(line + h) - line.max(top);
+                visible.extend(lines.into_iter().skip(skip).take(take));
+            }
+            line += h;
+            if line >= bottom {
+                break;
+            }
+        }
+        Paragraph::new(visible).render(area, buf);
+        // The scrollbar lives in the margin column right of the text, when there is one.
+        let bar = Rect { x: area.x + area.width, width: 1, ..area };
+        if app.geometry.total_lines > usize::from(area.height) && buf.area.contains(bar.as_position()) {
+            let mut state = ScrollbarState::new(app.geometry.max_scroll()).position(app.scroll);
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .render(bar, buf, &mut state);
+        }
+    }
+}
+
+fn wrap_code(code: &[Vec<Piece>], width: usize) -> Vec<Line<'static>> {
+    let bar = vec![ratatui::text::Span::raw("│ ")];
+    code.iter().flat_map(|pieces| hard_wrap(pieces, width.saturating_sub(1), &bar, &bar)).collect()
+}
+
+/// The code shown in a cell: instructor typing and edits differ from the prepared code.
+fn dynamic_code(app: &App, cell: usize, width: usize, theme: &Theme) -> Option<Vec<Line<'static>>> {
+    let typing = app.typing.as_ref().filter(|t| t.cell == cell);
+    if typing.is_none() && app.runs[cell].edited.is_none() {
+        return None;
+    }
+    let mut code = app.code_of(cell)?;
+    if let Some(t) = typing {
+        code = code.chars().take(t.shown).collect();
+        code.push('▌');
+    }
+    let pieces: Vec<Vec<Piece>> = super::highlight::highlight(&code, "bash", theme.color);
+    Some(wrap_code(&pieces, width))
+}
+
+fn segment_height(app: &App, cache: &Cache, segment: &Segment, width: usize) -> usize {
+    match segment {
+        Segment::Lines(lines) => lines.len(),
+        Segment::Step(_) => 1,
+        Segment::Cell(i) => {
+            let rows = match dynamic_code(app, *i, width, &Theme::plain()) {
+                Some(code) => code.len(),
+                None => cache.cell_code.get(*i).map_or(0, Vec::len),
+            };
+            cell::height(app, *i, rows)
+        }
+    }
+}
+
+fn segment_lines(app: &App, cache: &Cache, segment: &Segment, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    match segment {
+        Segment::Lines(lines) => lines.clone(),
+        Segment::Step(i) => vec![step_line(app, *i, width, theme)],
+        Segment::Cell(i) => {
+            let code = dynamic_code(app, *i, width, theme)
+                .unwrap_or_else(|| cache.cell_code.get(*i).cloned().unwrap_or_default());
+            cell::lines(app, *i, &code, width, theme)
+        }
+    }
+}
+
+fn step_line(app: &App, step: usize, width: usize, theme: &Theme) -> Line<'static> {
+    let total = app.lesson.steps.len();
+    let title = app.lesson.steps.get(step).map_or("", |s| s.title.as_str());
+    let current = step == app.step;
+    let marker = if current { "▶" } else { "■" };
+    let text = cell::truncate(&format!("{marker} Step {}/{total} · {title}", step + 1), width);
+    Line::styled(text, theme.step(current))
+}
+
+/// The scroll that brings a step heading to the top, or a whole cell (or its start) on screen.
+fn reveal_scroll(g: &Geometry, scroll: usize, reveal: Reveal) -> usize {
+    let height = usize::from(g.viewport.3).max(1);
+    match reveal {
+        Reveal::Step(i) => g.step_lines.get(i).copied().unwrap_or(scroll),
+        Reveal::Cell(i) => {
+            let Some(&(start, end)) = g.cell_lines.get(i) else { return scroll };
+            if start < scroll {
+                start
+            } else if end > scroll + height {
+                (end - height).min(start)
+            } else {
+                scroll
+            }
+        }
+    }
+}
+
+/// Helper for benches and tests: lay a lesson out at a width and count the lines.
+pub fn layout_lines(lesson: &Lesson, width: usize, theme: Theme) -> usize {
+    let prepared = markdown::prepare(lesson, &theme);
+    markdown::layout(&prepared.items, width, &theme)
+        .iter()
+        .map(|s| match s {
+            Segment::Lines(l) => l.len(),
+            _ => 1,
+        })
+        .sum()
+}

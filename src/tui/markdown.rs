@@ -1,0 +1,298 @@
+//! The lesson model turned into screen lines, in two stages:
+//! `prepare` (once per lesson: inline styling, syntax highlighting, list/quote prefixes) and
+//! `layout` (once per width: wrapping, tables). Cells and step headings stay as placeholders
+//! because their look changes while the lesson runs.
+
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use crate::lesson::{Align, Block, CellIndex, Inline, Lesson};
+
+use super::highlight::highlight;
+use super::table;
+use super::theme::Theme;
+use super::wrap::{Piece, wrap};
+
+/// One prepared block, with the prefix of its first line and of the following lines.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub first: Vec<Span<'static>>,
+    pub rest: Vec<Span<'static>>,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Text(Vec<Piece>),
+    /// Highlighted code: never word-wrapped, only split when longer than the line.
+    Code(Vec<Vec<Piece>>),
+    Table { aligns: Vec<Align>, header: Vec<Vec<Piece>>, rows: Vec<Vec<Vec<Piece>>> },
+    Rule,
+    Blank,
+    Step(usize),
+    Cell(CellIndex),
+}
+
+/// The lesson prepared for layout.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub items: Vec<Item>,
+    /// Index in `items` where each step starts.
+    pub step_items: Vec<usize>,
+    /// Highlighted code of each cell.
+    pub cell_code: Vec<Vec<Vec<Piece>>>,
+}
+
+/// What the lesson viewport shows, in order.
+#[derive(Debug, Clone)]
+pub enum Segment {
+    Lines(Vec<Line<'static>>),
+    Step(usize),
+    Cell(CellIndex),
+}
+
+pub fn prepare(lesson: &Lesson, theme: &Theme) -> Prepared {
+    let mut p = Prepared::default();
+    let mut b = Builder { out: &mut p.items, theme, cells: 0 };
+    if !lesson.meta.title.is_empty() {
+        b.text(vec![(lesson.meta.title.clone(), theme.title())]);
+    }
+    if let Some(summary) = &lesson.meta.summary {
+        b.text(vec![(summary.clone(), theme.summary())]);
+    }
+    if !lesson.meta.title.is_empty() || lesson.meta.summary.is_some() {
+        b.push(Kind::Rule);
+        b.push(Kind::Blank);
+    }
+    b.blocks(&lesson.intro, &[], &[], Sep::After);
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let start = b.out.len();
+        p_step_start(&mut b, i);
+        b.blocks(&step.blocks, &[], &[], Sep::After);
+        p.step_items.push(start);
+    }
+    p.cell_code = lesson
+        .cells()
+        .iter()
+        .map(|c| highlight(&c.code, &c.lang, theme.color))
+        .collect();
+    p
+}
+
+fn p_step_start(b: &mut Builder<'_>, i: usize) {
+    if !matches!(b.out.last().map(|it| &it.kind), None | Some(Kind::Blank)) {
+        b.push(Kind::Blank);
+    }
+    b.push(Kind::Step(i));
+    b.push(Kind::Blank);
+}
+
+/// Blank lines around blocks: after each (top level), between (quotes), none (tight lists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sep {
+    After,
+    Between,
+    None,
+}
+
+struct Builder<'a> {
+    out: &'a mut Vec<Item>,
+    theme: &'a Theme,
+    cells: usize,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, kind: Kind) {
+        self.out.push(Item { first: Vec::new(), rest: Vec::new(), kind });
+    }
+
+    fn text(&mut self, pieces: Vec<Piece>) {
+        self.push(Kind::Text(pieces));
+    }
+
+    /// Emit blocks; the first emitted item gets `first` as prefix, the rest get `rest`.
+    fn blocks(&mut self, blocks: &[Block], first: &[Span<'static>], rest: &[Span<'static>], sep: Sep) {
+        for (n, block) in blocks.iter().enumerate() {
+            let lead = if n == 0 { first } else { rest };
+            self.block(block, lead, rest);
+            let last = n + 1 == blocks.len();
+            if sep == Sep::After || (sep == Sep::Between && !last) {
+                self.out.push(Item { first: rest.to_vec(), rest: rest.to_vec(), kind: Kind::Blank });
+            }
+        }
+    }
+
+    fn block(&mut self, block: &Block, first: &[Span<'static>], rest: &[Span<'static>]) {
+        let item = |kind| Item { first: first.to_vec(), rest: rest.to_vec(), kind };
+        let theme = self.theme;
+        match block {
+            Block::Heading { level, text, .. } => {
+                let marker = "#".repeat(usize::from(*level)) + " ";
+                let mut pieces = vec![(marker, theme.dim())];
+                pieces.extend(inlines(text, theme.heading(*level), theme));
+                self.out.push(item(Kind::Text(pieces)));
+            }
+            Block::Paragraph { text, .. } => {
+                self.out.push(item(Kind::Text(inlines(text, Style::new(), theme))));
+            }
+            Block::List { start, items, .. } => self.list(*start, items, first, rest),
+            Block::Quote { blocks, .. } => {
+                let bar = Span::styled("│ ", theme.quote());
+                let mut f = first.to_vec();
+                f.push(bar.clone());
+                let mut r = rest.to_vec();
+                r.push(bar);
+                let before = self.out.len();
+                self.blocks(blocks, &f, &r, Sep::Between);
+                for it in &mut self.out[before..] {
+                    if let Kind::Text(pieces) = &mut it.kind {
+                        for (_, style) in pieces.iter_mut() {
+                            *style = style.patch(theme.quote());
+                        }
+                    }
+                }
+            }
+            Block::Table { alignments, header, rows, .. } => {
+                let cell = |c: &Vec<Inline>| inlines(c, Style::new(), theme);
+                let header = header.iter().map(|c| {
+                    cell(c).into_iter().map(|(t, s)| (t, s.add_modifier(Modifier::BOLD))).collect()
+                });
+                let rows = rows.iter().map(|r| r.iter().map(cell).collect()).collect();
+                let kind = Kind::Table { aligns: alignments.clone(), header: header.collect(), rows };
+                self.out.push(item(kind));
+            }
+            Block::Rule { .. } => self.out.push(item(Kind::Rule)),
+            Block::Code { lang, code, .. } => {
+                let bar = Span::styled("▏ ", theme.dim());
+                let mut f = first.to_vec();
+                f.push(bar.clone());
+                let mut r = rest.to_vec();
+                r.push(bar);
+                let lines = highlight(code, lang, theme.color);
+                self.out.push(Item { first: f, rest: r, kind: Kind::Code(lines) });
+            }
+            Block::Cell(_) => {
+                self.out.push(item(Kind::Cell(self.cells)));
+                self.cells += 1;
+            }
+            Block::Html { text, .. } => {
+                let lines = text.lines().map(|l| vec![(l.to_string(), theme.dim())]).collect();
+                self.out.push(item(Kind::Code(lines)));
+            }
+        }
+    }
+
+    fn list(&mut self, start: Option<u64>, items: &[Vec<Block>], first: &[Span<'static>], rest: &[Span<'static>]) {
+        let width = start.map_or(2, |s| format!("{}. ", s + items.len() as u64).len());
+        for (n, blocks) in items.iter().enumerate() {
+            let marker = match start {
+                Some(s) => format!("{:>w$}", format!("{}. ", s + n as u64), w = width),
+                None => "• ".to_string(),
+            };
+            let mut f = if n == 0 { first.to_vec() } else { rest.to_vec() };
+            f.push(Span::styled(marker, self.theme.bullet()));
+            let mut r = rest.to_vec();
+            r.push(Span::raw(" ".repeat(width)));
+            self.blocks(blocks, &f, &r, Sep::None);
+        }
+    }
+}
+
+/// Flatten inline content to styled pieces; `base` is patched by nested emphasis.
+pub fn inlines(text: &[Inline], base: Style, theme: &Theme) -> Vec<Piece> {
+    let mut out = Vec::new();
+    flatten(text, base, theme, &mut out);
+    out
+}
+
+fn flatten(text: &[Inline], style: Style, theme: &Theme, out: &mut Vec<Piece>) {
+    for inline in text {
+        match inline {
+            Inline::Text(t) => out.push((t.clone(), style)),
+            Inline::Code(c) if theme.color => out.push((c.clone(), style.patch(theme.inline_code()))),
+            Inline::Code(c) => out.push((format!("`{c}`"), style)),
+            Inline::Emphasis(inner) => flatten(inner, style.add_modifier(Modifier::ITALIC), theme, out),
+            Inline::Strong(inner) => flatten(inner, style.add_modifier(Modifier::BOLD), theme, out),
+            Inline::Strikethrough(inner) => {
+                flatten(inner, style.add_modifier(Modifier::CROSSED_OUT), theme, out)
+            }
+            Inline::Link { text, url } => {
+                let before = out.len();
+                flatten(text, style.patch(theme.link()), theme, out);
+                let shown: String = out[before..].iter().map(|(t, _)| t.as_str()).collect();
+                if !url.is_empty() && shown != *url && !url.starts_with('#') {
+                    out.push((format!(" ({url})"), theme.dim()));
+                }
+            }
+            Inline::Image { alt, url } => out.push((format!("[image: {alt}] ({url})"), theme.dim())),
+            Inline::SoftBreak => out.push((" ".to_string(), style)),
+            Inline::HardBreak => out.push(("\n".to_string(), style)),
+        }
+    }
+}
+
+/// Lay items out at a width (at least 1 column).
+pub fn layout(items: &[Item], width: usize, theme: &Theme) -> Vec<Segment> {
+    let width = width.max(1);
+    let mut out: Vec<Segment> = Vec::new();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for item in items {
+        match &item.kind {
+            Kind::Text(pieces) => lines.extend(wrap(pieces, width, &item.first, &item.rest)),
+            Kind::Code(code) => {
+                for (n, pieces) in code.iter().enumerate() {
+                    let first = if n == 0 { &item.first } else { &item.rest };
+                    lines.extend(hard_wrap(pieces, width, first, &item.rest));
+                }
+            }
+            Kind::Table { aligns, header, rows } => {
+                lines.extend(table::render(aligns, header, rows, width, &item.first, &item.rest, theme))
+            }
+            Kind::Rule => {
+                let mut spans = item.first.clone();
+                let used = super::wrap::spans_width(&spans);
+                spans.push(Span::styled("─".repeat(width.saturating_sub(used)), theme.dim()));
+                lines.push(Line::from(spans));
+            }
+            Kind::Blank => lines.push(Line::from(item.first.clone())),
+            Kind::Step(i) => {
+                out.push(Segment::Lines(std::mem::take(&mut lines)));
+                out.push(Segment::Step(*i));
+            }
+            Kind::Cell(i) => {
+                out.push(Segment::Lines(std::mem::take(&mut lines)));
+                out.push(Segment::Cell(*i));
+            }
+        }
+    }
+    out.push(Segment::Lines(lines));
+    out.retain(|s| !matches!(s, Segment::Lines(l) if l.is_empty()));
+    out
+}
+
+/// Split a code line at the width, keeping every character (code is not reflowed).
+pub fn hard_wrap(pieces: &[Piece], width: usize, first: &[Span<'static>], rest: &[Span<'static>]) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthChar;
+    let mut lines = Vec::new();
+    let mut current = first.to_vec();
+    let mut used = super::wrap::spans_width(first);
+    let rest_width = super::wrap::spans_width(rest);
+    for (text, style) in pieces {
+        let mut chunk = String::new();
+        for c in text.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width && used > rest_width {
+                current.push(Span::styled(std::mem::take(&mut chunk), *style));
+                lines.push(Line::from(std::mem::replace(&mut current, rest.to_vec())));
+                used = rest_width;
+            }
+            chunk.push(c);
+            used += cw;
+        }
+        if !chunk.is_empty() {
+            current.push(Span::styled(chunk, *style));
+        }
+    }
+    lines.push(Line::from(current));
+    lines
+}

@@ -1,0 +1,99 @@
+//! The terminal UI: the only module that imports ratatui. It renders `app` state and performs
+//! the effects `App::update` asks for.
+
+mod cell;
+mod editor;
+mod highlight;
+mod jobs_pane;
+pub mod lesson_view;
+pub mod logging;
+mod markdown;
+pub mod picker;
+mod runtime;
+pub mod screen;
+pub mod sentinel_pane;
+mod table;
+pub mod terminal;
+pub mod theme;
+mod wrap;
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::app::picker::{Picker, PickerOutcome};
+use crate::cli::OpenArgs;
+use crate::lesson::{self, Lesson};
+
+use runtime::LessonOptions;
+use terminal::TerminalGuard;
+use theme::Theme;
+
+/// `kubetutor [LESSON]`: the full-screen UI.
+pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
+    let _log = logging::init();
+    let theme = Theme::from_env();
+    let lang = args.common.lang.clone();
+    // A lesson named on the command line is loaded before the screen is taken, so its errors
+    // print like any other command's.
+    let lesson = match &args.lesson {
+        Some(arg) => Some(load(arg, lang.as_deref())?),
+        None => None,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let mut guard = TerminalGuard::enter().context("cannot switch the terminal to full-screen mode")?;
+    let result = runtime.block_on(async {
+        let lesson = match lesson {
+            Some(lesson) => lesson,
+            None => match pick(&mut guard, &theme).await? {
+                Some(path) => load(&path, lang.as_deref())?,
+                None => return Ok(()),
+            },
+        };
+        let opts = LessonOptions {
+            present: args.present,
+            reset: args.reset,
+            lesson_args: args.common.clone(),
+            theme,
+        };
+        runtime::run_lesson(&mut guard, lesson, opts).await
+    });
+    drop(guard);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+fn load(arg: &str, lang: Option<&str>) -> anyhow::Result<Lesson> {
+    lesson::load(arg, lang).with_context(|| format!("cannot open lesson {arg}"))
+}
+
+/// The lesson picker; None when the user quit.
+async fn pick(guard: &mut TerminalGuard, theme: &Theme) -> anyhow::Result<Option<String>> {
+    let mut picker = Picker::new(lesson::bundled());
+    let mut events = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    loop {
+        guard.terminal.draw(|f| picker::draw(f, &picker, theme))?;
+        let event = tokio::select! {
+            event = events.next() => event,
+            _ = sigterm.recv() => None,
+            _ = sighup.recv() => None,
+        };
+        let Some(event) = event else { return Ok(None) };
+        if let Event::Key(key) = event? {
+            match picker.key(key) {
+                PickerOutcome::Stay => {}
+                PickerOutcome::Open(path) => return Ok(Some(path)),
+                PickerOutcome::Quit => return Ok(None),
+            }
+        }
+    }
+}

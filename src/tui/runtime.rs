@@ -1,0 +1,290 @@
+//! The event loop: one `tokio::select!` over terminal input, engine events, background
+//! results, signals and (only while something animates) a tick. Draws only when the state
+//! changed, at most once per frame interval, after draining queued engine events.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::app::keymap::{map_key, map_mouse};
+use crate::app::progress::{self, Loaded};
+use crate::app::{Action, App, ClusterInfo, Effect};
+use crate::cli::LessonArgs;
+use crate::exec::{Engine, EngineHandle, EngineOptions, Lease};
+use crate::kube::safety::{self, ClusterTarget};
+use crate::lesson::{CellIndex, Lesson};
+
+use super::editor;
+use super::lesson_view::LessonView;
+use super::screen;
+use super::terminal::{TerminalGuard, copy_osc52};
+use super::theme::Theme;
+
+/// Spinner and elapsed-time refresh while something runs.
+const TICK: Duration = Duration::from_millis(100);
+/// At most ~60 frames a second, however fast output arrives.
+const FRAME: Duration = Duration::from_millis(16);
+/// Engine events folded into state before a frame is drawn.
+const DRAIN: usize = 1024;
+
+/// Messages from helper tasks back to the loop.
+pub(crate) enum Msg {
+    Action(Action),
+    /// The terminal is ours to lend to an interactive cell.
+    Lease(Lease),
+    /// `prepare` finished: the target to confirm, or why not.
+    Cluster { target: Result<ClusterTarget, String>, pending: Vec<CellIndex> },
+}
+
+pub struct LessonOptions {
+    pub present: bool,
+    pub reset: bool,
+    pub lesson_args: LessonArgs,
+    pub theme: Theme,
+}
+
+struct Runtime {
+    engine: EngineHandle,
+    tx: mpsc::Sender<Msg>,
+    lesson: Arc<Lesson>,
+    lesson_args: LessonArgs,
+    progress_file: Option<PathBuf>,
+    /// Prepared, then confirmed by the learner (confirmation lives in the app).
+    target: Option<ClusterTarget>,
+    env_sent: bool,
+    /// Set when the loop must hand the terminal to the editor.
+    edit: Option<(CellIndex, String)>,
+}
+
+pub async fn run_lesson(guard: &mut TerminalGuard, lesson: Lesson, opts: LessonOptions) -> anyhow::Result<()> {
+    let lesson = Arc::new(lesson);
+    let mut app = App::new(lesson.clone(), opts.present);
+    let mut view = LessonView::new(&lesson, opts.theme);
+    let progress_file = progress::default_dir().map(|d| progress::file_for(&d, &lesson.path));
+    restore_progress(&mut app, progress_file.as_deref(), opts.reset);
+    let (engine, mut exec_rx) =
+        Engine::spawn(lesson.clone(), EngineOptions::from_env()).context("cannot start the shell session")?;
+    let (tx, mut rx) = mpsc::channel::<Msg>(64);
+    let mut rt = Runtime {
+        engine,
+        tx,
+        lesson: lesson.clone(),
+        lesson_args: opts.lesson_args,
+        progress_file,
+        target: None,
+        env_sent: false,
+        edit: None,
+    };
+    let mut events = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    // Registering SIGINT replaces its default (terminate): while an interactive cell or the
+    // editor owns the terminal, Ctrl-C must reach them, not kill us.
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_draw = Instant::now() - FRAME;
+    let result: anyhow::Result<()> = loop {
+        if app.quit {
+            break Ok(());
+        }
+        if app.dirty && last_draw.elapsed() >= FRAME {
+            guard.terminal.draw(|f| screen::draw(f, &mut app, &mut view))?;
+            app.dirty = false;
+            last_draw = Instant::now();
+        }
+        let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => term_action(&app, ev).map(Msg::Action),
+                Some(Err(e)) => break Err(e.into()),
+                None => break Ok(()),
+            },
+            Some(ev) = exec_rx.recv() => Some(Msg::Action(Action::Exec(ev))),
+            Some(msg) = rx.recv() => Some(msg),
+            _ = tick.tick(), if app.animating() => Some(Msg::Action(Action::Tick)),
+            _ = tokio::time::sleep_until(next_frame), if app.dirty => None,
+            _ = sigterm.recv() => { tracing::info!("SIGTERM: quitting"); break Ok(()) }
+            _ = sighup.recv() => { tracing::info!("SIGHUP: quitting"); break Ok(()) }
+            _ = sigint.recv() => None,
+        };
+        if let Some(msg) = msg {
+            rt.handle(&mut app, guard, &mut events, msg).await?;
+        }
+        for _ in 0..DRAIN {
+            let Ok(ev) = exec_rx.try_recv() else { break };
+            rt.dispatch(&mut app, Action::Exec(ev)).await;
+        }
+        if let Some((cell, code)) = rt.edit.take() {
+            // A fresh reader: the old one must not steal the editor's keystrokes.
+            events = EventStream::new();
+            let edited = guard.suspended(|| editor::edit(&code))?;
+            let action = match edited {
+                Ok(code) => Action::Edited { cell, code },
+                Err(message) => Action::Notice(message),
+            };
+            rt.dispatch(&mut app, action).await;
+        }
+    };
+    rt.save(&mut app);
+    // Stop every cell and job before the terminal is given back (bounded: never hang on exit).
+    let _ = tokio::time::timeout(Duration::from_secs(10), rt.engine.shutdown()).await;
+    if let Some(target) = &rt.target {
+        target.remove_private_kubeconfig();
+    }
+    result
+}
+
+fn restore_progress(app: &mut App, file: Option<&std::path::Path>, reset: bool) {
+    let Some(file) = file else { return };
+    if reset {
+        if let Err(e) = progress::reset(file) {
+            app.notice = Some(format!("Could not reset progress: {e}"));
+        }
+        return;
+    }
+    match progress::load(file) {
+        Loaded::Fresh => {}
+        Loaded::Restored(p) => {
+            app.restore(&p);
+            app.notice = Some(format!("Welcome back: step {} (--reset starts over).", app.step + 1));
+        }
+        Loaded::Corrupt { moved_to, reason } => {
+            tracing::warn!(%reason, moved_to = %moved_to.display(), "corrupt progress set aside");
+            app.notice = Some(format!("Saved progress was unreadable; moved to {}.", moved_to.display()));
+        }
+    }
+}
+
+fn term_action(app: &App, event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) => map_key(key, app.overlay.as_ref()),
+        Event::Mouse(mouse) => map_mouse(mouse),
+        Event::Resize(..) => Some(Action::Resized),
+        _ => None,
+    }
+}
+
+impl Runtime {
+    async fn handle(&mut self, app: &mut App, guard: &mut TerminalGuard, events: &mut EventStream, msg: Msg) -> anyhow::Result<()> {
+        match msg {
+            Msg::Action(action) => self.dispatch(app, action).await,
+            Msg::Cluster { target, pending } => {
+                let result = target.map(|t| {
+                    let info = ClusterInfo {
+                        context: t.context.clone(),
+                        cluster_url: t.cluster_url.clone(),
+                        namespace: t.namespace.clone(),
+                    };
+                    self.target = Some(t);
+                    info
+                });
+                self.dispatch(app, Action::ClusterReady { result, pending }).await;
+            }
+            Msg::Lease(lease) => {
+                // Drop the input reader first so it cannot steal the child's keystrokes.
+                *events = EventStream::new();
+                let outcome = guard.suspended(|| {
+                    println!("\r\n── interactive command (it ends when the command exits) ──\r");
+                    tokio::task::block_in_place(|| lease.run_blocking())
+                })?;
+                tracing::info!(?outcome, "interactive cell finished");
+                app.dirty = true;
+            }
+        }
+        Ok(())
+    }
+
+    async fn dispatch(&mut self, app: &mut App, action: Action) {
+        app.now = Instant::now();
+        let mut queue = app.update(action);
+        while !queue.is_empty() {
+            let effects = std::mem::take(&mut queue);
+            for effect in effects {
+                if let Some(next) = self.perform(app, effect) {
+                    queue.extend(app.update(next));
+                }
+            }
+        }
+    }
+
+    /// Perform one effect; may answer with a follow-up action.
+    fn perform(&mut self, app: &mut App, effect: Effect) -> Option<Action> {
+        match effect {
+            Effect::Run(cells) => {
+                if let Err(message) = self.cluster_guard(app, &cells) {
+                    app.settle_queued();
+                    return Some(Action::Notice(message));
+                }
+                match cells[..] {
+                    [cell] => self.engine.run(cell),
+                    _ => self.engine.run_step(cells),
+                }
+            }
+            Effect::RunEdited { cell, .. } => {
+                app.settle_queued();
+                let _ = cell;
+                return Some(Action::Notice("Running edited commands needs engine support (not yet available).".into()));
+            }
+            Effect::RunInteractive(cell) => {
+                if let Err(message) = self.cluster_guard(app, &[cell]) {
+                    return Some(Action::Notice(message));
+                }
+                let engine = self.engine.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    // Err: the engine reports the cell's outcome itself.
+                    if let Ok(lease) = engine.interactive(cell).await {
+                        let _ = tx.send(Msg::Lease(lease)).await;
+                    }
+                });
+            }
+            Effect::Cancel => self.engine.cancel_all(),
+            Effect::PrepareCluster(pending) => {
+                let (lesson, args, tx) = (self.lesson.clone(), self.lesson_args.clone(), self.tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let target = safety::prepare(&lesson, &args).map_err(|e| e.to_string());
+                    let _ = tx.blocking_send(Msg::Cluster { target, pending });
+                });
+            }
+            Effect::Copy(text) => {
+                if let Err(e) = copy_osc52(&text) {
+                    return Some(Action::Notice(format!("Copy failed: {e}")));
+                }
+            }
+            Effect::Edit { cell, code } => self.edit = Some((cell, code)),
+            Effect::SaveProgress => self.save(app),
+            Effect::Quit => {}
+        }
+        None
+    }
+
+    /// Before commands that talk to the cluster: export the confirmed target once, and stop
+    /// if the user's kubeconfig changed underneath the lesson.
+    fn cluster_guard(&mut self, app: &App, cells: &[CellIndex]) -> Result<(), String> {
+        if !cells.iter().any(|&c| app.cells.get(c).is_some_and(|i| i.needs_cluster)) {
+            return Ok(());
+        }
+        let Some(target) = &self.target else { return Ok(()) };
+        target.verify_unchanged().map_err(|e| e.to_string())?;
+        if !self.env_sent {
+            self.engine.set_env(target.env());
+            self.env_sent = true;
+        }
+        Ok(())
+    }
+
+    fn save(&self, app: &mut App) {
+        let Some(file) = &self.progress_file else { return };
+        if let Err(e) = progress::save(file, &app.progress()) {
+            tracing::warn!(error = %e, "saving progress failed");
+            app.notice = Some(e.to_string());
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The whole screen: lesson column, pane column, status bar, overlays, "too small".
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+
+use crate::app::keymap::{HELP, HINTS};
+use crate::app::{App, Overlay};
+
+use super::cell::{self, truncate};
+use super::jobs_pane;
+use super::lesson_view::LessonView;
+use super::theme::Theme;
+
+/// Below this the layout cannot show a lesson sensibly.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+/// Panes are hidden on terminals narrower than this.
+const PANES_MIN_WIDTH: u16 = 90;
+
+pub fn draw(frame: &mut Frame<'_>, app: &mut App, view: &mut LessonView) {
+    let area = frame.area();
+    let theme = *view.theme();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(area, frame.buffer_mut());
+        return;
+    }
+    let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let show_panes = app.panes.any() && area.width >= PANES_MIN_WIDTH;
+    let (lesson_area, pane_area) = if show_panes {
+        let [l, r] = Layout::horizontal([
+            Constraint::Percentage(app.panes.lesson_percent),
+            Constraint::Percentage(100 - app.panes.lesson_percent),
+        ])
+        .areas(main);
+        (l, Some(r))
+    } else {
+        (main, None)
+    };
+    // One column of margin on each side keeps text off the pane borders.
+    let lesson_area = Rect { x: lesson_area.x + 1, width: lesson_area.width.saturating_sub(2), ..lesson_area };
+    view.sync(app, lesson_area);
+    view.render(app, lesson_area, frame.buffer_mut());
+    if let Some(r) = pane_area {
+        panes(app, r, frame.buffer_mut(), &theme);
+    }
+    status_bar(app, status, frame.buffer_mut(), &theme);
+    if let Some(overlay) = &app.overlay {
+        draw_overlay(app, overlay, area, frame.buffer_mut(), &theme);
+    }
+}
+
+pub fn too_small(area: Rect, buf: &mut Buffer) {
+    let text = vec![
+        Line::from("Terminal too small"),
+        Line::from(format!("{}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}", area.width, area.height)),
+    ];
+    Paragraph::new(text).wrap(Wrap { trim: true }).centered().render(area, buf);
+}
+
+fn panes(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let mut shown: Vec<(&str, Constraint)> = Vec::new();
+    if app.panes.pods {
+        shown.push(("pods", Constraint::Fill(2)));
+    }
+    if app.panes.sentinel {
+        shown.push(("sentinel", Constraint::Fill(2)));
+    }
+    if app.panes.jobs {
+        shown.push(("jobs", Constraint::Fill(1)));
+    }
+    let areas = Layout::vertical(shown.iter().map(|(_, c)| *c)).split(area);
+    for ((name, _), rect) in shown.iter().zip(areas.iter()) {
+        let block = Block::bordered()
+            .border_type(BorderType::Rounded)
+            .border_style(theme.dim())
+            .title(Span::styled(format!(" {name} "), theme.title()));
+        let inner = block.inner(*rect);
+        block.render(*rect, buf);
+        match *name {
+            "pods" => placeholder(&app.pods_state, inner, buf, theme),
+            "sentinel" => placeholder(&app.sentinel_state, inner, buf, theme),
+            _ => jobs_pane::render(app, inner, buf, theme),
+        }
+    }
+}
+
+fn placeholder(state: &str, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    Paragraph::new(Span::styled(state.to_string(), theme.dim()))
+        .wrap(Wrap { trim: true })
+        .render(area, buf);
+}
+
+fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let meta_ns = app.lesson.meta.namespace.clone().unwrap_or_else(|| "-".into());
+    let (ctx, ns) = match &app.cluster {
+        Some(c) => (c.context.clone(), c.namespace.clone()),
+        None => ("-".to_string(), meta_ns),
+    };
+    let steps = app.lesson.steps.len();
+    let step = if steps == 0 { "-".to_string() } else { format!("{}/{steps}", app.step + 1) };
+    let mut spans = vec![Span::raw(format!(" ctx {ctx} │ ns {ns} │ step {step} │ "))];
+    match &app.last_result {
+        Some((cell, _)) => {
+            let (label, style) = cell::status(app, *cell, theme);
+            spans.push(Span::styled(format!("{} {label}", app.cells[*cell].id), style));
+        }
+        None => spans.push(Span::raw("no runs yet")),
+    }
+    let left_width: usize = spans.iter().map(|s| s.width()).sum();
+    let room = usize::from(area.width).saturating_sub(left_width + 3);
+    let (right, style) = match &app.notice {
+        Some(n) => (n.as_str(), theme.notice()),
+        None => (HINTS, theme.status_bar()),
+    };
+    let right = truncate(right, room);
+    let pad = usize::from(area.width).saturating_sub(left_width + right.chars().count() + 1);
+    spans.push(Span::raw(" ".repeat(pad.max(1))));
+    spans.push(Span::styled(right, style));
+    Paragraph::new(Line::from(spans)).style(theme.status_bar()).render(area, buf);
+}
+
+fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let (title, lines): (&str, Vec<Line<'static>>) = match overlay {
+        Overlay::Help => ("keys", help_lines(theme)),
+        Overlay::ConfirmQuit => {
+            let running = app.runs.iter().filter(|r| r.status.is_active()).count();
+            let jobs = app.jobs_alive();
+            let text = format!("{running} command(s) running, {jobs} background job(s) up.");
+            let question = "Quit and stop them? y = quit, n = stay";
+            ("quit?", vec![Line::from(text), Line::from(""), Line::styled(question, theme.notice())])
+        }
+        Overlay::ConfirmCluster { target, .. } => (
+            "run against this cluster?",
+            vec![
+                Line::from(vec![Span::raw("context    "), Span::styled(target.context.clone(), theme.title())]),
+                Line::from(vec![Span::raw("cluster    "), Span::styled(target.cluster_url.clone(), theme.title())]),
+                Line::from(vec![Span::raw("namespace  "), Span::styled(target.namespace.clone(), theme.title())]),
+                Line::from(""),
+                Line::styled("Commands will run with a private kubeconfig for this target.", theme.dim()),
+                Line::styled("y = run, n = cancel", theme.notice()),
+            ],
+        ),
+    };
+    let width = lines.iter().map(Line::width).max().unwrap_or(10).max(title.len() + 4) as u16 + 4;
+    let height = lines.len() as u16 + 2;
+    let rect = centered(area, width, height);
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme.notice())
+        .title(Span::styled(format!(" {title} "), theme.title()));
+    Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).render(rect, buf);
+}
+
+fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
+    let key_width = HELP.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    HELP.iter()
+        .map(|(key, what)| {
+            Line::from(vec![
+                Span::styled(format!("{key:<key_width$}  "), theme.notice()),
+                Span::raw(*what),
+            ])
+        })
+        .collect()
+}
+
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}

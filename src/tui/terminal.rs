@@ -1,0 +1,93 @@
+//! Entering and leaving full-screen mode, in every way the program can end.
+//!
+//! `restore` is idempotent and is reached from: the guard's Drop (normal return, `?` errors),
+//! the panic hook (installed before raw mode is entered), and the SIGTERM/SIGHUP handlers of
+//! the event loop (which return normally so the guard runs).
+
+use std::io::{Stdout, Write, stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Whether the terminal is currently in our full-screen mode.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Owns full-screen mode; dropping it restores the terminal.
+pub struct TerminalGuard {
+    pub terminal: Term,
+}
+
+impl TerminalGuard {
+    pub fn enter() -> std::io::Result<Self> {
+        install_panic_hook();
+        enter_mode()?;
+        let terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+        Ok(Self { terminal })
+    }
+
+    /// Hand the terminal to a child (editor, interactive cell) for the duration of `f`.
+    pub fn suspended<T>(&mut self, f: impl FnOnce() -> T) -> std::io::Result<T> {
+        restore();
+        let out = f();
+        enter_mode()?;
+        // The child drew on the screen: forget what ratatui thinks is there.
+        self.terminal.clear()?;
+        Ok(out)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn enter_mode() -> std::io::Result<()> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, Hide)
+}
+
+/// Leave full-screen mode if we are in it; safe to call any number of times.
+pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = stdout();
+    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, Show);
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+/// Restore the terminal before the default hook prints the panic, so the message is readable
+/// and the shell is usable afterwards.
+fn install_panic_hook() {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        tracing::error!(%info, "panic");
+        previous(info);
+    }));
+}
+
+/// Put text on the clipboard with OSC 52 (works over SSH; tmux needs `set-clipboard on`).
+pub fn copy_osc52(text: &str) -> std::io::Result<()> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}

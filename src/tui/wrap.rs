@@ -1,0 +1,192 @@
+//! Word wrapping of styled text by display width: CJK and emoji take two columns and may
+//! break between any two characters; other words break at whitespace, and a word longer
+//! than the line is split.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// A piece of styled text; `"\n"` forces a line break.
+pub type Piece = (String, Style);
+
+/// Wrap pieces into lines of at most `width` columns, each prefixed with `first` (first line)
+/// or `rest` (the others). Prefixes count against the width.
+pub fn wrap(pieces: &[Piece], width: usize, first: &[Span<'static>], rest: &[Span<'static>]) -> Vec<Line<'static>> {
+    let mut out = Lines {
+        lines: Vec::new(),
+        current: first.to_vec(),
+        used: spans_width(first),
+        rest: rest.to_vec(),
+        width,
+        pending_space: None,
+        content: false,
+    };
+    for (text, style) in pieces {
+        for atom in atoms(text) {
+            out.push(atom, *style);
+        }
+    }
+    out.finish()
+}
+
+pub fn spans_width(spans: &[Span<'_>]) -> usize {
+    spans.iter().map(|s| s.content.width()).sum()
+}
+
+enum Atom<'a> {
+    Space,
+    Break,
+    Word(&'a str),
+}
+
+/// Split text into words, runs of whitespace, and single wide characters.
+fn atoms(text: &str) -> Vec<Atom<'_>> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        let boundary = c.is_whitespace() || is_wide(c);
+        if boundary {
+            if let Some(s) = start.take() {
+                out.push(Atom::Word(&text[s..i]));
+            }
+            if c == '\n' {
+                out.push(Atom::Break);
+            } else if c.is_whitespace() {
+                if !matches!(out.last(), Some(Atom::Space)) {
+                    out.push(Atom::Space);
+                }
+            } else {
+                out.push(Atom::Word(&text[i..i + c.len_utf8()]));
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        out.push(Atom::Word(&text[s..]));
+    }
+    out
+}
+
+fn is_wide(c: char) -> bool {
+    c.width().unwrap_or(0) > 1
+}
+
+struct Lines {
+    lines: Vec<Line<'static>>,
+    current: Vec<Span<'static>>,
+    used: usize,
+    rest: Vec<Span<'static>>,
+    width: usize,
+    pending_space: Option<Style>,
+    /// Whether the current line has text beyond its prefix.
+    content: bool,
+}
+
+impl Lines {
+    fn newline(&mut self) {
+        let line = std::mem::replace(&mut self.current, self.rest.clone());
+        self.lines.push(Line::from(line));
+        self.used = spans_width(&self.rest);
+        self.pending_space = None;
+        self.content = false;
+    }
+
+    fn push(&mut self, atom: Atom<'_>, style: Style) {
+        match atom {
+            Atom::Break => self.newline(),
+            Atom::Space if self.content => self.pending_space = Some(style),
+            Atom::Space => {}
+            Atom::Word(word) => self.word(word, style),
+        }
+    }
+
+    fn word(&mut self, word: &str, style: Style) {
+        let w = word.width();
+        let space = usize::from(self.pending_space.is_some());
+        if self.content && self.used + space + w > self.width {
+            self.newline();
+        }
+        if let Some(space_style) = self.pending_space.take() {
+            self.append(" ", space_style, 1);
+        }
+        if self.used + w <= self.width {
+            self.append(word, style, w);
+            return;
+        }
+        // Longer than a whole line: split by characters (at least one per line).
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if self.content && self.used + cw > self.width {
+                self.newline();
+            }
+            let mut buf = [0u8; 4];
+            self.append(c.encode_utf8(&mut buf), style, cw);
+        }
+    }
+
+    fn append(&mut self, text: &str, style: Style, width: usize) {
+        match self.current.last_mut() {
+            Some(last) if self.content && last.style == style => {
+                last.content.to_mut().push_str(text);
+            }
+            _ => self.current.push(Span::styled(text.to_string(), style)),
+        }
+        self.used += width;
+        self.content = true;
+    }
+
+    fn finish(mut self) -> Vec<Line<'static>> {
+        if self.content || self.lines.is_empty() {
+            let line = std::mem::take(&mut self.current);
+            self.lines.push(Line::from(line));
+        }
+        self.lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(text: &str, width: usize) -> Vec<String> {
+        wrap(&[(text.to_string(), Style::new())], width, &[], &[])
+            .into_iter()
+            .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn words_wrap_at_spaces() {
+        assert_eq!(plain("the quick brown fox jumps", 10), vec!["the quick", "brown fox", "jumps"]);
+    }
+
+    #[test]
+    fn cjk_breaks_anywhere_and_counts_two_columns() {
+        let lines = plain("中文字符测试文本", 6);
+        assert_eq!(lines, vec!["中文字", "符测试", "文本"]);
+        assert!(lines.iter().all(|l| l.width() <= 6));
+    }
+
+    #[test]
+    fn long_word_is_split() {
+        assert_eq!(plain("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn emoji_width_is_respected() {
+        let lines = plain("ok 🚀🚀🚀 go", 5);
+        assert!(lines.iter().all(|l| l.width() <= 5), "{lines:?}");
+    }
+
+    #[test]
+    fn prefixes_apply_to_first_and_rest() {
+        let first = [Span::raw("• ")];
+        let rest = [Span::raw("  ")];
+        let lines: Vec<String> = wrap(&[("one two three".into(), Style::new())], 9, &first, &rest)
+            .into_iter()
+            .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())
+            .collect();
+        assert_eq!(lines, vec!["• one two", "  three"]);
+    }
+}

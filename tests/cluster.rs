@@ -1,0 +1,19 @@
+//! End to end against a real Kubernetes API: the Kubernetes lesson through `kubetutor run`,
+//! namespace isolation, the protected-context guard, `kubetutor doctor` and the pods pane.
+//!
+//! Every test is ignored by default: it needs a cluster. `scripts/e2e-cluster` starts the local
+//! control plane (scripts/cluster), runs them and stops it. Against your own disposable cluster:
+//! `KUBETUTOR_E2E_KUBECONFIG=~/.kube/config cargo test --test cluster -- --ignored --test-threads=1`.
+//! Serial on purpose: the isolation test compares the cluster's objects before and after a run.
+
+#[path = "cluster/support.rs"]
+mod support;
+
+#[path = "cluster/doctor.rs"]
+mod doctor;
+#[path = "cluster/lesson.rs"]
+mod lesson;
+#[path = "cluster/pods_pane.rs"]
+mod pods_pane;
+#[path = "cluster/safety.rs"]
+mod safety;

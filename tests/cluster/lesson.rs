@@ -1,0 +1,206 @@
+//! The Kubernetes lesson, headless, up to where real containers are needed: bootstrap pod,
+//! service, both replication controllers, scale to 3, delete the bootstrap pod and see the
+//! controllers replace it. Also: everything it made is in its namespace and nowhere else.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crate::support::{
+    LESSON, TestNamespace, kubeconfig, kubectl, kubectl_ok, kubetutor, text, wait_for,
+};
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn lesson_runs_and_controllers_replace_the_bootstrap_pod() {
+    let ns = TestNamespace::reserve("lesson");
+    let before = objects_everywhere();
+    let config_before = std::fs::read(kubeconfig()).expect("read kubeconfig");
+    let state = tempfile::tempdir().expect("tempdir");
+
+    let out = kubetutor(&kubeconfig(), state.path())
+        .args(["run", LESSON, "--yes", "--namespace", &ns.name])
+        .env("KUBETUTOR_SKIP_NEEDS", "containers")
+        .output()
+        .expect("run kubetutor");
+    let stdout = text(&out.stdout);
+    let report = format!("stdout:\n{stdout}\nstderr:\n{}", text(&out.stderr));
+    assert!(out.status.success(), "kubetutor run failed\n{report}");
+    let summary =
+        summary_line(&stdout).unwrap_or_else(|| panic!("no `N passed, N failed` line\n{report}"));
+    assert!(summary.contains(" 0 failed"), "{summary}\n{report}");
+    assert!(
+        !summary.starts_with("0 passed"),
+        "nothing ran: {summary}\n{report}"
+    );
+    assert!(
+        stdout.contains("containers"),
+        "skipped cells do not say why\n{report}"
+    );
+
+    // The story's end state, whatever order the lesson's own checks ran in.
+    let n = ns.name.as_str();
+    assert_eq!(
+        kubectl_ok(&[
+            "-n",
+            n,
+            "get",
+            "rc",
+            "redis",
+            "-o",
+            "jsonpath={.spec.replicas}"
+        ]),
+        "3"
+    );
+    assert_eq!(
+        kubectl_ok(&[
+            "-n",
+            n,
+            "get",
+            "rc",
+            "redis-sentinel",
+            "-o",
+            "jsonpath={.spec.replicas}"
+        ]),
+        "3"
+    );
+    let ip = kubectl_ok(&[
+        "-n",
+        n,
+        "get",
+        "svc",
+        "redis-sentinel",
+        "-o",
+        "jsonpath={.spec.clusterIP}",
+    ]);
+    assert!(
+        ip.parse::<std::net::IpAddr>().is_ok(),
+        "service has no ClusterIP: {ip:?}"
+    );
+    wait_for(
+        "the bootstrap pod to be gone",
+        Duration::from_secs(60),
+        || {
+            let o = kubectl(&[
+                "-n",
+                n,
+                "get",
+                "pod",
+                "redis-master",
+                "--ignore-not-found",
+                "-o",
+                "name",
+            ]);
+            let s = text(&o.stdout);
+            if s.trim().is_empty() { Ok(()) } else { Err(s) }
+        },
+    );
+    for selector in ["name=redis", "redis-sentinel=true"] {
+        wait_for(
+            &format!("3 Running pods with {selector}"),
+            Duration::from_secs(90),
+            || {
+                let names = running_pods(n, selector);
+                if names.len() == 3 {
+                    Ok(())
+                } else {
+                    Err(format!("{names:?}"))
+                }
+            },
+        );
+    }
+
+    // Isolation: what the run created is in its namespace, and the user's kubeconfig (current
+    // context, default namespace) is untouched.
+    let stray: Vec<String> = objects_everywhere()
+        .difference(&before)
+        .filter(|o| !o.starts_with(&format!("{n}/")) && **o != format!("-/namespace/{n}"))
+        .cloned()
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "the lesson created objects outside {n}: {stray:?}"
+    );
+    assert_eq!(
+        std::fs::read(kubeconfig()).expect("read kubeconfig"),
+        config_before,
+        "kubeconfig changed"
+    );
+}
+
+/// `ns/kind/name` of every namespaced object a lesson could make, plus `-/namespace/name`.
+fn objects_everywhere() -> BTreeSet<String> {
+    let tmpl =
+        "jsonpath={range .items[*]}{.metadata.namespace}/{.kind}/{.metadata.name}{\"\\n\"}{end}";
+    let mut set: BTreeSet<String> = kubectl_ok(&[
+        "get",
+        "pods,rc,svc,configmaps,deployments,statefulsets",
+        "-A",
+        "-o",
+        tmpl,
+    ])
+    .lines()
+    .map(str::to_string)
+    .collect();
+    for ns in kubectl_ok(&[
+        "get",
+        "namespaces",
+        "-o",
+        "jsonpath={.items[*].metadata.name}",
+    ])
+    .split_whitespace()
+    {
+        set.insert(format!("-/namespace/{ns}"));
+    }
+    // Per-namespace bookkeeping the cluster adds by itself.
+    set.retain(|o| !o.ends_with("/ConfigMap/kube-root-ca.crt"));
+    set
+}
+
+fn running_pods(ns: &str, selector: &str) -> Vec<String> {
+    let tmpl =
+        "jsonpath={range .items[*]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}";
+    let o = kubectl(&[
+        "-n",
+        ns,
+        "get",
+        "pods",
+        "-l",
+        selector,
+        "--field-selector=status.phase=Running",
+        "-o",
+        tmpl,
+    ]);
+    // A pod being deleted still shows Running until KWOK (or a kubelet) lets it go.
+    text(&o.stdout)
+        .lines()
+        .filter_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            [name] => Some(name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The runner's closing line, e.g. `12 passed, 0 failed, 3 skipped` (maybe after `word:`).
+pub fn summary_line(stdout: &str) -> Option<String> {
+    stdout.lines().rev().map(str::trim).find_map(|l| {
+        let l = l
+            .split_once(": ")
+            .map_or(l, |(head, rest)| if head.contains(' ') { l } else { rest });
+        let (passed, rest) = l.split_once(" passed, ")?;
+        passed.parse::<u32>().ok()?;
+        rest.split(' ').next()?.parse::<u32>().ok()?;
+        rest.contains("failed").then(|| l.to_string())
+    })
+}
+
+#[test]
+fn summary_line_is_found_with_or_without_a_label() {
+    assert_eq!(
+        summary_line("a\n3 passed, 0 failed\n").as_deref(),
+        Some("3 passed, 0 failed")
+    );
+    let s = summary_line("x\nrun: 5 passed, 1 failed, 2 skipped\n");
+    assert_eq!(s.as_deref(), Some("5 passed, 1 failed, 2 skipped"));
+    assert_eq!(summary_line("nothing passed, here\n"), None);
+    assert_eq!(summary_line("it passed, 0 failed\n"), None);
+}

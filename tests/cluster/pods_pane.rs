@@ -1,0 +1,178 @@
+//! The pods pane in a real terminal (tmux) while the cluster changes under it: the lesson's
+//! pods appear with READY/STATUS like kubectl's, the bootstrap pod disappears and the
+//! controllers' replacements come up. The cluster is driven with kubectl from outside, so the
+//! test does not depend on how cells are run from the keyboard.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::support::{
+    LESSON, TestNamespace, kubeconfig, kubectl_ok, kubetutor, repo_root, text, wait_for,
+};
+
+const MANIFESTS: &str = "manifests/redis-sentinel";
+
+/// A tmux session on its own socket, killed on drop (with everything running in it).
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &Command, width: u16, height: u16) -> Tmux {
+        let socket = format!("kubetutor-e2e-{}", std::process::id());
+        let mut line = String::new();
+        for (k, v) in command.get_envs() {
+            if let (k, Some(v)) = (k.to_string_lossy(), v) {
+                line.push_str(&format!("{k}={} ", shell_quote(&v.to_string_lossy())));
+            }
+        }
+        line.push_str(&shell_quote(&command.get_program().to_string_lossy()));
+        for a in command.get_args() {
+            line.push(' ');
+            line.push_str(&shell_quote(&a.to_string_lossy()));
+        }
+        let cwd = command
+            .get_current_dir()
+            .map_or_else(repo_root, Path::to_path_buf);
+        let status = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x"])
+            .arg(width.to_string())
+            .arg("-y")
+            .arg(height.to_string())
+            .arg("-c")
+            .arg(cwd)
+            .arg(format!("env {line}"))
+            .status()
+            .expect("tmux must be installed (scripts/deps)");
+        assert!(status.success(), "tmux new-session failed");
+        Tmux { socket }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p"])
+            .output();
+        out.map(|o| text(&o.stdout)).unwrap_or_default()
+    }
+
+    fn keys(&self, keys: &str) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", keys])
+            .status();
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The pods pane's rows: the lines under its `NAME ... READY ... STATUS` header, cut at the
+/// header's left edge so the lesson text beside the pane (which names the same pods) is ignored.
+fn pane_rows(screen: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some((i, x)) = lines.iter().enumerate().find_map(|(i, l)| {
+        let x = l.find("NAME")?;
+        (l[x..].contains("READY") && l[x..].contains("STATUS")).then(|| (i, l[..x].chars().count()))
+    }) else {
+        return Vec::new();
+    };
+    lines[i + 1..]
+        .iter()
+        .map(|l| l.chars().skip(x).collect::<String>())
+        .collect()
+}
+
+fn rows_named<'a>(rows: &'a [String], prefix: &str) -> Vec<&'a String> {
+    rows.iter()
+        .filter(|r| {
+            r.split_whitespace()
+                .next()
+                .is_some_and(|w| w.starts_with(prefix))
+        })
+        .collect()
+}
+
+fn row_of<'a>(rows: &'a [String], name: &str) -> Option<&'a String> {
+    rows.iter()
+        .find(|r| r.split_whitespace().next() == Some(name))
+}
+
+/// Three rows, each with READY 1/1 and STATUS Running.
+fn three_ready(rows: &[&String]) -> bool {
+    rows.len() == 3
+        && rows
+            .iter()
+            .all(|r| r.contains("1/1") && r.contains("Running"))
+}
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn pods_pane_follows_the_cluster() {
+    let ns = TestNamespace::reserve("pane");
+    let n = ns.name.as_str();
+    kubectl_ok(&["create", "namespace", n]);
+    let state = tempfile::tempdir().expect("tempdir");
+    let mut cmd = kubetutor(&kubeconfig(), state.path());
+    cmd.args([LESSON, "--namespace", n]);
+    let tmux = Tmux::start(&cmd, 220, 50);
+    let long = Duration::from_secs(60);
+
+    let apply = |file: &str| kubectl_ok(&["-n", n, "apply", "-f", &format!("{MANIFESTS}/{file}")]);
+    apply("redis-scripts.yaml");
+    apply("redis-master.yaml");
+    wait_for("redis-master Running 2/2 in the pane", long, || {
+        let s = tmux.screen();
+        match row_of(&pane_rows(&s), "redis-master") {
+            Some(r) if r.contains("2/2") && r.contains("Running") => Ok(()),
+            _ => Err(s),
+        }
+    });
+
+    apply("redis-sentinel-service.yaml");
+    apply("redis-controller.yaml");
+    apply("redis-sentinel-controller.yaml");
+    kubectl_ok(&["-n", n, "scale", "rc", "redis", "--replicas=3"]);
+    kubectl_ok(&["-n", n, "scale", "rc", "redis-sentinel", "--replicas=3"]);
+    kubectl_ok(&["-n", n, "delete", "pod", "redis-master", "--wait=false"]);
+
+    wait_for(
+        "bootstrap pod gone, 3+3 replacements Running 1/1",
+        long,
+        || {
+            let s = tmux.screen();
+            let rows = pane_rows(&s);
+            let sentinels = rows_named(&rows, "redis-sentinel-");
+            let servers: Vec<&String> = rows_named(&rows, "redis-")
+                .into_iter()
+                .filter(|r| !sentinels.contains(r))
+                .collect();
+            let gone = row_of(&rows, "redis-master").is_none();
+            if gone && three_ready(&servers) && three_ready(&sentinels) {
+                Ok(())
+            } else {
+                Err(s)
+            }
+        },
+    );
+    tmux.keys("q");
+}
+
+#[test]
+fn pane_rows_ignore_the_lesson_text_beside_the_pane() {
+    let screen = "Delete redis-master now   NAME            READY  STATUS\n\
+                  see pod redis-master,     redis-abc12     1/1    Running\n";
+    let rows = pane_rows(screen);
+    assert_eq!(rows.len(), 1);
+    assert!(row_of(&rows, "redis-master").is_none());
+    assert!(row_of(&rows, "redis-abc12").is_some_and(|r| r.contains("1/1")));
+    assert!(pane_rows("no header here\nredis-master 1/1 Running").is_empty());
+}

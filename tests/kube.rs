@@ -1,0 +1,8 @@
+//! Kubernetes: cluster safety, pod rows, the watcher against kube-rs test doubles, the pane,
+//! and `doctor`. No cluster needed, except `e2e` (opt-in, see tests/kube/e2e.rs).
+
+#[path = "kube/safety.rs"]
+mod safety;
+
+#[path = "kube/status.rs"]
+mod status;

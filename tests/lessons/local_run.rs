@@ -1,0 +1,111 @@
+//! `kubetutor run --yes lessons/redis-sentinel-local` for real: three redis servers and three
+//! sentinels on loopback, a killed master, an election, and the failover time in the output.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{kubetutor, root};
+
+/// The lesson's fixed ports (see lessons/redis-sentinel-local/lesson.md).
+const PORTS: [u16; 6] = [16379, 16380, 16381, 26479, 26480, 26481];
+/// The lesson takes about 30 s; the slowest waits are the sentinels' 10 s INFO polls.
+const DEADLINE: Duration = Duration::from_secs(180);
+
+fn answers(port: u16) -> bool {
+    Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "ping"])
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("PONG"))
+}
+
+/// Shuts down whatever redis the lesson left on its ports, also when the test panics.
+struct StopLessonRedis;
+
+impl Drop for StopLessonRedis {
+    fn drop(&mut self) {
+        for port in PORTS {
+            let _ = Command::new("redis-cli")
+                .args(["-p", &port.to_string(), "shutdown", "nosave"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+#[test]
+fn the_local_lesson_runs_and_reports_its_failover_time() {
+    for tool in ["redis-server", "redis-sentinel", "redis-cli"] {
+        let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output();
+        assert!(found.is_ok_and(|o| o.status.success()), "{tool} is not installed: run scripts/deps");
+    }
+    let busy: Vec<u16> = PORTS.into_iter().filter(|p| answers(*p)).collect();
+    assert!(busy.is_empty(), "redis already answers on {busy:?}; stop it (redis-cli -p PORT shutdown nosave)");
+    let _guard = StopLessonRedis;
+
+    let started = Instant::now();
+    let mut child = kubetutor()
+        .args(["run", "--yes", "lessons/redis-sentinel-local"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubetutor runs");
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait works") {
+            break Some(status);
+        }
+        if started.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let elapsed = started.elapsed();
+    let out = out_reader.join().unwrap_or_default();
+    let err = err_reader.join().unwrap_or_default();
+    let transcript = format!("--- stdout\n{out}\n--- stderr\n{err}");
+
+    let status = status.unwrap_or_else(|| panic!("the lesson did not finish within {DEADLINE:?}\n{transcript}"));
+    assert!(status.success(), "kubetutor run failed ({status})\n{transcript}");
+    assert!(
+        out.lines().any(|l| l.trim().ends_with(" 0 failed") || l.trim() == "0 failed"),
+        "no `N passed, 0 failed` line\n{transcript}"
+    );
+    let failover = failover_seconds(&out).unwrap_or_else(|| panic!("no failover time reported\n{transcript}"));
+    assert!(failover > 0.0 && failover < 30.0, "implausible failover time {failover} s\n{transcript}");
+    eprintln!("redis-sentinel-local: failover time {failover:.2} s, whole lesson {:.1} s", elapsed.as_secs_f64());
+
+    // The lesson's clean-up step stopped everything; the guard only covers failures.
+    let left: Vec<u16> = PORTS.into_iter().filter(|p| answers(*p)).collect();
+    assert!(left.is_empty(), "the lesson left redis running on {left:?}");
+    assert!(root().join("lessons/redis-sentinel-local/lesson.md").is_file());
+}
+
+/// The number in the lesson's `failover time (+sdown -> +switch-master):  1.23 s` line.
+fn failover_seconds(output: &str) -> Option<f64> {
+    let line = output.lines().find(|l| l.contains("failover time"))?;
+    let after = line.split_once("):")?.1.trim();
+    after.strip_suffix('s')?.trim().parse().ok()
+}
+
+#[test]
+fn the_failover_line_is_understood() {
+    let line = "failover time (+sdown -> +switch-master):  2.25 s";
+    assert_eq!(failover_seconds(line), Some(2.25));
+    assert_eq!(failover_seconds("nothing here"), None);
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Plays the Kubernetes lesson with manifests/redis-sentinel/image/run.sh and real redis, one
+# loopback address per "pod" (127.0.0.2, .3, ...), so the start script's logic is tested without
+# a cluster: bootstrap, scaling through the sentinel "service", a killed master container that
+# comes back as a replica, the bootstrap pod's deletion, and a failover with 3 of 4 sentinels.
+# Linux only (the whole of 127.0.0.0/8 is loopback). Prints `PASS` last on success.
+set -euo pipefail
+
+RUN_SH="$(cd "$(dirname "$0")/../../manifests/redis-sentinel" && pwd)/image/run.sh"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/kubetutor-runsh.XXXXXX")"
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say() { echo "[$(date +%T.%3N)] $*"; }
+fail() {
+  say "FAIL: $*"
+  for log in "$WORK"/*.log; do echo "--- $log"; tail -n 30 "$log"; done
+  exit 1
+}
+
+# Each pod binds only its own address, as it would in its own network namespace.
+mkdir -p "$WORK/bin"
+for tool in redis-server redis-sentinel; do
+  real="$(command -v "$tool")"
+  printf '#!/bin/sh\nexec %s "$@" --bind "$POD_IP"\n' "$real" > "$WORK/bin/$tool"
+  chmod +x "$WORK/bin/$tool"
+done
+
+# container NAME IP SERVICE_IP [VAR=VALUE...]: one container of a pod, in its own process group.
+container() {
+  local name=$1 ip=$2 service=$3
+  shift 3
+  mkdir -p "$WORK/$name"
+  setsid env PATH="$WORK/bin:$PATH" POD_IP="$ip" DATA_DIR="$WORK/$name" \
+    REDIS_SENTINEL_SERVICE_HOST="$service" REDIS_SENTINEL_SERVICE_PORT=26379 \
+    DOWN_AFTER_MS=1000 FAILOVER_TIMEOUT_MS=4000 "$@" \
+    bash "$RUN_SH" >> "$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  eval "PID_${name//-/_}=$!"
+}
+stop() { local var="PID_${1//-/_}"; kill -- "-${!var}" 2>/dev/null || true; }
+
+# until_ok SECONDS WHAT COMMAND...: retry until the command succeeds.
+until_ok() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "$what"
+    sleep 0.2
+  done
+  say "ok: $what"
+}
+role_of() { redis-cli -h "$1" -p 6379 info replication | tr -d '\r' | sed -n 's/^role://p'; }
+master_by() { redis-cli -h "$1" -p 26379 sentinel get-master-addr-by-name mymaster | head -n 1; }
+is_replica_of() { [ "$(role_of "$1")" = slave ] && redis-cli -h "$1" info replication | tr -d '\r' | grep -qx "master_host:$2" &&
+  redis-cli -h "$1" info replication | tr -d '\r' | grep -qx 'master_link_status:up'; }
+knows() { # knows SENTINEL_IP REPLICAS OTHER_SENTINELS
+  redis-cli -h "$1" -p 26379 sentinel master mymaster |
+    awk -v r="$2" -v s="$3" '/^num-slaves$/ {getline; a=$0} /^num-other-sentinels$/ {getline; b=$0} END {exit !(a==r && b==s)}'
+}
+
+for ip in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 127.0.0.8; do
+  for port in 6379 26379; do
+    ! redis-cli -h "$ip" -p "$port" ping >/dev/null 2>&1 || fail "something already listens on $ip:$port"
+  done
+done
+
+# The bootstrap pod, created before the service: nothing answers at the service address yet.
+container master 127.0.0.2 127.0.0.99 MASTER=true
+container master-sentinel 127.0.0.2 127.0.0.99 SENTINEL=true BOOTSTRAP=true
+sentinel_says() { [ "$(master_by "$1")" = "$2" ]; }
+until_ok 15 "bootstrap sentinel monitors its own pod" sentinel_says 127.0.0.2 127.0.0.2
+
+# The service now leads to the bootstrap sentinel. One RC pod, then scale to 3 and 3.
+container sentinel-a 127.0.0.3 127.0.0.2 SENTINEL=true
+container redis-a 127.0.0.4 127.0.0.2
+container redis-b 127.0.0.5 127.0.0.2
+container sentinel-b 127.0.0.6 127.0.0.3 SENTINEL=true
+container sentinel-c 127.0.0.7 127.0.0.3 SENTINEL=true
+until_ok 15 "replicas follow the bootstrap master" is_replica_of 127.0.0.5 127.0.0.2
+until_ok 15 "both replicas synced" is_replica_of 127.0.0.4 127.0.0.2
+for s in 127.0.0.2 127.0.0.3 127.0.0.6 127.0.0.7; do
+  until_ok 30 "sentinel $s knows 2 replicas and 3 sentinels" knows "$s" 2 3
+done
+grep -Eq 'announce-ip "?127.0.0.3' "$WORK/sentinel-a/sentinel.conf" || fail "sentinel config not in DATA_DIR or no announce-ip"
+redis-cli -h 127.0.0.2 set greeting hello >/dev/null
+
+# The master container crashes and restarts while its pod (and its IP) stays.
+stop master
+replica_elected() { sentinel_says 127.0.0.3 127.0.0.4 || sentinel_says 127.0.0.3 127.0.0.5; }
+until_ok 30 "a replica is elected" replica_elected
+new="$(master_by 127.0.0.3)"
+container master 127.0.0.2 127.0.0.3 MASTER=true
+until_ok 20 "the restarted master container rejoins as a replica of $new" is_replica_of 127.0.0.2 "$new"
+grep -q "starting as its replica" "$WORK/master.log" || fail "the restarted master did not ask the sentinels"
+[ "$(redis-cli -h 127.0.0.2 get greeting)" = hello ] || fail "the rejoined replica lost the data"
+
+# Delete the bootstrap pod: both its containers go; the RC starts a replacement redis pod.
+stop master
+stop master-sentinel
+container redis-c 127.0.0.8 127.0.0.3
+until_ok 20 "the replacement pod joins $new" is_replica_of 127.0.0.8 "$new"
+[ "$(redis-cli -h 127.0.0.8 get greeting)" = hello ] || fail "the replacement pod has no data"
+[ "$(role_of "$new")" = master ] || fail "$new is no longer master"
+
+# The sentinels still count the deleted pod's sentinel: 3 alive of 4 known, so a leader needs
+# all three votes. Kill the current master's container and restart it at once: its start script
+# must wait for the failover instead of coming back as a master.
+old="$new"
+pod=$( [ "$old" = 127.0.0.4 ] && echo redis-a || echo redis-b )
+stop "$pod"
+container "$pod" "$old" 127.0.0.3
+elected_other() { m=$(master_by 127.0.0.3); [ -n "$m" ] && [ "$m" != "$old" ]; }
+until_ok 40 "three of four known sentinels elect a new master" elected_other
+new="$(master_by 127.0.0.3)"
+until_ok 30 "the restarted $old waits for the failover, then follows $new" is_replica_of "$old" "$new"
+[ "$(redis-cli -h "$new" get greeting)" = hello ] || fail "the data did not survive two failovers"
+say PASS

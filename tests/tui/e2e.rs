@@ -1,0 +1,196 @@
+//! End to end in tmux: the real binary on a real (virtual) terminal.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const PROMPT: &str = "KTPROMPT$";
+
+/// A private tmux server with one 120x40 session running a plain bash; killed on drop.
+struct Tmux {
+    socket: String,
+    state: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn start() -> Option<Self> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("tmux not installed: skipping end-to-end test");
+            return None;
+        }
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!("kt-e2e-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+        let state = tempfile::tempdir().expect("tempdir");
+        let tmux = Self { socket, state };
+        let shell = format!("env -i PATH=\"$PATH\" TERM=xterm-256color HOME=\"$HOME\" PS1='{PROMPT} ' bash --norc --noprofile");
+        tmux.run(&["new-session", "-d", "-x", "120", "-y", "40", "-s", "t", &shell]);
+        tmux.wait_for(PROMPT);
+        Some(tmux)
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend(keys);
+        self.run(&args);
+    }
+
+    fn type_line(&self, line: &str) {
+        self.run(&["send-keys", "-t", "t", "-l", line]);
+        self.send(&["Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {text:?}; screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn pane_pid(&self) -> u32 {
+        self.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"]).trim().parse().expect("pane pid")
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.state.path().join(name)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+    }
+}
+
+/// Every process below `root` (by walking /proc parent links), with its command line.
+fn descendants(root: u32) -> Vec<(u32, String)> {
+    let mut procs = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // The command may contain spaces and parentheses: the fields start after the last ')'.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { continue };
+        let ppid: u32 = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        let cmd = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ").trim().to_string();
+        procs.push((pid, ppid, cmd));
+    }
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        for (pid, ppid, cmd) in &procs {
+            if *ppid == parent {
+                out.push((*pid, cmd.clone()));
+                frontier.push(*pid);
+            }
+        }
+    }
+    out
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| !s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')))
+        .unwrap_or(false)
+}
+
+fn fixture() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui/e2e.md").display().to_string()
+}
+
+fn open(tmux: &Tmux) {
+    let state = tmux.state.path().display().to_string();
+    let bin = env!("CARGO_BIN_EXE_kubetutor");
+    tmux.type_line(&format!("XDG_STATE_HOME={state} {bin} {}", fixture()));
+    tmux.wait_for("Step 1/2");
+}
+
+#[test]
+fn run_cancel_and_quit_leave_a_sane_terminal() {
+    let Some(tmux) = Tmux::start() else { return };
+    let before = tmux.file("stty-before");
+    tmux.type_line(&format!("stty -a > {}", before.display()));
+    open(&tmux);
+
+    tmux.send(&["Enter"]);
+    tmux.wait_for("KT-E2E-OUTPUT 42");
+    tmux.wait_for("✓ passed");
+
+    tmux.send(&["n"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("running");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let sleepers = loop {
+        let found: Vec<u32> = descendants(tmux.pane_pid())
+            .into_iter()
+            .filter(|(_, cmd)| cmd == "sleep 100")
+            .map(|(pid, _)| pid)
+            .collect();
+        if !found.is_empty() {
+            break found;
+        }
+        assert!(Instant::now() < deadline, "sleep 100 never appeared under the pane");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    tmux.send(&["C-c"]);
+    tmux.wait_for("cancelled");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sleepers.iter().any(|&pid| alive(pid)) {
+        assert!(Instant::now() < deadline, "orphan left behind: {sleepers:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Ctrl-C never quits: the lesson is still on screen.
+    assert!(tmux.screen().contains("Step 2/2"));
+
+    tmux.send(&["q"]);
+    let after = tmux.file("stty-after");
+    tmux.wait_for(PROMPT);
+    tmux.type_line(&format!("stty -a > {}", after.display()));
+    tmux.wait_for(&format!("stty -a > {}", after.display()));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::fs::metadata(&after).map_or(true, |m| m.len() == 0) {
+        assert!(Instant::now() < deadline, "stty -a did not run after quitting");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let read = |p: &Path| std::fs::read_to_string(p).expect("stty output");
+    assert_eq!(read(&before), read(&after), "terminal settings changed");
+    assert!(descendants(tmux.pane_pid()).is_empty(), "processes left after quit");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let Some(tmux) = Tmux::start() else { return };
+    let before = tmux.file("stty-before");
+    tmux.type_line(&format!("stty -a > {}", before.display()));
+    open(&tmux);
+    let app = descendants(tmux.pane_pid())
+        .into_iter()
+        .find(|(_, cmd)| cmd.contains("kubetutor"))
+        .map(|(pid, _)| pid)
+        .expect("kubetutor runs under the pane");
+    Command::new("kill").arg("-TERM").arg(app.to_string()).status().expect("kill");
+    tmux.wait_for(PROMPT);
+    let after = tmux.file("stty-after");
+    tmux.type_line(&format!("stty -a > {}", after.display()));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::fs::metadata(&after).map_or(true, |m| m.len() == 0) {
+        assert!(Instant::now() < deadline, "stty -a did not run after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let read = |p: &Path| std::fs::read_to_string(p).expect("stty output");
+    assert_eq!(read(&before), read(&after), "terminal settings changed");
+}
