@@ -6,3 +6,14 @@ mod safety;
 
 #[path = "kube/status.rs"]
 mod status;
+
+#[path = "kube/mock.rs"]
+mod mock;
+#[path = "kube/watch.rs"]
+mod watch;
+#[path = "kube/view.rs"]
+mod view;
+#[path = "kube/pane.rs"]
+mod pane;
+#[path = "kube/doctor.rs"]
+mod doctor;

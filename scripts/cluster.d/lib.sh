@@ -17,7 +17,8 @@ log_tail() { say "last lines of $RUN/logs/$1.log:"; tail -n 25 "$RUN/logs/$1.log
 wait_for() { # wait_for WHAT SECONDS COMPONENT CMD...: polls CMD; fails fast if COMPONENT died
   local what=$1 secs=$2 comp=$3; shift 3
   local deadline=$((SECONDS + secs))
-  until "$@" >/dev/null 2>&1; do
+  # A subshell, so a signal trap never runs with this output redirected to /dev/null.
+  until ("$@") >/dev/null 2>&1; do
     if [ -n "$comp" ] && ! alive "$comp"; then log_tail "$comp"; die "$comp exited while waiting for $what"; fi
     [ $SECONDS -lt $deadline ] || { [ -n "$comp" ] && log_tail "$comp"; die "timed out after ${secs}s waiting for $what"; }
     sleep 0.5
@@ -132,7 +133,8 @@ cmd_up() {
   t=$SECONDS
   # Whatever happens from here on, a failed or interrupted `up` leaves nothing running.
   trap 'rc=$?; if [ $rc -ne 0 ]; then say "up failed: stopping what was started"; cmd_down; fi' EXIT
-  trap 'exit 130' INT TERM
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   mkdir -p "$RUN/pids" "$RUN/logs" && touch "$RUN/.kubetutor-cluster"
   {
     echo "ETCD_PORT=$(free_port)"; echo "ETCD_PEER_PORT=$(free_port)"; echo "API_PORT=$(free_port)"
@@ -155,13 +157,21 @@ cmd_up() {
   cmd_env
 }
 
+exited() { # the process is gone, or a zombie (it has released its ports and files)
+  [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
 stop_one() { # SIGTERM, then SIGKILL after 10 s; only if the pid still runs our binary
   local name=$1 pid i
   alive "$name" || { rm -f "$RUN/pids/$name.pid"; return 0; }
   pid=$(cat "$RUN/pids/$name.pid")
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 40); do alive "$name" || break; sleep 0.25; done
-  if alive "$name"; then say "$name ($pid) ignored SIGTERM: killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+  for i in $(seq 1 40); do exited "$pid" && break; sleep 0.25; done
+  if ! exited "$pid"; then
+    say "$name ($pid) ignored SIGTERM for 10 s: killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    for i in $(seq 1 20); do exited "$pid" && break; sleep 0.25; done
+  fi
   rm -f "$RUN/pids/$name.pid"
 }
 

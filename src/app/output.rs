@@ -145,13 +145,13 @@ impl Perform for Sink {
         let seq = sgr_sequence(params);
         let resets = params.is_empty()
             || (params.len() == 1 && params.iter().all(|p| p.iter().all(|v| *v == 0)));
+        self.start_line_if_needed();
+        self.current.push_str(&seq);
         if resets {
             self.sgr.clear();
         } else {
             self.sgr.push_str(&seq);
         }
-        self.start_line_if_needed();
-        self.current.push_str(&seq);
     }
     // OSC (clipboard, hyperlinks, titles), DCS and other ESC sequences: dropped by default.
 }

@@ -1,1 +1,276 @@
 //! Unit tests of `App::update` and the keymap.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+use super::keymap::{map_key, map_mouse};
+use super::*;
+use crate::exec::{ExecEvent, Outcome, Stream};
+
+const LESSON: &str = r#"---
+title: T
+---
+Intro.
+
+## One
+
+```sh {id=a}
+echo a
+```
+
+```sh {id=k}
+kubectl get pods
+```
+
+## Two
+
+```sh {id=b}
+sleep 1
+```
+
+```yaml
+shown: only
+```
+
+```sh {id=c run=false}
+echo shown
+```
+"#;
+
+fn app(present: bool) -> App {
+    let lesson = crate::lesson::parse(Path::new("/tmp/l/lesson.md"), LESSON).expect("parses");
+    let mut app = App::new(Arc::new(lesson), present);
+    app.geometry = Geometry {
+        viewport: (0, 0, 80, 10),
+        total_lines: 100,
+        step_lines: vec![5, 40],
+        cell_lines: vec![(10, 15), (16, 20), (45, 50), (52, 56)],
+    };
+    app
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn finished(cell: usize, outcome: Outcome) -> Action {
+    Action::Exec(ExecEvent::Finished { cell, outcome, duration: Duration::from_millis(5) })
+}
+
+#[test]
+fn enter_runs_the_focused_cell() {
+    let mut app = app(false);
+    assert_eq!(app.focus, Some(0));
+    assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![0])]);
+    assert_eq!(app.runs[0].status, CellStatus::Queued);
+    assert!(app.animating());
+    app.update(Action::Exec(ExecEvent::Started { cell: 0, attempt: 1 }));
+    let bytes = b"a\n".to_vec();
+    app.update(Action::Exec(ExecEvent::Output { cell: 0, stream: Stream::Stdout, bytes }));
+    assert_eq!(app.update(finished(0, Outcome::Passed)), vec![Effect::SaveProgress]);
+    assert!(!app.animating());
+    assert_eq!(app.runs[0].output.lines().collect::<Vec<_>>(), vec!["a"]);
+    assert_eq!(app.last_result, Some((0, Outcome::Passed)));
+}
+
+#[test]
+fn cluster_commands_need_confirmation_first() {
+    let mut app = app(false);
+    app.update(Action::NextCell);
+    assert_eq!(app.update(Action::RunFocused), vec![Effect::PrepareCluster(vec![1])]);
+    let target = ClusterInfo { context: "kind".into(), cluster_url: "https://127.0.0.1:6443".into(), namespace: "demo".into() };
+    app.update(Action::ClusterReady { result: Ok(target.clone()), pending: vec![1] });
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmCluster { .. })));
+    // Keys other than y/n do not run anything while the dialog is up.
+    assert_eq!(app.update(Action::RunFocused), Vec::new());
+    assert_eq!(app.update(Action::Confirm), vec![Effect::Run(vec![1])]);
+    assert_eq!(app.cluster, Some(target));
+    // Confirmed once per session.
+    app.update(finished(1, Outcome::Passed));
+    assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![1])]);
+}
+
+#[test]
+fn refusing_the_cluster_runs_nothing() {
+    let mut app = app(false);
+    app.update(Action::NextCell);
+    app.update(Action::RunFocused);
+    let target = ClusterInfo::default();
+    app.update(Action::ClusterReady { result: Ok(target), pending: vec![1] });
+    assert_eq!(app.update(Action::Dismiss), Vec::new());
+    assert!(!app.cluster_confirmed);
+    assert!(app.notice.as_deref().is_some_and(|n| n.contains("not confirmed")));
+}
+
+#[test]
+fn run_step_queues_runnable_cells_of_the_current_step() {
+    let mut app = app(false);
+    app.update(Action::NextStep);
+    assert_eq!(app.step, 1);
+    assert_eq!(app.focus, Some(2));
+    assert_eq!(app.update(Action::RunStep), vec![Effect::Run(vec![2])]);
+}
+
+#[test]
+fn ctrl_c_cancels_and_never_quits() {
+    let mut app = app(false);
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(map_key(ctrl_c, None), Some(Action::Cancel));
+    assert_eq!(app.update(Action::Cancel), Vec::new());
+    assert!(!app.quit);
+    app.update(Action::RunFocused);
+    app.update(Action::Exec(ExecEvent::Started { cell: 0, attempt: 1 }));
+    assert_eq!(app.update(Action::Cancel), vec![Effect::Cancel]);
+    assert!(!app.quit);
+}
+
+#[test]
+fn quit_asks_while_something_runs() {
+    let mut app = app(false);
+    app.update(Action::RunFocused);
+    assert_eq!(app.update(Action::Quit), Vec::new());
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
+    assert_eq!(app.update(Action::Dismiss), Vec::new());
+    assert!(!app.quit);
+    app.update(Action::Quit);
+    assert_eq!(app.update(Action::Confirm), vec![Effect::Cancel, Effect::SaveProgress, Effect::Quit]);
+    assert!(app.quit);
+}
+
+#[test]
+fn quit_is_immediate_when_idle() {
+    let mut app = app(false);
+    assert_eq!(app.update(Action::Quit), vec![Effect::SaveProgress, Effect::Quit]);
+    assert!(app.quit);
+}
+
+#[test]
+fn shown_only_cells_are_not_run() {
+    let mut app = app(false);
+    app.update(Action::Bottom);
+    app.focus = Some(3);
+    assert_eq!(app.update(Action::RunFocused), Vec::new());
+    assert!(app.notice.is_some());
+}
+
+#[test]
+fn scrolling_is_clamped_to_the_document() {
+    let mut app = app(false);
+    app.update(Action::ScrollUp(5));
+    assert_eq!(app.scroll, 0);
+    app.update(Action::PageDown);
+    assert_eq!(app.scroll, 8);
+    app.update(Action::ScrollDown(1000));
+    assert_eq!(app.scroll, 90);
+}
+
+#[test]
+fn click_focuses_the_cell_under_the_mouse() {
+    let mut app = app(false);
+    app.scroll = 40;
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 3,
+        row: 6,
+        modifiers: KeyModifiers::NONE,
+    };
+    let action = map_mouse(click).expect("click maps");
+    app.update(action);
+    assert_eq!(app.focus, Some(2));
+    assert_eq!(app.step, 1);
+}
+
+#[test]
+fn resize_keeps_the_focused_cell_in_view() {
+    let mut app = app(false);
+    app.focus = Some(2);
+    app.update(Action::Resized);
+    assert_eq!(app.reveal, Some(Reveal::Cell(2)));
+}
+
+#[test]
+fn instructor_mode_types_before_running() {
+    let mut app = app(true);
+    assert_eq!(app.update(Action::RunFocused), Vec::new());
+    assert!(app.typing.is_some());
+    assert!(app.animating());
+    let mut effects = Vec::new();
+    for _ in 0..10 {
+        effects = app.update(Action::Tick);
+        if !effects.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(effects, vec![Effect::Run(vec![0])]);
+    assert!(app.typing.is_none());
+}
+
+#[test]
+fn output_scroll_is_bounded() {
+    let mut app = app(false);
+    let bytes = (0..30).map(|i| format!("{i}\n")).collect::<String>().into_bytes();
+    app.update(Action::Exec(ExecEvent::Output { cell: 0, stream: Stream::Stdout, bytes }));
+    app.update(Action::OutputScroll(100));
+    assert_eq!(app.runs[0].scroll, 30 - FOLD_LINES);
+    app.update(Action::OutputScroll(-1000));
+    assert_eq!(app.runs[0].scroll, 0);
+}
+
+#[test]
+fn edit_then_run_uses_the_edited_code() {
+    let mut app = app(false);
+    assert_eq!(app.update(Action::Edit), vec![Effect::Edit { cell: 0, code: "echo a".into() }]);
+    let effects = app.update(Action::Edited { cell: 0, code: Some("echo b".into()) });
+    assert_eq!(effects, vec![Effect::RunEdited { cell: 0, code: "echo b".into() }]);
+    assert_eq!(app.code_of(0).as_deref(), Some("echo b"));
+}
+
+#[test]
+fn progress_round_trips_through_the_app() {
+    let mut app = app(false);
+    app.update(Action::RunFocused);
+    app.update(finished(0, Outcome::Failed { code: Some(1), signal: None }));
+    app.update(Action::NextStep);
+    let saved = app.progress();
+    assert_eq!(saved.step, 1);
+    assert_eq!(saved.cells.get("a"), Some(&false));
+    let mut fresh = self::app(false);
+    fresh.restore(&saved);
+    assert_eq!(fresh.step, 1);
+    assert_eq!(fresh.runs[0].status, CellStatus::Earlier { passed: false });
+}
+
+#[test]
+fn keymap_covers_the_design_keys() {
+    let cases = [
+        (KeyCode::Char('j'), Action::ScrollDown(1)),
+        (KeyCode::Up, Action::ScrollUp(1)),
+        (KeyCode::PageDown, Action::PageDown),
+        (KeyCode::Char('n'), Action::NextStep),
+        (KeyCode::Tab, Action::NextStep),
+        (KeyCode::Char('p'), Action::PrevStep),
+        (KeyCode::Enter, Action::RunFocused),
+        (KeyCode::Char('a'), Action::RunStep),
+        (KeyCode::Char('c'), Action::Copy),
+        (KeyCode::Char('e'), Action::Edit),
+        (KeyCode::Char('?'), Action::ToggleHelp),
+        (KeyCode::Char('q'), Action::Quit),
+    ];
+    for (code, action) in cases {
+        assert_eq!(map_key(key(code), None), Some(action), "{code:?}");
+    }
+    // In a confirmation, y confirms and anything else dismisses.
+    let overlay = Overlay::ConfirmQuit;
+    assert_eq!(map_key(key(KeyCode::Char('y')), Some(&overlay)), Some(Action::Confirm));
+    assert_eq!(map_key(key(KeyCode::Char('j')), Some(&overlay)), Some(Action::Dismiss));
+}
+
+#[test]
+fn cluster_detection() {
+    assert!(mentions_cluster("kubectl get pods"));
+    assert!(mentions_cluster("x=1; helm install a b"));
+    assert!(!mentions_cluster("echo kubectlish"));
+}

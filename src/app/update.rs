@@ -12,6 +12,8 @@ use super::state::{
     Overlay, Pane, PaneLayout, Reveal, Typing,
 };
 
+const CANCELLING: &str = "Cancelling…";
+
 /// Characters typed per tick in instructor mode.
 const TYPE_SPEED: usize = 3;
 
@@ -211,11 +213,16 @@ impl App {
             return;
         }
         let cell = cell.min(self.cells.len() - 1);
+        self.set_focus(cell);
+        self.reveal = Some(Reveal::Cell(cell));
+    }
+
+    /// Focus a cell; the current step follows it.
+    fn set_focus(&mut self, cell: CellIndex) {
         self.focus = Some(cell);
-        if let Some(step) = self.cells[cell].step {
+        if let Some(step) = self.cells.get(cell).and_then(|c| c.step) {
             self.step = step;
         }
-        self.reveal = Some(Reveal::Cell(cell));
     }
 
     fn toggle_pane(&mut self, pane: Pane) {
@@ -242,10 +249,7 @@ impl App {
         }
         let line = self.scroll + usize::from(row - y);
         if let Some(cell) = self.geometry.cell_at_line(line) {
-            self.focus = Some(cell);
-            if let Some(step) = self.cells[cell].step {
-                self.step = step;
-            }
+            self.set_focus(cell);
         }
     }
 
@@ -331,7 +335,7 @@ impl App {
                 run.status = CellStatus::Idle;
             }
         }
-        self.notice = Some("Cancelling…".into());
+        self.notice = Some(CANCELLING.into());
         vec![Effect::Cancel]
     }
 
@@ -400,7 +404,7 @@ impl App {
             ExecEvent::Started { cell, attempt } => {
                 let Some(run) = self.runs.get_mut(cell) else { return Vec::new() };
                 run.status = CellStatus::Running { since: now, attempt };
-                self.focus = Some(cell);
+                self.set_focus(cell);
                 self.reveal = Some(Reveal::Cell(cell));
             }
             ExecEvent::Output { cell, bytes, .. } => {
@@ -419,6 +423,9 @@ impl App {
                     self.reveal = Some(Reveal::Cell(cell));
                 }
                 self.last_result = Some((cell, outcome));
+                if self.notice.as_deref() == Some(CANCELLING) && !self.animating() {
+                    self.notice = None;
+                }
                 return vec![Effect::SaveProgress];
             }
             ExecEvent::JobStarted { cell, pid } => {

@@ -57,25 +57,38 @@ pub struct Ctx<'a> {
 /// Spawns `cmd` (already configured with env, cwd and stdin) and runs it to the end.
 pub async fn run(cmd: std::process::Command, mut ctx: Ctx<'_>) -> Attempt {
     let mut cmd = tokio::process::Command::from(cmd);
-    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     proc::own_group(&mut cmd);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
-        Err(e) => return Attempt { ending: Ending::SpawnFailed(e), stdout: None },
+        Err(e) => {
+            return Attempt {
+                ending: Ending::SpawnFailed(e),
+                stdout: None,
+            };
+        }
     };
     let group = child.id().map(Group::register);
     if let (Some(tx), Some(pid)) = (ctx.spawned.take(), child.id()) {
         let _ = tx.send(pid);
     }
-    let (Some(out), Some(err), Some(group)) = (child.stdout.take(), child.stderr.take(), group) else {
+    let (Some(out), Some(err), Some(group)) = (child.stdout.take(), child.stderr.take(), group)
+    else {
         let _ = child.kill().await;
         let e = std::io::Error::other("child has no pipes");
-        return Attempt { ending: Ending::SpawnFailed(e), stdout: None };
+        return Attempt {
+            ending: Ending::SpawnFailed(e),
+            stdout: None,
+        };
     };
     let mut pump = Pump::new(ctx.cell, ctx.events, ctx.keep_stdout);
     let ending = supervise(&mut child, &group, out, err, &mut pump, &ctx).await;
     pump.flush().await;
-    Attempt { ending, stdout: pump.stdout }
+    Attempt {
+        ending,
+        stdout: pump.stdout,
+    }
 }
 
 async fn supervise(
@@ -152,7 +165,14 @@ struct Pump<'a> {
 impl<'a> Pump<'a> {
     fn new(cell: CellIndex, events: &'a mpsc::Sender<ExecEvent>, keep_stdout: bool) -> Self {
         let stdout = keep_stdout.then(OutputBuffer::default);
-        Self { cell, events, pending: Vec::new(), stream: Stream::Stdout, flush_at: None, stdout }
+        Self {
+            cell,
+            events,
+            pending: Vec::new(),
+            stream: Stream::Stdout,
+            flush_at: None,
+            stdout,
+        }
     }
 
     async fn push(&mut self, stream: Stream, bytes: &[u8]) {
@@ -179,7 +199,11 @@ impl<'a> Pump<'a> {
             return;
         }
         let bytes = std::mem::take(&mut self.pending);
-        let event = ExecEvent::Output { cell: self.cell, stream: self.stream, bytes };
+        let event = ExecEvent::Output {
+            cell: self.cell,
+            stream: self.stream,
+            bytes,
+        };
         // A closed channel means nobody listens any more; the run still ends cleanly.
         let _ = self.events.send(event).await;
     }

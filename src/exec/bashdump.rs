@@ -49,7 +49,12 @@ pub fn parse(src: &[u8]) -> Result<Vec<Decl>, DumpError> {
         if i < src.len() && src[i] != b'\n' {
             return Err(DumpError { at: i });
         }
-        out.push(Decl { flags, name, raw_value, raw: start..i });
+        out.push(Decl {
+            flags,
+            name,
+            raw_value,
+            raw: start..i,
+        });
     }
     Ok(out)
 }
@@ -70,7 +75,11 @@ pub fn decode_scalar(raw: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn expect(src: &[u8], i: usize, lit: &[u8]) -> Result<usize, DumpError> {
-    if src[i..].starts_with(lit) { Ok(i + lit.len()) } else { Err(DumpError { at: i }) }
+    if src[i..].starts_with(lit) {
+        Ok(i + lit.len())
+    } else {
+        Err(DumpError { at: i })
+    }
 }
 
 fn find(src: &[u8], from: usize, pred: impl Fn(u8) -> bool) -> Option<usize> {

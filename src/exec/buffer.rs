@@ -24,7 +24,13 @@ impl Default for OutputBuffer {
 
 impl OutputBuffer {
     pub fn new(head_cap: usize, tail_cap: usize) -> Self {
-        Self { head: Vec::new(), tail: Vec::new(), head_cap, tail_cap, total: 0 }
+        Self {
+            head: Vec::new(),
+            tail: Vec::new(),
+            head_cap,
+            tail_cap,
+            total: 0,
+        }
     }
 
     pub fn push(&mut self, mut bytes: &[u8]) {
@@ -39,7 +45,8 @@ impl OutputBuffer {
         }
         if bytes.len() >= self.tail_cap {
             self.tail.clear();
-            self.tail.extend_from_slice(&bytes[bytes.len() - self.tail_cap..]);
+            self.tail
+                .extend_from_slice(&bytes[bytes.len() - self.tail_cap..]);
             return;
         }
         self.tail.extend_from_slice(bytes);

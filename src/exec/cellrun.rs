@@ -9,7 +9,8 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::attempt::{self, Ending};
-use super::event::{ExecEvent, Outcome};
+use super::event::{ExecEvent, Outcome, Stream};
+use super::hints;
 use super::session::Session;
 use super::{EngineOptions, SKIP_NEEDS_ENV};
 use crate::lesson::{Cell, CellIndex, Lesson};
@@ -19,26 +20,47 @@ pub fn skip_reason(cell: &Cell, opts: &EngineOptions) -> Option<String> {
     if !cell.is_runnable() {
         return Some("run=false".into());
     }
-    let missing: Vec<&str> =
-        cell.attrs.needs.iter().filter(|n| opts.skip_needs.contains(n)).map(String::as_str).collect();
+    let missing: Vec<&str> = cell
+        .attrs
+        .needs
+        .iter()
+        .filter(|n| opts.skip_needs.contains(n))
+        .map(String::as_str)
+        .collect();
     if !missing.is_empty() {
-        return Some(format!("needs {} ({SKIP_NEEDS_ENV} lists it)", missing.join(", ")));
+        return Some(format!(
+            "needs {} ({SKIP_NEEDS_ENV} lists it)",
+            missing.join(", ")
+        ));
     }
     None
 }
 
+/// The lesson's workdir as an absolute path (a lesson given as `lesson.md` has an empty parent).
+pub fn workdir(lesson: &Lesson) -> PathBuf {
+    let dir = lesson.workdir();
+    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    std::path::absolute(&dir).unwrap_or(dir)
+}
+
 /// The directory a cell starts in, and whether it is the cell's own (`cwd=`, not carried on).
-pub fn cell_dir(lesson: &Lesson, cell: &Cell, session: &Session) -> Result<(PathBuf, bool), Outcome> {
+pub fn cell_dir(
+    lesson: &Lesson,
+    cell: &Cell,
+    session: &Session,
+) -> Result<(PathBuf, bool), Outcome> {
     let (dir, own) = match &cell.attrs.cwd {
         Some(p) if p.is_absolute() => (p.clone(), true),
-        Some(p) => (lesson.workdir().join(p), true),
+        Some(p) => (workdir(lesson).join(p), true),
         None => (session.cwd().to_path_buf(), false),
     };
     if dir.is_dir() {
         Ok((dir, own))
     } else {
         let what = if own { "cwd" } else { "workdir" };
-        Err(Outcome::Error { message: format!("missing {what}: {} does not exist", dir.display()) })
+        Err(Outcome::Error {
+            message: format!("missing {what}: {} does not exist", dir.display()),
+        })
     }
 }
 
@@ -52,8 +74,33 @@ pub struct Run<'a> {
 }
 
 /// Runs the cell (every verify attempt) and returns how it ended. Sends Started and Output
-/// events; the caller sends Finished.
+/// events (plus a note naming `$VAR`s that were never set, when it failed); the caller sends
+/// Finished.
 pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
+    let outcome = attempts(session, &r).await;
+    if matches!(
+        outcome,
+        Outcome::Failed { .. } | Outcome::RetriesExhausted { .. }
+    ) {
+        let code = &r.cell.code;
+        let unset: Vec<String> = hints::expanded_names(code)
+            .into_iter()
+            .filter(|n| !session.is_set(n) && !hints::assigns(code, n))
+            .collect();
+        if let Some(note) = hints::unset_note(&unset) {
+            let bytes = note.into_bytes();
+            let event = ExecEvent::Output {
+                cell: r.index,
+                stream: Stream::Stderr,
+                bytes,
+            };
+            let _ = r.events.send(event).await;
+        }
+    }
+    outcome
+}
+
+async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
     let (dir, own_dir) = match cell_dir(r.lesson, r.cell, session) {
         Ok(d) => d,
         Err(outcome) => return outcome,
@@ -64,10 +111,20 @@ pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        let _ = r.events.send(ExecEvent::Started { cell: r.index, attempt }).await;
+        let _ = r
+            .events
+            .send(ExecEvent::Started {
+                cell: r.index,
+                attempt,
+            })
+            .await;
         let remaining = budget_end.saturating_duration_since(Instant::now());
         let clamp = attrs.verify && remaining.max(Duration::from_secs(1)) < timeout;
-        let this_timeout = if clamp { remaining.max(Duration::from_secs(1)) } else { timeout };
+        let this_timeout = if clamp {
+            remaining.max(Duration::from_secs(1))
+        } else {
+            timeout
+        };
         let cmd = session.command(&r.cell.code, &attrs.env, &dir, true);
         let ctx = attempt::Ctx {
             cell: r.index,
@@ -82,15 +139,22 @@ pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
         if let Err(e) = session.absorb(&attrs.env, own_dir) {
             tracing::warn!(cell = r.index, "shell state not carried over: {e}");
         }
-        let retry = attrs.verify && !r.cancel.is_cancelled() && Instant::now() + attrs.interval < budget_end;
+        let retry = attrs.verify
+            && !r.cancel.is_cancelled()
+            && Instant::now() + attrs.interval < budget_end;
         match result.ending {
             Ending::Exited(s) if s.success() => return captured(session, r.cell, result.stdout),
             Ending::Exited(_) | Ending::TimedOut(_) if retry => {}
-            Ending::Exited(_) if attrs.verify => return Outcome::RetriesExhausted { attempts: attempt },
+            Ending::Exited(_) if attrs.verify => {
+                return Outcome::RetriesExhausted { attempts: attempt };
+            }
             Ending::TimedOut(_) if clamp => return Outcome::RetriesExhausted { attempts: attempt },
             Ending::Exited(s) => {
                 use std::os::unix::process::ExitStatusExt;
-                return Outcome::Failed { code: s.code(), signal: s.signal() };
+                return Outcome::Failed {
+                    code: s.code(),
+                    signal: s.signal(),
+                };
             }
             Ending::TimedOut(after) => return Outcome::TimedOut { after },
             Ending::Cancelled => return Outcome::Cancelled,
@@ -103,7 +167,11 @@ pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
     }
 }
 
-fn captured(session: &mut Session, cell: &Cell, stdout: Option<super::buffer::OutputBuffer>) -> Outcome {
+fn captured(
+    session: &mut Session,
+    cell: &Cell,
+    stdout: Option<super::buffer::OutputBuffer>,
+) -> Outcome {
     let (Some(var), Some(out)) = (&cell.attrs.capture, stdout) else {
         return Outcome::Passed;
     };
@@ -113,7 +181,9 @@ fn captured(session: &mut Session, cell: &Cell, stdout: Option<super::buffer::Ou
     };
     let value = bytes.trim_ascii();
     if value.contains(&0) {
-        return Outcome::Error { message: format!("capture={var}: output contains NUL bytes") };
+        return Outcome::Error {
+            message: format!("capture={var}: output contains NUL bytes"),
+        };
     }
     use std::os::unix::ffi::OsStrExt;
     session.set_var(var, std::ffi::OsStr::from_bytes(value));
@@ -122,7 +192,10 @@ fn captured(session: &mut Session, cell: &Cell, stdout: Option<super::buffer::Ou
 
 pub fn spawn_error(session: &Session, e: std::io::Error) -> Outcome {
     let message = if e.kind() == std::io::ErrorKind::NotFound {
-        format!("bash missing: cannot run {} (not found)", session.bash().display())
+        format!(
+            "bash missing: cannot run {} (not found)",
+            session.bash().display()
+        )
     } else {
         format!("cannot start {}: {e}", session.bash().display())
     };

@@ -14,27 +14,39 @@ use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use super::EngineOptions;
 use super::cellrun;
 use super::event::{ExecEvent, Outcome};
 use super::interactive::{self, Lease};
 use super::jobs::Jobs;
 use super::session::{Session, SessionError};
-use super::EngineOptions;
 use crate::lesson::{CellIndex, Lesson};
 
 pub(crate) enum Msg {
-    Run { cells: Vec<CellIndex>, batch: bool },
+    Run {
+        cells: Vec<CellIndex>,
+        batch: bool,
+    },
     Cancel,
     CancelAll,
     SetEnv(Vec<(String, String)>),
     StopJob(CellIndex),
-    Interactive { cell: CellIndex, reply: oneshot::Sender<Result<Lease, Outcome>> },
+    Interactive {
+        cell: CellIndex,
+        reply: oneshot::Sender<Result<Lease, Outcome>>,
+    },
     Shutdown(oneshot::Sender<()>),
 }
 
 enum Work {
-    Cell { cell: CellIndex, batch: Option<u64> },
-    Interactive { cell: CellIndex, reply: oneshot::Sender<Result<Lease, Outcome>> },
+    Cell {
+        cell: CellIndex,
+        batch: Option<u64>,
+    },
+    Interactive {
+        cell: CellIndex,
+        reply: oneshot::Sender<Result<Lease, Outcome>>,
+    },
 }
 
 type Running = Pin<Box<dyn Future<Output = (Session, CellIndex, Outcome)> + Send>>;
@@ -57,8 +69,13 @@ impl Actor {
         opts: EngineOptions,
         events: mpsc::Sender<ExecEvent>,
     ) -> Result<Self, SessionError> {
-        let env = lesson.meta.env.clone().into_iter().chain(opts.env.iter().cloned());
-        let session = Session::new(opts.bash.clone(), lesson.workdir(), env)?;
+        let env = lesson
+            .meta
+            .env
+            .clone()
+            .into_iter()
+            .chain(opts.env.iter().cloned());
+        let session = Session::new(opts.bash.clone(), cellrun::workdir(&lesson), env)?;
         Ok(Self {
             lesson,
             opts: Arc::new(opts),
@@ -109,9 +126,12 @@ impl Actor {
                     self.next_batch += 1;
                     self.next_batch
                 });
-                self.queue.extend(cells.into_iter().map(|cell| Work::Cell { cell, batch }));
+                self.queue
+                    .extend(cells.into_iter().map(|cell| Work::Cell { cell, batch }));
             }
-            Msg::Interactive { cell, reply } => self.queue.push_back(Work::Interactive { cell, reply }),
+            Msg::Interactive { cell, reply } => {
+                self.queue.push_back(Work::Interactive { cell, reply })
+            }
             Msg::Cancel => {
                 if let Some((token, _)) = &self.current {
                     token.cancel();
@@ -154,16 +174,27 @@ impl Actor {
             let outcome = if reason == "cancelled" {
                 Outcome::Cancelled
             } else {
-                Outcome::Skipped { reason: reason.to_string() }
+                Outcome::Skipped {
+                    reason: reason.to_string(),
+                }
             };
             if let Work::Interactive { reply, .. } = work {
                 let _ = reply.send(Err(outcome));
                 continue;
             }
-            let Work::Cell { cell, .. } = work else { continue };
-            let event = ExecEvent::Finished { cell, outcome, duration: Default::default() };
+            let Work::Cell { cell, .. } = work else {
+                continue;
+            };
+            let event = ExecEvent::Finished {
+                cell,
+                outcome,
+                duration: Default::default(),
+            };
             if self.events.try_send(event).is_err() {
-                tracing::warn!(cell, "event channel full: dropped a Finished for a dequeued cell");
+                tracing::warn!(
+                    cell,
+                    "event channel full: dropped a Finished for a dequeued cell"
+                );
             }
         }
     }
@@ -171,7 +202,11 @@ impl Actor {
     async fn finish_unrun(&mut self, work: Work, outcome: Outcome) {
         match work {
             Work::Cell { cell, .. } => {
-                let event = ExecEvent::Finished { cell, outcome, duration: Default::default() };
+                let event = ExecEvent::Finished {
+                    cell,
+                    outcome,
+                    duration: Default::default(),
+                };
                 let _ = self.events.send(event).await;
             }
             Work::Interactive { reply, .. } => {
@@ -202,23 +237,33 @@ impl Actor {
             };
             let cells = self.lesson.cells();
             let Some(c) = cells.get(cell) else {
-                let outcome = Outcome::Error { message: format!("no cell #{cell} in this lesson") };
+                let outcome = Outcome::Error {
+                    message: format!("no cell #{cell} in this lesson"),
+                };
                 self.send_finished(cell, outcome, reply).await;
                 continue;
             };
             if let Some(reason) = cellrun::skip_reason(c, &self.opts) {
-                self.send_finished(cell, Outcome::Skipped { reason }, reply).await;
+                self.send_finished(cell, Outcome::Skipped { reason }, reply)
+                    .await;
                 continue;
             }
             if let Some(reply) = reply {
                 let token = CancellationToken::new();
                 self.current = Some((token, None));
                 let session = self.session.take()?;
-                return Some(interactive::lease(session, &self.lesson, cell, reply, self.events.clone()));
+                return Some(interactive::lease(
+                    session,
+                    &self.lesson,
+                    cell,
+                    reply,
+                    self.events.clone(),
+                ));
             }
             if c.attrs.interactive {
                 let reason = "interactive: needs a terminal (run it from the TUI)".to_string();
-                self.send_finished(cell, Outcome::Skipped { reason }, None).await;
+                self.send_finished(cell, Outcome::Skipped { reason }, None)
+                    .await;
                 continue;
             }
             if c.attrs.background {
@@ -226,7 +271,8 @@ impl Actor {
                     Ok((dir, _)) => {
                         let cmd = session.command(&c.code, &c.attrs.env, &dir, false);
                         let events = self.events.clone();
-                        self.jobs.start(cell, cmd, events, c.attrs.timeout, self.opts.grace);
+                        self.jobs
+                            .start(cell, cmd, events, c.attrs.timeout, self.opts.grace);
                     }
                     Err(outcome) => self.send_finished(cell, outcome, None).await,
                 }
@@ -235,8 +281,11 @@ impl Actor {
             let token = CancellationToken::new();
             self.current = Some((token.clone(), batch));
             let session = self.session.take()?;
-            let (lesson, opts, events) = (self.lesson.clone(), self.opts.clone(), self.events.clone());
-            return Some(Box::pin(foreground(session, lesson, opts, events, token, cell)));
+            let (lesson, opts, events) =
+                (self.lesson.clone(), self.opts.clone(), self.events.clone());
+            return Some(Box::pin(foreground(
+                session, lesson, opts, events, token, cell,
+            )));
         }
         None
     }
@@ -252,7 +301,11 @@ impl Actor {
                 let _ = reply.send(Err(outcome));
             }
             None => {
-                let event = ExecEvent::Finished { cell, outcome, duration: Default::default() };
+                let event = ExecEvent::Finished {
+                    cell,
+                    outcome,
+                    duration: Default::default(),
+                };
                 let _ = self.events.send(event).await;
             }
         }
@@ -271,12 +324,25 @@ async fn foreground(
     let cells = lesson.cells();
     let outcome = match cells.get(index) {
         Some(cell) => {
-            let run = cellrun::Run { lesson: &lesson, cell, index, opts: &opts, events: &events, cancel: &cancel };
+            let run = cellrun::Run {
+                lesson: &lesson,
+                cell,
+                index,
+                opts: &opts,
+                events: &events,
+                cancel: &cancel,
+            };
             cellrun::run(&mut session, run).await
         }
-        None => Outcome::Error { message: format!("no cell #{index}") },
+        None => Outcome::Error {
+            message: format!("no cell #{index}"),
+        },
     };
-    let event = ExecEvent::Finished { cell: index, outcome: outcome.clone(), duration: start.elapsed() };
+    let event = ExecEvent::Finished {
+        cell: index,
+        outcome: outcome.clone(),
+        duration: start.elapsed(),
+    };
     let _ = events.send(event).await;
     (session, index, outcome)
 }

@@ -16,15 +16,26 @@ pub enum Stream {
 pub enum Outcome {
     Passed,
     /// Non-zero exit; `code` is None when a signal ended it.
-    Failed { code: Option<i32>, signal: Option<i32> },
+    Failed {
+        code: Option<i32>,
+        signal: Option<i32>,
+    },
     Cancelled,
-    TimedOut { after: Duration },
+    TimedOut {
+        after: Duration,
+    },
     /// A verify cell that never passed within its retry budget.
-    RetriesExhausted { attempts: u32 },
+    RetriesExhausted {
+        attempts: u32,
+    },
     /// Not run (e.g. `run=false`, or an engine error such as a missing workdir, with its message).
-    Skipped { reason: String },
+    Skipped {
+        reason: String,
+    },
     /// The engine could not start the cell (bash missing, bad cwd...).
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 impl Outcome {
@@ -36,11 +47,28 @@ impl Outcome {
 /// One event of one cell's life, in order: Started, Output*, Finished.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExecEvent {
-    Started { cell: CellIndex, attempt: u32 },
-    Output { cell: CellIndex, stream: Stream, bytes: Vec<u8> },
-    Finished { cell: CellIndex, outcome: Outcome, duration: Duration },
+    Started {
+        cell: CellIndex,
+        attempt: u32,
+    },
+    Output {
+        cell: CellIndex,
+        stream: Stream,
+        bytes: Vec<u8>,
+    },
+    Finished {
+        cell: CellIndex,
+        outcome: Outcome,
+        duration: Duration,
+    },
     /// A background cell's process is up (it keeps running after `Finished`).
-    JobStarted { cell: CellIndex, pid: u32 },
+    JobStarted {
+        cell: CellIndex,
+        pid: u32,
+    },
     /// A background job ended.
-    JobExited { cell: CellIndex, code: Option<i32> },
+    JobExited {
+        cell: CellIndex,
+        code: Option<i32>,
+    },
 }

@@ -45,12 +45,18 @@ fn outcome_of(status: &std::io::Result<ExitStatus>) -> Outcome {
     use std::os::unix::process::ExitStatusExt;
     match status {
         Ok(s) if s.success() => Outcome::Passed,
-        Ok(s) => Outcome::Failed { code: s.code(), signal: s.signal() },
-        Err(e) => Outcome::Error { message: format!("cannot start bash: {e}") },
+        Ok(s) => Outcome::Failed {
+            code: s.code(),
+            signal: s.signal(),
+        },
+        Err(e) => Outcome::Error {
+            message: format!("cannot start bash: {e}"),
+        },
     }
 }
 
-pub(crate) type Done = std::pin::Pin<Box<dyn Future<Output = (Session, CellIndex, Outcome)> + Send>>;
+pub(crate) type Done =
+    std::pin::Pin<Box<dyn Future<Output = (Session, CellIndex, Outcome)> + Send>>;
 
 /// Hands a lease to the caller and returns the future that waits for it to be used.
 pub(crate) fn lease(
@@ -62,7 +68,9 @@ pub(crate) fn lease(
 ) -> Done {
     let cells = lesson.cells();
     let Some(c) = cells.get(cell) else {
-        let outcome = Outcome::Error { message: format!("no cell #{cell}") };
+        let outcome = Outcome::Error {
+            message: format!("no cell #{cell}"),
+        };
         let _ = reply.send(Err(outcome.clone()));
         return Box::pin(async move { (session, cell, outcome) });
     };
@@ -75,9 +83,17 @@ pub(crate) fn lease(
     };
     let env = c.attrs.env.clone();
     let mut cmd = session.command(&c.code, &env, &dir, true);
-    cmd.stdin(Stdio::inherit()).stdout(Stdio::inherit()).stderr(Stdio::inherit());
+    cmd.stdin(Stdio::inherit())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit());
     let (tx, rx) = oneshot::channel();
-    let sent = reply.send(Ok(Lease { cell, cmd, done: tx })).is_ok();
+    let sent = reply
+        .send(Ok(Lease {
+            cell,
+            cmd,
+            done: tx,
+        }))
+        .is_ok();
     Box::pin(async move {
         let mut session = session;
         if !sent {
@@ -93,7 +109,13 @@ pub(crate) fn lease(
             tracing::warn!(cell, "shell state not carried over: {e}");
         }
         let duration = start.elapsed();
-        let _ = events.send(ExecEvent::Finished { cell, outcome: outcome.clone(), duration }).await;
+        let _ = events
+            .send(ExecEvent::Finished {
+                cell,
+                outcome: outcome.clone(),
+                duration,
+            })
+            .await;
         (session, cell, outcome)
     })
 }

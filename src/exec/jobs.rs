@@ -38,7 +38,8 @@ impl Jobs {
         }
         let stop = CancellationToken::new();
         self.stops.insert(cell, stop.clone());
-        self.tasks.spawn(job(cell, cmd, events, stop, timeout, grace));
+        self.tasks
+            .spawn(job(cell, cmd, events, stop, timeout, grace));
     }
 
     pub fn stop(&mut self, cell: CellIndex) {
@@ -94,15 +95,29 @@ async fn job(
         let Ok(pid) = rx.await else { return false };
         let _ = events.send(ExecEvent::JobStarted { cell, pid }).await;
         let duration = start.elapsed();
-        let _ = events.send(ExecEvent::Finished { cell, outcome: Outcome::Passed, duration }).await;
+        let _ = events
+            .send(ExecEvent::Finished {
+                cell,
+                outcome: Outcome::Passed,
+                duration,
+            })
+            .await;
         true
     };
     let (result, announced) = tokio::join!(attempt::run(cmd, ctx), announce);
     let code = match result.ending {
         Ending::Exited(s) => s.code(),
         Ending::SpawnFailed(e) => {
-            let outcome = Outcome::Error { message: format!("cannot start background job: {e}") };
-            let _ = events.send(ExecEvent::Finished { cell, outcome, duration: start.elapsed() }).await;
+            let outcome = Outcome::Error {
+                message: format!("cannot start background job: {e}"),
+            };
+            let _ = events
+                .send(ExecEvent::Finished {
+                    cell,
+                    outcome,
+                    duration: start.elapsed(),
+                })
+                .await;
             return cell;
         }
         Ending::Cancelled | Ending::TimedOut(_) => None,

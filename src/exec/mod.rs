@@ -12,7 +12,10 @@ mod bashdump;
 pub mod buffer;
 mod cellrun;
 mod engine;
+#[cfg(test)]
+mod engine_tests;
 pub mod event;
+mod hints;
 mod interactive;
 mod jobs;
 pub mod proc;
@@ -114,7 +117,10 @@ impl EngineHandle {
 
     /// Queues one cell.
     pub fn run(&self, cell: CellIndex) {
-        self.send(engine::Msg::Run { cells: vec![cell], batch: false });
+        self.send(engine::Msg::Run {
+            cells: vec![cell],
+            batch: false,
+        });
     }
 
     /// Queues cells as one batch (a step): the first failure skips the rest of the batch.
@@ -157,4 +163,3 @@ impl EngineHandle {
         let _ = rx.await;
     }
 }
-

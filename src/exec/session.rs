@@ -43,11 +43,42 @@ fi
 
 /// Variables bash sets or manages itself: never carried over (some are read-only).
 const BASH_OWN: &[&str] = &[
-    "BASHOPTS", "BASHPID", "COLUMNS", "COMP_WORDBREAKS", "DIRSTACK", "EPOCHREALTIME",
-    "EPOCHSECONDS", "EUID", "FUNCNAME", "GROUPS", "HISTCMD", "HISTFILE", "HISTFILESIZE",
-    "HISTSIZE", "HOSTNAME", "HOSTTYPE", "IFS", "LINENO", "LINES", "MACHTYPE", "MAILCHECK",
-    "OPTERR", "OPTIND", "OSTYPE", "PIPESTATUS", "PPID", "PS1", "PS2", "PS4", "RANDOM", "SECONDS",
-    "SHELLOPTS", "SHLVL", "SRANDOM", "UID", "_",
+    "BASHOPTS",
+    "BASHPID",
+    "COLUMNS",
+    "COMP_WORDBREAKS",
+    "DIRSTACK",
+    "EPOCHREALTIME",
+    "EPOCHSECONDS",
+    "EUID",
+    "FUNCNAME",
+    "GROUPS",
+    "HISTCMD",
+    "HISTFILE",
+    "HISTFILESIZE",
+    "HISTSIZE",
+    "HOSTNAME",
+    "HOSTTYPE",
+    "IFS",
+    "LINENO",
+    "LINES",
+    "MACHTYPE",
+    "MAILCHECK",
+    "OPTERR",
+    "OPTIND",
+    "OSTYPE",
+    "PIPESTATUS",
+    "PPID",
+    "PS1",
+    "PS2",
+    "PS4",
+    "RANDOM",
+    "SECONDS",
+    "SHELLOPTS",
+    "SHLVL",
+    "SRANDOM",
+    "UID",
+    "_",
 ];
 
 fn is_ours_or_bash(name: &str) -> bool {
@@ -100,7 +131,15 @@ impl Session {
         env.extend(extra.into_iter().map(|(k, v)| (k.into(), v.into())));
         let shlvl = env.get(OsStr::new("SHLVL")).cloned();
         let shell_vars = BTreeMap::new();
-        Ok(Self { env, cwd, shell_vars, functions: Vec::new(), shlvl, bash, dir })
+        Ok(Self {
+            env,
+            cwd,
+            shell_vars,
+            functions: Vec::new(),
+            shlvl,
+            bash,
+            dir,
+        })
     }
 
     pub fn cwd(&self) -> &Path {
@@ -109,6 +148,13 @@ impl Session {
 
     pub fn bash(&self) -> &Path {
         &self.bash
+    }
+
+    /// Whether `name` has a value in the session (exported, plain, or bash's own).
+    pub fn is_set(&self, name: &str) -> bool {
+        self.env.contains_key(OsStr::new(name))
+            || self.shell_vars.contains_key(name)
+            || is_ours_or_bash(name)
     }
 
     /// Sets an exported variable, as `export NAME=VALUE` would.
@@ -122,10 +168,18 @@ impl Session {
 
     /// A `bash -c CODE` that starts with this session's state. With `save`, its EXIT trap
     /// dumps the state for [`Session::absorb`]; background jobs run without saving.
-    pub fn command(&self, code: &str, cell_env: &[(String, String)], cwd: &Path, save: bool) -> Command {
+    pub fn command(
+        &self,
+        code: &str,
+        cell_env: &[(String, String)],
+        cwd: &Path,
+        save: bool,
+    ) -> Command {
         let mut cmd = Command::new(&self.bash);
         cmd.arg("-c").arg(code).arg("bash");
-        cmd.env_clear().envs(&self.env).envs(cell_env.iter().map(|(k, v)| (k, v)));
+        cmd.env_clear()
+            .envs(&self.env)
+            .envs(cell_env.iter().map(|(k, v)| (k, v)));
         cmd.env("BASH_ENV", self.dir.path().join("prelude.sh"));
         cmd.env("__KT_DIR", self.dir.path());
         if save {
@@ -142,7 +196,11 @@ impl Session {
     /// (it `exec`ed, or was killed): the session then stays as it was before the cell.
     /// `cell_env` values the cell did not change are reverted (they were for that cell only);
     /// with `keep_cwd` the directory stays (the cell ran with its own `cwd=`).
-    pub fn absorb(&mut self, cell_env: &[(String, String)], keep_cwd: bool) -> Result<bool, SessionError> {
+    pub fn absorb(
+        &mut self,
+        cell_env: &[(String, String)],
+        keep_cwd: bool,
+    ) -> Result<bool, SessionError> {
         let dir = self.dir.path();
         let done = match std::fs::read(dir.join("out.done")) {
             Ok(d) => d,
@@ -150,7 +208,8 @@ impl Session {
             Err(e) => return Err(SessionError::Read(e)),
         };
         let read = |name: &str| std::fs::read(dir.join(name)).map_err(SessionError::Read);
-        let (env_dump, vars_dump, funcs) = (read("out.env")?, read("out.vars")?, read("out.funcs")?);
+        let (env_dump, vars_dump, funcs) =
+            (read("out.env")?, read("out.vars")?, read("out.funcs")?);
         let mut env = exported(&env_dump)?;
         let shell_vars = plain_vars(&vars_dump)?;
         for (k, v) in cell_env {

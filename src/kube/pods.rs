@@ -176,7 +176,7 @@ fn classify(err: &watcher::Error, namespace: &str) -> Failure {
             api_failure(status.code, verb_error(status), verb, namespace)
         }
         Some(other) => {
-            let error = root_cause(other);
+            let error = super::root_cause(other);
             Failure::Retry(Box::new(move |attempt, retry_in| Connection::Unreachable {
                 attempt,
                 retry_in,
@@ -220,15 +220,6 @@ fn api_failure(code: u16, error: String, verb: &'static str, namespace: &str) ->
     }
 }
 
-/// The innermost cause ("Connection refused (os error 111)"), which says more than
-/// kube's outer "ServiceError: client error (Connect)".
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = err;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
-}
 
 #[cfg(test)]
 mod tests {

@@ -47,6 +47,8 @@ pub struct PodsView {
     rows: BTreeMap<String, Entry>,
     connection: Connection,
     listed: bool,
+    /// Rows still listed but marked deleted.
+    deleted: usize,
     by_ip: HashMap<String, String>,
     roles: HashMap<String, Role>,
     /// Moments a highlight ends (None) or a deleted row goes (its name): redraw deadlines.
@@ -70,6 +72,7 @@ impl PodsView {
             rows: BTreeMap::new(),
             connection: Connection::Connecting,
             listed: false,
+            deleted: 0,
             by_ip: HashMap::new(),
             roles: HashMap::new(),
             deadlines: BinaryHeap::new(),
@@ -139,8 +142,14 @@ impl PodsView {
         self.rows.values()
     }
 
+    /// Rows listed, lingering deleted ones included.
     pub fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    /// Lingering deleted rows; `len() - deleted()` pods exist.
+    pub fn deleted(&self) -> usize {
+        self.deleted
     }
 
     pub fn is_empty(&self) -> bool {
@@ -191,7 +200,10 @@ impl PodsView {
         }
         let change = match self.rows.get(&name) {
             None => Change::Added,
-            Some(old) if old.is_deleted() => Change::Added,
+            Some(old) if old.is_deleted() => {
+                self.deleted -= 1;
+                Change::Added
+            }
             Some(old) if old.row == row => return false,
             Some(old) => {
                 if let Some(old_ip) = &old.row.ip
@@ -203,14 +215,11 @@ impl PodsView {
                 Change::Changed
             }
         };
-        let prior = self.rows.insert(name.clone(), Entry { row, mark: None });
+        // An active highlight carries over; a deleted mark does not (the pod is back).
+        let mark = self.rows.get(&name).and_then(|e| e.mark).filter(|m| m.0 != Change::Deleted);
+        self.rows.insert(name.clone(), Entry { row, mark });
         if highlight {
             self.mark(&name, change, now);
-        } else if let Some(Entry { mark: Some(m), .. }) = prior
-            && m.0 != Change::Deleted
-        {
-            // Keep a running highlight when a quiet re-list repeats the row.
-            self.rows.entry(name).and_modify(|e| e.mark = Some(m));
         }
         true
     }
@@ -231,6 +240,9 @@ impl PodsView {
         if entry.is_deleted() && change != Change::Deleted {
             return false;
         }
+        if change == Change::Deleted && !entry.is_deleted() {
+            self.deleted += 1;
+        }
         // A change does not hide that the pod is brand new.
         let keep_added = change == Change::Changed && entry.change(now) == Some(Change::Added);
         if !keep_added {
@@ -249,6 +261,7 @@ impl PodsView {
         if !expired {
             return false;
         }
+        self.deleted -= 1;
         if let Some(entry) = self.rows.remove(name)
             && let Some(ip) = entry.row.ip
             && self.by_ip.get(&ip).map(String::as_str) == Some(name)

@@ -81,7 +81,10 @@ impl fmt::Display for Diagnostic {
             }
         }
         if let Some(help) = &self.help {
-            writeln!(f, "  = help: {help}")?;
+            let pad = " ".repeat(
+                self.span.line.to_string().len().max(1) * usize::from(self.source_line.is_some()),
+            );
+            writeln!(f, "{pad} = help: {help}")?;
         }
         Ok(())
     }

@@ -44,6 +44,9 @@ pub(crate) fn missing_files(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diag
             }
             None => session_dir.clone(),
         };
+        // Redirect targets are not ordered against commands by the lexer; a file written
+        // anywhere in the cell counts as present for the whole cell.
+        made.extend(scan.writes.iter().map(|w| w.text.clone()));
         for cmd in &scan.commands {
             let refs = file_refs(cmd);
             for r in &refs {
@@ -59,7 +62,6 @@ pub(crate) fn missing_files(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diag
         for r in &scan.reads {
             check_ref(cx, cell, r, here.as_deref(), &made, declared, out);
         }
-        made.extend(scan.writes.iter().map(|w| w.text.clone()));
         if cell.attrs.cwd.is_none() {
             session_dir = here;
         }

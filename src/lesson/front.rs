@@ -75,25 +75,43 @@ pub(crate) fn meta(
     match serde_yaml::from_str::<Meta>(yaml) {
         Ok(meta) => meta,
         Err(err) => {
+            // Report the first error, but keep the keys that are fine so later rules still see them.
+            let meta = without_unknown_keys(yaml).unwrap_or_default();
             let at = err.location().map_or(range.0, |l| range.0 + l.index());
-            let (message, help, len) = explain(&err.to_string());
+            let first_line = idx.line_col(range.0).0;
+            let (message, help, len) = explain(&err.to_string(), first_line);
             let d = idx.diag(path, Severity::Error, at, at + len, message);
             diags.push(match help {
                 Some(h) => d.with_help(h),
                 None => d,
             });
-            Meta::default()
+            meta
         }
     }
 }
 
+const KEYS: [&str; 7] = [
+    "title",
+    "summary",
+    "workdir",
+    "namespace",
+    "requires",
+    "panes",
+    "env",
+];
+
+fn without_unknown_keys(yaml: &str) -> Option<Meta> {
+    let mut value: serde_yaml::Value = serde_yaml::from_str(yaml).ok()?;
+    value
+        .as_mapping_mut()?
+        .retain(|k, _| k.as_str().is_some_and(|k| KEYS.contains(&k)));
+    serde_yaml::from_value(value).ok()
+}
+
 /// Turns serde_yaml's message into ours: drops its own position suffix (we print ours) and adds a
 /// "did you mean" to unknown keys.
-fn explain(raw: &str) -> (String, Option<String>, usize) {
-    let message = match raw.find(" at line ") {
-        Some(i) => raw[..i].to_string(),
-        None => raw.to_string(),
-    };
+fn explain(raw: &str, first_line: usize) -> (String, Option<String>, usize) {
+    let message = relocate(raw, first_line);
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
@@ -112,6 +130,33 @@ fn explain(raw: &str) -> (String, Option<String>, usize) {
     }
     let help = "front matter is YAML; see docs/lesson-format.md for the keys".to_string();
     (format!("front matter: {message}"), Some(help), 1)
+}
+
+/// serde_yaml says "... at line 2 column 5, while parsing X at line 1 column 3". The first
+/// position is printed by us; later ones are made file lines (YAML line 1 is `first_line`).
+fn relocate(raw: &str, first_line: usize) -> String {
+    const AT: &str = " at line ";
+    let mut out = String::new();
+    let mut rest = raw;
+    let mut first = true;
+    while let Some(i) = rest.find(AT) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + AT.len()..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        let col_end = after[digits..]
+            .strip_prefix(" column ")
+            .map_or(digits, |c| {
+                digits + 8 + c.chars().take_while(char::is_ascii_digit).count()
+            });
+        let line: usize = after[..digits].parse().unwrap_or(1);
+        if !first {
+            out.push_str(&format!(" at line {}", line + first_line - 1));
+        }
+        first = false;
+        rest = &after[col_end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -158,6 +203,15 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].span.line >= 3, "{:?}", d[0]);
         assert!(d[0].message.starts_with("front matter: "));
+    }
+
+    #[test]
+    fn yaml_positions_in_messages_become_file_lines() {
+        let raw = "did not find expected ',' or ']' at line 3 column 1, while parsing a flow sequence at line 2 column 11";
+        assert_eq!(
+            relocate(raw, 2),
+            "did not find expected ',' or ']', while parsing a flow sequence at line 3"
+        );
     }
 
     #[test]

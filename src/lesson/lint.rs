@@ -301,3 +301,7 @@ fn is_dns_label(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
+
+#[cfg(test)]
+#[path = "lint_tests.rs"]
+mod tests;

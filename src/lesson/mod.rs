@@ -7,8 +7,10 @@ pub mod check;
 pub mod diag;
 mod files;
 mod front;
+pub mod import;
 mod lint;
 pub mod load;
+mod magics;
 pub mod model;
 pub mod parse;
 pub mod shell;
@@ -16,13 +18,7 @@ mod vars;
 
 pub use check::cli_check;
 pub use diag::{DiagSpan, Diagnostic, Severity};
+pub use import::cli_import;
 pub use load::{BundledLesson, LessonError, bundled, load, read_source};
 pub use model::*;
 pub use parse::{MAX_LESSON_BYTES, Parsed, parse, parse_full, plain_text};
-
-use std::process::ExitCode;
-
-/// `kubetutor import`.
-pub fn cli_import(_args: crate::cli::ImportArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`import` is not yet available")
-}

@@ -237,6 +237,25 @@ impl SentinelView {
             .collect()
     }
 
+    /// How the other sentinels see sentinel `run_id`: its announced address and the freshest
+    /// "last ok ping" any of them reports.
+    pub fn peer_seen(&self, run_id: &str) -> Option<(Addr, Option<u64>)> {
+        let peers = self
+            .links
+            .iter()
+            .filter_map(|l| l.topology.as_ref())
+            .flat_map(|t| &t.sentinels);
+        let mut found: Option<(Addr, Option<u64>)> = None;
+        for p in peers.filter(|p| p.run_id == run_id) {
+            let ping = match (found.as_ref().and_then(|f| f.1), p.last_ok_ping_ms) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            found = Some((p.addr.clone(), ping));
+        }
+        found
+    }
+
     /// True when connected sentinels name different masters.
     pub fn split_view(&self) -> bool {
         let ops = self.opinions();

@@ -9,6 +9,7 @@ pub mod lesson_view;
 pub mod logging;
 mod markdown;
 pub mod picker;
+pub mod pods_pane;
 mod runtime;
 pub mod screen;
 pub mod sentinel_pane;

@@ -28,7 +28,7 @@ impl Widget for SentinelPane<'_> {
         if area.is_empty() {
             return;
         }
-        let mut lines = self.header();
+        let mut lines = self.header(area.height);
         let room = usize::from(area.height).saturating_sub(lines.len());
         lines.extend(self.timeline(room, usize::from(area.width)));
         lines.truncate(usize::from(area.height));
@@ -37,23 +37,24 @@ impl Widget for SentinelPane<'_> {
 }
 
 impl SentinelPane<'_> {
-    fn header(&self) -> Vec<Line<'static>> {
+    /// Everything above the timeline; sentinels fold into one line when the pane is short.
+    fn header(&self, height: u16) -> Vec<Line<'static>> {
         let (v, th) = (self.view, &self.theme);
         let mut out = vec![self.title(), self.state()];
+        let compact = usize::from(height) < 16 + v.links.len();
         if let Some(t) = v.topology() {
             out.extend(self.topology(t));
-            out.extend(v.links.iter().map(|l| self.sentinel(l, t)));
+            if compact {
+                out.push(self.sentinels_compact());
+            } else {
+                out.extend(v.links.iter().map(|l| self.sentinel(l)));
+            }
             out.push(match &t.ckquorum {
                 Ok(ok) => Line::styled(format!("quorum {}: {ok}", t.master.quorum), th.ok()),
                 Err(no) => Line::styled(format!("quorum {}: {no}", t.master.quorum), th.bad()),
             });
         } else {
-            out.extend(
-                v.links
-                    .iter()
-                    .skip(1)
-                    .map(|l| self.sentinel_without_report(l)),
-            );
+            out.extend(v.links.iter().map(|l| self.sentinel(l)));
         }
         if v.split_view() {
             out.push(Line::styled(
@@ -181,20 +182,15 @@ impl SentinelPane<'_> {
         out
     }
 
-    /// `S2 127.0.0.1:26380 ✓ ping 0.3s` for a linked sentinel, watching the master.
-    fn sentinel(&self, l: &Link, t: &Topology) -> Line<'static> {
-        let th = &self.theme;
-        let peer = l
-            .run_id
+    /// `◉ S2 10.0.0.11:26379 ✓ · ok 0.3s · sees s_down`: link, peers' last ok ping, opinion.
+    fn sentinel(&self, l: &Link) -> Line<'static> {
+        let seen = l.run_id.as_ref().and_then(|id| self.view.peer_seen(id));
+        let (status, style) = link_status(&l.state, &self.theme);
+        let addr = seen
             .as_ref()
-            .and_then(|id| t.sentinels.iter().find(|p| p.run_id == *id));
-        let (status, style) = link_status(&l.state, th);
-        let mut text = format!(
-            " ◉ {} {} {status}",
-            l.label,
-            peer.map_or(l.endpoint.clone(), |p| p.addr.to_string())
-        );
-        if let Some(ms) = peer.and_then(|p| p.last_ok_ping_ms) {
+            .map_or(l.endpoint.clone(), |(a, _)| a.to_string());
+        let mut text = format!(" ◉ {} {addr} {status}", l.label);
+        if let Some(ms) = seen.and_then(|(_, ping)| ping) {
             text += &format!(" · ok {}", fmt_duration(Duration::from_millis(ms)));
         }
         if let Some(o) = l.topology.as_ref().map(|t| &t.master)
@@ -208,9 +204,15 @@ impl SentinelPane<'_> {
         Line::styled(text, style)
     }
 
-    fn sentinel_without_report(&self, l: &Link) -> Line<'static> {
-        let (status, style) = link_status(&l.state, &self.theme);
-        Line::styled(format!(" ◉ {} {} {status}", l.label, l.endpoint), style)
+    /// `◉ S1 ✓ S2 ✓ S3 ✖`
+    fn sentinels_compact(&self) -> Line<'static> {
+        let mut spans = vec![Span::raw(" ◉")];
+        for l in &self.view.links {
+            let (status, style) = link_status(&l.state, &self.theme);
+            let mark = status.chars().next().unwrap_or('?');
+            spans.push(Span::styled(format!(" {} {mark}", l.label), style));
+        }
+        Line::from(spans)
     }
 
     fn failover(&self) -> Option<Line<'static>> {

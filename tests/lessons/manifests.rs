@@ -235,7 +235,7 @@ fn the_config_map_carries_the_same_script_as_image_run_sh() {
     let script = std::fs::read_to_string(dir().join("image/run.sh")).expect("image/run.sh");
     let data = o.config_maps["redis-scripts"].data.clone().unwrap_or_default();
     assert_eq!(data.get("run.sh"), Some(&script), "redis-scripts.yaml and image/run.sh differ: copy one to the other");
-    for must in ["/data/sentinel.conf", "sentinel announce-ip", "--replica-announce-ip", "--replicaof"] {
+    for must in ["DATA_DIR:-/data", "$DATA_DIR/sentinel.conf", "sentinel announce-ip", "--replica-announce-ip", "--replicaof"] {
         assert!(script.contains(must), "run.sh lost `{must}`");
     }
     let out = Command::new("bash").arg("-n").arg(dir().join("image/run.sh")).output().expect("bash runs");
@@ -273,4 +273,18 @@ fn kubectl_accepts_every_manifest_when_a_cluster_is_configured() {
             .expect("kubectl runs");
         assert!(out.status.success(), "kubectl rejects {file}: {}", String::from_utf8_lossy(&out.stderr));
     }
+}
+
+/// No container runs without a cluster, so run.sh is played with real redis instead: one
+/// loopback address per pod (tests/lessons/run_sh_pods.sh). Linux only: elsewhere only
+/// 127.0.0.1 is loopback.
+#[cfg(target_os = "linux")]
+#[test]
+fn run_sh_bootstraps_scales_fails_over_and_rejoins_with_real_redis() {
+    let script = root().join("tests/lessons/run_sh_pods.sh");
+    // `timeout` stops the script (whose trap kills every redis it started) if it ever hangs.
+    let out = Command::new("timeout").arg("300").arg("bash").arg(&script).output().expect("bash runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let passed = text.lines().last().is_some_and(|l| l.ends_with("PASS"));
+    assert!(out.status.success() && passed, "{text}");
 }

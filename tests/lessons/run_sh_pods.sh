@@ -11,7 +11,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/kubetutor-runsh.XXXXXX")"
 PIDS=()
 
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -44,7 +44,21 @@ container() {
   PIDS+=($!)
   eval "PID_${name//-/_}=$!"
 }
-stop() { local var="PID_${1//-/_}"; kill -- "-${!var}" 2>/dev/null || true; }
+# stop NAME: SIGTERM to the container, then wait until it is gone (as the kubelet does before a
+# restart).
+stop() {
+  local var="PID_${1//-/_}"
+  kill -- "-${!var}" 2>/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while kill -0 -- "-${!var}" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      say "$1 ignored SIGTERM for 10 s; killing it"
+      tail -n 15 "$WORK/$1.log"
+      kill -KILL -- "-${!var}" 2>/dev/null || true
+    fi
+    sleep 0.1
+  done
+}
 
 # until_ok SECONDS WHAT COMMAND...: retry until the command succeeds.
 until_ok() {

@@ -65,6 +65,15 @@ impl Tmux {
         self.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"]).trim().parse().expect("pane pid")
     }
 
+    /// Wait until nothing runs under the shell any more (the app exited).
+    fn wait_exit(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !descendants(self.pane_pid()).is_empty() {
+            assert!(Instant::now() < deadline, "kubetutor did not exit; screen:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn file(&self, name: &str) -> PathBuf {
         self.state.path().join(name)
     }
@@ -158,6 +167,7 @@ fn run_cancel_and_quit_leave_a_sane_terminal() {
 
     tmux.send(&["q"]);
     let after = tmux.file("stty-after");
+    tmux.wait_exit();
     tmux.wait_for(PROMPT);
     tmux.type_line(&format!("stty -a > {}", after.display()));
     tmux.wait_for(&format!("stty -a > {}", after.display()));
@@ -168,7 +178,6 @@ fn run_cancel_and_quit_leave_a_sane_terminal() {
     }
     let read = |p: &Path| std::fs::read_to_string(p).expect("stty output");
     assert_eq!(read(&before), read(&after), "terminal settings changed");
-    assert!(descendants(tmux.pane_pid()).is_empty(), "processes left after quit");
 }
 
 #[test]
@@ -183,6 +192,7 @@ fn sigterm_restores_the_terminal() {
         .map(|(pid, _)| pid)
         .expect("kubetutor runs under the pane");
     Command::new("kill").arg("-TERM").arg(app.to_string()).status().expect("kill");
+    tmux.wait_exit();
     tmux.wait_for(PROMPT);
     let after = tmux.file("stty-after");
     tmux.type_line(&format!("stty -a > {}", after.display()));

@@ -96,3 +96,73 @@ fn output_never_contains_control_characters() {
     let text: String = buffer.content().iter().map(|c| c.symbol()).collect();
     assert!(text.contains("abcd"), "sanitised output is shown");
 }
+
+#[test]
+fn picker() {
+    use kubetutor::app::picker::Picker;
+    use kubetutor::lesson::BundledLesson;
+    let lesson = |slug: &str, title: &str, steps, translations: Vec<String>| BundledLesson {
+        slug: slug.into(),
+        path: format!("lessons/{slug}/lesson.md").into(),
+        title: title.into(),
+        summary: format!("What {title} teaches, in one line."),
+        steps,
+        translations,
+    };
+    let mut picker = Picker::new(vec![
+        lesson("redis-sentinel-local", "Redis Sentinel on your laptop", 8, vec!["zh-CN".into()]),
+        lesson("redis-sentinel-k8s", "Redis Sentinel on Kubernetes", 10, vec![]),
+    ]);
+    let down = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down);
+    picker.key(down);
+    let mut terminal = Terminal::new(TestBackend::new(80, 16)).expect("terminal");
+    terminal.draw(|f| kubetutor::tui::picker::draw(f, &picker, &Theme::plain())).expect("draw");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn background_job_in_jobs_pane() {
+    let (mut app, mut view) = open("basic.md");
+    app.update(Action::Exec(ExecEvent::Started { cell: 1, attempt: 1 }));
+    app.update(Action::Exec(ExecEvent::JobStarted { cell: 1, pid: 4242 }));
+    let bytes = b"Ready to accept connections tcp\n".to_vec();
+    app.update(Action::Exec(ExecEvent::Output { cell: 1, stream: Stream::Stdout, bytes }));
+    let duration = Duration::from_millis(300);
+    app.update(Action::Exec(ExecEvent::Finished { cell: 1, outcome: Outcome::Passed, duration }));
+    app.panes.pods = false;
+    app.panes.sentinel = false;
+    insta::assert_snapshot!(draw(&mut app, &mut view, 110, 20).backend());
+}
+
+#[test]
+fn resize_reflows_and_keeps_focused_cell_visible() {
+    let (mut app, mut view) = open("basic.md");
+    let fails = app.cells.iter().position(|c| c.id == "fails").expect("fails cell");
+    app.update(Action::NextStep);
+    app.update(Action::NextCell);
+    app.update(Action::NextCell);
+    assert_eq!(app.focus, Some(fails));
+    for (w, h) in [(120, 30), (60, 14), (45, 12), (100, 40)] {
+        app.update(Action::Resized);
+        let terminal = draw(&mut app, &mut view, w, h);
+        let text: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+        assert!(text.contains("▶ fails"), "focused cell visible at {w}x{h}");
+    }
+}
+
+#[test]
+fn huge_lesson_renders_and_scrolls() {
+    let mut source = String::from("---\ntitle: Big\n---\n");
+    for step in 0..2000 {
+        source.push_str(&format!("## Step {step}\n\nSome text for step {step} that wraps a little.\n\n"));
+        source.push_str(&format!("```sh {{id=c{step}}}\necho {step}\n```\n\n"));
+    }
+    let lesson = kubetutor::lesson::parse(Path::new("/tmp/big.md"), &source).expect("parses");
+    let mut view = LessonView::new(&lesson, Theme::plain());
+    let mut app = App::new(Arc::new(lesson), false);
+    draw(&mut app, &mut view, 100, 30);
+    app.update(Action::Bottom);
+    let terminal = draw(&mut app, &mut view, 100, 30);
+    let text: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("c1999"), "the last cell is reachable");
+}

@@ -42,6 +42,11 @@ wait_for_master() {
     if [ -z "$master" ] && [ "${BOOTSTRAP:-false}" = "true" ]; then
       master="$POD_IP"
     fi
+    # The sentinels may still name this pod a moment after its own restart: wait for the
+    # failover rather than replicate from ourselves.
+    if [ "$master" = "$POD_IP" ] && [ "${BOOTSTRAP:-false}" != "true" ]; then
+      master=""
+    fi
     if [ -n "$master" ] && reachable "$master"; then
       echo "$master"
       return

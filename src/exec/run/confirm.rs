@@ -15,29 +15,47 @@ pub fn runs_kubectl(cell: &Cell) -> bool {
         .any(|w| w == "kubectl" || w.ends_with("/kubectl"))
 }
 
-/// Resolves the target, prints it, asks, and returns the environment cells get.
-pub fn confirm(lesson: &Lesson, args: &RunArgs, out: &mut impl Write) -> anyhow::Result<Vec<(String, String)>> {
+/// The resolved cluster target, printed; `ask` when the user must still say yes.
+pub struct Gate {
+    pub env: Vec<(String, String)>,
+    pub context: String,
+    pub ask: bool,
+}
+
+/// Resolves the target and prints it. Refuses outright when confirmation is needed but
+/// nobody can give it (stdin is not a terminal and no `--yes`).
+pub fn gate(lesson: &Lesson, args: &RunArgs, out: &mut impl Write) -> anyhow::Result<Gate> {
     let target = crate::kube::safety::prepare(lesson, &args.common)?;
-    writeln!(out, "Cluster: context {}, server {}", target.context, target.cluster_url)?;
+    writeln!(
+        out,
+        "Cluster: context {}, server {}",
+        target.context, target.cluster_url
+    )?;
     writeln!(out, "Namespace: {}", target.namespace)?;
-    if !args.yes {
-        let stdin = std::io::stdin();
-        if !stdin.is_terminal() {
-            bail!(
-                "refusing to run kubectl cells against context `{}` without confirmation: stdin is \
-                 not a terminal; pass --yes to confirm",
-                target.context
-            );
-        }
-        write!(out, "Run this lesson's commands against this cluster? [y/N] ")?;
-        out.flush()?;
-        let mut answer = String::new();
-        stdin.lock().read_line(&mut answer).context("reading the confirmation")?;
-        if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
-            bail!("not confirmed: nothing was run against context `{}`", target.context);
-        }
+    if !args.yes && !std::io::stdin().is_terminal() {
+        bail!(
+            "refusing to run kubectl cells against context `{}` without confirmation: stdin is \
+             not a terminal; pass --yes to confirm",
+            target.context
+        );
     }
-    Ok(target.env())
+    Ok(Gate {
+        env: target.env(),
+        context: target.context,
+        ask: !args.yes,
+    })
+}
+
+pub const PROMPT: &str = "Run this lesson's commands against this cluster? [y/N] ";
+
+/// Reads the answer to [`PROMPT`] (blocking).
+pub fn read_answer() -> anyhow::Result<bool> {
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .context("reading the confirmation")?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }
 
 #[cfg(test)]

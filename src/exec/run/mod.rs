@@ -29,18 +29,28 @@ const KEEP: usize = 256 * 1024;
 
 pub fn cli_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let lesson = crate::lesson::load(&args.lesson, args.common.lang.as_deref())?;
-    let plan = plan::cells(&lesson, args.from.as_deref(), args.to.as_deref(), &args.only)?;
+    let plan = plan::cells(
+        &lesson,
+        args.from.as_deref(),
+        args.to.as_deref(),
+        &args.only,
+    )?;
     let plan: Vec<CellIndex> = {
         let cells = lesson.cells();
-        plan.into_iter().filter(|&i| cells[i].is_runnable()).collect()
+        plan.into_iter()
+            .filter(|&i| cells[i].is_runnable())
+            .collect()
     };
     install_panic_hook();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let result = rt.block_on(async {
         let runner = Runner::new(Arc::new(lesson), &args)?;
         runner.run(plan).await
     });
-    drop(rt);
+    // A blocking read of a prompt nobody answered must not hold the exit.
+    rt.shutdown_timeout(Duration::from_millis(200));
     proc::kill_all_now();
     result
 }
@@ -80,7 +90,11 @@ struct Signals {
 impl Signals {
     fn new() -> anyhow::Result<Self> {
         let int = signal(SignalKind::interrupt())?;
-        Ok(Self { int, term: signal(SignalKind::terminate())?, hup: signal(SignalKind::hangup())? })
+        Ok(Self {
+            int,
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+        })
     }
 
     async fn recv(&mut self) {
@@ -160,8 +174,17 @@ impl<'a> Runner<'a> {
             write!(self.out, "\n{}", self.style.command(cell))?;
             if !self.cluster_ready && confirm::runs_kubectl(cell) {
                 self.out.flush()?;
-                let env = confirm::confirm(&lesson, self.args, &mut self.out)?;
-                self.handle.set_env(env);
+                match self.confirm().await {
+                    Ok(env) => self.handle.set_env(env),
+                    Err(e) => {
+                        // Never run against a cluster nobody confirmed, even with --keep-going.
+                        let outcome = Outcome::Error {
+                            message: format!("{e:#}"),
+                        };
+                        self.report(index, &outcome, Duration::ZERO, &OutputBuffer::new(0, 0))?;
+                        break;
+                    }
+                }
                 self.cluster_ready = true;
             }
             self.out.flush()?;
@@ -172,7 +195,11 @@ impl<'a> Runner<'a> {
                 self.follow(index, cell.attrs.verify).await?
             };
             let passed = self.report(index, &outcome, duration, &output)?;
-            let record = Record { outcome, duration, output: output.render() };
+            let record = Record {
+                outcome,
+                duration,
+                output: output.render(),
+            };
             self.records.insert(index, record);
             if self.interrupted || (!passed && !self.args.keep_going) {
                 break;
@@ -181,8 +208,36 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
+    /// The cluster gate: prints the target and gets a yes; Ctrl-C at the prompt refuses.
+    async fn confirm(&mut self) -> anyhow::Result<Vec<(String, String)>> {
+        let gate = confirm::gate(&self.lesson, self.args, &mut self.out)?;
+        if gate.ask {
+            write!(self.out, "{}", confirm::PROMPT)?;
+            self.out.flush()?;
+            let yes = tokio::select! {
+                answer = tokio::task::spawn_blocking(confirm::read_answer) => answer??,
+                _ = self.signals.recv() => {
+                    self.interrupted = true;
+                    writeln!(self.out)?;
+                    false
+                }
+            };
+            if !yes {
+                anyhow::bail!(
+                    "not confirmed: nothing was run against context `{}`",
+                    gate.context
+                );
+            }
+        }
+        Ok(gate.env)
+    }
+
     /// Streams the cell's events until it finishes; returns its outcome and (last) output.
-    async fn follow(&mut self, index: CellIndex, verify: bool) -> anyhow::Result<(Outcome, Duration, OutputBuffer)> {
+    async fn follow(
+        &mut self,
+        index: CellIndex,
+        verify: bool,
+    ) -> anyhow::Result<(Outcome, Duration, OutputBuffer)> {
         let mut buf = OutputBuffer::new(KEEP, KEEP);
         let mut indent = Indent::new("    ");
         loop {
@@ -202,7 +257,11 @@ impl<'a> Runner<'a> {
                     }
                 }
                 ExecEvent::Started { cell, attempt } if cell == index && attempt > 1 => buf.clear(),
-                ExecEvent::Finished { cell, outcome, duration } if cell == index => {
+                ExecEvent::Finished {
+                    cell,
+                    outcome,
+                    duration,
+                } if cell == index => {
                     if verify {
                         indent.write(&mut self.out, &buf.render())?;
                     }
@@ -214,7 +273,10 @@ impl<'a> Runner<'a> {
         }
     }
 
-    async fn interactive(&mut self, index: CellIndex) -> anyhow::Result<(Outcome, Duration, OutputBuffer)> {
+    async fn interactive(
+        &mut self,
+        index: CellIndex,
+    ) -> anyhow::Result<(Outcome, Duration, OutputBuffer)> {
         let empty = OutputBuffer::new(0, 0);
         if !std::io::stdin().is_terminal() {
             let reason = "interactive: stdin is not a terminal".to_string();
@@ -248,14 +310,19 @@ impl<'a> Runner<'a> {
         let id = |cell: CellIndex| cells.get(cell).map(|c| c.id.clone()).unwrap_or_default();
         match event {
             ExecEvent::Output { cell, bytes, .. } => {
-                let indent = self.jobs.entry(cell).or_insert_with(|| Indent::new(format!("    [{}] ", id(cell))));
+                let indent = self
+                    .jobs
+                    .entry(cell)
+                    .or_insert_with(|| Indent::new(format!("    [{}] ", id(cell))));
                 indent.write(&mut self.out, &bytes)?;
             }
             ExecEvent::JobExited { cell, code } => {
                 if let Some(mut indent) = self.jobs.remove(&cell) {
                     indent.finish(&mut self.out)?;
                 }
-                let how = code.map_or("was stopped".to_string(), |c| format!("exited with code {c}"));
+                let how = code.map_or("was stopped".to_string(), |c| {
+                    format!("exited with code {c}")
+                });
                 writeln!(self.out, "    background job [{}] {how}", id(cell))?;
             }
             _ => {}
@@ -265,22 +332,46 @@ impl<'a> Runner<'a> {
     }
 
     /// Prints the result line; returns whether the cell counts as passed (or skipped).
-    fn report(&mut self, index: CellIndex, outcome: &Outcome, duration: Duration, output: &OutputBuffer) -> anyhow::Result<bool> {
+    fn report(
+        &mut self,
+        index: CellIndex,
+        outcome: &Outcome,
+        duration: Duration,
+        output: &OutputBuffer,
+    ) -> anyhow::Result<bool> {
         let cells = self.lesson.cells();
         let cell = cells[index];
         let line = match outcome {
             Outcome::Passed => {
                 self.counts.passed += 1;
-                let what = if cell.attrs.background { "started in the background" } else { "exit 0" };
-                self.style.ok(&format!("[{}] {what} ({})", cell.id, report::took(duration)))
+                let what = if cell.attrs.background {
+                    "started in the background"
+                } else {
+                    "exit 0"
+                };
+                self.style.ok(&format!(
+                    "[{}] {what} ({})",
+                    cell.id,
+                    report::took(duration)
+                ))
             }
             Outcome::Skipped { reason } => {
                 self.counts.skipped += 1;
-                self.style.skip(&format!("{} [{}] skipped: {reason}", report::location(&self.lesson, cell.span.line), cell.id))
+                self.style.skip(&format!(
+                    "{} [{}] skipped: {reason}",
+                    report::location(&self.lesson, cell.span.line),
+                    cell.id
+                ))
             }
             _ => {
                 self.counts.failed += 1;
-                self.style.fail(&report::failure(&self.lesson, cell, outcome, duration, &output.last(4096)))
+                self.style.fail(&report::failure(
+                    &self.lesson,
+                    cell,
+                    outcome,
+                    duration,
+                    &output.last(4096),
+                ))
             }
         };
         writeln!(self.out, "{line}")?;
@@ -308,9 +399,12 @@ impl<'a> Runner<'a> {
     }
 
     fn write_transcript(&mut self) -> anyhow::Result<()> {
-        let Some(path) = &self.args.transcript else { return Ok(()) };
+        let Some(path) = &self.args.transcript else {
+            return Ok(());
+        };
         let source = crate::lesson::read_source(&self.lesson.path)?;
         let text = transcript::render(&self.lesson, &source, &self.records);
-        std::fs::write(path, text).with_context(|| format!("writing the transcript to {}", path.display()))
+        std::fs::write(path, text)
+            .with_context(|| format!("writing the transcript to {}", path.display()))
     }
 }

@@ -5,7 +5,11 @@ use crate::lesson::{CellIndex, Lesson};
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PlanError {
     #[error("no step `{spec}`: give a number from 1 to {count} or the start of a title ({titles})")]
-    NoStep { spec: String, count: usize, titles: String },
+    NoStep {
+        spec: String,
+        count: usize,
+        titles: String,
+    },
     #[error("`{spec}` matches several steps ({matches}); give the step number instead")]
     Ambiguous { spec: String, matches: String },
     #[error("--from step {from} comes after --to step {to}")]
@@ -30,15 +34,28 @@ pub fn step(lesson: &Lesson, spec: &str) -> Result<usize, PlanError> {
             [one] => return Ok(*one),
             [] => {}
             many => {
-                let matches = many.iter().map(|i| format!("{}: {}", i + 1, lesson.steps[*i].title));
+                let matches = many
+                    .iter()
+                    .map(|i| format!("{}: {}", i + 1, lesson.steps[*i].title));
                 let matches = matches.collect::<Vec<_>>().join(", ");
-                return Err(PlanError::Ambiguous { spec: spec.into(), matches });
+                return Err(PlanError::Ambiguous {
+                    spec: spec.into(),
+                    matches,
+                });
             }
         }
     }
-    let titles = lesson.steps.iter().enumerate().map(|(i, s)| format!("{}: {}", i + 1, s.title));
+    let titles = lesson
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}: {}", i + 1, s.title));
     let titles = titles.collect::<Vec<_>>().join(", ");
-    Err(PlanError::NoStep { spec: spec.into(), count, titles })
+    Err(PlanError::NoStep {
+        spec: spec.into(),
+        count,
+        titles,
+    })
 }
 
 /// The cells to run, in order. Introduction cells run unless `--from` is given.
@@ -53,13 +70,23 @@ pub fn cells(
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
-        return Err(PlanError::Backwards { from: f + 1, to: t + 1 });
+        return Err(PlanError::Backwards {
+            from: f + 1,
+            to: t + 1,
+        });
     }
     let cells = lesson.cells();
     for id in only {
         if !cells.iter().any(|c| &c.id == id) {
-            let ids = cells.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ");
-            return Err(PlanError::NoCell { id: id.clone(), ids });
+            let ids = cells
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(PlanError::NoCell {
+                id: id.clone(),
+                ids,
+            });
         }
     }
     let in_range = |i: CellIndex| match lesson.step_of(i) {

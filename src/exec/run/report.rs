@@ -14,12 +14,17 @@ pub struct Style {
 impl Style {
     pub fn detect() -> Self {
         use std::io::IsTerminal;
-        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();
+        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::io::stdout().is_terminal();
         Self { color }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 
     pub fn heading(&self, text: &str) -> String {
@@ -57,7 +62,10 @@ pub struct Indent {
 
 impl Indent {
     pub fn new(prefix: impl Into<Vec<u8>>) -> Self {
-        Self { at_line_start: true, prefix: prefix.into() }
+        Self {
+            at_line_start: true,
+            prefix: prefix.into(),
+        }
     }
 
     pub fn write(&mut self, w: &mut impl Write, mut bytes: &[u8]) -> std::io::Result<()> {
@@ -106,30 +114,50 @@ pub fn took(d: Duration) -> String {
 
 /// The result line's text for a cell that did not pass, with its location. `tail` is the end
 /// of its (last attempt's) output, used to find e.g. which command was not found.
-pub fn failure(lesson: &Lesson, cell: &Cell, outcome: &Outcome, duration: Duration, tail: &[u8]) -> String {
+pub fn failure(
+    lesson: &Lesson,
+    cell: &Cell,
+    outcome: &Outcome,
+    duration: Duration,
+    tail: &[u8],
+) -> String {
     let mut line = cell.span.line;
     let why = match outcome {
-        Outcome::Failed { code: Some(127), .. } => match not_found(tail) {
+        Outcome::Failed {
+            code: Some(127), ..
+        } => match not_found(tail) {
             Some((n, name)) => {
                 line += n;
                 format!("command not found: {name} (exit 127)")
             }
             None => "command not found (exit 127)".to_string(),
         },
-        Outcome::Failed { code: Some(126), .. } => "permission denied or not executable (exit 126)".into(),
+        Outcome::Failed {
+            code: Some(126), ..
+        } => "permission denied or not executable (exit 126)".into(),
         Outcome::Failed { code: Some(c), .. } => format!("exit {c}"),
         Outcome::Failed { signal, .. } => format!("killed by signal {}", signal.unwrap_or(0)),
         Outcome::Cancelled => "cancelled".into(),
-        Outcome::TimedOut { after } => format!("timed out after {}", humantime::format_duration(*after)),
+        Outcome::TimedOut { after } => {
+            format!("timed out after {}", humantime::format_duration(*after))
+        }
         Outcome::RetriesExhausted { attempts } => {
             let retry = humantime::format_duration(cell.attrs.retry);
-            format!("verify never passed ({attempts} attempts in {retry}): last output: {}", last_lines(tail, 3))
+            format!(
+                "verify never passed ({attempts} attempts in {retry}): last output: {}",
+                last_lines(tail, 3)
+            )
         }
         Outcome::Error { message } => message.clone(),
         Outcome::Skipped { reason } => format!("skipped: {reason}"),
         Outcome::Passed => "passed".into(),
     };
-    format!("{} [{}] {why} ({})", location(lesson, line), cell.id, took(duration))
+    format!(
+        "{} [{}] {why} ({})",
+        location(lesson, line),
+        cell.id,
+        took(duration)
+    )
 }
 
 /// Finds bash's `line N: NAME: command not found` in the output.

@@ -19,7 +19,9 @@ pub fn render(lesson: &Lesson, source: &str, records: &BTreeMap<CellIndex, Recor
     let mut at = 0;
     let cells = lesson.cells();
     for (index, record) in records {
-        let Some(cell) = cells.get(*index) else { continue };
+        let Some(cell) = cells.get(*index) else {
+            continue;
+        };
         let end = line_end(source, cell.span.end.min(source.len()));
         if end < at {
             continue;
@@ -40,7 +42,10 @@ fn line_end(source: &str, at: usize) -> usize {
     if at == 0 || source.as_bytes().get(at - 1) == Some(&b'\n') {
         return at;
     }
-    source[at..].find('\n').map(|p| at + p + 1).unwrap_or(source.len())
+    source[at..]
+        .find('\n')
+        .map(|p| at + p + 1)
+        .unwrap_or(source.len())
 }
 
 fn block(record: &Record, indent: &str) -> String {
@@ -56,7 +61,10 @@ fn block(record: &Record, indent: &str) -> String {
         }
         s.push_str(&format!("{indent}{fence}\n"));
     }
-    s.push_str(&format!("\n{indent}*{}*\n", status_line(&record.outcome, record.duration)));
+    s.push_str(&format!(
+        "\n{indent}*{}*\n",
+        status_line(&record.outcome, record.duration)
+    ));
     s
 }
 
@@ -65,10 +73,17 @@ fn status_line(outcome: &Outcome, duration: Duration) -> String {
     match outcome {
         Outcome::Passed => format!("exit 0 · {took}"),
         Outcome::Failed { code: Some(c), .. } => format!("exit {c} · {took}"),
-        Outcome::Failed { signal, .. } => format!("killed by signal {} · {took}", signal.unwrap_or(0)),
+        Outcome::Failed { signal, .. } => {
+            format!("killed by signal {} · {took}", signal.unwrap_or(0))
+        }
         Outcome::Cancelled => format!("cancelled · {took}"),
-        Outcome::TimedOut { after } => format!("timed out after {} · {took}", humantime::format_duration(*after)),
-        Outcome::RetriesExhausted { attempts } => format!("verify never passed ({attempts} attempts) · {took}"),
+        Outcome::TimedOut { after } => format!(
+            "timed out after {} · {took}",
+            humantime::format_duration(*after)
+        ),
+        Outcome::RetriesExhausted { attempts } => {
+            format!("verify never passed ({attempts} attempts) · {took}")
+        }
         Outcome::Skipped { reason } => format!("skipped: {reason}"),
         Outcome::Error { message } => format!("error: {message}"),
     }
@@ -148,7 +163,11 @@ mod tests {
 
     #[test]
     fn fence_outgrows_backticks_in_output() {
-        let record = Record { outcome: Outcome::Passed, duration: Duration::from_millis(1500), output: b"a ```` b\n".to_vec() };
+        let record = Record {
+            outcome: Outcome::Passed,
+            duration: Duration::from_millis(1500),
+            output: b"a ```` b\n".to_vec(),
+        };
         let b = block(&record, "");
         assert!(b.contains("\n`````text\na ```` b\n`````\n"), "{b}");
         assert!(b.ends_with("*exit 0 · 1.50s*\n"), "{b}");

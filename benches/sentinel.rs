@@ -1,0 +1,227 @@
+//! Budget: a Sentinel event reaches the screen in under 100 ms (DESIGN §7).
+//!
+//! Real redis-server/redis-sentinel processes (tests/sentinel/harness.rs); failovers forced with
+//! `SENTINEL FAILOVER`, then one real one by killing the master. For every event:
+//! - socket -> frame: from the moment our link read it off the sentinel's socket to the frame
+//!   drawn (TestBackend 52x40) after the view applied it;
+//! - baseline: a bare `redis` Pub/Sub subscriber on the same sentinel, to frame drawn: what a
+//!   learner could not see sooner with any client;
+//! - apply + draw alone (CPU).
+//!
+//! Run: `cargo bench --bench sentinel` (KT_BENCH_REPS=N forced failovers, default 5).
+
+#[allow(dead_code)]
+#[path = "../tests/sentinel/harness.rs"]
+mod harness;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::StreamExt;
+use kubetutor::sentinel::{SentinelUpdate, SentinelView, spawn_monitor};
+use kubetutor::tui::sentinel_pane::SentinelPane;
+use kubetutor::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc;
+
+use harness::{Cluster, MASTER, raw};
+
+const BUDGET: Duration = Duration::from_millis(100);
+
+type Key = (String, String);
+
+struct Sample {
+    key: Key,
+    at: SystemTime,
+    drawn: SystemTime,
+    cpu: Duration,
+}
+
+fn pct(v: &mut [Duration], p: f64) -> Duration {
+    v.sort();
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn report(name: &str, mut v: Vec<Duration>) {
+    if v.is_empty() {
+        println!("{name:<34} no samples");
+        return;
+    }
+    let (med, p99, max) = (pct(&mut v, 0.5), pct(&mut v, 0.99), pct(&mut v, 1.0));
+    println!(
+        "{name:<34} n={:<4} median {:>9.3?}  p99 {:>9.3?}  max {:>9.3?}  p99/budget {:.4}",
+        v.len(),
+        med,
+        p99,
+        max,
+        p99.as_secs_f64() / BUDGET.as_secs_f64()
+    );
+}
+
+/// A bare subscriber: arrival time of each (channel, payload), first occurrence kept.
+async fn bare(port: u16, out: mpsc::UnboundedSender<(Key, SystemTime)>) {
+    let Ok(client) = redis::Client::open(format!("redis://127.0.0.1:{port}")) else {
+        return;
+    };
+    let Ok(mut ps) = client.get_async_pubsub().await else {
+        return;
+    };
+    if ps.psubscribe("*").await.is_err() {
+        return;
+    }
+    let mut stream = ps.into_on_message();
+    while let Some(m) = stream.next().await {
+        let now = SystemTime::now();
+        let key = (
+            m.get_channel_name().to_string(),
+            String::from_utf8_lossy(m.get_payload_bytes()).into_owned(),
+        );
+        if out.send((key, now)).is_err() {
+            return;
+        }
+    }
+}
+
+fn main() {
+    let reps: usize = std::env::var("KT_BENCH_REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut cluster = Cluster::start(None);
+    rt.block_on(async {
+        let s0 = cluster.sentinels[0].port;
+        let (btx, mut brx) = mpsc::unbounded_channel();
+        let bare_task = tokio::spawn(bare(s0, btx));
+        let (tx, mut rx) = mpsc::channel(256);
+        let monitor = spawn_monitor(cluster.config(MASTER, None), tx);
+        let mut view = SentinelView::new(MASTER, SystemTime::now());
+        let mut term = Terminal::new(TestBackend::new(52, 40)).expect("terminal");
+        let endpoint0 = format!("127.0.0.1:{s0}");
+        let mut samples: Vec<Sample> = vec![];
+        let mut ends = 0;
+        let mut pump = async |view: &mut SentinelView,
+                              samples: &mut Vec<Sample>,
+                              until: &dyn Fn(&SentinelView, usize) -> bool| {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                let Ok(Some(u)) = tokio::time::timeout(Duration::from_secs(1), rx.recv()).await
+                else {
+                    continue;
+                };
+                let event = match &u {
+                    SentinelUpdate::Event {
+                        endpoint,
+                        at,
+                        event,
+                    } => Some((endpoint == &endpoint0, *at, event.clone())),
+                    _ => None,
+                };
+                let t = Instant::now();
+                view.apply(u, SystemTime::now());
+                term.draw(|f| {
+                    f.render_widget(
+                        SentinelPane {
+                            view,
+                            theme: Theme::plain(),
+                        },
+                        f.area(),
+                    )
+                })
+                .expect("draw");
+                let cpu = t.elapsed();
+                if let Some((from_s0, at, e)) = event {
+                    if e.name == "+failover-end" {
+                        ends += 1;
+                    }
+                    if from_s0 {
+                        samples.push(Sample {
+                            key: (e.name, e.payload),
+                            at,
+                            drawn: SystemTime::now(),
+                            cpu,
+                        });
+                    }
+                }
+                if until(view, ends) {
+                    return true;
+                }
+            }
+            false
+        };
+        let settled = |v: &SentinelView, _: usize| {
+            v.topology()
+                .is_some_and(|t| t.replicas.len() == 2 && t.sentinels.len() == 2)
+                && v.links.len() == 3
+        };
+        assert!(
+            pump(&mut view, &mut samples, &settled).await,
+            "cluster did not settle"
+        );
+        for i in 0..reps {
+            let before = ends;
+            let _ = raw(s0, &["SENTINEL", "FAILOVER", MASTER]);
+            let ok = pump(&mut view, &mut samples, &|_, e| e > before).await;
+            if !ok {
+                eprintln!("forced failover {i} did not finish");
+            }
+            // Let the old master resync as a replica so the next failover has a good replica.
+            let _ = pump(&mut view, &mut samples, &|_, _| false)
+                .await
+                .then_some(());
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        }
+        let master_port = view.topology().map(|t| t.master.addr.port);
+        if let Some(p) = master_port {
+            for proc in std::iter::once(&mut cluster.master).chain(cluster.replicas.iter_mut()) {
+                if proc.port == p {
+                    proc.kill();
+                }
+            }
+            let ok = pump(&mut view, &mut samples, &|v, _| v.failover.last.is_some()).await;
+            println!(
+                "killed master: failover {}",
+                if ok {
+                    format!(
+                        "{:.3?}",
+                        view.failover
+                            .last
+                            .as_ref()
+                            .map(|f| f.duration)
+                            .unwrap_or_default()
+                    )
+                } else {
+                    "not seen".into()
+                }
+            );
+        }
+        monitor.abort();
+        bare_task.abort();
+        let mut arrivals: HashMap<Key, SystemTime> = HashMap::new();
+        while let Ok((k, t)) = brx.try_recv() {
+            arrivals.entry(k).or_insert(t);
+        }
+        let socket: Vec<Duration> = samples
+            .iter()
+            .map(|s| s.drawn.duration_since(s.at).unwrap_or_default())
+            .collect();
+        let baseline: Vec<Duration> = samples
+            .iter()
+            .filter_map(|s| {
+                arrivals
+                    .get(&s.key)
+                    .map(|b| s.drawn.duration_since(*b).unwrap_or_default())
+            })
+            .collect();
+        let cpu: Vec<Duration> = samples.iter().map(|s| s.cpu).collect();
+        println!("sentinel event -> screen (budget {BUDGET:?}), {reps} forced failovers + 1 kill");
+        report("socket -> view -> frame drawn", socket);
+        report("bare subscriber -> frame drawn", baseline);
+        report("apply + draw (52x40)", cpu);
+    });
+    drop(cluster);
+}

@@ -1,0 +1,351 @@
+//! The engine's API as the TUI uses it, against real bash, on lessons built in code.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::*;
+use crate::lesson::{Block, Cell, CellAttrs, Lesson, Meta, Step};
+
+fn lesson(dir: &std::path::Path, cells: Vec<(&str, CellAttrs)>) -> Arc<Lesson> {
+    let blocks = cells
+        .into_iter()
+        .enumerate()
+        .map(|(i, (code, attrs))| {
+            let cell = Cell {
+                id: format!("c{i}"),
+                lang: "sh".into(),
+                code: code.into(),
+                attrs,
+                span: Default::default(),
+                hint: None,
+            };
+            Block::Cell(cell)
+        })
+        .collect();
+    let step = Step {
+        title: "Only".into(),
+        span: Default::default(),
+        blocks,
+    };
+    Arc::new(Lesson {
+        path: dir.join("lesson.md"),
+        meta: Meta::default(),
+        intro: vec![],
+        steps: vec![step],
+    })
+}
+
+fn plain() -> CellAttrs {
+    CellAttrs::default()
+}
+
+/// Collects events until `n` Finished events arrived (or 20 s passed).
+async fn until_finished(rx: &mut mpsc::Receiver<ExecEvent>, n: usize) -> Vec<ExecEvent> {
+    let mut out = Vec::new();
+    let mut finished = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while finished < n {
+        let ev = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("timed out")
+            .expect("engine alive");
+        finished += matches!(ev, ExecEvent::Finished { .. }) as usize;
+        out.push(ev);
+    }
+    out
+}
+
+fn output_of(events: &[ExecEvent], cell: usize) -> String {
+    let bytes: Vec<u8> = events
+        .iter()
+        .filter_map(|e| match e {
+            ExecEvent::Output { cell: c, bytes, .. } if *c == cell => Some(bytes.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn outcome_of(events: &[ExecEvent], cell: usize) -> Outcome {
+    events
+        .iter()
+        .find_map(|e| match e {
+            ExecEvent::Finished {
+                cell: c, outcome, ..
+            } if *c == cell => Some(outcome.clone()),
+            _ => None,
+        })
+        .expect("finished")
+}
+
+#[tokio::test]
+async fn events_come_in_order_and_state_carries_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = CellAttrs {
+        capture: Some("CAP".into()),
+        ..plain()
+    };
+    let l = lesson(
+        dir.path(),
+        vec![
+            ("echo out; echo err >&2; export A=1", plain()),
+            ("printf ' v\\n'", capture),
+            ("echo $A-$CAP-$B", plain()),
+        ],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run(0);
+    h.run(1);
+    h.set_env(vec![("B".into(), "b".into())]);
+    h.run(2);
+    let ev = until_finished(&mut rx, 3).await;
+    assert_eq!(
+        ev[0],
+        ExecEvent::Started {
+            cell: 0,
+            attempt: 1
+        }
+    );
+    assert!(matches!(
+        ev.last(),
+        Some(ExecEvent::Finished {
+            cell: 2,
+            outcome: Outcome::Passed,
+            ..
+        })
+    ));
+    assert_eq!(output_of(&ev, 2), "1-v-b\n");
+    assert!(output_of(&ev, 0).contains("out\n") && output_of(&ev, 0).contains("err\n"));
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failed_step_skips_the_rest_of_its_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = lesson(
+        dir.path(),
+        vec![
+            ("exit 4", plain()),
+            ("echo no", plain()),
+            ("echo later", plain()),
+        ],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run_step(vec![0, 1]);
+    h.run(2);
+    let ev = until_finished(&mut rx, 3).await;
+    assert_eq!(
+        outcome_of(&ev, 0),
+        Outcome::Failed {
+            code: Some(4),
+            signal: None
+        }
+    );
+    assert!(matches!(outcome_of(&ev, 1), Outcome::Skipped { .. }));
+    assert_eq!(outcome_of(&ev, 2), Outcome::Passed);
+    assert_eq!(output_of(&ev, 1), "");
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn cancel_stops_the_running_cell_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = lesson(
+        dir.path(),
+        vec![("echo go; sleep 30", plain()), ("echo next", plain())],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run(0);
+    h.run(1);
+    while !matches!(rx.recv().await, Some(ExecEvent::Output { .. })) {}
+    let t = std::time::Instant::now();
+    h.cancel();
+    let ev = until_finished(&mut rx, 2).await;
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert_eq!(outcome_of(&ev, 0), Outcome::Cancelled);
+    assert_eq!(
+        outcome_of(&ev, 1),
+        Outcome::Passed,
+        "the queue goes on after a single cancel"
+    );
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn background_jobs_report_and_stop_at_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let bg = CellAttrs {
+        background: true,
+        ..plain()
+    };
+    let l = lesson(
+        dir.path(),
+        vec![("echo up; exec sleep 30", bg), ("echo fg", plain())],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run(0);
+    h.run(1);
+    let ev = until_finished(&mut rx, 2).await;
+    let pid = ev.iter().find_map(|e| match e {
+        ExecEvent::JobStarted { cell: 0, pid } => Some(*pid),
+        _ => None,
+    });
+    let pid = pid.expect("JobStarted before Finished");
+    assert_eq!(outcome_of(&ev, 0), Outcome::Passed);
+    let shutdown = tokio::spawn(async move { h.shutdown().await });
+    let mut rest = Vec::new();
+    while let Some(e) = rx.recv().await {
+        rest.push(e);
+    }
+    shutdown.await.unwrap();
+    assert!(
+        rest.contains(&ExecEvent::JobExited {
+            cell: 0,
+            code: None
+        }),
+        "{rest:?}"
+    );
+    let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), None).is_ok();
+    assert!(!alive, "job {pid} still running");
+}
+
+#[tokio::test]
+async fn small_writes_are_coalesced() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = lesson(
+        dir.path(),
+        vec![("for i in $(seq 20000); do echo $i; done", plain())],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run(0);
+    let ev = until_finished(&mut rx, 1).await;
+    let chunks = ev
+        .iter()
+        .filter(|e| matches!(e, ExecEvent::Output { .. }))
+        .count();
+    assert!(output_of(&ev, 0).ends_with("19999\n20000\n"));
+    assert!(chunks < 2_000, "{chunks} output events for 20000 writes");
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn skipped_cells_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let needs = CellAttrs {
+        needs: vec!["containers".into()],
+        ..plain()
+    };
+    let off = CellAttrs {
+        run: false,
+        ..plain()
+    };
+    let l = lesson(dir.path(), vec![("echo a", needs), ("echo b", off)]);
+    let opts = EngineOptions {
+        skip_needs: vec!["containers".into()],
+        ..Default::default()
+    };
+    let (h, mut rx) = Engine::spawn(l, opts).unwrap();
+    h.run_step(vec![0, 1]);
+    let ev = until_finished(&mut rx, 2).await;
+    let Outcome::Skipped { reason } = outcome_of(&ev, 0) else {
+        panic!("{ev:?}")
+    };
+    assert!(reason.contains("needs containers"), "{reason}");
+    assert_eq!(
+        outcome_of(&ev, 1),
+        Outcome::Skipped {
+            reason: "run=false".into()
+        }
+    );
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn interactive_lease_shares_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let inter = CellAttrs {
+        interactive: true,
+        ..plain()
+    };
+    let l = lesson(
+        dir.path(),
+        vec![
+            ("export I=1; cd sub", inter),
+            ("echo $I ${PWD##*/}", plain()),
+        ],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    let lease = h.interactive(0).await.expect("lease");
+    let outcome = tokio::task::spawn_blocking(move || lease.run_blocking())
+        .await
+        .unwrap();
+    assert_eq!(outcome, Outcome::Passed);
+    h.run(1);
+    let ev = until_finished(&mut rx, 2).await;
+    assert_eq!(output_of(&ev, 1), "1 sub\n");
+    h.shutdown().await;
+}
+
+/// Exported values survive the dump/parse round trip byte for byte.
+async fn round_trip(values: &[Vec<u8>]) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cells = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let escaped: String = v.iter().map(|b| format!("\\x{b:02x}")).collect();
+        cells.push((
+            format!("export V{i}=\"$(printf '{escaped}_')\"; V{i}=${{V{i}%_}}"),
+            plain(),
+        ));
+    }
+    let dump: String = (0..values.len())
+        .map(|i| format!("printf '%s\\0' \"$V{i}\"; "))
+        .collect();
+    cells.push((dump, plain()));
+    let cells: Vec<(&str, CellAttrs)> =
+        cells.iter().map(|(c, a)| (c.as_str(), a.clone())).collect();
+    let l = lesson(dir.path(), cells);
+    let n = values.len();
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run_step((0..=n).collect());
+    let ev = until_finished(&mut rx, n + 1).await;
+    let bytes: Vec<u8> = ev
+        .iter()
+        .filter_map(|e| match e {
+            ExecEvent::Output { cell, bytes, .. } if *cell == n => Some(bytes.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let got: Vec<&[u8]> = bytes.split(|&b| b == 0).take(n).collect();
+    let want: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+    assert_eq!(got, want);
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn tricky_values_round_trip_exactly() {
+    let values: Vec<Vec<u8>> = vec![
+        b"plain".to_vec(),
+        b"".to_vec(),
+        b"two\nlines\n".to_vec(),
+        b"q\"uo'te \\ $dollar `tick`".to_vec(),
+        b"\x01\x1b[31m\x7f\xff\xfe".to_vec(),
+        "中文 é ☃".as_bytes().to_vec(),
+        b"declare -x FAKE=\"x\"\n".to_vec(),
+        b"tab\there\r".to_vec(),
+    ];
+    round_trip(&values).await;
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+    #[test]
+    fn any_bytes_round_trip(values in proptest::collection::vec(proptest::collection::vec(1u8..=255, 0..40), 1..5)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(round_trip(&values));
+    }
+}

@@ -1,0 +1,77 @@
+use super::*;
+
+#[test]
+fn text_export_splits_prose_code_and_outputs() {
+    let text = "# T\n\nIntro\n\nIn [None]:\n!echo a\n\nMore prose\n\nIn [3]:\n!echo b\n!echo c\n\nOut[3]:\nb\nc\n\n## S\n\nIn [ ]:\n!ls";
+    let cells = from_text_export(text);
+    assert_eq!(
+        cells,
+        [
+            NbCell::Markdown("# T\n\nIntro\n\n".into()),
+            NbCell::Code("!echo a\n".into()),
+            NbCell::Markdown("More prose\n\n".into()),
+            NbCell::Code("!echo b\n!echo c\n".into()),
+            NbCell::Markdown("## S\n\n".into()),
+            NbCell::Code("!ls".into()),
+        ]
+    );
+}
+
+#[test]
+fn markers() {
+    assert!(
+        is_marker("In [None]:", "In") && is_marker("In [ ]:", "In") && is_marker("In [12]:", "In")
+    );
+    assert!(is_marker("Out[1]:", "Out"));
+    assert!(!is_marker("In [x] is prose:", "In") && !is_marker("Index [1]:", "In"));
+}
+
+#[test]
+fn json_notebook_with_list_and_string_sources() {
+    let nb = r###"{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[
+        {"cell_type":"markdown","metadata":{},"source":["# Title\n","\n","text"]},
+        {"cell_type":"code","metadata":{},"execution_count":null,"outputs":[],"source":"!kubectl get pods"},
+        {"cell_type":"markdown","metadata":{},"source":"## Step"},
+        {"cell_type":"code","metadata":{},"outputs":[],"source":["%%bash\n","echo 1\n","echo 2"]}]}"###;
+    let i = import(Path::new("n.ipynb"), nb).expect("imports");
+    assert_eq!(i.title, "Title");
+    assert_eq!(i.commands, ["kubectl get pods", "echo 1\necho 2"]);
+    assert_eq!(
+        i.markdown,
+        "---\ntitle: Title\n---\n# Title\n\ntext\n\n```sh\nkubectl get pods\n```\n\n## Step\n\n```sh\necho 1\necho 2\n```\n"
+    );
+}
+
+#[test]
+fn bash_kernel_cells_are_shell_as_is() {
+    let nb = r#"{"nbformat":4,"metadata":{"kernelspec":{"language":"bash"}},"cells":[{"cell_type":"code","source":"echo $HOME"}]}"#;
+    assert_eq!(
+        import(Path::new("n.ipynb"), nb).map(|i| i.commands).ok(),
+        Some(vec!["echo $HOME".to_string()])
+    );
+}
+
+#[test]
+fn bad_notebooks_are_clear_errors() {
+    let e = |t: &str| {
+        import(Path::new("n.ipynb"), t)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    assert!(e("{\"nbformat\":3,\"worksheets\":[]}").contains("nbformat 3 is not supported"));
+    assert!(e("{\"cells\":").starts_with("n.ipynb: not a notebook"));
+    assert!(e("").contains("no cells"));
+}
+
+#[test]
+fn fences_outgrow_backticks_in_code() {
+    assert_eq!(fence("sh", "echo ```"), "````sh\necho ```\n````");
+}
+
+#[test]
+fn slugs() {
+    assert_eq!(slug("分布式Redis集群", Path::new("x.txt")), "redis");
+    assert_eq!(slug("中文", Path::new("My Notebook.ipynb")), "my-notebook");
+    assert_eq!(slug("中文", Path::new("中.ipynb")), "imported");
+}

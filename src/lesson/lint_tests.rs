@@ -1,0 +1,177 @@
+use std::path::Path;
+
+use super::super::check::check_source;
+use super::super::diag::{Diagnostic, Severity};
+
+/// Checks `src` as `dir/lesson.md` and returns (severity, line, message) of each finding.
+fn check_in(dir: &Path, src: &str) -> Vec<(Severity, usize, String)> {
+    let diags: Vec<Diagnostic> = check_source(&dir.join("lesson.md"), src);
+    diags
+        .into_iter()
+        .map(|d| (d.severity, d.span.line, d.message))
+        .collect()
+}
+
+fn check(src: &str) -> Vec<(Severity, usize, String)> {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    check_in(tmp.path(), src)
+}
+
+fn messages(src: &str) -> Vec<String> {
+    check(src).into_iter().map(|(_, _, m)| m).collect()
+}
+
+const E: Severity = Severity::Error;
+const W: Severity = Severity::Warning;
+
+#[test]
+fn clean_lesson_has_no_findings() {
+    let src = "---\ntitle: T\nenv: {GREETING: hi}\n---\n# T\n## One\n```sh {capture=POD}\necho pod-1\n```\n```sh\nexport N=1\necho \"$POD $N $GREETING $HOME ${UNSET:-x}\" | tee out.txt\ncat out.txt\n```\n";
+    assert_eq!(check(src), vec![]);
+}
+
+#[test]
+fn undefined_variable_is_a_warning() {
+    let got = check("# T\n## S\n```sh\nkubectl logs $SENTINEL_POD\n```\n");
+    assert_eq!(
+        got,
+        vec![(
+            W,
+            4,
+            "`$SENTINEL_POD` is not set by any earlier cell".to_string()
+        )]
+    );
+}
+
+#[test]
+fn typo_of_a_defined_variable_is_an_error() {
+    let got = check(
+        "# T\n## S\n```sh {capture=SENTINEL_POD}\necho p\n```\n```sh\necho $SENTINEL_PDO\n```\n",
+    );
+    assert_eq!(
+        got,
+        vec![(
+            E,
+            7,
+            "`$SENTINEL_PDO` is not set by any earlier cell".to_string()
+        )]
+    );
+}
+
+#[test]
+fn use_before_capture_is_an_error() {
+    let got = messages("# T\n## S\n```sh\necho $POD\n```\n```sh {capture=POD}\necho p\n```\n");
+    assert_eq!(
+        got,
+        ["`$POD` is used before it is set (by the cell on line 6)"]
+    );
+}
+
+#[test]
+fn variables_in_run_false_cells_and_after_source_are_not_checked() {
+    assert!(check("# T\n## S\n```sh {run=false}\necho $NOPE\n```\n").is_empty());
+    assert!(
+        check("# T\n## S\n```sh\nsource env.sh\n```\n```sh\necho $FROM_ENV\n```\n")
+            .iter()
+            .all(|(_, _, m)| !m.contains("FROM_ENV"))
+    );
+}
+
+#[test]
+fn env_attribute_and_same_cell_assignment_define() {
+    assert!(check("# T\n## S\n```sh {env=A=1}\nB=2; echo $A $B\n```\n").is_empty());
+}
+
+#[test]
+fn missing_file_with_workdir_is_an_error_and_present_file_is_fine() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(tmp.path().join("m")).expect("mkdir");
+    std::fs::write(tmp.path().join("m/a.yaml"), "x").expect("write");
+    let src = "---\ntitle: T\nworkdir: m\n---\n## S\n```sh\nkubectl create -f a.yaml\nkubectl create -f b.yaml\n```\n";
+    assert_eq!(
+        check_in(tmp.path(), src),
+        vec![(
+            E,
+            8,
+            "`b.yaml` does not exist in the workdir (".to_string()
+                + &tmp.path().join("m").display().to_string()
+                + ")"
+        )]
+    );
+}
+
+#[test]
+fn missing_file_without_workdir_is_a_warning() {
+    let got = check("# T\n## S\n```sh\ncat image/run.sh\n```\n");
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, W);
+    assert!(
+        got[0]
+            .2
+            .starts_with("`image/run.sh` is not in the lesson folder")
+    );
+}
+
+#[test]
+fn files_created_earlier_or_after_cd_are_not_flagged() {
+    let src = "# T\n## S\n```sh\ncat > new.yaml <<'EOF'\na: 1\nEOF\nkubectl apply -f new.yaml\ncurl -o got.sh https://x\nbash got.sh\ncd \"$HOME\"\ncat anything.txt\n```\n";
+    assert!(check(src).is_empty(), "{:?}", check(src));
+}
+
+#[test]
+fn missing_workdir_and_cwd() {
+    let got = check("---\ntitle: T\nworkdir: nowhere\n---\n## S\n```sh {cwd=sub}\nls\n```\n");
+    assert_eq!(got.len(), 1);
+    assert_eq!((got[0].0, got[0].1), (E, 3));
+    assert!(got[0].2.starts_with("workdir `nowhere` does not exist"));
+    let got = check("# T\n## S\n```sh {cwd=sub}\nls\n```\n");
+    assert!(got[0].2.starts_with("cwd `sub` does not exist"), "{got:?}");
+}
+
+#[test]
+fn front_matter_semantics() {
+    let got = messages(
+        "---\ntitle: T\nnamespace: Bad_NS\npanes:\n  sentinel: {port: 1}\nrequires: [\"kube ctl\"]\n---\n## S\ntext\n",
+    );
+    assert_eq!(
+        got,
+        [
+            "namespace `Bad_NS` is not a valid Kubernetes name",
+            "the sentinel pane needs `address: host:port` or `service: NAME`",
+            "requires[0] `kube ctl` is not a program name",
+        ]
+    );
+}
+
+#[test]
+fn later_rules_still_run_after_an_unknown_front_matter_key() {
+    let got = messages("---\ntitle: T\nsumary: x\nnamespace: Bad_NS\n---\n## S\ntext\n");
+    assert_eq!(
+        got,
+        [
+            "unknown front matter key `sumary`",
+            "namespace `Bad_NS` is not a valid Kubernetes name"
+        ]
+    );
+}
+
+#[test]
+fn structure_rules() {
+    let got = check("# T\n```sh\necho early\n```\n## A\n```sh\n```\n## A\ntext\n## B\n");
+    let want = [
+        (W, 2, "runnable cell before the first step heading"),
+        (W, 6, "empty cell"),
+        (W, 8, "step title `A` repeats line 5"),
+        (W, 10, "step is empty"),
+    ];
+    assert_eq!(got, want.map(|(s, l, m)| (s, l, m.to_string())));
+    assert_eq!(messages("# T\ntext\n"), ["the lesson has no steps"]);
+}
+
+#[test]
+fn positions_inside_indented_and_quoted_cells() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = "# T\n## S\n- item\n\n  ```sh\n  echo $MISSING\n  ```\n";
+    let d = check_source(&tmp.path().join("lesson.md"), src);
+    assert_eq!((d[0].span.line, d[0].span.col, d[0].span.len), (6, 8, 8));
+}

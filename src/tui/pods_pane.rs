@@ -1,0 +1,305 @@
+//! The pods pane: a [`PodsView`] drawn like `kubectl get pods -o wide`, plus a ROLE column from
+//! the sentinel view and a state line. Content only (the caller draws the frame).
+//!
+//! Fits 50-70 columns: IP, then AGE, then RESTARTS are dropped when narrow, and names are cut
+//! last. Only the visible window of rows is formatted, so 5,000 pods cost what 30 do. Changes
+//! carry a marker as well as a colour, so they show with `NO_COLOR` and on a projector:
+//! `+` added (green), `~` changed (yellow), `x` deleted (red, struck through).
+
+use std::time::SystemTime;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::Widget;
+
+use crate::kube::model::{Connection, Health, PodRow};
+use crate::kube::view::{Change, PodsView};
+use crate::sentinel::Role;
+
+use super::cell::truncate;
+use super::theme::Theme;
+
+pub struct PodsPane<'a> {
+    view: &'a PodsView,
+    now: SystemTime,
+    theme: Theme,
+    scroll: usize,
+    scope: Option<&'a str>,
+}
+
+impl<'a> PodsPane<'a> {
+    pub fn new(view: &'a PodsView, now: SystemTime) -> Self {
+        Self { view, now, theme: Theme::from_env(), scroll: 0, scope: None }
+    }
+
+    /// Index of the first row shown; clamped so the last page stays full.
+    pub fn scroll(mut self, offset: usize) -> Self {
+        self.scroll = offset;
+        self
+    }
+
+    pub fn theme(mut self, theme: Theme) -> Self {
+        self.theme = theme;
+        self
+    }
+
+    /// What is watched, e.g. `kubetutor-redis · app in (redis)`, for the empty-pane message.
+    pub fn scope(mut self, scope: &'a str) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// How many rows fit under the state and header lines: for the caller's scroll limits.
+    pub fn rows_visible(height: u16) -> usize {
+        usize::from(height).saturating_sub(2)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Name,
+    Ready,
+    Status,
+    Restarts,
+    Age,
+    Ip,
+    Role,
+}
+
+impl Col {
+    fn title(self) -> &'static str {
+        match self {
+            Col::Name => "NAME",
+            Col::Ready => "READY",
+            Col::Status => "STATUS",
+            Col::Restarts => "RESTARTS",
+            Col::Age => "AGE",
+            Col::Ip => "IP",
+            Col::Role => "ROLE",
+        }
+    }
+}
+
+/// One visible row, formatted.
+struct Cells<'r> {
+    row: &'r PodRow,
+    change: Option<Change>,
+    role: Option<Role>,
+    texts: [String; 7],
+    /// RESTARTS without the "(2m ago)" part, for narrow panes.
+    restarts_short: String,
+}
+
+impl Widget for PodsPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let visible = Self::rows_visible(area.height);
+        let total = self.view.len();
+        let first = self.scroll.min(total.saturating_sub(visible));
+        let rows: Vec<Cells<'_>> =
+            self.view.entries().skip(first).take(visible).map(|e| self.cells(e)).collect();
+        self.state_line(area, buf, first, rows.len(), total);
+        if area.height < 2 {
+            return;
+        }
+        if rows.is_empty() {
+            self.empty(Rect { y: area.y + 1, height: area.height - 1, ..area }, buf);
+            return;
+        }
+        let (layout, short) = self.layout(&rows, area.width);
+        let header = Rect { y: area.y + 1, height: 1, ..area };
+        let titles: Vec<String> = layout.iter().map(|(c, _)| c.title().to_string()).collect();
+        self.draw_line(header, buf, &layout, &titles, self.theme.title());
+        for (i, cells) in rows.iter().enumerate() {
+            let line = Rect { y: area.y + 2 + i as u16, height: 1, ..area };
+            let text = |c: Col| match c {
+                Col::Restarts if short => cells.restarts_short.clone(),
+                _ => cells.texts[c as usize].clone(),
+            };
+            let texts: Vec<String> = layout.iter().map(|(c, _)| text(*c)).collect();
+            self.draw_row(line, buf, &layout, &texts, cells);
+        }
+    }
+}
+
+impl PodsPane<'_> {
+    fn cells<'r>(&self, entry: &'r crate::kube::view::Entry) -> Cells<'r> {
+        let row = &entry.row;
+        let change = entry.change(self.now);
+        let marker = match change {
+            Some(Change::Added) => '+',
+            Some(Change::Changed) => '~',
+            Some(Change::Deleted) => 'x',
+            None => ' ',
+        };
+        let role = self.view.role(row);
+        let texts = [
+            format!("{marker}{}", row.name),
+            row.ready_text(),
+            row.status.clone(),
+            row.restarts_text(self.now),
+            row.age_text(self.now),
+            row.ip.clone().unwrap_or_else(|| "<none>".into()),
+            role.map(role_name).unwrap_or("").to_string(),
+        ];
+        Cells { row, change, role, texts, restarts_short: row.restarts.to_string() }
+    }
+
+    /// Columns that fit and their widths (NAME takes what is left), and whether RESTARTS is
+    /// shortened. Narrowing order: RESTARTS loses "(2m ago)", then IP, AGE, RESTARTS go.
+    fn layout(&self, rows: &[Cells<'_>], width: u16) -> (Vec<(Col, u16)>, bool) {
+        let width = usize::from(width);
+        let widest = |c: Col, short: bool| {
+            let len = |r: &Cells<'_>| match c {
+                Col::Restarts if short => r.restarts_short.len(),
+                _ => r.texts[c as usize].chars().count(),
+            };
+            rows.iter().map(len).max().unwrap_or(0).max(c.title().len())
+        };
+        let mut cols = vec![Col::Ready, Col::Status, Col::Restarts, Col::Age, Col::Ip];
+        if rows.iter().any(|r| r.role.is_some()) {
+            cols.push(Col::Role);
+        }
+        let name_want = widest(Col::Name, false).min(40);
+        let name_min = name_want.min(16);
+        let fixed = |cols: &[Col], short| cols.iter().map(|c| widest(*c, short) + 1).sum::<usize>();
+        let short = fixed(&cols, false) + name_want > width;
+        for drop in [Col::Ip, Col::Age, Col::Restarts] {
+            if fixed(&cols, short) + name_min <= width {
+                break;
+            }
+            cols.retain(|c| *c != drop);
+        }
+        let name = width.saturating_sub(fixed(&cols, short)).min(name_want).max(4);
+        let mut out = vec![(Col::Name, name as u16)];
+        out.extend(cols.into_iter().map(|c| (c, widest(c, short) as u16)));
+        (out, short)
+    }
+
+    fn draw_line(&self, area: Rect, buf: &mut Buffer, layout: &[(Col, u16)], texts: &[String], style: Style) {
+        let mut x = area.x;
+        let right = area.x + area.width;
+        for ((_, w), text) in layout.iter().zip(texts) {
+            if x >= right {
+                break;
+            }
+            let w = (*w).min(right - x);
+            buf.set_stringn(x, area.y, truncate(text, usize::from(w)), usize::from(w), style);
+            x = x.saturating_add(w + 1);
+        }
+    }
+
+    fn draw_row(&self, area: Rect, buf: &mut Buffer, layout: &[(Col, u16)], texts: &[String], cells: &Cells<'_>) {
+        let base = self.row_style(cells.change);
+        let mut x = area.x;
+        let right = area.x + area.width;
+        for ((col, w), text) in layout.iter().zip(texts) {
+            if x >= right {
+                break;
+            }
+            let w = (*w).min(right - x);
+            let style = match (cells.change, col) {
+                (None, Col::Status) => self.health_style(cells.row.health()),
+                (None, Col::Role) => self.role_style(cells.role),
+                _ => base,
+            };
+            buf.set_stringn(x, area.y, truncate(text, usize::from(w)), usize::from(w), style);
+            x = x.saturating_add(w + 1);
+        }
+    }
+
+    fn state_line(&self, area: Rect, buf: &mut Buffer, first: usize, shown: usize, total: usize) {
+        let conn = self.view.connection();
+        let (text, style) = match conn {
+            Connection::Live => (self.live_summary(), self.theme.ok()),
+            Connection::Connecting | Connection::Relisting => (conn.line(), self.theme.busy()),
+            _ => (conn.line(), self.theme.bad()),
+        };
+        let range = if shown < total && shown > 0 {
+            format!(" {}-{} of {total}", first + 1, first + shown)
+        } else {
+            String::new()
+        };
+        let width = usize::from(area.width);
+        let room = width.saturating_sub(range.chars().count());
+        buf.set_stringn(area.x, area.y, truncate(&text, room), room, style);
+        if !range.is_empty() && width > range.len() {
+            let x = area.x + (width - range.len()) as u16;
+            buf.set_stringn(x, area.y, &range, range.len(), self.theme.dim());
+        }
+        // A long error (403 with its fix) wraps into the space rows would use.
+        if conn.is_degraded() && text.chars().count() > room && self.view.is_empty() {
+            let lines = textwrap::wrap(&text, width.max(1));
+            for (i, l) in lines.iter().enumerate().take(usize::from(area.height)) {
+                let y = area.y + i as u16;
+                buf.set_stringn(area.x, y, " ".repeat(width), width, Style::new());
+                buf.set_stringn(area.x, y, l.as_ref(), width, style);
+            }
+        }
+    }
+
+    fn live_summary(&self) -> String {
+        let gone = self.view.deleted();
+        let pods = self.view.len() - gone;
+        let mut text = format!("live · {pods} pod{}", if pods == 1 { "" } else { "s" });
+        if gone > 0 {
+            text.push_str(&format!(", {gone} deleted"));
+        }
+        text
+    }
+
+    fn empty(&self, area: Rect, buf: &mut Buffer) {
+        if !self.view.has_listed() || self.view.connection().is_degraded() {
+            return;
+        }
+        let text = match self.scope {
+            Some(scope) => format!("no pods yet ({scope})"),
+            None => "no pods yet".to_string(),
+        };
+        let width = usize::from(area.width);
+        buf.set_stringn(area.x, area.y, truncate(&text, width), width, self.theme.dim());
+    }
+
+    fn row_style(&self, change: Option<Change>) -> Style {
+        let color = |c| if self.theme.color { Style::new().fg(c) } else { Style::new() };
+        match change {
+            Some(Change::Added) => color(Color::Green).add_modifier(Modifier::BOLD),
+            Some(Change::Changed) => color(Color::Yellow).add_modifier(Modifier::BOLD),
+            Some(Change::Deleted) => color(Color::Red).add_modifier(Modifier::CROSSED_OUT),
+            None if self.view.connection().is_degraded() => self.theme.dim(),
+            None => Style::new(),
+        }
+    }
+
+    fn health_style(&self, health: Health) -> Style {
+        if !self.theme.color {
+            return Style::new();
+        }
+        match health {
+            Health::Good => Style::new().fg(Color::Green),
+            Health::Progressing => Style::new().fg(Color::Yellow),
+            Health::Done => Style::new().fg(Color::DarkGray),
+            Health::Bad => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        }
+    }
+
+    fn role_style(&self, role: Option<Role>) -> Style {
+        match (role, self.theme.color) {
+            (Some(Role::Master), true) => Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            (Some(Role::Master), false) => Style::new().add_modifier(Modifier::BOLD),
+            (Some(_), true) => Style::new().fg(Color::Cyan),
+            _ => Style::new(),
+        }
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Master => "master",
+        Role::Replica => "replica",
+        Role::Sentinel => "sentinel",
+    }
+}

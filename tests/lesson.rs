@@ -1,0 +1,11 @@
+//! Lessons end to end: `check` output snapshots over a corpus of bad lessons, the CLI's exit
+//! codes, importing the seed notebook, and property tests that the parser never panics.
+
+#[path = "lesson/check.rs"]
+mod check;
+#[path = "lesson/cli.rs"]
+mod cli;
+#[path = "lesson/import.rs"]
+mod import;
+#[path = "lesson/props.rs"]
+mod props;

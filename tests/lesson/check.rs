@@ -1,0 +1,121 @@
+use std::path::Path;
+
+use kubetutor::lesson::check::check_args;
+
+const BAD: &str = "tests/fixtures/lesson/bad";
+
+/// `check` output for one fixture, with the list of bundled lessons (which changes as lessons
+/// are added) replaced by a placeholder.
+fn render(arg: &str) -> String {
+    let text = check_args(&[arg.to_string()]).render();
+    match text.find("or one of: ") {
+        Some(i) => {
+            let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
+            format!("{}or one of: <bundled lessons>{}", &text[..i], &text[end..])
+        }
+        None => text,
+    }
+}
+
+macro_rules! snapshot {
+    ($name:ident, $file:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(stringify!($name), render(&format!("{BAD}/{}", $file)));
+        }
+    };
+}
+
+snapshot!(malformed_yaml, "malformed-yaml.md");
+snapshot!(unknown_key, "unknown-key.md");
+snapshot!(unterminated_fence, "unterminated-fence.md");
+snapshot!(duplicate_id, "duplicate-id.md");
+snapshot!(retry_abc, "retry-abc.md");
+snapshot!(unknown_attribute, "unknown-attribute.md");
+snapshot!(bad_values, "bad-values.md");
+snapshot!(undefined_var, "undefined-var.md");
+snapshot!(missing_file, "missing-file.md");
+snapshot!(empty_file, "empty.md");
+snapshot!(binary_file, "binary.md");
+snapshot!(not_utf8, "not-utf8.md");
+snapshot!(deep_lists, "deep-lists.md");
+snapshot!(folder_without_lesson_md, "no-lesson-md");
+snapshot!(no_such_lesson, "does-not-exist.md");
+
+#[test]
+fn huge_file_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("huge.md");
+    let line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n";
+    let text = format!(
+        "# Huge\n\n## Step\n{}",
+        line.repeat(10 * 1024 * 1024 / line.len() + 1)
+    );
+    std::fs::write(&path, text).expect("write");
+    let report = check_args(&[path.to_string_lossy().to_string()]);
+    let out = report
+        .render()
+        .replace(&tmp.path().display().to_string(), "<tmp>");
+    insta::assert_snapshot!("huge_file", out);
+}
+
+#[test]
+fn good_lesson_and_its_translation_are_clean() {
+    let report = check_args(&["tests/fixtures/lesson/good".to_string()]);
+    assert_eq!(report.render(), "0 errors, 0 warnings in 2 files\n");
+}
+
+#[test]
+fn every_bad_fixture_reports_an_error() {
+    let entries = std::fs::read_dir(BAD).expect("fixtures");
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name == "deep-lists.md" {
+            continue; // deep nesting is legal Markdown: a warning, not an error
+        }
+        let report = check_args(&[Path::new(BAD).join(&name).to_string_lossy().to_string()]);
+        assert!(report.errors() > 0, "{name}: {}", report.render());
+    }
+}
+
+#[test]
+fn several_arguments_are_summed() {
+    let args = [
+        format!("{BAD}/retry-abc.md"),
+        format!("{BAD}/duplicate-id.md"),
+        "tests/fixtures/lesson/good".into(),
+    ];
+    let report = check_args(&args);
+    assert!(
+        report
+            .render()
+            .ends_with("2 errors, 0 warnings in 4 files\n"),
+        "{}",
+        report.render()
+    );
+}
+
+#[test]
+fn translation_drift_is_a_warning() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("lesson.md"),
+        "# T\n## A\n```sh\necho a\n```\n## B\n```sh\necho b\n```\n",
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.path().join("lesson.fr.md"),
+        "# T\n## A\n```sh\necho a\n```\n",
+    )
+    .expect("write");
+    let report = check_args(&[tmp.path().to_string_lossy().to_string()]);
+    assert_eq!(
+        (report.errors(), report.warnings(), report.files),
+        (0, 1, 2)
+    );
+    assert!(
+        report.diagnostics[0].message.starts_with(
+            "this translation has 1 steps and 1 runnable cells; lesson.md has 2 and 2"
+        )
+    );
+}

@@ -1,0 +1,52 @@
+use std::process::Command;
+
+fn kubetutor(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kubetutor"))
+        .args(args)
+        .output()
+        .expect("run kubetutor");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+#[test]
+fn check_exits_zero_when_clean_and_one_on_errors() {
+    let (code, out) = kubetutor(&["check", "tests/fixtures/lesson/good"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "0 errors, 0 warnings in 2 files\n")
+    );
+    let (code, out) = kubetutor(&["check", "tests/fixtures/lesson/bad/retry-abc.md"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with(
+            "tests/fixtures/lesson/bad/retry-abc.md:7:26: error: `retry` is not a duration: `abc`\n"
+        ),
+        "{out}"
+    );
+    assert!(out.ends_with("\n1 error, 0 warnings in 1 file\n"), "{out}");
+}
+
+#[test]
+fn check_warnings_alone_exit_zero() {
+    let (code, out) = kubetutor(&["check", "tests/fixtures/lesson/bad/deep-lists.md"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.ends_with("0 errors, 1 warning in 1 file\n"));
+}
+
+#[test]
+fn bundled_lessons_pass_check() {
+    let Ok(entries) = std::fs::read_dir("lessons") else {
+        return;
+    };
+    for e in entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("lesson.md").is_file())
+    {
+        let path = e.path().to_string_lossy().to_string();
+        let (code, out) = kubetutor(&["check", &path]);
+        assert_eq!(code, 0, "{path}:\n{out}");
+    }
+}

@@ -1,0 +1,20 @@
+//! `kubetutor run` end to end: real lessons from tests/fixtures/run through the built binary
+//! and real bash (shell state, attributes, faults, output, cancellation and no orphans).
+
+#[path = "run/common.rs"]
+mod common;
+
+#[path = "run/state.rs"]
+mod state;
+
+#[path = "run/faults.rs"]
+mod faults;
+
+#[path = "run/output.rs"]
+mod output;
+
+#[path = "run/processes.rs"]
+mod processes;
+
+#[path = "run/select.rs"]
+mod select;

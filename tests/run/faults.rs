@@ -1,0 +1,179 @@
+//! Bad input and faults: each a clear message naming `lesson.md:LINE`, never a hang.
+
+use super::common::*;
+
+#[test]
+fn command_not_found_names_the_line() {
+    let lesson = lesson("notfound");
+    let out = run(&lesson, &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("lesson.md:10 [typo] command not found: nosuchcommand-kt (exit 127)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn timeout_stops_the_cell() {
+    let lesson = lesson("timeout");
+    let mark = marker(1);
+    let start = std::time::Instant::now();
+    let out = run_with(&lesson, &[], &[("KT_MARK", &mark)]);
+    let text = stdout(&out);
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+    assert!(
+        text.contains("lesson.md:8 [hang] timed out after 1s"),
+        "{text}"
+    );
+    assert_eq!(last_line(&out), "0 passed, 1 failed");
+    assert_eq!(wait_gone(&format!("sleep {mark}"), 5), Vec::<String>::new());
+}
+
+#[test]
+fn stdin_is_closed() {
+    let lesson = lesson("stdin");
+    let start = std::time::Instant::now();
+    let out = run(&lesson, &[]);
+    let text = stdout(&out);
+    assert!(start.elapsed().as_secs() < 20);
+    assert!(text.contains("cat rc=0"), "{text}");
+    assert!(text.contains("read rc=1"), "{text}");
+}
+
+#[test]
+fn missing_workdir_is_reported() {
+    let lesson = lesson("workdir");
+    let out = run(&lesson, &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text.contains("lesson.md:9 [go] missing workdir:"), "{text}");
+    assert!(text.contains("does-not-exist does not exist"), "{text}");
+}
+
+#[test]
+fn bash_missing_is_reported() {
+    let lesson = lesson("steps");
+    let out = run_with(&lesson, &[], &[("KUBETUTOR_BASH", "/nonexistent/bash")]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text.contains("bash missing: cannot run /nonexistent/bash"),
+        "{text}"
+    );
+    assert_eq!(last_line(&out), "0 passed, 1 failed");
+}
+
+#[test]
+fn counts_stop_at_first_failure_and_keep_going() {
+    let lesson = lesson("counts");
+    let out = run(&lesson, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("lesson.md:12 [bad] exit 3"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(last_line(&out), "1 passed, 1 failed");
+    assert!(!stdout(&out).contains("    two"));
+
+    let out = run(&lesson, &["--keep-going"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(last_line(&out), "3 passed, 1 failed");
+
+    let skip = [("KUBETUTOR_SKIP_NEEDS", "gpu,containers")];
+    let out = run_with(&lesson, &["--keep-going"], &skip);
+    let text = stdout(&out);
+    assert!(
+        text.contains("[containers] skipped: needs containers"),
+        "{text}"
+    );
+    assert_eq!(last_line(&out), "2 passed, 1 failed, 1 skipped");
+
+    let out = run_with(&lesson, &["--only", "first", "--only", "containers"], &skip);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(last_line(&out), "1 passed, 0 failed, 1 skipped");
+}
+
+#[test]
+fn kubectl_cells_need_confirmation() {
+    let lesson = lesson("kubectl");
+    let kubeconfig = lesson.dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, KUBECONFIG).unwrap();
+    let runtime = lesson.dir.path().join("runtime");
+    std::fs::create_dir(&runtime).unwrap();
+    let kc = kubeconfig.to_str().unwrap();
+    let env = [
+        ("KUBECONFIG", kc),
+        ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
+    ];
+
+    let out = run_with(&lesson, &[], &env);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("    local\n"),
+        "cells before the first kubectl run: {text}"
+    );
+    assert!(
+        text.contains("Cluster: context kt-test, server https://127.0.0.1:6443"),
+        "{text}"
+    );
+    assert!(text.contains("Namespace: kt-run-test"), "{text}");
+    assert!(
+        text.contains("lesson.md:15 [pods] refusing to run kubectl cells"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stdin is not a terminal; pass --yes"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("    kubeconfig="),
+        "the kubectl cell must not run: {text}"
+    );
+    assert_eq!(last_line(&out), "1 passed, 1 failed");
+
+    let out = run_with(&lesson, &["--yes"], &env);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("    kubeconfig="))
+        .expect("kubectl cell ran");
+    assert!(
+        !line.ends_with(kc) && line.len() > "    kubeconfig=".len(),
+        "private kubeconfig: {line}"
+    );
+}
+
+const KUBECONFIG: &str = "apiVersion: v1
+kind: Config
+current-context: kt-test
+clusters:
+- name: kt-test
+  cluster:
+    server: https://127.0.0.1:6443
+contexts:
+- name: kt-test
+  context:
+    cluster: kt-test
+    user: kt-test
+users:
+- name: kt-test
+  user:
+    token: not-a-real-token
+";
+
+#[test]
+fn a_variable_never_set_is_named() {
+    let lesson = lesson("unset");
+    let out = run(&lesson, &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("kubetutor: $POD_NAME is not set: no earlier cell exports or captures it"),
+        "{text}"
+    );
+    assert!(text.contains("lesson.md:8 [logs] exit 2"), "{text}");
+}

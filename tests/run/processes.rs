@@ -1,0 +1,89 @@
+//! Process groups: Ctrl-C cancels cleanly and nothing outlives `kubetutor run`.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use super::common::*;
+
+fn interrupt_while_sleeping(sig: Signal, seed: u32) {
+    let lesson = lesson("cancel");
+    let mark = marker(seed);
+    let mut child = kubetutor()
+        .arg("run")
+        .arg(&lesson.file)
+        .env("KT_MARK", &mark)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.contains("sleeping") {
+            break;
+        }
+    }
+    let needle = format!("sleep {mark}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while processes_with(&needle).len() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        processes_with(&needle).len(),
+        2,
+        "both sleeps run: {seen:?}"
+    );
+    kill(Pid::from_raw(child.id() as i32), sig).unwrap();
+    seen.extend(lines.map(|l| l.unwrap()));
+    let status = child.wait().unwrap();
+    let text = seen.join("\n");
+    assert_eq!(status.code(), Some(130), "{text}");
+    assert!(text.contains("[long] cancelled"), "{text}");
+    assert!(!text.contains("never reached"), "{text}");
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("0 passed, 1 failed"),
+        "{text}"
+    );
+    assert_eq!(wait_gone(&needle, 1), Vec::<String>::new(), "no orphans");
+}
+
+#[test]
+fn ctrl_c_cancels_the_cell_and_leaves_no_orphans() {
+    interrupt_while_sleeping(Signal::SIGINT, 2);
+}
+
+#[test]
+fn sigterm_cancels_the_cell_and_leaves_no_orphans() {
+    interrupt_while_sleeping(Signal::SIGTERM, 3);
+}
+
+#[test]
+fn background_jobs_end_with_the_lesson() {
+    let lesson = lesson("jobs");
+    let mark = marker(4);
+    let out = run_with(&lesson, &[], &[("KT_MARK", &mark)]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("[server] started in the background"),
+        "{text}"
+    );
+    assert!(text.contains("    [server] job up"), "{text}");
+    assert!(text.contains("foreground done"), "{text}");
+    assert!(
+        text.contains("background job [server] was stopped"),
+        "{text}"
+    );
+    assert_eq!(last_line(&out), "2 passed, 0 failed");
+    assert_eq!(
+        processes_with(&format!("sleep {mark}")),
+        Vec::<String>::new(),
+        "no orphans"
+    );
+}
