@@ -83,6 +83,61 @@ async fn bare(port: u16, out: mpsc::UnboundedSender<(Key, SystemTime)>) {
     }
 }
 
+/// The consumer side, as the app would run it: apply each update, draw a frame.
+struct Screen {
+    rx: mpsc::Receiver<SentinelUpdate>,
+    view: SentinelView,
+    term: Terminal<TestBackend>,
+    /// Only events from this sentinel are sampled: the bare subscriber listens there.
+    sampled: String,
+    samples: Vec<Sample>,
+    failover_ends: usize,
+}
+
+impl Screen {
+    /// Applies updates until `until(view, failover_ends)` or `max` elapses.
+    async fn pump(&mut self, max: Duration, until: impl Fn(&SentinelView, usize) -> bool) -> bool {
+        let deadline = tokio::time::Instant::now() + max;
+        while let Ok(Some(u)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            let event = match &u {
+                SentinelUpdate::Event {
+                    endpoint,
+                    at,
+                    event,
+                } => Some((*endpoint == self.sampled, *at, event.clone())),
+                _ => None,
+            };
+            let t = Instant::now();
+            self.view.apply(u, SystemTime::now());
+            let view = &self.view;
+            let pane = SentinelPane {
+                view,
+                theme: Theme::plain(),
+            };
+            self.term
+                .draw(|f| f.render_widget(pane, f.area()))
+                .expect("draw");
+            let cpu = t.elapsed();
+            if let Some((sampled, at, e)) = event {
+                self.failover_ends += usize::from(e.name == "+failover-end");
+                if sampled {
+                    let key = (e.name, e.payload);
+                    self.samples.push(Sample {
+                        key,
+                        at,
+                        drawn: SystemTime::now(),
+                        cpu,
+                    });
+                }
+            }
+            if until(&self.view, self.failover_ends) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
 fn main() {
     let reps: usize = std::env::var("KT_BENCH_REPS")
         .ok()
@@ -97,107 +152,39 @@ fn main() {
         let s0 = cluster.sentinels[0].port;
         let (btx, mut brx) = mpsc::unbounded_channel();
         let bare_task = tokio::spawn(bare(s0, btx));
-        let (tx, mut rx) = mpsc::channel(256);
+        let (tx, rx) = mpsc::channel(256);
         let monitor = spawn_monitor(cluster.config(MASTER, None), tx);
-        let mut view = SentinelView::new(MASTER, SystemTime::now());
-        let mut term = Terminal::new(TestBackend::new(52, 40)).expect("terminal");
-        let endpoint0 = format!("127.0.0.1:{s0}");
-        let mut samples: Vec<Sample> = vec![];
-        let mut ends = 0;
-        let mut pump = async |view: &mut SentinelView,
-                              samples: &mut Vec<Sample>,
-                              until: &dyn Fn(&SentinelView, usize) -> bool| {
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while Instant::now() < deadline {
-                let Ok(Some(u)) = tokio::time::timeout(Duration::from_secs(1), rx.recv()).await
-                else {
-                    continue;
-                };
-                let event = match &u {
-                    SentinelUpdate::Event {
-                        endpoint,
-                        at,
-                        event,
-                    } => Some((endpoint == &endpoint0, *at, event.clone())),
-                    _ => None,
-                };
-                let t = Instant::now();
-                view.apply(u, SystemTime::now());
-                term.draw(|f| {
-                    f.render_widget(
-                        SentinelPane {
-                            view,
-                            theme: Theme::plain(),
-                        },
-                        f.area(),
-                    )
-                })
-                .expect("draw");
-                let cpu = t.elapsed();
-                if let Some((from_s0, at, e)) = event {
-                    if e.name == "+failover-end" {
-                        ends += 1;
-                    }
-                    if from_s0 {
-                        samples.push(Sample {
-                            key: (e.name, e.payload),
-                            at,
-                            drawn: SystemTime::now(),
-                            cpu,
-                        });
-                    }
-                }
-                if until(view, ends) {
-                    return true;
-                }
-            }
-            false
+        let mut screen = Screen {
+            rx,
+            view: SentinelView::new(MASTER, SystemTime::now()),
+            term: Terminal::new(TestBackend::new(52, 40)).expect("terminal"),
+            sampled: format!("127.0.0.1:{s0}"),
+            samples: vec![],
+            failover_ends: 0,
         };
-        let settled = |v: &SentinelView, _: usize| {
-            v.topology()
-                .is_some_and(|t| t.replicas.len() == 2 && t.sentinels.len() == 2)
-                && v.links.len() == 3
+        let long = Duration::from_secs(30);
+        let settled = |v: &SentinelView, _| {
+            v.links.len() == 3
+                && v.topology()
+                    .is_some_and(|t| t.replicas.len() == 2 && t.sentinels.len() == 2)
         };
-        assert!(
-            pump(&mut view, &mut samples, &settled).await,
-            "cluster did not settle"
-        );
+        assert!(screen.pump(long, settled).await, "cluster did not settle");
         for i in 0..reps {
-            let before = ends;
+            let before = screen.failover_ends;
             let _ = raw(s0, &["SENTINEL", "FAILOVER", MASTER]);
-            let ok = pump(&mut view, &mut samples, &|_, e| e > before).await;
-            if !ok {
+            if !screen.pump(long, |_, ends| ends > before).await {
                 eprintln!("forced failover {i} did not finish");
             }
-            // Let the old master resync as a replica so the next failover has a good replica.
-            let _ = pump(&mut view, &mut samples, &|_, _| false)
-                .await
-                .then_some(());
-            tokio::time::sleep(Duration::from_millis(1500)).await;
+            // The old master must resync as a replica before the next failover can pick it.
+            screen.pump(Duration::from_secs(3), |_, _| false).await;
         }
-        let master_port = view.topology().map(|t| t.master.addr.port);
-        if let Some(p) = master_port {
-            for proc in std::iter::once(&mut cluster.master).chain(cluster.replicas.iter_mut()) {
-                if proc.port == p {
-                    proc.kill();
-                }
-            }
-            let ok = pump(&mut view, &mut samples, &|v, _| v.failover.last.is_some()).await;
-            println!(
-                "killed master: failover {}",
-                if ok {
-                    format!(
-                        "{:.3?}",
-                        view.failover
-                            .last
-                            .as_ref()
-                            .map(|f| f.duration)
-                            .unwrap_or_default()
-                    )
-                } else {
-                    "not seen".into()
-                }
-            );
+        if let Some(p) = screen.view.topology().map(|t| t.master.addr.port) {
+            let all = std::iter::once(&mut cluster.master).chain(cluster.replicas.iter_mut());
+            all.filter(|proc| proc.port == p)
+                .for_each(|proc| proc.kill());
+            let ok = screen.pump(long, |v, _| v.failover.last.is_some()).await;
+            let f = screen.view.failover.last.as_ref().map(|f| f.duration);
+            println!("killed the master: failover measured {f:?} (seen: {ok})");
         }
         monitor.abort();
         bare_task.abort();
@@ -205,19 +192,14 @@ fn main() {
         while let Ok((k, t)) = brx.try_recv() {
             arrivals.entry(k).or_insert(t);
         }
-        let socket: Vec<Duration> = samples
+        let since = |s: &Sample, t: SystemTime| s.drawn.duration_since(t).unwrap_or_default();
+        let samples = &screen.samples;
+        let socket = samples.iter().map(|s| since(s, s.at)).collect();
+        let baseline = samples
             .iter()
-            .map(|s| s.drawn.duration_since(s.at).unwrap_or_default())
+            .filter_map(|s| arrivals.get(&s.key).map(|b| since(s, *b)))
             .collect();
-        let baseline: Vec<Duration> = samples
-            .iter()
-            .filter_map(|s| {
-                arrivals
-                    .get(&s.key)
-                    .map(|b| s.drawn.duration_since(*b).unwrap_or_default())
-            })
-            .collect();
-        let cpu: Vec<Duration> = samples.iter().map(|s| s.cpu).collect();
+        let cpu = samples.iter().map(|s| s.cpu).collect();
         println!("sentinel event -> screen (budget {BUDGET:?}), {reps} forced failovers + 1 kill");
         report("socket -> view -> frame drawn", socket);
         report("bare subscriber -> frame drawn", baseline);

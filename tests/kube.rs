@@ -17,3 +17,5 @@ mod view;
 mod pane;
 #[path = "kube/doctor.rs"]
 mod doctor;
+#[path = "kube/e2e.rs"]
+mod e2e;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/cluster: builds the control-plane binaries into $CACHE/bin when missing.
 # Everything (module cache, build cache, wrapper modules, logs) lives under $CACHE, outside the repo.
 

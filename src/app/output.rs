@@ -40,7 +40,6 @@ struct Sink {
     /// A `\r` was seen: the next printed character starts the line over.
     carriage: bool,
     dropped: usize,
-    last_line: String,
 }
 
 impl OutputBuffer {
@@ -72,9 +71,12 @@ impl OutputBuffer {
         self.sink.dropped
     }
 
-    /// The last non-empty line as plain text (no SGR), for the jobs pane.
-    pub fn last_line(&self) -> &str {
-        &self.sink.last_line
+    /// The last line with text, without SGR, for the jobs pane. Computed on demand: the
+    /// hot path (every line of a fast stream) must not pay for it.
+    pub fn last_line(&self) -> String {
+        let last = self.sink.lines.iter().rev().find(|l| !strip_sgr(l).trim().is_empty());
+        let partial = Some(&self.sink.current).filter(|l| !strip_sgr(l).trim().is_empty());
+        partial.or(last).map(|l| strip_sgr(l)).unwrap_or_default()
     }
 
     pub fn clear(&mut self) {
@@ -84,16 +86,19 @@ impl OutputBuffer {
 
 impl Sink {
     fn newline(&mut self) {
-        let plain = strip_sgr(&self.current);
-        if !plain.trim().is_empty() {
-            self.last_line = plain;
-        }
-        let line = std::mem::take(&mut self.current);
-        self.lines.push_back(line);
-        if self.lines.len() > MAX_LINES {
-            self.lines.pop_front();
+        // Reuse the buffer of the line that falls off the front: a fast stream then costs
+        // no allocation per line once the buffer is full.
+        let recycled = if self.lines.len() >= MAX_LINES {
             self.dropped += 1;
-        }
+            self.lines.pop_front().map(|mut l| {
+                l.clear();
+                l
+            })
+        } else {
+            None
+        };
+        let line = std::mem::replace(&mut self.current, recycled.unwrap_or_default());
+        self.lines.push_back(line);
         self.current_text = 0;
         self.carriage = false;
     }
@@ -114,7 +119,9 @@ impl Sink {
 
 impl Perform for Sink {
     fn print(&mut self, c: char) {
-        self.start_line_if_needed();
+        if self.carriage || (self.current.is_empty() && !self.sgr.is_empty()) {
+            self.start_line_if_needed();
+        }
         if self.current_text >= MAX_LINE_BYTES {
             return;
         }
@@ -142,22 +149,24 @@ impl Perform for Sink {
         if action != 'm' || ignore || !intermediates.is_empty() {
             return;
         }
-        let seq = sgr_sequence(params);
         let resets = params.is_empty()
             || (params.len() == 1 && params.iter().all(|p| p.iter().all(|v| *v == 0)));
         self.start_line_if_needed();
-        self.current.push_str(&seq);
+        let from = self.current.len();
+        write_sgr(&mut self.current, params);
         if resets {
             self.sgr.clear();
         } else {
-            self.sgr.push_str(&seq);
+            let (line, sgr) = (&self.current, &mut self.sgr);
+            sgr.push_str(&line[from..]);
         }
     }
     // OSC (clipboard, hyperlinks, titles), DCS and other ESC sequences: dropped by default.
 }
 
-fn sgr_sequence(params: &Params) -> String {
-    let mut out = String::from("\x1b[");
+fn write_sgr(out: &mut String, params: &Params) {
+    use std::fmt::Write;
+    out.push_str("\x1b[");
     for (i, param) in params.iter().enumerate() {
         if i > 0 {
             out.push(';');
@@ -166,15 +175,17 @@ fn sgr_sequence(params: &Params) -> String {
             if j > 0 {
                 out.push(':');
             }
-            out.push_str(&sub.to_string());
+            let _ = write!(out, "{sub}");
         }
     }
     out.push('m');
-    out
 }
 
 /// Text without SGR sequences (the only escapes a stored line can contain).
 pub fn strip_sgr(line: &str) -> String {
+    if !line.contains('\x1b') {
+        return line.to_string();
+    }
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars();
     while let Some(c) = chars.next() {
@@ -255,9 +266,9 @@ mod tests {
         assert_eq!(buf.len(), MAX_LINES);
         assert_eq!(buf.dropped(), 500);
         assert_eq!(buf.lines().next(), Some("line 500"));
+        assert_eq!(buf.last_line(), format!("line {}", MAX_LINES + 499));
         buf.push(&vec![b'x'; MAX_LINE_BYTES * 3]);
         assert_eq!(buf.lines().last().map(str::len), Some(MAX_LINE_BYTES));
-        assert_eq!(buf.last_line(), format!("line {}", MAX_LINES + 499));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! coalesced chunks, enforce the timeout and cancellation, and clean up the group.
 
 use std::future::Future;
+use std::os::fd::AsFd;
 use std::os::unix::process::ExitStatusExt;
 use std::pin::Pin;
 use std::process::ExitStatus;
@@ -24,6 +25,7 @@ use crate::lesson::CellIndex;
 /// few large events and a trickle at most ~60 events a second.
 const FLUSH_BYTES: usize = 64 * 1024;
 const FLUSH_AFTER: Duration = Duration::from_millis(16);
+const PIPE_SIZE: i32 = 1 << 20;
 /// After the shell exits, how long leftover output (or `cmd &` children) may hold the pipes.
 const DRAIN: Duration = Duration::from_millis(500);
 
@@ -50,6 +52,8 @@ pub struct Ctx<'a> {
     pub timeout: Option<Duration>,
     pub grace: Duration,
     pub keep_stdout: bool,
+    /// PR_SET_PDEATHSIG for the shell (see [`proc::own_group`]).
+    pub die_with_parent: bool,
     /// Told the leader's pid once it runs (background jobs announce it).
     pub spawned: Option<tokio::sync::oneshot::Sender<u32>>,
 }
@@ -59,7 +63,7 @@ pub async fn run(cmd: std::process::Command, mut ctx: Ctx<'_>) -> Attempt {
     let mut cmd = tokio::process::Command::from(cmd);
     cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    proc::own_group(&mut cmd);
+    proc::own_group(&mut cmd, ctx.die_with_parent);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -82,6 +86,10 @@ pub async fn run(cmd: std::process::Command, mut ctx: Ctx<'_>) -> Attempt {
             stdout: None,
         };
     };
+    // Bigger pipes mean fewer wake-ups for chatty cells; best effort (may exceed the limit).
+    for fd in [out.as_fd(), err.as_fd()] {
+        let _ = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
+    }
     let mut pump = Pump::new(ctx.cell, ctx.events, ctx.keep_stdout);
     let ending = supervise(&mut child, &group, out, err, &mut pump, &ctx).await;
     pump.flush().await;
@@ -129,7 +137,7 @@ async fn supervise(
                 drain_until = Some(Instant::now() + DRAIN);
             }
             _ = sleep_until(flush_at), if pump.flush_at.is_some() => pump.flush().await,
-            _ = ctx.cancel.cancelled(), if stopping.is_none() => {
+            _ = ctx.cancel.cancelled(), if stopping.is_none() && status.is_none() => {
                 stopping = Some(Ending::Cancelled);
                 stopper = Some(Box::pin(group.stop(ctx.grace)));
             }

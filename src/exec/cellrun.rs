@@ -39,7 +39,11 @@ pub fn skip_reason(cell: &Cell, opts: &EngineOptions) -> Option<String> {
 /// The lesson's workdir as an absolute path (a lesson given as `lesson.md` has an empty parent).
 pub fn workdir(lesson: &Lesson) -> PathBuf {
     let dir = lesson.workdir();
-    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
     std::path::absolute(&dir).unwrap_or(dir)
 }
 
@@ -133,6 +137,7 @@ async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
             timeout: Some(this_timeout),
             grace: r.opts.grace,
             keep_stdout: attrs.capture.is_some(),
+            die_with_parent: false,
             spawned: None,
         };
         let result = attempt::run(cmd, ctx).await;

@@ -89,6 +89,7 @@ async fn job(
         timeout,
         grace,
         keep_stdout: false,
+        die_with_parent: true,
         spawned: Some(tx),
     };
     let announce = async {

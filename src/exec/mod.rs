@@ -2,10 +2,23 @@
 //! cell's life as typed [`ExecEvent`]s. The TUI drives it through an [`EngineHandle`];
 //! `kubetutor run` ([`cli_run`]) is a headless client of the same engine.
 //!
+//! ```ignore
+//! let (engine, mut events) = Engine::spawn(lesson.clone(), EngineOptions::from_env())?;
+//! engine.set_env(target.env());        // after the cluster safety gate
+//! engine.run_step(cells_of_step);      // or engine.run(cell); Ctrl-C: engine.cancel()
+//! while let Some(ev) = events.recv().await { /* fold into app state */ }
+//! // interactive=true cells: leave the alternate screen, then
+//! let lease = engine.interactive(cell).await?;
+//! let outcome = tokio::task::spawn_blocking(move || lease.run_blocking()).await?;
+//! engine.shutdown().await;             // on quit: every cell and job is gone
+//! ```
+//! Panic hooks and signal handlers that cannot await call [`proc::kill_all_now`].
+//!
 //! Layout: `session` (state carried between cells, and why one bash per cell), `attempt` (one
 //! process: group, streaming, timeout, cancel), `cellrun` (attributes, verify retries,
 //! capture), `jobs` (background cells), `interactive` (cells on the real terminal), `engine`
-//! (the actor), `proc` (process groups, no orphans), `run` (headless runner and transcript).
+//! (the actor), `proc` (process groups, no orphans), `hints` (unset `$VAR`s), `run` (headless
+//! runner and transcript).
 
 mod attempt;
 mod bashdump;

@@ -18,10 +18,16 @@ fn live() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
     LIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Makes `cmd` start a new process group, and dies with its parent as a last resort (if we
-/// are SIGKILLed, the direct child still goes; its descendants are reached through the group).
-pub fn own_group(cmd: &mut tokio::process::Command) {
+/// Makes `cmd` start a new process group. With `die_with_parent` the direct child also gets
+/// PR_SET_PDEATHSIG, a last resort if we are SIGKILLed (its descendants are reached only
+/// through the group). That needs a `pre_exec` hook, which makes std fork instead of
+/// posix_spawn, about 1 ms more per spawn: background jobs (long-lived, the likeliest orphans)
+/// pay it; foreground cells do not (if we die, their pipes close and their next write ends them).
+pub fn own_group(cmd: &mut tokio::process::Command, die_with_parent: bool) {
     cmd.process_group(0);
+    if !die_with_parent {
+        return;
+    }
     let parent = Pid::this();
     // SAFETY: the closure only calls async-signal-safe prctl/getppid between fork and exec.
     unsafe {

@@ -8,8 +8,9 @@
 //! markers to spoof, no prompt parsing), stdin is /dev/null, and a cell that runs `exit` or
 //! `exec` or corrupts its shell cannot take the session down. It is fast: bash starts in ~2 ms,
 //! and saving costs three builtins in an EXIT trap (`export -p`, `declare -p`, `declare -f`,
-//! written to files, no fork), about 0.3 ms. Restoring is the process environment plus one
-//! sourced file of `declare` lines. The prelude comes in through `BASH_ENV`, so the cell's code
+//! into one NUL-separated file, no fork), about 0.3 ms on tmpfs; the state directory is put on
+//! tmpfs when there is one (rewriting a file on a disk with `discard` costs ~2 ms). Restoring
+//! is the process environment plus one sourced file of `declare` lines. The prelude comes in through `BASH_ENV`, so the cell's code
 //! is bash's `-c` string unchanged and error messages carry the cell's own line numbers.
 //!
 //! Not carried over (as with `bash -c` in a terminal): `set -o` options, traps, aliases, and the
@@ -31,10 +32,8 @@ if [ -n "$__KT_SAVE" ]; then
   unset __KT_SAVE
   __kt_save() {
     local __kt_rc=$?
-    export -p >"$__kt_dir/out.env" 2>/dev/null
-    declare -p >"$__kt_dir/out.vars" 2>/dev/null
-    declare -f >"$__kt_dir/out.funcs" 2>/dev/null
-    printf '%s\0%s\0' "$__kt_rc" "$PWD" >"$__kt_dir/out.done" 2>/dev/null
+    { printf '%s\0%s\0' "$__kt_rc" "$PWD"; export -p; printf '\0'; declare -p; printf '\0'
+      declare -f; printf '\0end\0'; } >"$__kt_dir/out" 2>/dev/null
     return $__kt_rc
   }
   trap __kt_save EXIT
@@ -122,7 +121,7 @@ impl Session {
     ) -> Result<Self, SessionError> {
         let dir = tempfile::Builder::new()
             .prefix("kubetutor-exec-")
-            .tempdir()
+            .tempdir_in(state_parent())
             .map_err(SessionError::TempDir)?;
         std::fs::write(dir.path().join("prelude.sh"), PRELUDE).map_err(SessionError::TempDir)?;
         let mut env: BTreeMap<OsString, OsString> = std::env::vars_os()
@@ -130,6 +129,7 @@ impl Session {
             .collect();
         env.extend(extra.into_iter().map(|(k, v)| (k.into(), v.into())));
         let shlvl = env.get(OsStr::new("SHLVL")).cloned();
+        let bash = resolve(bash, env.get(OsStr::new("PATH")).map(OsString::as_os_str));
         let shell_vars = BTreeMap::new();
         Ok(Self {
             env,
@@ -184,9 +184,7 @@ impl Session {
         cmd.env("__KT_DIR", self.dir.path());
         if save {
             cmd.env("__KT_SAVE", "1");
-            for name in ["out.done", "out.env", "out.vars", "out.funcs"] {
-                let _ = std::fs::remove_file(self.dir.path().join(name));
-            }
+            let _ = std::fs::remove_file(self.dir.path().join("out"));
         }
         cmd.current_dir(cwd).stdin(Stdio::null());
         cmd
@@ -201,17 +199,21 @@ impl Session {
         cell_env: &[(String, String)],
         keep_cwd: bool,
     ) -> Result<bool, SessionError> {
-        let dir = self.dir.path();
-        let done = match std::fs::read(dir.join("out.done")) {
+        let dump = match std::fs::read(self.dir.path().join("out")) {
             Ok(d) => d,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(SessionError::Read(e)),
         };
-        let read = |name: &str| std::fs::read(dir.join(name)).map_err(SessionError::Read);
-        let (env_dump, vars_dump, funcs) =
-            (read("out.env")?, read("out.vars")?, read("out.funcs")?);
-        let mut env = exported(&env_dump)?;
-        let shell_vars = plain_vars(&vars_dump)?;
+        // rc, PWD, export -p, declare -p, declare -f, "end": bash strings never hold NUL.
+        let parts: Vec<&[u8]> = dump.split(|&b| b == 0).collect();
+        let [_rc, pwd, env_dump, vars_dump, funcs, end, ..] = parts[..] else {
+            return Ok(false);
+        };
+        if end != b"end" {
+            return Ok(false);
+        }
+        let mut env = exported(env_dump)?;
+        let shell_vars = plain_vars(vars_dump)?;
         for (k, v) in cell_env {
             if env.get(OsStr::new(k)).map(|x| x.as_bytes()) == Some(v.as_bytes()) {
                 match self.env.get(OsStr::new(k)) {
@@ -223,13 +225,12 @@ impl Session {
         if let Some(level) = &self.shlvl {
             env.insert("SHLVL".into(), level.clone());
         }
-        let pwd = done.split(|&b| b == 0).nth(1).filter(|p| !p.is_empty());
-        if let (false, Some(pwd)) = (keep_cwd, pwd) {
+        if !keep_cwd && !pwd.is_empty() {
             self.cwd = PathBuf::from(OsString::from_vec(pwd.to_vec()));
         }
         self.env = env;
         self.shell_vars = shell_vars;
-        self.functions = funcs;
+        self.functions = funcs.to_vec();
         self.write_shell_file()?;
         Ok(true)
     }
@@ -245,6 +246,34 @@ impl Session {
         std::fs::write(&tmp, text).map_err(SessionError::Write)?;
         std::fs::rename(&tmp, self.dir.path().join("shell")).map_err(SessionError::Write)
     }
+}
+
+/// Finds a bare program name on PATH once, rather than on every spawn.
+fn resolve(program: PathBuf, path: Option<&OsStr>) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    if program.components().count() != 1 {
+        return program;
+    }
+    let found = std::env::split_paths(path.unwrap_or_default())
+        .map(|dir| dir.join(&program))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        });
+    found.unwrap_or(program)
+}
+
+/// Where session state lives: tmpfs when available (`$XDG_RUNTIME_DIR`, `/dev/shm`).
+fn state_parent() -> PathBuf {
+    let candidates = [
+        std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
+        Some("/dev/shm".into()),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|d| d.is_dir() && tempfile::Builder::new().tempfile_in(d).is_ok())
+        .unwrap_or_else(std::env::temp_dir)
 }
 
 fn exported(dump: &[u8]) -> Result<BTreeMap<OsString, OsString>, SessionError> {

@@ -368,3 +368,43 @@ async fn connect_master(
         Err(e) => Err(e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pane(
+        address: Option<&str>,
+        service: Option<&str>,
+        password: Option<&str>,
+    ) -> SentinelPaneConfig {
+        SentinelPaneConfig {
+            address: address.map(Into::into),
+            service: service.map(Into::into),
+            port: 26379,
+            master: "mymaster".into(),
+            password: password.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn front_matter_to_config() {
+        let c =
+            MonitorConfig::from_pane(&pane(Some("10.0.0.1:26380"), None, Some("pw")), "ns", None)
+                .expect("address mode");
+        assert!(matches!(&c.seed, Seed::Address { host, port: 26380 } if host == "10.0.0.1"));
+        assert_eq!(c.password.as_deref(), Some("pw"));
+        let err = |p| {
+            MonitorConfig::from_pane(&p, "ns", None)
+                .err()
+                .map(|e| e.to_string())
+        };
+        assert!(err(pane(Some("nohost"), None, None)).is_some_and(|e| e.contains("host:port")));
+        assert!(err(pane(Some("h:99999"), None, None)).is_some());
+        assert!(err(pane(Some("h:1"), Some("svc"), None)).is_some_and(|e| e.contains("not both")));
+        assert!(err(pane(None, None, None)).is_some());
+        assert!(
+            err(pane(None, Some("redis-sentinel"), None)).is_some_and(|e| e.contains("Kubernetes"))
+        );
+    }
+}

@@ -33,7 +33,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         ]));
         let last = run.output.last_line();
         if !last.is_empty() {
-            lines.push(Line::styled(format!("  {}", truncate(last, width.saturating_sub(2))), theme.dim()));
+            lines.push(Line::styled(format!("  {}", truncate(&last, width.saturating_sub(2))), theme.dim()));
         }
     }
     if lines.is_empty() {

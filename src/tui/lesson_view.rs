@@ -32,8 +32,14 @@ struct Cache {
 }
 
 impl LessonView {
+    /// With syntax highlighting (loads syntect's assets on first use).
     pub fn new(lesson: &Lesson, theme: Theme) -> Self {
-        Self { prepared: markdown::prepare(lesson, &theme), theme, cache: None }
+        Self { prepared: markdown::prepare(lesson, &theme, true), theme, cache: None }
+    }
+
+    /// Code left uncoloured: for the first frame, while [`LessonView::new`] runs elsewhere.
+    pub fn quick(lesson: &Lesson, theme: Theme) -> Self {
+        Self { prepared: markdown::prepare(lesson, &theme, false), theme, cache: None }
     }
 
     pub fn theme(&self) -> &Theme {
@@ -196,7 +202,7 @@ fn reveal_scroll(g: &Geometry, scroll: usize, reveal: Reveal) -> usize {
 
 /// Helper for benches and tests: lay a lesson out at a width and count the lines.
 pub fn layout_lines(lesson: &Lesson, width: usize, theme: Theme) -> usize {
-    let prepared = markdown::prepare(lesson, &theme);
+    let prepared = markdown::prepare(lesson, &theme, true);
     markdown::layout(&prepared.items, width, &theme)
         .iter()
         .map(|s| match s {

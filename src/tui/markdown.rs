@@ -51,9 +51,11 @@ pub enum Segment {
     Cell(CellIndex),
 }
 
-pub fn prepare(lesson: &Lesson, theme: &Theme) -> Prepared {
+/// `highlight: false` keeps code plain: a fast first frame, with colours swapped in later.
+pub fn prepare(lesson: &Lesson, theme: &Theme, highlight: bool) -> Prepared {
+    let color = theme.color && highlight;
     let mut p = Prepared::default();
-    let mut b = Builder { out: &mut p.items, theme, cells: 0 };
+    let mut b = Builder { out: &mut p.items, theme, cells: 0, color };
     if !lesson.meta.title.is_empty() {
         b.text(vec![(lesson.meta.title.clone(), theme.title())]);
     }
@@ -74,7 +76,7 @@ pub fn prepare(lesson: &Lesson, theme: &Theme) -> Prepared {
     p.cell_code = lesson
         .cells()
         .iter()
-        .map(|c| highlight(&c.code, &c.lang, theme.color))
+        .map(|c| highlight(&c.code, &c.lang, color))
         .collect();
     p
 }
@@ -99,6 +101,8 @@ struct Builder<'a> {
     out: &'a mut Vec<Item>,
     theme: &'a Theme,
     cells: usize,
+    /// Syntax colours for code (off for the quick first layout).
+    color: bool,
 }
 
 impl Builder<'_> {
@@ -168,7 +172,7 @@ impl Builder<'_> {
                 f.push(bar.clone());
                 let mut r = rest.to_vec();
                 r.push(bar);
-                let lines = highlight(code, lang, theme.color);
+                let lines = highlight(code, lang, self.color);
                 self.out.push(Item { first: f, rest: r, kind: Kind::Code(lines) });
             }
             Block::Cell(_) => {

@@ -30,8 +30,8 @@ use super::theme::Theme;
 const TICK: Duration = Duration::from_millis(100);
 /// At most ~60 frames a second, however fast output arrives.
 const FRAME: Duration = Duration::from_millis(16);
-/// Engine events folded into state before a frame is drawn.
-const DRAIN: usize = 1024;
+/// Time spent folding queued engine events into the state before the next frame.
+const DRAIN: Duration = Duration::from_millis(8);
 
 /// Messages from helper tasks back to the loop.
 pub(crate) enum Msg {
@@ -40,6 +40,8 @@ pub(crate) enum Msg {
     Lease(Lease),
     /// `prepare` finished: the target to confirm, or why not.
     Cluster { target: Result<ClusterTarget, String>, pending: Vec<CellIndex> },
+    /// The lesson laid out again with syntax highlighting.
+    View(Box<LessonView>),
 }
 
 pub struct LessonOptions {
@@ -65,7 +67,9 @@ struct Runtime {
 pub async fn run_lesson(guard: &mut TerminalGuard, lesson: Lesson, opts: LessonOptions) -> anyhow::Result<()> {
     let lesson = Arc::new(lesson);
     let mut app = App::new(lesson.clone(), opts.present);
-    let mut view = LessonView::new(&lesson, opts.theme);
+    // First frame without syntax colours (syntect's assets take tens of ms to load); the
+    // highlighted view replaces it as soon as it is ready.
+    let mut view = LessonView::quick(&lesson, opts.theme);
     let progress_file = progress::default_dir().map(|d| progress::file_for(&d, &lesson.path));
     restore_progress(&mut app, progress_file.as_deref(), opts.reset);
     let (engine, mut exec_rx) =
@@ -89,6 +93,12 @@ pub async fn run_lesson(guard: &mut TerminalGuard, lesson: Lesson, opts: LessonO
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    if opts.theme.color {
+        let (lesson, theme, tx) = (lesson.clone(), opts.theme, rt.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.blocking_send(Msg::View(Box::new(LessonView::new(&lesson, theme))));
+        });
+    }
     let mut last_draw = Instant::now() - FRAME;
     let result: anyhow::Result<()> = loop {
         if app.quit {
@@ -114,10 +124,18 @@ pub async fn run_lesson(guard: &mut TerminalGuard, lesson: Lesson, opts: LessonO
             _ = sighup.recv() => { tracing::info!("SIGHUP: quitting"); break Ok(()) }
             _ = sigint.recv() => None,
         };
-        if let Some(msg) = msg {
-            rt.handle(&mut app, guard, &mut events, msg).await?;
+        match msg {
+            Some(Msg::View(highlighted)) => {
+                view = *highlighted;
+                app.dirty = true;
+            }
+            Some(msg) => rt.handle(&mut app, guard, &mut events, msg).await?,
+            None => {}
         }
-        for _ in 0..DRAIN {
+        // Fold queued engine events into the state before drawing, for a bounded time so a
+        // flood of output cannot starve input or the screen.
+        let drain_until = Instant::now() + DRAIN;
+        while Instant::now() < drain_until {
             let Ok(ev) = exec_rx.try_recv() else { break };
             rt.dispatch(&mut app, Action::Exec(ev)).await;
         }
@@ -187,6 +205,7 @@ impl Runtime {
                 });
                 self.dispatch(app, Action::ClusterReady { result, pending }).await;
             }
+            Msg::View(_) => {}
             Msg::Lease(lease) => {
                 // Drop the input reader first so it cannot steal the child's keystrokes.
                 *events = EventStream::new();

@@ -126,6 +126,24 @@ fn pods_pane_follows_the_cluster() {
     let tmux = Tmux::start(&cmd, 220, 50);
     let long = Duration::from_secs(60);
 
+    // The pane watches once the learner has confirmed the cluster target, which the first
+    // command that talks to the cluster asks for: run the first cell (it creates the ConfigMap
+    // the manifests need) and confirm.
+    wait_for("the lesson on screen", Duration::from_secs(20), || {
+        let s = tmux.screen();
+        if s.contains("Ship the start script") {
+            Ok(())
+        } else {
+            Err(s)
+        }
+    });
+    tmux.keys("Enter");
+    wait_for("the cluster confirmation", Duration::from_secs(20), || {
+        let s = tmux.screen();
+        if s.contains(n) { Ok(()) } else { Err(s) }
+    });
+    tmux.keys("y");
+
     let apply = |file: &str| kubectl_ok(&["-n", n, "apply", "-f", &format!("{MANIFESTS}/{file}")]);
     apply("redis-scripts.yaml");
     apply("redis-master.yaml");

@@ -11,9 +11,16 @@ fn the_bundled_lessons_are_there() {
         .filter_map(|d| d.file_name()?.to_str().map(String::from))
         .collect();
     for expected in ["redis-sentinel-k8s", "redis-sentinel-local"] {
-        assert!(names.iter().any(|n| n == expected), "lessons/{expected} is missing; found {names:?}");
+        assert!(
+            names.iter().any(|n| n == expected),
+            "lessons/{expected} is missing; found {names:?}"
+        );
         let dir = crate::common::root().join("lessons").join(expected);
-        assert_eq!(translations(&dir), ["zh-CN"], "lessons/{expected} needs its Chinese translation");
+        assert_eq!(
+            translations(&dir),
+            ["zh-CN"],
+            "lessons/{expected} needs its Chinese translation"
+        );
     }
 }
 
@@ -22,7 +29,11 @@ fn the_bundled_lessons_are_there() {
 #[test]
 fn check_accepts_every_bundled_lesson_and_translation() {
     for dir in lesson_dirs() {
-        let out = kubetutor().arg("check").arg(&dir).output().expect("kubetutor runs");
+        let out = kubetutor()
+            .arg("check")
+            .arg(&dir)
+            .output()
+            .expect("kubetutor runs");
         assert!(
             out.status.success(),
             "kubetutor check {} failed:\n{}{}",
@@ -39,7 +50,8 @@ fn translations_have_the_same_cells_in_the_same_order() {
         // File paths, not the folder: the folder form picks a translation from the locale.
         let load = |file: &str| {
             let path = dir.join(file);
-            kubetutor::lesson::load(path.to_str().expect("UTF-8 path"), None).unwrap_or_else(|e| panic!("{e}"))
+            kubetutor::lesson::load(path.to_str().expect("UTF-8 path"), None)
+                .unwrap_or_else(|e| panic!("{e}"))
         };
         let original = load("lesson.md");
         let want = cells(&original);
@@ -49,14 +61,35 @@ fn translations_have_the_same_cells_in_the_same_order() {
             let got = cells(&translated);
             let ids = |v: &[Cell]| v.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
             let file = translated.path.display();
-            assert_eq!(ids(&got), ids(&want), "{file}: cell ids differ from lesson.md");
+            assert_eq!(
+                ids(&got),
+                ids(&want),
+                "{file}: cell ids differ from lesson.md"
+            );
             // Commands and their attributes are the lesson; only prose and hints are translated.
             for (cell, want_cell) in got.iter().zip(&want) {
-                assert_eq!(cell.code, want_cell.code, "{file}: cell {} runs different code", cell.id);
-                assert_eq!(cell.attrs, want_cell.attrs, "{file}: cell {} has other attributes", cell.id);
-                assert_eq!(cell.hint.is_some(), want_cell.hint.is_some(), "{file}: cell {} hint", cell.id);
+                assert_eq!(
+                    cell.code, want_cell.code,
+                    "{file}: cell {} runs different code",
+                    cell.id
+                );
+                assert_eq!(
+                    cell.attrs, want_cell.attrs,
+                    "{file}: cell {} has other attributes",
+                    cell.id
+                );
+                assert_eq!(
+                    cell.hint.is_some(),
+                    want_cell.hint.is_some(),
+                    "{file}: cell {} hint",
+                    cell.id
+                );
             }
-            assert_eq!(translated.steps.len(), original.steps.len(), "{file}: number of steps");
+            assert_eq!(
+                translated.steps.len(),
+                original.steps.len(),
+                "{file}: number of steps"
+            );
             let (m, o) = (&translated.meta, &original.meta);
             assert_eq!(m.panes, o.panes, "{file}: panes differ");
             assert_eq!(m.requires, o.requires, "{file}: requires differ");
@@ -75,13 +108,67 @@ fn cells(lesson: &Lesson) -> Vec<Cell> {
 fn the_parser_finds_nothing_to_warn_about() {
     for dir in lesson_dirs() {
         let mut files = vec!["lesson.md".to_string()];
-        files.extend(translations(&dir).iter().map(|lang| format!("lesson.{lang}.md")));
+        files.extend(
+            translations(&dir)
+                .iter()
+                .map(|lang| format!("lesson.{lang}.md")),
+        );
         for file in files {
             let path = dir.join(file);
             let source = std::fs::read_to_string(&path).expect("lesson is readable");
             let parsed = kubetutor::lesson::parse_full(&path, &source);
             let shown: String = parsed.diagnostics.iter().map(|d| d.to_string()).collect();
-            assert!(parsed.diagnostics.is_empty(), "{}:\n{shown}", path.display());
+            assert!(
+                parsed.diagnostics.is_empty(),
+                "{}:\n{shown}",
+                path.display()
+            );
         }
     }
+}
+
+/// The seed notebook's 15 commands, in order, as the Kubernetes lesson runs them today: the
+/// logs command names its container with `-c` and quotes the variable the lesson now captures.
+const SEED_COMMANDS: [&str; 15] = [
+    "cat redis-master.yaml",
+    "kubectl create -f redis-master.yaml",
+    "kubectl create -f redis-sentinel-service.yaml",
+    "kubectl create -f redis-controller.yaml",
+    "kubectl create -f redis-sentinel-controller.yaml",
+    "kubectl get pods",
+    "kubectl scale rc redis --replicas=3",
+    "kubectl scale rc redis-sentinel --replicas=3",
+    "kubectl delete pods redis-master",
+    "kubectl get pods",
+    "kubectl logs \"$SENTINEL_POD\" -c sentinel",
+    "cat image/run.sh",
+    "kubectl delete rc redis",
+    "kubectl delete rc redis-sentinel",
+    "kubectl delete svc redis-sentinel",
+];
+
+#[test]
+fn the_k8s_lesson_keeps_every_seed_command_in_order() {
+    let path = crate::common::root().join("lessons/redis-sentinel-k8s/lesson.md");
+    let lesson = kubetutor::lesson::load(path.to_str().expect("UTF-8"), None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cells = lesson.cells();
+    let mut next = 0;
+    for command in SEED_COMMANDS {
+        let found = cells[next..]
+            .iter()
+            .position(|c| c.first_line().starts_with(command));
+        let at = found.unwrap_or_else(|| panic!("`{command}` is missing or out of order"));
+        next += at + 1;
+    }
+    let capture = cells
+        .iter()
+        .position(|c| c.attrs.capture.as_deref() == Some("SENTINEL_POD"));
+    let logs = cells
+        .iter()
+        .position(|c| c.first_line().starts_with("kubectl logs"));
+    assert!(
+        capture < logs && capture.is_some(),
+        "SENTINEL_POD must be captured before the logs"
+    );
 }

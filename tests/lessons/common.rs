@@ -22,7 +22,13 @@ pub fn translations(dir: &Path) -> Vec<String> {
     let mut langs: Vec<String> = std::fs::read_dir(dir)
         .expect("lesson folder is readable")
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter_map(|name| Some(name.strip_prefix("lesson.")?.strip_suffix(".md")?.to_string()))
+        .filter_map(|name| {
+            Some(
+                name.strip_prefix("lesson.")?
+                    .strip_suffix(".md")?
+                    .to_string(),
+            )
+        })
         .filter(|lang| !lang.is_empty())
         .collect();
     langs.sort();

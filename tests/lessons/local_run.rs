@@ -38,11 +38,19 @@ impl Drop for StopLessonRedis {
 #[test]
 fn the_local_lesson_runs_and_reports_its_failover_time() {
     for tool in ["redis-server", "redis-sentinel", "redis-cli"] {
-        let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output();
-        assert!(found.is_ok_and(|o| o.status.success()), "{tool} is not installed: run scripts/deps");
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output();
+        assert!(
+            found.is_ok_and(|o| o.status.success()),
+            "{tool} is not installed: run scripts/deps"
+        );
     }
     let busy: Vec<u16> = PORTS.into_iter().filter(|p| answers(*p)).collect();
-    assert!(busy.is_empty(), "redis already answers on {busy:?}; stop it (redis-cli -p PORT shutdown nosave)");
+    assert!(
+        busy.is_empty(),
+        "redis already answers on {busy:?}; stop it (redis-cli -p PORT shutdown nosave)"
+    );
     let _guard = StopLessonRedis;
 
     let started = Instant::now();
@@ -80,27 +88,48 @@ fn the_local_lesson_runs_and_reports_its_failover_time() {
     let err = err_reader.join().unwrap_or_default();
     let transcript = format!("--- stdout\n{out}\n--- stderr\n{err}");
 
-    let status = status.unwrap_or_else(|| panic!("the lesson did not finish within {DEADLINE:?}\n{transcript}"));
-    assert!(status.success(), "kubetutor run failed ({status})\n{transcript}");
+    let status = status
+        .unwrap_or_else(|| panic!("the lesson did not finish within {DEADLINE:?}\n{transcript}"));
     assert!(
-        out.lines().any(|l| l.trim().ends_with(" 0 failed") || l.trim() == "0 failed"),
+        status.success(),
+        "kubetutor run failed ({status})\n{transcript}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.trim().ends_with(" 0 failed") || l.trim() == "0 failed"),
         "no `N passed, 0 failed` line\n{transcript}"
     );
-    let failover = failover_seconds(&out).unwrap_or_else(|| panic!("no failover time reported\n{transcript}"));
-    assert!(failover > 0.0 && failover < 30.0, "implausible failover time {failover} s\n{transcript}");
-    eprintln!("redis-sentinel-local: failover time {failover:.2} s, whole lesson {:.1} s", elapsed.as_secs_f64());
+    let failover =
+        failover_seconds(&out).unwrap_or_else(|| panic!("no failover time reported\n{transcript}"));
+    assert!(
+        failover > 0.0 && failover < 30.0,
+        "implausible failover time {failover} s\n{transcript}"
+    );
+    eprintln!(
+        "redis-sentinel-local: failover time {failover:.2} s, whole lesson {:.1} s",
+        elapsed.as_secs_f64()
+    );
 
     // The lesson's clean-up step stopped everything; the guard only covers failures.
     let left: Vec<u16> = PORTS.into_iter().filter(|p| answers(*p)).collect();
     assert!(left.is_empty(), "the lesson left redis running on {left:?}");
-    assert!(root().join("lessons/redis-sentinel-local/lesson.md").is_file());
+    assert!(
+        root()
+            .join("lessons/redis-sentinel-local/lesson.md")
+            .is_file()
+    );
 }
 
-/// The number in the lesson's `failover time (+sdown -> +switch-master):  1.23 s` line.
+/// The number in the lesson's `failover time (+sdown -> +switch-master):  1.23 s` output line
+/// (the echoed command that prints it has no number there).
 fn failover_seconds(output: &str) -> Option<f64> {
-    let line = output.lines().find(|l| l.contains("failover time"))?;
-    let after = line.split_once("):")?.1.trim();
-    after.strip_suffix('s')?.trim().parse().ok()
+    output
+        .lines()
+        .filter(|l| l.contains("failover time"))
+        .find_map(|line| {
+            let after = line.split_once("):")?.1.trim();
+            after.strip_suffix('s')?.trim().parse().ok()
+        })
 }
 
 #[test]
@@ -108,4 +137,10 @@ fn the_failover_line_is_understood() {
     let line = "failover time (+sdown -> +switch-master):  2.25 s";
     assert_eq!(failover_seconds(line), Some(2.25));
     assert_eq!(failover_seconds("nothing here"), None);
+    let echoed =
+        r#">   printf "failover time (+sdown -> +switch-master):  %.2f s\n", (w - s) / 1000"#;
+    assert_eq!(
+        failover_seconds(&format!("{echoed}\n    {line}")),
+        Some(2.25)
+    );
 }

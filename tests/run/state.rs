@@ -70,3 +70,14 @@ fn verify_exhausted_names_the_cell_and_shows_last_output() {
     assert!(line.contains("last output: pods not ready yet"), "{line}");
     assert_eq!(last_line(&out), "0 passed, 1 failed");
 }
+
+#[test]
+fn interactive_cells_are_skipped_without_a_terminal() {
+    let lesson = lesson("interactive");
+    let out = run(&lesson, &[]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("lesson.md:8 [prompt] skipped: interactive: stdin is not a terminal"), "{text}");
+    assert!(text.contains("    after the prompt"), "{text}");
+    assert_eq!(last_line(&out), "1 passed, 0 failed, 1 skipped");
+}

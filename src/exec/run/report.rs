@@ -68,23 +68,22 @@ impl Indent {
         }
     }
 
-    pub fn write(&mut self, w: &mut impl Write, mut bytes: &[u8]) -> std::io::Result<()> {
-        while !bytes.is_empty() {
+    pub fn write(&mut self, w: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', bytes) {
             if self.at_line_start {
                 w.write_all(&self.prefix)?;
-                self.at_line_start = false;
             }
-            match memchr_newline(bytes) {
-                Some(p) => {
-                    w.write_all(&bytes[..=p])?;
-                    bytes = &bytes[p + 1..];
-                    self.at_line_start = true;
-                }
-                None => {
-                    w.write_all(bytes)?;
-                    bytes = &[];
-                }
+            w.write_all(&bytes[start..=nl])?;
+            self.at_line_start = true;
+            start = nl + 1;
+        }
+        if start < bytes.len() {
+            if self.at_line_start {
+                w.write_all(&self.prefix)?;
             }
+            w.write_all(&bytes[start..])?;
+            self.at_line_start = false;
         }
         Ok(())
     }
@@ -97,10 +96,6 @@ impl Indent {
         }
         Ok(())
     }
-}
-
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
 }
 
 /// `path:line` of a cell (its opening fence).
