@@ -52,7 +52,9 @@ fn measure(n: usize, reps: usize) -> Duration {
     let now = SystemTime::now();
     let mut view = store(n, now);
     let mut terminal = Terminal::new(TestBackend::new(70, 40)).expect("terminal");
-    let events: Vec<Pod> = (0..reps + 1).map(|r| pod((r * 7919) % n, r as i32 + 1)).collect();
+    let events: Vec<Pod> = (0..reps + 1)
+        .map(|r| pod((r * 7919) % n, r as i32 + 1))
+        .collect();
     let mut times = Vec::with_capacity(reps);
     for (r, event) in events.iter().enumerate() {
         let t = Instant::now();
@@ -61,7 +63,9 @@ fn measure(n: usize, reps: usize) -> Duration {
         view.apply(PodsUpdate::Applied(row), now);
         terminal
             .draw(|f| {
-                let pane = PodsPane::new(&view, now).theme(Theme { color: true }).scroll(scroll);
+                let pane = PodsPane::new(&view, now)
+                    .theme(Theme { color: true })
+                    .scroll(scroll);
                 f.render_widget(pane, f.area());
             })
             .expect("draw");
@@ -74,12 +78,19 @@ fn measure(n: usize, reps: usize) -> Duration {
 }
 
 fn main() {
-    let reps = std::env::var("KT_BENCH_REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(500);
+    let reps = std::env::var("KT_BENCH_REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(500);
     let baseline = measure(50, reps);
     let big = measure(5000, reps);
     println!("pods pane: one watch event applied + frame drawn (70x40), median of {reps}");
     println!("  50 pods (baseline) {:>10.3?}", baseline);
-    println!("  5,000 pods         {:>10.3?}   ratio to baseline {:.2}", big, ratio(big, baseline));
+    println!(
+        "  5,000 pods         {:>10.3?}   ratio to baseline {:.2}",
+        big,
+        ratio(big, baseline)
+    );
     println!(
         "  budget {BUDGET:?}: 5,000 pods use {:.1}% of it ({})",
         ratio(big, BUDGET) * 100.0,

@@ -7,15 +7,15 @@ mod safety;
 #[path = "kube/status.rs"]
 mod status;
 
-#[path = "kube/mock.rs"]
-mod mock;
-#[path = "kube/watch.rs"]
-mod watch;
-#[path = "kube/view.rs"]
-mod view;
-#[path = "kube/pane.rs"]
-mod pane;
 #[path = "kube/doctor.rs"]
 mod doctor;
 #[path = "kube/e2e.rs"]
 mod e2e;
+#[path = "kube/mock.rs"]
+mod mock;
+#[path = "kube/pane.rs"]
+mod pane;
+#[path = "kube/view.rs"]
+mod view;
+#[path = "kube/watch.rs"]
+mod watch;

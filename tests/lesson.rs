@@ -7,5 +7,7 @@ mod check;
 mod cli;
 #[path = "lesson/import.rs"]
 mod import;
+#[path = "lesson/load.rs"]
+mod load;
 #[path = "lesson/props.rs"]
 mod props;

@@ -10,3 +10,7 @@ mod common;
 mod local_run;
 #[path = "lessons/manifests.rs"]
 mod manifests;
+#[path = "lessons/objects.rs"]
+mod objects;
+#[path = "lessons/run_sh.rs"]
+mod run_sh;

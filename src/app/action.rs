@@ -37,16 +37,25 @@ pub enum Action {
     OutputScroll(i32),
     ToggleExpand,
     /// A left click at a screen position.
-    Click { column: u16, row: u16 },
+    Click {
+        column: u16,
+        row: u16,
+    },
     /// The terminal was resized: reflow and keep the focused cell in view.
     Resized,
     /// Animation tick (spinner, elapsed time, instructor typing).
     Tick,
     Exec(ExecEvent),
     /// The result of preparing the cluster target (a message when it failed).
-    ClusterReady { result: Result<ClusterInfo, String>, pending: Vec<CellIndex> },
+    ClusterReady {
+        result: Result<ClusterInfo, String>,
+        pending: Vec<CellIndex>,
+    },
     /// `$EDITOR` finished: the new code, or None when it was left unchanged or failed.
-    Edited { cell: CellIndex, code: Option<String> },
+    Edited {
+        cell: CellIndex,
+        code: Option<String>,
+    },
     /// A message for the status bar from the runtime (clipboard, editor, progress...).
     Notice(String),
     PodsState(String),
@@ -59,7 +68,10 @@ pub enum Effect {
     /// Queue these cells on the engine, in order.
     Run(Vec<CellIndex>),
     /// Run one cell with code edited by the learner.
-    RunEdited { cell: CellIndex, code: String },
+    RunEdited {
+        cell: CellIndex,
+        code: String,
+    },
     /// Hand the terminal to an interactive cell, then take it back.
     RunInteractive(CellIndex),
     Cancel,
@@ -68,7 +80,10 @@ pub enum Effect {
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Open the cell's code in `$EDITOR`, then answer with [`Action::Edited`].
-    Edit { cell: CellIndex, code: String },
+    Edit {
+        cell: CellIndex,
+        code: String,
+    },
     SaveProgress,
     Quit,
 }

@@ -43,7 +43,10 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
     if ctrl && matches!(key.code, KeyCode::Char('c')) {
         return Some(Action::Cancel);
     }
-    if matches!(overlay, Some(Overlay::ConfirmQuit | Overlay::ConfirmCluster { .. })) {
+    if matches!(
+        overlay,
+        Some(Overlay::ConfirmQuit | Overlay::ConfirmCluster { .. })
+    ) {
         return match key.code {
             KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Action::Confirm),
             KeyCode::Char('q') => Some(Action::Quit),
@@ -92,9 +95,10 @@ pub fn map_mouse(mouse: MouseEvent) -> Option<Action> {
     match mouse.kind {
         MouseEventKind::ScrollDown => Some(Action::ScrollDown(WHEEL_LINES)),
         MouseEventKind::ScrollUp => Some(Action::ScrollUp(WHEEL_LINES)),
-        MouseEventKind::Down(MouseButton::Left) => {
-            Some(Action::Click { column: mouse.column, row: mouse.row })
-        }
+        MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
+            column: mouse.column,
+            row: mouse.row,
+        }),
         _ => None,
     }
 }

@@ -24,7 +24,9 @@ pub struct OutputBuffer {
 
 impl std::fmt::Debug for OutputBuffer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OutputBuffer").field("sink", &self.sink).finish_non_exhaustive()
+        f.debug_struct("OutputBuffer")
+            .field("sink", &self.sink)
+            .finish_non_exhaustive()
     }
 }
 
@@ -74,7 +76,12 @@ impl OutputBuffer {
     /// The last line with text, without SGR, for the jobs pane. Computed on demand: the
     /// hot path (every line of a fast stream) must not pay for it.
     pub fn last_line(&self) -> String {
-        let last = self.sink.lines.iter().rev().find(|l| !strip_sgr(l).trim().is_empty());
+        let last = self
+            .sink
+            .lines
+            .iter()
+            .rev()
+            .find(|l| !strip_sgr(l).trim().is_empty());
         let partial = Some(&self.sink.current).filter(|l| !strip_sgr(l).trim().is_empty());
         partial.or(last).map(|l| strip_sgr(l)).unwrap_or_default()
     }
@@ -216,9 +223,15 @@ mod tests {
         let mut rest = line;
         while let Some(pos) = rest.find('\x1b') {
             let tail = &rest[pos + 1..];
-            let Some(end) = tail.find('m') else { return false };
+            let Some(end) = tail.find('m') else {
+                return false;
+            };
             let body = &tail[..end];
-            if !body.starts_with('[') || !body[1..].chars().all(|c| c.is_ascii_digit() || c == ';' || c == ':') {
+            if !body.starts_with('[')
+                || !body[1..]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ';' || c == ':')
+            {
                 return false;
             }
             rest = &tail[end + 1..];

@@ -21,14 +21,18 @@ pub enum PickerOutcome {
 
 impl Picker {
     pub fn new(lessons: Vec<BundledLesson>) -> Self {
-        Self { lessons, selected: 0 }
+        Self {
+            lessons,
+            selected: 0,
+        }
     }
 
     pub fn key(&mut self, key: KeyEvent) -> PickerOutcome {
         if key.kind == KeyEventKind::Release {
             return PickerOutcome::Stay;
         }
-        let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+        let ctrl_c =
+            key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
         match key.code {
             _ if ctrl_c => return PickerOutcome::Quit,
             KeyCode::Char('q') | KeyCode::Esc => return PickerOutcome::Quit,

@@ -15,7 +15,10 @@ use crate::exec::Outcome;
 #[derive(Debug, thiserror::Error)]
 pub enum ProgressError {
     #[error("cannot write progress to {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// What is saved for one lesson.
@@ -33,7 +36,10 @@ pub enum Loaded {
     Fresh,
     Restored(Progress),
     /// The file was unreadable; it now lives at `moved_to`.
-    Corrupt { moved_to: PathBuf, reason: String },
+    Corrupt {
+        moved_to: PathBuf,
+        reason: String,
+    },
 }
 
 /// Where progress files live: `$XDG_STATE_HOME/kubetutor/progress`.
@@ -46,23 +52,42 @@ pub fn default_dir() -> Option<PathBuf> {
 /// The file for one lesson: named after the lesson's canonical path so two lessons with the
 /// same file name in different folders never share progress.
 pub fn file_for(dir: &Path, lesson: &Path) -> PathBuf {
-    let canonical = lesson.canonicalize().unwrap_or_else(|_| lesson.to_path_buf());
+    let canonical = lesson
+        .canonicalize()
+        .unwrap_or_else(|_| lesson.to_path_buf());
     let text = canonical.to_string_lossy();
     let stem: String = canonical
         .file_stem()
-        .map(|s| s.to_string_lossy().chars().filter(|c| c.is_alphanumeric()).take(32).collect())
+        .map(|s| {
+            s.to_string_lossy()
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .take(32)
+                .collect()
+        })
         .unwrap_or_default();
     let parent: String = canonical
         .parent()
         .and_then(Path::file_name)
-        .map(|s| s.to_string_lossy().chars().filter(|c| c.is_alphanumeric()).take(32).collect())
+        .map(|s| {
+            s.to_string_lossy()
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .take(32)
+                .collect()
+        })
         .unwrap_or_default();
-    dir.join(format!("{parent}-{stem}-{:016x}.json", fnv1a(text.as_bytes())))
+    dir.join(format!(
+        "{parent}-{stem}-{:016x}.json",
+        fnv1a(text.as_bytes())
+    ))
 }
 
 /// A stable hash (std's `DefaultHasher` may change between releases).
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 pub fn load(file: &Path) -> Loaded {
@@ -89,7 +114,10 @@ fn set_aside(file: &Path, reason: String) -> Loaded {
 }
 
 pub fn save(file: &Path, progress: &Progress) -> Result<(), ProgressError> {
-    let err = |source| ProgressError::Write { path: file.to_path_buf(), source };
+    let err = |source| ProgressError::Write {
+        path: file.to_path_buf(),
+        source,
+    };
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
@@ -112,14 +140,21 @@ impl App {
         let mut cells = BTreeMap::new();
         for (info, run) in self.cells.iter().zip(&self.runs) {
             let passed = match &run.status {
-                CellStatus::Done { outcome: Outcome::Skipped { .. }, .. } => continue,
+                CellStatus::Done {
+                    outcome: Outcome::Skipped { .. },
+                    ..
+                } => continue,
                 CellStatus::Done { outcome, .. } => outcome.is_success(),
                 CellStatus::Earlier { passed } => *passed,
                 _ => continue,
             };
             cells.insert(info.id.clone(), passed);
         }
-        Progress { lesson: self.lesson.path.clone(), step: self.step, cells }
+        Progress {
+            lesson: self.lesson.path.clone(),
+            step: self.step,
+            cells,
+        }
     }
 
     /// Apply saved progress; ids that no longer exist in the lesson are ignored.

@@ -19,10 +19,18 @@ pub enum CellStatus {
     Idle,
     /// Waiting for the engine (a step run queues several cells).
     Queued,
-    Running { since: Instant, attempt: u32 },
-    Done { outcome: Outcome, duration: Duration },
+    Running {
+        since: Instant,
+        attempt: u32,
+    },
+    Done {
+        outcome: Outcome,
+        duration: Duration,
+    },
     /// Result restored from saved progress: the output is gone, the verdict is kept.
-    Earlier { passed: bool },
+    Earlier {
+        passed: bool,
+    },
 }
 
 impl CellStatus {
@@ -94,7 +102,10 @@ pub enum Overlay {
     Help,
     ConfirmQuit,
     /// Asked once before the first cell that talks to the cluster runs.
-    ConfirmCluster { target: ClusterInfo, pending: Vec<CellIndex> },
+    ConfirmCluster {
+        target: ClusterInfo,
+        pending: Vec<CellIndex>,
+    },
 }
 
 /// The right-hand column.
@@ -109,7 +120,12 @@ pub struct PaneLayout {
 
 impl Default for PaneLayout {
     fn default() -> Self {
-        Self { pods: true, sentinel: true, jobs: true, lesson_percent: 62 }
+        Self {
+            pods: true,
+            sentinel: true,
+            jobs: true,
+            lesson_percent: 62,
+        }
     }
 }
 
@@ -142,11 +158,14 @@ pub struct Geometry {
 
 impl Geometry {
     pub fn cell_at_line(&self, line: usize) -> Option<CellIndex> {
-        self.cell_lines.iter().position(|&(a, b)| (a..b).contains(&line))
+        self.cell_lines
+            .iter()
+            .position(|&(a, b)| (a..b).contains(&line))
     }
 
     pub fn max_scroll(&self) -> usize {
-        self.total_lines.saturating_sub(usize::from(self.viewport.3).max(1))
+        self.total_lines
+            .saturating_sub(usize::from(self.viewport.3).max(1))
     }
 }
 

@@ -57,7 +57,11 @@ fn key(code: KeyCode) -> KeyEvent {
 }
 
 fn finished(cell: usize, outcome: Outcome) -> Action {
-    Action::Exec(ExecEvent::Finished { cell, outcome, duration: Duration::from_millis(5) })
+    Action::Exec(ExecEvent::Finished {
+        cell,
+        outcome,
+        duration: Duration::from_millis(5),
+    })
 }
 
 #[test]
@@ -67,10 +71,20 @@ fn enter_runs_the_focused_cell() {
     assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![0])]);
     assert_eq!(app.runs[0].status, CellStatus::Queued);
     assert!(app.animating());
-    app.update(Action::Exec(ExecEvent::Started { cell: 0, attempt: 1 }));
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
     let bytes = b"a\n".to_vec();
-    app.update(Action::Exec(ExecEvent::Output { cell: 0, stream: Stream::Stdout, bytes }));
-    assert_eq!(app.update(finished(0, Outcome::Passed)), vec![Effect::SaveProgress]);
+    app.update(Action::Exec(ExecEvent::Output {
+        cell: 0,
+        stream: Stream::Stdout,
+        bytes,
+    }));
+    assert_eq!(
+        app.update(finished(0, Outcome::Passed)),
+        vec![Effect::SaveProgress]
+    );
     assert!(!app.animating());
     assert_eq!(app.runs[0].output.lines().collect::<Vec<_>>(), vec!["a"]);
     assert_eq!(app.last_result, Some((0, Outcome::Passed)));
@@ -80,9 +94,19 @@ fn enter_runs_the_focused_cell() {
 fn cluster_commands_need_confirmation_first() {
     let mut app = app(false);
     app.update(Action::NextCell);
-    assert_eq!(app.update(Action::RunFocused), vec![Effect::PrepareCluster(vec![1])]);
-    let target = ClusterInfo { context: "kind".into(), cluster_url: "https://127.0.0.1:6443".into(), namespace: "demo".into() };
-    app.update(Action::ClusterReady { result: Ok(target.clone()), pending: vec![1] });
+    assert_eq!(
+        app.update(Action::RunFocused),
+        vec![Effect::PrepareCluster(vec![1])]
+    );
+    let target = ClusterInfo {
+        context: "kind".into(),
+        cluster_url: "https://127.0.0.1:6443".into(),
+        namespace: "demo".into(),
+    };
+    app.update(Action::ClusterReady {
+        result: Ok(target.clone()),
+        pending: vec![1],
+    });
     assert!(matches!(app.overlay, Some(Overlay::ConfirmCluster { .. })));
     // Keys other than y/n do not run anything while the dialog is up.
     assert_eq!(app.update(Action::RunFocused), Vec::new());
@@ -99,10 +123,17 @@ fn refusing_the_cluster_runs_nothing() {
     app.update(Action::NextCell);
     app.update(Action::RunFocused);
     let target = ClusterInfo::default();
-    app.update(Action::ClusterReady { result: Ok(target), pending: vec![1] });
+    app.update(Action::ClusterReady {
+        result: Ok(target),
+        pending: vec![1],
+    });
     assert_eq!(app.update(Action::Dismiss), Vec::new());
     assert!(!app.cluster_confirmed);
-    assert!(app.notice.as_deref().is_some_and(|n| n.contains("not confirmed")));
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("not confirmed"))
+    );
 }
 
 #[test]
@@ -122,7 +153,10 @@ fn ctrl_c_cancels_and_never_quits() {
     assert_eq!(app.update(Action::Cancel), Vec::new());
     assert!(!app.quit);
     app.update(Action::RunFocused);
-    app.update(Action::Exec(ExecEvent::Started { cell: 0, attempt: 1 }));
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
     assert_eq!(app.update(Action::Cancel), vec![Effect::Cancel]);
     assert!(!app.quit);
 }
@@ -136,14 +170,20 @@ fn quit_asks_while_something_runs() {
     assert_eq!(app.update(Action::Dismiss), Vec::new());
     assert!(!app.quit);
     app.update(Action::Quit);
-    assert_eq!(app.update(Action::Confirm), vec![Effect::Cancel, Effect::SaveProgress, Effect::Quit]);
+    assert_eq!(
+        app.update(Action::Confirm),
+        vec![Effect::Cancel, Effect::SaveProgress, Effect::Quit]
+    );
     assert!(app.quit);
 }
 
 #[test]
 fn quit_is_immediate_when_idle() {
     let mut app = app(false);
-    assert_eq!(app.update(Action::Quit), vec![Effect::SaveProgress, Effect::Quit]);
+    assert_eq!(
+        app.update(Action::Quit),
+        vec![Effect::SaveProgress, Effect::Quit]
+    );
     assert!(app.quit);
 }
 
@@ -211,8 +251,15 @@ fn instructor_mode_types_before_running() {
 #[test]
 fn output_scroll_is_bounded() {
     let mut app = app(false);
-    let bytes = (0..30).map(|i| format!("{i}\n")).collect::<String>().into_bytes();
-    app.update(Action::Exec(ExecEvent::Output { cell: 0, stream: Stream::Stdout, bytes }));
+    let bytes = (0..30)
+        .map(|i| format!("{i}\n"))
+        .collect::<String>()
+        .into_bytes();
+    app.update(Action::Exec(ExecEvent::Output {
+        cell: 0,
+        stream: Stream::Stdout,
+        bytes,
+    }));
     app.update(Action::OutputScroll(100));
     assert_eq!(app.runs[0].scroll, 30 - FOLD_LINES);
     app.update(Action::OutputScroll(-1000));
@@ -222,9 +269,24 @@ fn output_scroll_is_bounded() {
 #[test]
 fn edit_then_run_uses_the_edited_code() {
     let mut app = app(false);
-    assert_eq!(app.update(Action::Edit), vec![Effect::Edit { cell: 0, code: "echo a".into() }]);
-    let effects = app.update(Action::Edited { cell: 0, code: Some("echo b".into()) });
-    assert_eq!(effects, vec![Effect::RunEdited { cell: 0, code: "echo b".into() }]);
+    assert_eq!(
+        app.update(Action::Edit),
+        vec![Effect::Edit {
+            cell: 0,
+            code: "echo a".into()
+        }]
+    );
+    let effects = app.update(Action::Edited {
+        cell: 0,
+        code: Some("echo b".into()),
+    });
+    assert_eq!(
+        effects,
+        vec![Effect::RunEdited {
+            cell: 0,
+            code: "echo b".into()
+        }]
+    );
     assert_eq!(app.code_of(0).as_deref(), Some("echo b"));
 }
 
@@ -232,7 +294,13 @@ fn edit_then_run_uses_the_edited_code() {
 fn progress_round_trips_through_the_app() {
     let mut app = app(false);
     app.update(Action::RunFocused);
-    app.update(finished(0, Outcome::Failed { code: Some(1), signal: None }));
+    app.update(finished(
+        0,
+        Outcome::Failed {
+            code: Some(1),
+            signal: None,
+        },
+    ));
     app.update(Action::NextStep);
     let saved = app.progress();
     assert_eq!(saved.step, 1);
@@ -264,8 +332,14 @@ fn keymap_covers_the_design_keys() {
     }
     // In a confirmation, y confirms and anything else dismisses.
     let overlay = Overlay::ConfirmQuit;
-    assert_eq!(map_key(key(KeyCode::Char('y')), Some(&overlay)), Some(Action::Confirm));
-    assert_eq!(map_key(key(KeyCode::Char('j')), Some(&overlay)), Some(Action::Dismiss));
+    assert_eq!(
+        map_key(key(KeyCode::Char('y')), Some(&overlay)),
+        Some(Action::Confirm)
+    );
+    assert_eq!(
+        map_key(key(KeyCode::Char('j')), Some(&overlay)),
+        Some(Action::Dismiss)
+    );
 }
 
 #[test]

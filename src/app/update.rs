@@ -87,7 +87,10 @@ impl App {
     }
 
     pub fn jobs_alive(&self) -> usize {
-        self.runs.iter().filter(|r| r.job.as_ref().is_some_and(|j| j.exited.is_none())).count()
+        self.runs
+            .iter()
+            .filter(|r| r.job.as_ref().is_some_and(|j| j.exited.is_none()))
+            .count()
     }
 
     /// The code a cell runs: the learner's edit when there is one.
@@ -103,10 +106,10 @@ impl App {
         if is_user_input(&action) {
             self.notice = None;
         }
-        if let Some(overlay) = self.overlay.clone() {
-            if is_user_input(&action) && !matches!(action, Action::Click { .. } | Action::Resized) {
-                return self.update_overlay(overlay, action);
-            }
+        let modal =
+            is_user_input(&action) && !matches!(action, Action::Click { .. } | Action::Resized);
+        if let Some(overlay) = self.overlay.clone().filter(|_| modal) {
+            return self.update_overlay(overlay, action);
         }
         match action {
             Action::ScrollDown(n) => self.scroll_to(self.scroll.saturating_add(n)),
@@ -187,7 +190,9 @@ impl App {
     }
 
     fn page(&self) -> usize {
-        usize::from(self.geometry.viewport.3).saturating_sub(2).max(1)
+        usize::from(self.geometry.viewport.3)
+            .saturating_sub(2)
+            .max(1)
     }
 
     fn scroll_to(&mut self, line: usize) {
@@ -235,8 +240,14 @@ impl App {
     }
 
     fn scroll_output(&mut self, delta: i32) {
-        let Some(run) = self.focus.and_then(|f| self.runs.get_mut(f)) else { return };
-        let window = if run.expanded { EXPANDED_LINES } else { FOLD_LINES };
+        let Some(run) = self.focus.and_then(|f| self.runs.get_mut(f)) else {
+            return;
+        };
+        let window = if run.expanded {
+            EXPANDED_LINES
+        } else {
+            FOLD_LINES
+        };
         let max = run.output.len().saturating_sub(window);
         let next = i64::try_from(run.scroll).unwrap_or(i64::MAX) + i64::from(delta);
         run.scroll = usize::try_from(next.max(0)).unwrap_or(0).min(max);
@@ -291,7 +302,11 @@ impl App {
             return vec![Effect::PrepareCluster(batch)];
         }
         if self.present {
-            self.typing = Some(Typing { cell: batch[0], shown: 0, batch });
+            self.typing = Some(Typing {
+                cell: batch[0],
+                shown: 0,
+                batch,
+            });
             return Vec::new();
         }
         self.launch(batch)
@@ -350,7 +365,9 @@ impl App {
     }
 
     fn edit(&mut self) -> Vec<Effect> {
-        let Some(cell) = self.focus else { return Vec::new() };
+        let Some(cell) = self.focus else {
+            return Vec::new();
+        };
         if !self.cells[cell].runnable || self.runs[cell].status.is_active() {
             self.notice = Some("Only an idle, runnable command can be edited.".into());
             return Vec::new();
@@ -381,14 +398,22 @@ impl App {
 
     fn tick(&mut self) -> Vec<Effect> {
         self.spinner = self.spinner.wrapping_add(1);
-        let Some(cell) = self.typing.as_ref().map(|t| t.cell) else { return Vec::new() };
+        let Some(cell) = self.typing.as_ref().map(|t| t.cell) else {
+            return Vec::new();
+        };
         let len = self.code_of(cell).map_or(0, |c| c.chars().count());
-        let Some(typing) = &mut self.typing else { return Vec::new() };
+        let Some(typing) = &mut self.typing else {
+            return Vec::new();
+        };
         typing.shown += TYPE_SPEED;
         if typing.shown < len {
             return Vec::new();
         }
-        let pos = typing.batch.iter().position(|&c| c == typing.cell).unwrap_or(0);
+        let pos = typing
+            .batch
+            .iter()
+            .position(|&c| c == typing.cell)
+            .unwrap_or(0);
         if let Some(&next) = typing.batch.get(pos + 1) {
             typing.cell = next;
             typing.shown = 0;
@@ -402,13 +427,20 @@ impl App {
         let now = self.now;
         match event {
             ExecEvent::Started { cell, attempt } => {
-                let Some(run) = self.runs.get_mut(cell) else { return Vec::new() };
-                run.status = CellStatus::Running { since: now, attempt };
+                let Some(run) = self.runs.get_mut(cell) else {
+                    return Vec::new();
+                };
+                run.status = CellStatus::Running {
+                    since: now,
+                    attempt,
+                };
                 self.set_focus(cell);
                 self.reveal = Some(Reveal::Cell(cell));
             }
             ExecEvent::Output { cell, bytes, .. } => {
-                let Some(run) = self.runs.get_mut(cell) else { return Vec::new() };
+                let Some(run) = self.runs.get_mut(cell) else {
+                    return Vec::new();
+                };
                 let before = run.output.len();
                 run.output.push(&bytes);
                 if run.scroll > 0 {
@@ -416,9 +448,18 @@ impl App {
                     run.scroll += run.output.len().saturating_sub(before);
                 }
             }
-            ExecEvent::Finished { cell, outcome, duration } => {
-                let Some(run) = self.runs.get_mut(cell) else { return Vec::new() };
-                run.status = CellStatus::Done { outcome: outcome.clone(), duration };
+            ExecEvent::Finished {
+                cell,
+                outcome,
+                duration,
+            } => {
+                let Some(run) = self.runs.get_mut(cell) else {
+                    return Vec::new();
+                };
+                run.status = CellStatus::Done {
+                    outcome: outcome.clone(),
+                    duration,
+                };
                 if !outcome.is_success() && !matches!(outcome, Outcome::Skipped { .. }) {
                     self.reveal = Some(Reveal::Cell(cell));
                 }
@@ -430,7 +471,11 @@ impl App {
             }
             ExecEvent::JobStarted { cell, pid } => {
                 if let Some(run) = self.runs.get_mut(cell) {
-                    run.job = Some(Job { pid, since: now, exited: None });
+                    run.job = Some(Job {
+                        pid,
+                        since: now,
+                        exited: None,
+                    });
                     self.panes.jobs = true;
                 }
             }
@@ -474,6 +519,9 @@ pub fn mentions_cluster(code: &str) -> bool {
 
 impl ClusterInfo {
     pub fn summary(&self) -> String {
-        format!("{} ({}) namespace {}", self.context, self.cluster_url, self.namespace)
+        format!(
+            "{} ({}) namespace {}",
+            self.context, self.cluster_url, self.namespace
+        )
     }
 }

@@ -25,9 +25,10 @@ pub async fn cluster_checks(
     budget: Duration,
 ) -> Vec<Check> {
     let version = match timeout_at(deadline, client.apiserver_version()).await {
-        Ok(Ok(info)) => {
-            Check::ok("api", format!("{server} answers, Kubernetes {}", info.git_version))
-        }
+        Ok(Ok(info)) => Check::ok(
+            "api",
+            format!("{server} answers, Kubernetes {}", info.git_version),
+        ),
         Ok(Err(err)) => return vec![api_failure(server, &err)],
         Err(_) => {
             return vec![Check::fail(
@@ -39,11 +40,19 @@ pub async fn cluster_checks(
     };
     let rbac = match timeout_at(deadline, rbac(client, namespace)).await {
         Ok(check) => check,
-        Err(_) => Check::fail("rbac", "access review timed out".into(), "retry; the API server is slow"),
+        Err(_) => Check::fail(
+            "rbac",
+            "access review timed out".into(),
+            "retry; the API server is slow",
+        ),
     };
     let ns = match timeout_at(deadline, namespace_check(client, namespace)).await {
         Ok(check) => check,
-        Err(_) => Check::warn("namespace", format!("{namespace}: lookup timed out"), "retry"),
+        Err(_) => Check::warn(
+            "namespace",
+            format!("{namespace}: lookup timed out"),
+            "retry",
+        ),
     };
     vec![version, rbac, ns]
 }
@@ -71,8 +80,10 @@ fn api_failure(server: &str, err: &kube::Error) -> Check {
 /// One review per verb and resource, sent together.
 async fn rbac(client: &kube::Client, namespace: &str) -> Check {
     let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
-    let asks: Vec<(&str, &str)> =
-        RESOURCES.iter().flat_map(|r| VERBS.iter().map(move |v| (*v, *r))).collect();
+    let asks: Vec<(&str, &str)> = RESOURCES
+        .iter()
+        .flat_map(|r| VERBS.iter().map(move |v| (*v, *r)))
+        .collect();
     let answers = join_all(asks.iter().map(|(verb, resource)| {
         let review = review(namespace, verb, resource);
         let api = api.clone();
@@ -87,14 +98,20 @@ async fn rbac(client: &kube::Client, namespace: &str) -> Check {
             Err(err) => {
                 return Check::fail(
                     "rbac",
-                    format!("cannot ask the API what you may do: {}", super::root_cause(&err)),
+                    format!(
+                        "cannot ask the API what you may do: {}",
+                        super::root_cause(&err)
+                    ),
                     "kubectl auth can-i --list -n NAMESPACE shows your permissions",
                 );
             }
         }
     }
     if denied.is_empty() {
-        let what = format!("create/list/watch/delete {} in {namespace}", RESOURCES.join(", "));
+        let what = format!(
+            "create/list/watch/delete {} in {namespace}",
+            RESOURCES.join(", ")
+        );
         Check::ok("rbac", what)
     } else {
         Check::fail(
@@ -128,7 +145,10 @@ async fn namespace_check(client: &kube::Client, namespace: &str) -> Check {
             format!("{namespace} does not exist yet"),
             "kubetutor creates it on the first run (after asking); or `kubectl create namespace` it",
         ),
-        Err(err) => Check::warn("namespace", format!("cannot look up {namespace}: {err}"), "see the rbac line"),
+        Err(err) => Check::warn(
+            "namespace",
+            format!("cannot look up {namespace}: {err}"),
+            "see the rbac line",
+        ),
     }
 }
-

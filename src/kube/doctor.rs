@@ -35,13 +35,28 @@ pub struct Check {
 
 impl Check {
     pub fn ok(name: &'static str, detail: String) -> Self {
-        Self { name, verdict: Verdict::Ok, detail, fix: None }
+        Self {
+            name,
+            verdict: Verdict::Ok,
+            detail,
+            fix: None,
+        }
     }
     pub fn warn(name: &'static str, detail: String, fix: &str) -> Self {
-        Self { name, verdict: Verdict::Warn, detail, fix: Some(fix.to_string()) }
+        Self {
+            name,
+            verdict: Verdict::Warn,
+            detail,
+            fix: Some(fix.to_string()),
+        }
     }
     pub fn fail(name: &'static str, detail: String, fix: &str) -> Self {
-        Self { name, verdict: Verdict::Fail, detail, fix: Some(fix.to_string()) }
+        Self {
+            name,
+            verdict: Verdict::Fail,
+            detail,
+            fix: Some(fix.to_string()),
+        }
     }
 }
 
@@ -75,7 +90,8 @@ pub struct Inputs {
 /// Runs every check; the cluster ones stop at `inputs.deadline`.
 pub async fn run(inputs: &Inputs) -> Vec<Check> {
     let deadline = Instant::now() + inputs.deadline;
-    let (tools, cluster) = tokio::join!(tools(&inputs.requires, deadline), cluster(inputs, deadline));
+    let (tools, cluster) =
+        tokio::join!(tools(&inputs.requires, deadline), cluster(inputs, deadline));
     let mut out = tools;
     out.extend(cluster);
     out.extend(super::terminal::checks());
@@ -87,13 +103,28 @@ async fn tools(requires: &[String], deadline: Instant) -> Vec<Check> {
     let redis_required = requires.iter().any(|r| r == "redis-cli");
     out.push(match which("redis-cli") {
         Some(path) => Check::ok("redis-cli", path.display().to_string()),
-        None if redis_required => Check::fail("redis-cli", "not on PATH; this lesson requires it".into(), INSTALL_REDIS),
-        None => Check::warn("redis-cli", "not on PATH; Redis lessons need it".into(), INSTALL_REDIS),
+        None if redis_required => Check::fail(
+            "redis-cli",
+            "not on PATH; this lesson requires it".into(),
+            INSTALL_REDIS,
+        ),
+        None => Check::warn(
+            "redis-cli",
+            "not on PATH; Redis lessons need it".into(),
+            INSTALL_REDIS,
+        ),
     });
-    for tool in requires.iter().filter(|r| *r != "kubectl" && *r != "redis-cli") {
+    for tool in requires
+        .iter()
+        .filter(|r| *r != "kubectl" && *r != "redis-cli")
+    {
         out.push(match which(tool) {
             Some(path) => Check::ok("requires", format!("{tool}: {}", path.display())),
-            None => Check::fail("requires", format!("{tool} is not on PATH; the lesson requires it"), &format!("install {tool}")),
+            None => Check::fail(
+                "requires",
+                format!("{tool} is not on PATH; the lesson requires it"),
+                &format!("install {tool}"),
+            ),
         });
     }
     out
@@ -103,17 +134,26 @@ const INSTALL_REDIS: &str = "install redis-tools (apt) or redis (brew)";
 
 async fn kubectl(deadline: Instant) -> Check {
     let Some(path) = which("kubectl") else {
-        return Check::fail("kubectl", "not on PATH".into(), "install kubectl: https://kubernetes.io/docs/tasks/tools/");
+        return Check::fail(
+            "kubectl",
+            "not on PATH".into(),
+            "install kubectl: https://kubernetes.io/docs/tasks/tools/",
+        );
     };
     let mut cmd = tokio::process::Command::new(&path);
-    cmd.args(["version", "--client", "-o", "json"]).kill_on_drop(true);
+    cmd.args(["version", "--client", "-o", "json"])
+        .kill_on_drop(true);
     let version = match tokio::time::timeout_at(deadline, cmd.output()).await {
         Ok(Ok(out)) if out.status.success() => client_version(&out.stdout),
         _ => None,
     };
     match version {
         Some(v) => Check::ok("kubectl", format!("{v} ({})", path.display())),
-        None => Check::warn("kubectl", format!("{} does not report its version", path.display()), "reinstall kubectl"),
+        None => Check::warn(
+            "kubectl",
+            format!("{} does not report its version", path.display()),
+            "reinstall kubectl",
+        ),
     }
 }
 
@@ -126,9 +166,12 @@ fn client_version(json: &[u8]) -> Option<String> {
 pub fn which(program: &str) -> Option<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(program)).find(|p| {
-        p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    })
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
 }
 
 /// kubeconfig, context, namespace, then the API checks.
@@ -136,7 +179,10 @@ async fn cluster(inputs: &Inputs, deadline: Instant) -> Vec<Check> {
     let mut out = Vec::new();
     let user = match kubeconfig::read_merged(&inputs.env.kubeconfig_paths) {
         Ok(user) => {
-            out.push(Check::ok("kubeconfig", show_paths(&inputs.env.kubeconfig_paths)));
+            out.push(Check::ok(
+                "kubeconfig",
+                show_paths(&inputs.env.kubeconfig_paths),
+            ));
             user
         }
         Err(err) => {
@@ -144,7 +190,9 @@ async fn cluster(inputs: &Inputs, deadline: Instant) -> Vec<Check> {
             return out;
         }
     };
-    let Some((context, server)) = context(inputs, &user, &mut out) else { return out };
+    let Some((context, server)) = context(inputs, &user, &mut out) else {
+        return out;
+    };
     let ns = namespace::resolve(
         inputs.args.namespace.as_deref(),
         inputs.lesson_namespace.as_deref(),
@@ -158,16 +206,27 @@ async fn cluster(inputs: &Inputs, deadline: Instant) -> Vec<Check> {
         }
     };
     match client(user, &context).await {
-        Ok(client) => out.extend(access::cluster_checks(&client, &server, &ns, deadline, inputs.deadline).await),
-        Err(err) => out.push(Check::fail("api", format!("cannot use context {context}: {err}"), "fix the context's cluster and user entries")),
+        Ok(client) => out
+            .extend(access::cluster_checks(&client, &server, &ns, deadline, inputs.deadline).await),
+        Err(err) => out.push(Check::fail(
+            "api",
+            format!("cannot use context {context}: {err}"),
+            "fix the context's cluster and user entries",
+        )),
     }
     out
 }
 
 fn context(inputs: &Inputs, user: &Kubeconfig, out: &mut Vec<Check>) -> Option<(String, String)> {
-    let name = inputs.args.context.clone().or_else(|| user.current_context.clone());
+    let name = inputs
+        .args
+        .context
+        .clone()
+        .or_else(|| user.current_context.clone());
     let Some(name) = name.filter(|n| !n.is_empty()) else {
-        let err = SafetyError::NoCurrentContext { available: kubeconfig::context_names(user) };
+        let err = SafetyError::NoCurrentContext {
+            available: kubeconfig::context_names(user),
+        };
         out.push(fail_safety("context", &err));
         return None;
     };
@@ -187,9 +246,13 @@ fn context(inputs: &Inputs, user: &Kubeconfig, out: &mut Vec<Check>) -> Option<(
 }
 
 async fn client(user: Kubeconfig, context: &str) -> Result<kube::Client, String> {
-    let options = KubeConfigOptions { context: Some(context.to_string()), ..Default::default() };
-    let mut config =
-        kube::Config::from_custom_kubeconfig(user, &options).await.map_err(|e| e.to_string())?;
+    let options = KubeConfigOptions {
+        context: Some(context.to_string()),
+        ..Default::default()
+    };
+    let mut config = kube::Config::from_custom_kubeconfig(user, &options)
+        .await
+        .map_err(|e| e.to_string())?;
     config.connect_timeout = Some(DEADLINE);
     config.read_timeout = Some(DEADLINE);
     kube::Client::try_from(config).map_err(|e| e.to_string())
@@ -197,12 +260,20 @@ async fn client(user: Kubeconfig, context: &str) -> Result<kube::Client, String>
 
 /// A safety error already says what to do; it becomes the detail and the fix is implied.
 fn fail_safety(name: &'static str, err: &SafetyError) -> Check {
-    Check { name, verdict: Verdict::Fail, detail: err.to_string(), fix: None }
+    Check {
+        name,
+        verdict: Verdict::Fail,
+        detail: err.to_string(),
+        fix: None,
+    }
 }
 
 fn show_paths(paths: &[PathBuf]) -> String {
-    let existing: Vec<String> =
-        paths.iter().filter(|p| Path::is_file(p)).map(|p| p.display().to_string()).collect();
+    let existing: Vec<String> = paths
+        .iter()
+        .filter(|p| Path::is_file(p))
+        .map(|p| p.display().to_string())
+        .collect();
     existing.join(", ")
 }
 
@@ -217,7 +288,10 @@ pub fn cli_doctor(args: crate::cli::DoctorArgs) -> anyhow::Result<ExitCode> {
         args: args.common.clone(),
         env: SafetyEnv::from_env(),
         lesson_namespace: lesson.as_ref().and_then(|l| l.meta.namespace.clone()),
-        requires: lesson.as_ref().map(|l| l.meta.requires.clone()).unwrap_or_default(),
+        requires: lesson
+            .as_ref()
+            .map(|l| l.meta.requires.clone())
+            .unwrap_or_default(),
         deadline: DEADLINE,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -234,5 +308,9 @@ pub fn cli_doctor(args: crate::cli::DoctorArgs) -> anyhow::Result<ExitCode> {
         println!("{check}");
     }
     let failed = checks.iter().filter(|c| c.verdict == Verdict::Fail).count();
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -30,8 +30,14 @@ impl PodRow {
         let d = status::derive(pod);
         let clamp = |t: Option<&Time>| t.and_then(to_system_time).map(|t| t.min(now));
         let ip = pod.status.as_ref().and_then(|s| {
-            let first = s.pod_ips.as_ref().and_then(|ips| ips.first()).map(|p| p.ip.clone());
-            first.or_else(|| s.pod_ip.clone()).filter(|ip| !ip.is_empty())
+            let first = s
+                .pod_ips
+                .as_ref()
+                .and_then(|ips| ips.first())
+                .map(|p| p.ip.clone());
+            first
+                .or_else(|| s.pod_ip.clone())
+                .filter(|ip| !ip.is_empty())
         });
         Self {
             name: pod.metadata.name.clone().unwrap_or_default(),
@@ -60,7 +66,8 @@ impl PodRow {
 
     /// AGE as kubectl prints it.
     pub fn age_text(&self, now: SystemTime) -> String {
-        self.created.map_or_else(|| "<unknown>".to_string(), |at| since(at, now))
+        self.created
+            .map_or_else(|| "<unknown>".to_string(), |at| since(at, now))
     }
 
     /// How the STATUS reads at a glance, for colouring.
@@ -132,7 +139,11 @@ pub fn human_duration(d: Duration) -> String {
 }
 
 fn with_rest(major: u64, unit: &str, minor: u64, minor_unit: &str) -> String {
-    if minor == 0 { format!("{major}{unit}") } else { format!("{major}{unit}{minor}{minor_unit}") }
+    if minor == 0 {
+        format!("{major}{unit}")
+    } else {
+        format!("{major}{unit}{minor}{minor_unit}")
+    }
 }
 
 /// The watch's link to the API server, shown as the pane's state line.
@@ -151,20 +162,36 @@ pub enum Connection {
     /// The safety guard refused the target (protected context, invalid namespace...).
     Refused { message: String },
     /// The API server did not answer; attempt `attempt` failed, next try after `retry_in`.
-    Unreachable { attempt: u32, retry_in: Duration, error: String },
+    Unreachable {
+        attempt: u32,
+        retry_in: Duration,
+        error: String,
+    },
     /// 401: the credentials were rejected.
     Unauthorized { attempt: u32, retry_in: Duration },
     /// 403: the user may not `verb` pods in `namespace`.
-    Forbidden { verb: &'static str, namespace: String, attempt: u32, retry_in: Duration },
+    Forbidden {
+        verb: &'static str,
+        namespace: String,
+        attempt: u32,
+        retry_in: Duration,
+    },
     /// Anything else the API said, retried with backoff.
-    Failed { attempt: u32, retry_in: Duration, error: String },
+    Failed {
+        attempt: u32,
+        retry_in: Duration,
+        error: String,
+    },
 }
 
 impl Connection {
     /// The state line, e.g. `API unreachable (attempt 3, retrying in 4s): connection refused`.
     pub fn line(&self) -> String {
         let retry = |attempt: &u32, d: &Duration| {
-            format!("attempt {attempt}, retrying in {}", human_duration(round_up(*d)))
+            format!(
+                "attempt {attempt}, retrying in {}",
+                human_duration(round_up(*d))
+            )
         };
         match self {
             Self::Connecting => "connecting to the API server...".into(),
@@ -173,18 +200,31 @@ impl Connection {
             Self::NoKubeconfig { message }
             | Self::ContextMissing { message }
             | Self::Refused { message } => message.clone(),
-            Self::Unreachable { attempt, retry_in, error } => {
+            Self::Unreachable {
+                attempt,
+                retry_in,
+                error,
+            } => {
                 format!("API unreachable ({}): {error}", retry(attempt, retry_in))
             }
             Self::Unauthorized { attempt, retry_in } => format!(
                 "401 Unauthorized: the cluster rejected the credentials; refresh them (re-login) ({})",
                 retry(attempt, retry_in)
             ),
-            Self::Forbidden { verb, namespace, attempt, retry_in } => format!(
+            Self::Forbidden {
+                verb,
+                namespace,
+                attempt,
+                retry_in,
+            } => format!(
                 "403 Forbidden: you need permission to {verb} pods in namespace {namespace} ({})",
                 retry(attempt, retry_in)
             ),
-            Self::Failed { attempt, retry_in, error } => {
+            Self::Failed {
+                attempt,
+                retry_in,
+                error,
+            } => {
                 format!("watch failed ({}): {error}", retry(attempt, retry_in))
             }
         }
@@ -219,7 +259,9 @@ impl From<&super::safety::SafetyError> for Connection {
         use super::safety::SafetyError as E;
         let message = err.to_string();
         match err {
-            E::ContextMissing { .. } | E::NoCurrentContext { .. } => Self::ContextMissing { message },
+            E::ContextMissing { .. } | E::NoCurrentContext { .. } => {
+                Self::ContextMissing { message }
+            }
             E::NoKubeconfig { .. } | E::ReadKubeconfig { .. } => Self::NoKubeconfig { message },
             _ => Self::Refused { message },
         }

@@ -44,7 +44,10 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Self { first: Duration::from_millis(500), max: Duration::from_secs(30) }
+        Self {
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(30),
+        }
     }
 }
 
@@ -63,7 +66,13 @@ pub fn spawn_pod_watch(
     selector: Option<String>,
     tx: Sender<PodsUpdate>,
 ) -> JoinHandle<()> {
-    tokio::spawn(watch_pods(client, namespace, selector, tx, Backoff::default()))
+    tokio::spawn(watch_pods(
+        client,
+        namespace,
+        selector,
+        tx,
+        Backoff::default(),
+    ))
 }
 
 /// Builds the client from the target's private kubeconfig, then watches its namespace.
@@ -99,7 +108,11 @@ pub async fn watch_pods(
     }
     let mut failures = 0u32;
     'restart: loop {
-        if tx.send(PodsUpdate::Connection(Connection::Connecting)).await.is_err() {
+        if tx
+            .send(PodsUpdate::Connection(Connection::Connecting))
+            .await
+            .is_err()
+        {
             return;
         }
         let mut stream = watcher::watcher(api.clone(), config.clone()).boxed();
@@ -119,7 +132,11 @@ pub async fn watch_pods(
                         failures += 1;
                         let delay = backoff.delay(failures);
                         tracing::debug!(%err, attempt = failures, ?delay, "pod watch failed");
-                        if tx.send(PodsUpdate::Connection(make(failures, delay))).await.is_err() {
+                        if tx
+                            .send(PodsUpdate::Connection(make(failures, delay)))
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
                         tokio::time::sleep(delay).await;
@@ -195,7 +212,11 @@ fn classify(err: &watcher::Error, namespace: &str) -> Failure {
 }
 
 fn verb_error(status: &kube::core::Status) -> String {
-    if status.message.is_empty() { status.reason.clone() } else { status.message.clone() }
+    if status.message.is_empty() {
+        status.reason.clone()
+    } else {
+        status.message.clone()
+    }
 }
 
 fn api_failure(code: u16, error: String, verb: &'static str, namespace: &str) -> Failure {
@@ -220,7 +241,6 @@ fn api_failure(code: u16, error: String, verb: &'static str, namespace: &str) ->
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,7 +249,10 @@ mod tests {
     fn backoff_doubles_up_to_the_cap() {
         let b = Backoff::default();
         let got: Vec<u64> = (1..=9).map(|a| b.delay(a).as_millis() as u64).collect();
-        assert_eq!(got, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+        assert_eq!(
+            got,
+            [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]
+        );
         assert_eq!(b.delay(u32::MAX), b.max);
     }
 }

@@ -37,7 +37,9 @@ pub fn derive(pod: &Pod) -> Derived {
         reason = "SchedulingGated".to_string();
     }
 
-    let init_specs: &[Container] = spec.and_then(|s| s.init_containers.as_deref()).unwrap_or(&[]);
+    let init_specs: &[Container] = spec
+        .and_then(|s| s.init_containers.as_deref())
+        .unwrap_or(&[]);
     let init_by_name: HashMap<&str, &Container> =
         init_specs.iter().map(|c| (c.name.as_str(), c)).collect();
     let restartable = |name: &str| init_by_name.get(name).is_some_and(|c| is_sidecar(c));
@@ -51,7 +53,9 @@ pub fn derive(pod: &Pod) -> Derived {
     let mut sidecar_last_restart: Option<Time> = None;
     let mut initializing = false;
 
-    let init_statuses = status.and_then(|s| s.init_container_statuses.as_deref()).unwrap_or(&[]);
+    let init_statuses = status
+        .and_then(|s| s.init_container_statuses.as_deref())
+        .unwrap_or(&[]);
     for (i, c) in init_statuses.iter().enumerate() {
         restarts += non_negative(c.restart_count);
         newer(&mut last_restart, last_termination(c));
@@ -95,14 +99,19 @@ pub fn derive(pod: &Pod) -> Derived {
         restarts = sidecar_restarts;
         last_restart = sidecar_last_restart;
         let mut has_running = false;
-        let statuses = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or(&[]);
+        let statuses = status
+            .and_then(|s| s.container_statuses.as_deref())
+            .unwrap_or(&[]);
         for c in statuses.iter().rev() {
             restarts += non_negative(c.restart_count);
             newer(&mut last_restart, last_termination(c));
             let state = c.state.as_ref();
             let waiting = state.and_then(|s| s.waiting.as_ref());
             let terminated = state.and_then(|s| s.terminated.as_ref());
-            if let Some(r) = waiting.and_then(|w| w.reason.as_deref()).filter(|r| !r.is_empty()) {
+            if let Some(r) = waiting
+                .and_then(|w| w.reason.as_deref())
+                .filter(|r| !r.is_empty())
+            {
                 reason = r.to_string();
             } else if let Some(t) = terminated {
                 reason = match (t.reason.as_deref().filter(|r| !r.is_empty()), t.signal) {
@@ -116,7 +125,12 @@ pub fn derive(pod: &Pod) -> Derived {
             }
         }
         if reason == "Completed" && has_running {
-            reason = if condition_true(conditions, "Ready") { "Running" } else { "NotReady" }.into();
+            reason = if condition_true(conditions, "Ready") {
+                "Running"
+            } else {
+                "NotReady"
+            }
+            .into();
         }
     }
 
@@ -127,7 +141,13 @@ pub fn derive(pod: &Pod) -> Derived {
     } else if deleting && phase != "Succeeded" && phase != "Failed" {
         reason = "Terminating".to_string();
     }
-    Derived { ready, total, status: reason, restarts, last_restart }
+    Derived {
+        ready,
+        total,
+        status: reason,
+        restarts,
+        last_restart,
+    }
 }
 
 /// A restartable init container (`restartPolicy: Always`), i.e. a native sidecar.
@@ -136,11 +156,18 @@ fn is_sidecar(c: &Container) -> bool {
 }
 
 fn condition_true(conditions: &[PodCondition], type_: &str) -> bool {
-    conditions.iter().any(|c| c.type_ == type_ && c.status == "True")
+    conditions
+        .iter()
+        .any(|c| c.type_ == type_ && c.status == "True")
 }
 
 fn last_termination(c: &ContainerStatus) -> Option<&Time> {
-    c.last_state.as_ref()?.terminated.as_ref()?.finished_at.as_ref()
+    c.last_state
+        .as_ref()?
+        .terminated
+        .as_ref()?
+        .finished_at
+        .as_ref()
 }
 
 fn newer(slot: &mut Option<Time>, candidate: Option<&Time>) {

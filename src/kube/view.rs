@@ -32,7 +32,9 @@ impl Entry {
     /// The highlight to show at `now`, if any. Deleted rows stay marked until purged.
     pub fn change(&self, now: SystemTime) -> Option<Change> {
         let (change, at) = self.mark?;
-        let fresh = now.duration_since(at).map_or(true, |d| d < PodsView::HIGHLIGHT);
+        let fresh = now
+            .duration_since(at)
+            .map_or(true, |d| d < PodsView::HIGHLIGHT);
         (change == Change::Deleted || fresh).then_some(change)
     }
 
@@ -100,7 +102,12 @@ impl PodsView {
                 touched.push(ip.clone());
             }
         }
-        touched.extend(self.roles.keys().filter(|ip| !roles.contains_key(*ip)).cloned());
+        touched.extend(
+            self.roles
+                .keys()
+                .filter(|ip| !roles.contains_key(*ip))
+                .cloned(),
+        );
         self.roles = roles;
         let mut changed = false;
         for ip in touched {
@@ -216,7 +223,11 @@ impl PodsView {
             }
         };
         // An active highlight carries over; a deleted mark does not (the pod is back).
-        let mark = self.rows.get(&name).and_then(|e| e.mark).filter(|m| m.0 != Change::Deleted);
+        let mark = self
+            .rows
+            .get(&name)
+            .and_then(|e| e.mark)
+            .filter(|m| m.0 != Change::Deleted);
         self.rows.insert(name.clone(), Entry { row, mark });
         if highlight {
             self.mark(&name, change, now);
@@ -228,7 +239,8 @@ impl PodsView {
         match self.rows.get(name) {
             Some(e) if !e.is_deleted() => {
                 self.mark(name, Change::Deleted, now);
-                self.deadlines.push(Reverse((now + Self::LINGER, Some(name.to_string()))));
+                self.deadlines
+                    .push(Reverse((now + Self::LINGER, Some(name.to_string()))));
                 true
             }
             _ => false,
@@ -236,7 +248,9 @@ impl PodsView {
     }
 
     fn mark(&mut self, name: &str, change: Change, now: SystemTime) -> bool {
-        let Some(entry) = self.rows.get_mut(name) else { return false };
+        let Some(entry) = self.rows.get_mut(name) else {
+            return false;
+        };
         if entry.is_deleted() && change != Change::Deleted {
             return false;
         }
@@ -255,9 +269,9 @@ impl PodsView {
     }
 
     fn purge(&mut self, name: &str, due: SystemTime) -> bool {
-        let expired = self.rows.get(name).is_some_and(|e| {
-            matches!(e.mark, Some((Change::Deleted, at)) if at + Self::LINGER <= due)
-        });
+        let expired = self.rows.get(name).is_some_and(
+            |e| matches!(e.mark, Some((Change::Deleted, at)) if at + Self::LINGER <= due),
+        );
         if !expired {
             return false;
         }

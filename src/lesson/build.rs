@@ -201,13 +201,15 @@ impl Builder<'_> {
             self.stack.push(f);
             return;
         }
-        let sp = (self.span)(f.start, f.end);
+        // Spans are computed only for blocks: inline frames are most frames and need none.
+        let (span_fn, fs, fe) = (self.span, f.start, f.end);
+        let sp = move || span_fn(fs, fe);
         let blocks = |f: &mut Frame| {
             let mut blocks = std::mem::take(&mut f.blocks);
             if !f.inlines.is_empty() {
                 blocks.push(Block::Paragraph {
                     text: std::mem::take(&mut f.inlines),
-                    span: sp,
+                    span: sp(),
                 });
             }
             blocks
@@ -216,12 +218,12 @@ impl Builder<'_> {
             Kind::Root => {}
             Kind::Paragraph => self.block(Block::Paragraph {
                 text: f.inlines,
-                span: sp,
+                span: sp(),
             }),
             Kind::Heading(level) => self.block(Block::Heading {
                 level,
                 text: f.inlines,
-                span: sp,
+                span: sp(),
             }),
             Kind::List(start, ref mut items) => {
                 let mut items = std::mem::take(items);
@@ -232,7 +234,7 @@ impl Builder<'_> {
                 self.block(Block::List {
                     start,
                     items,
-                    span: sp,
+                    span: sp(),
                 });
             }
             Kind::Item => {
@@ -246,14 +248,14 @@ impl Builder<'_> {
                 let inner = blocks(&mut f);
                 self.block(Block::Quote {
                     blocks: inner,
-                    span: sp,
+                    span: sp(),
                 });
             }
             Kind::Table(alignments, header, rows) => self.block(Block::Table {
                 alignments,
                 header,
                 rows,
-                span: sp,
+                span: sp(),
             }),
             Kind::TableHead(cells) => {
                 if let Kind::Table(_, header, _) = &mut self.top().kind {
@@ -273,7 +275,7 @@ impl Builder<'_> {
                 let block = (self.on_code)(raw);
                 self.block(block);
             }
-            Kind::Html(text) => self.block(Block::Html { text, span: sp }),
+            Kind::Html(text) => self.block(Block::Html { text, span: sp() }),
             Kind::Emphasis => self.inline(Inline::Emphasis(f.inlines)),
             Kind::Strong => self.inline(Inline::Strong(f.inlines)),
             Kind::Strike => self.inline(Inline::Strikethrough(f.inlines)),

@@ -38,12 +38,74 @@ impl Report {
 
 pub fn cli_check(args: crate::cli::CheckArgs) -> anyhow::Result<ExitCode> {
     let report = check_args(&args.lessons);
-    print!("{}", report.render());
+    let text = report.render();
+    print!("{}", if use_color() { colorize(&text) } else { text });
     Ok(if report.errors() > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Colour only for a terminal, and never with NO_COLOR (which `--no-color` also sets).
+pub(crate) fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// rustc's colours over rendered diagnostics: severities, gutters, carets and help lines.
+pub fn colorize(text: &str) -> String {
+    const RED: &str = "\x1b[1;31m";
+    const YELLOW: &str = "\x1b[1;33m";
+    const BLUE: &str = "\x1b[1;34m";
+    const BOLD: &str = "\x1b[1m";
+    const RESET: &str = "\x1b[0m";
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let nl = &line[body.len()..];
+        let colored = if let Some(i) = body.find(": error: ") {
+            format!(
+                "{BOLD}{}{RESET}: {RED}error{RESET}: {BOLD}{}{RESET}",
+                &body[..i],
+                &body[i + 9..]
+            )
+        } else if let Some(i) = body.find(": warning: ") {
+            format!(
+                "{BOLD}{}{RESET}: {YELLOW}warning{RESET}: {BOLD}{}{RESET}",
+                &body[..i],
+                &body[i + 11..]
+            )
+        } else if let Some(i) = body
+            .find(" | ")
+            .filter(|&i| body[..i].trim().chars().all(|c| c.is_ascii_digit()))
+        {
+            let rest = &body[i + 3..];
+            let is_carets = !rest.trim().is_empty() && rest.trim().chars().all(|c| c == '^');
+            let rest = if is_carets {
+                format!("{RED}{rest}{RESET}")
+            } else {
+                rest.to_string()
+            };
+            format!("{BLUE}{} |{RESET} {rest}", &body[..i])
+        } else if body.trim() == "|" {
+            format!("{BLUE}{body}{RESET}")
+        } else if let Some(i) = body
+            .find("= help:")
+            .filter(|&i| body[..i].trim().is_empty())
+        {
+            format!(
+                "{}{BLUE}={RESET} {BOLD}help{RESET}:{}",
+                &body[..i],
+                &body[i + 7..]
+            )
+        } else {
+            body.to_string()
+        };
+        out.push_str(&colored);
+        out.push_str(nl);
+    }
+    out
 }
 
 /// Checks each argument: a folder (lesson.md and every translation), a file or a slug.
@@ -165,4 +227,37 @@ fn translation_drift(main: &Path, translations: &[PathBuf]) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn colours_wrap_the_parts_and_keep_the_text() {
+        let text = "f.md:1:2: error: bad\n  |\n1 | x\n  |  ^\n  = help: fix\n\n1 error, 0 warnings in 1 file\n";
+        let c = super::colorize(text);
+        assert!(c.contains("\x1b[1;31merror\x1b[0m"));
+        assert!(
+            c.contains("\x1b[1;31m ^\x1b[0m") || c.contains("\x1b[1;31m^"),
+            "{c:?}"
+        );
+        let plain: String = strip(&c);
+        assert_eq!(plain, text);
+    }
+
+    fn strip(s: &str) -> String {
+        let mut out = String::new();
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for n in chars.by_ref() {
+                    if n == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
 }

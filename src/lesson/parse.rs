@@ -262,7 +262,8 @@ impl Fence {
 
     /// Whether the block's last line is a closing fence (not the opening line itself).
     fn closed(&self, source: &str, end: usize) -> bool {
-        let text = source[self.at..end.min(source.len())].trim_end();
+        let end = end.min(source.len()).max(self.at);
+        let text = source[self.at..end].trim_end();
         let Some(nl) = text.rfind('\n') else {
             return false;
         };

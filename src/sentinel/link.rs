@@ -164,13 +164,17 @@ async fn refresh_loop(
     tx: &mpsc::Sender<SentinelUpdate>,
     notify: &Notify,
 ) -> Result<LinkError, Closed> {
+    // Unchanged reports are not sent: the UI redraws only on change.
+    let mut last = None;
     loop {
         tokio::select! {
             _ = notify.notified() => {}
             _ = tokio::time::sleep(spec.refresh) => {}
         }
         match client::topology(&mut con, &spec.master).await {
+            Ok(topology) if last.as_ref() == Some(&topology) => {}
             Ok(topology) => {
+                last = Some(topology.clone());
                 let endpoint = spec.endpoint.clone();
                 let update = SentinelUpdate::Topology { endpoint, topology };
                 tx.send(update).await.map_err(|_| Closed)?;

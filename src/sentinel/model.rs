@@ -331,8 +331,9 @@ impl SentinelView {
     pub fn roles(&self) -> HashMap<String, Role> {
         let mut roles = HashMap::new();
         for l in &self.links {
-            if let Some((ip, port)) = l.endpoint.rsplit_once(':')
-                && port.parse::<u16>().is_ok()
+            // Only real addresses: a service-mode seed is named `svc/<name>:<port>`.
+            if let Some((ip, _)) = l.endpoint.rsplit_once(':')
+                && ip.parse::<std::net::IpAddr>().is_ok()
             {
                 roles.insert(ip.to_string(), Role::Sentinel);
             }

@@ -271,35 +271,49 @@ async fn start_seed(
     }
 }
 
-/// A sentinel found in a peer list: dial it (directly or through a pod forward) and run its link.
+/// A sentinel found in a peer list: dial it (directly or through a pod forward, retried with
+/// backoff while its pod cannot be found) and run its link.
 async fn discovered(
     (config, endpoint, addr): (MonitorConfig, String, Addr),
     dialer: Arc<Dialer>,
     itx: mpsc::Sender<SentinelUpdate>,
 ) {
-    match dialer.dial(&addr).await {
-        Ok((host, port)) => {
-            let spec = LinkSpec {
-                endpoint,
-                host,
-                port,
-                master: config.master,
-                password: config.password,
-                refresh: config.refresh,
-            };
-            link::run(spec, itx).await;
+    let mut attempt = 1;
+    let mut backoff = link::BACKOFF_START;
+    let (host, port) = loop {
+        match dialer.dial(&addr).await {
+            Ok(ok) => break ok,
+            Err(error) => {
+                let state = LinkState::Unreachable {
+                    attempt,
+                    backoff,
+                    error,
+                };
+                let link = SentinelUpdate::Link {
+                    endpoint: endpoint.clone(),
+                    state,
+                };
+                let note =
+                    "some sentinels are not reachable from here; showing what the others report";
+                let note = SentinelUpdate::Notice(Some(note.into()));
+                if itx.send(link).await.is_err() || itx.send(note).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(backoff).await;
+                attempt += 1;
+                backoff = (backoff * 2).min(link::BACKOFF_MAX);
+            }
         }
-        Err(error) => {
-            let state = LinkState::Unreachable {
-                attempt: 1,
-                backoff: Duration::ZERO,
-                error,
-            };
-            let _ = itx.send(SentinelUpdate::Link { endpoint, state }).await;
-            let note = "only some sentinels are reachable from here; showing what they report";
-            let _ = itx.send(SentinelUpdate::Notice(Some(note.into()))).await;
-        }
-    }
+    };
+    let spec = LinkSpec {
+        endpoint,
+        host,
+        port,
+        master: config.master,
+        password: config.password,
+        refresh: config.refresh,
+    };
+    link::run(spec, itx).await;
 }
 
 /// Reads the current master's `INFO replication` on every refresh and after every event.

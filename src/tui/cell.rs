@@ -33,11 +33,20 @@ fn window(app: &App, cell: CellIndex) -> Option<Window> {
     if len == 0 && run.output.dropped() == 0 {
         return None;
     }
-    let size = if run.expanded { EXPANDED_LINES } else { FOLD_LINES };
+    let size = if run.expanded {
+        EXPANDED_LINES
+    } else {
+        FOLD_LINES
+    };
     let shown = len.min(size);
     let scroll = run.scroll.min(len - shown);
     let start = len - shown - scroll;
-    Some(Window { start, shown, hidden_above: start + run.output.dropped(), hidden_below: scroll })
+    Some(Window {
+        start,
+        shown,
+        hidden_above: start + run.output.dropped(),
+        hidden_below: scroll,
+    })
 }
 
 pub fn height(app: &App, cell: CellIndex, code_rows: usize) -> usize {
@@ -59,7 +68,13 @@ fn hint_text(app: &App, cell: CellIndex) -> Option<String> {
     app.cells[cell].hint.clone()
 }
 
-pub fn lines(app: &App, cell: CellIndex, code: &[Line<'static>], width: usize, theme: &Theme) -> Vec<Line<'static>> {
+pub fn lines(
+    app: &App,
+    cell: CellIndex,
+    code: &[Line<'static>],
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let focused = app.focus == Some(cell);
     let frame = theme.frame(focused);
     let mut out = Vec::with_capacity(code.len() + 4);
@@ -67,13 +82,19 @@ pub fn lines(app: &App, cell: CellIndex, code: &[Line<'static>], width: usize, t
     out.extend(code.iter().cloned());
     if let Some(hint) = hint_text(app, cell) {
         let text = truncate(&format!("hint: {hint}"), width.saturating_sub(2));
-        out.push(Line::from(vec![Span::styled("│ ", frame), Span::styled(text, theme.notice())]));
+        out.push(Line::from(vec![
+            Span::styled("│ ", frame),
+            Span::styled(text, theme.notice()),
+        ]));
     }
     if let Some(w) = window(app, cell) {
         out.push(Line::from(Span::styled("├─ output", frame)));
         if w.hidden_above > 0 {
             let text = format!("… {} earlier lines (J/K scroll, o expand)", w.hidden_above);
-            out.push(Line::from(vec![Span::styled("│ ", frame), Span::styled(text, theme.dim())]));
+            out.push(Line::from(vec![
+                Span::styled("│ ", frame),
+                Span::styled(text, theme.dim()),
+            ]));
         }
         let run = &app.runs[cell];
         for line in run.output.lines().skip(w.start).take(w.shown) {
@@ -83,12 +104,18 @@ pub fn lines(app: &App, cell: CellIndex, code: &[Line<'static>], width: usize, t
         }
         if w.hidden_below > 0 {
             let text = format!("… {} newer lines (J)", w.hidden_below);
-            out.push(Line::from(vec![Span::styled("│ ", frame), Span::styled(text, theme.dim())]));
+            out.push(Line::from(vec![
+                Span::styled("│ ", frame),
+                Span::styled(text, theme.dim()),
+            ]));
         }
     }
     let mut bottom = vec![Span::styled("╰─", frame)];
     if focused && app.cells[cell].runnable {
-        bottom.push(Span::styled(" ⏎ run · a step · e edit · c copy", theme.dim()));
+        bottom.push(Span::styled(
+            " ⏎ run · a step · e edit · c copy",
+            theme.dim(),
+        ));
     }
     out.push(Line::from(bottom));
     out
@@ -137,8 +164,15 @@ pub fn status(app: &App, cell: CellIndex, theme: &Theme) -> (String, Style) {
         CellStatus::Running { since, attempt } => {
             let spin = SPINNER[app.spinner % SPINNER.len()];
             let elapsed = app.now.saturating_duration_since(*since);
-            let attempt = if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
-            (format!("{spin} running {}{attempt}", fmt_duration(elapsed)), theme.busy())
+            let attempt = if *attempt > 1 {
+                format!(" (attempt {attempt})")
+            } else {
+                String::new()
+            };
+            (
+                format!("{spin} running {}{attempt}", fmt_duration(elapsed)),
+                theme.busy(),
+            )
         }
         CellStatus::Done { outcome, duration } => outcome_label(outcome, *duration, theme),
         CellStatus::Earlier { passed: true } => ("✓ passed earlier".to_string(), theme.ok()),
@@ -146,7 +180,11 @@ pub fn status(app: &App, cell: CellIndex, theme: &Theme) -> (String, Style) {
     };
     if let Some(job) = &run.job {
         let state = match job.exited {
-            None => format!(" · job {} up {}", job.pid, fmt_duration(app.now.saturating_duration_since(job.since))),
+            None => format!(
+                " · job {} up {}",
+                job.pid,
+                fmt_duration(app.now.saturating_duration_since(job.since))
+            ),
             Some(Some(code)) => format!(" · job exited {code}"),
             Some(None) => " · job killed".to_string(),
         };
@@ -162,14 +200,22 @@ fn outcome_label(outcome: &Outcome, duration: Duration, theme: &Theme) -> (Strin
     let d = fmt_duration(duration);
     match outcome {
         Outcome::Passed => (format!("✓ passed {d}"), theme.ok()),
-        Outcome::Failed { code: Some(code), .. } => (format!("✗ exit {code} · {d}"), theme.bad()),
-        Outcome::Failed { signal: Some(sig), .. } => (format!("✗ signal {sig} · {d}"), theme.bad()),
+        Outcome::Failed {
+            code: Some(code), ..
+        } => (format!("✗ exit {code} · {d}"), theme.bad()),
+        Outcome::Failed {
+            signal: Some(sig), ..
+        } => (format!("✗ signal {sig} · {d}"), theme.bad()),
         Outcome::Failed { .. } => (format!("✗ failed · {d}"), theme.bad()),
         Outcome::Cancelled => (format!("✗ cancelled · {d}"), theme.bad()),
-        Outcome::TimedOut { after } => (format!("✗ timed out after {}", fmt_duration(*after)), theme.bad()),
-        Outcome::RetriesExhausted { attempts } => {
-            (format!("✗ not ready after {attempts} attempts · {d}"), theme.bad())
-        }
+        Outcome::TimedOut { after } => (
+            format!("✗ timed out after {}", fmt_duration(*after)),
+            theme.bad(),
+        ),
+        Outcome::RetriesExhausted { attempts } => (
+            format!("✗ not ready after {attempts} attempts · {d}"),
+            theme.bad(),
+        ),
         Outcome::Skipped { reason } => (format!("– skipped: {reason}"), theme.dim()),
         Outcome::Error { message } => (format!("✗ error: {message}"), theme.bad()),
     }

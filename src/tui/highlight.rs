@@ -20,14 +20,21 @@ fn assets() -> &'static Assets {
     ASSETS.get_or_init(|| {
         let syntaxes = SyntaxSet::load_defaults_newlines();
         let mut themes = ThemeSet::load_defaults();
-        let theme = themes.themes.remove("base16-ocean.dark").unwrap_or_default();
+        let theme = themes
+            .themes
+            .remove("base16-ocean.dark")
+            .unwrap_or_default();
         Assets { syntaxes, theme }
     })
 }
 
 /// Lines of styled pieces; plain text when colours are off or the language is unknown.
 pub fn highlight(code: &str, lang: &str, color: bool) -> Vec<Vec<Piece>> {
-    let plain = || code.lines().map(|l| vec![(l.to_string(), Style::new())]).collect();
+    let plain = || {
+        code.lines()
+            .map(|l| vec![(l.to_string(), Style::new())])
+            .collect()
+    };
     if !color {
         return plain();
     }
@@ -38,14 +45,23 @@ pub fn highlight(code: &str, lang: &str, color: bool) -> Vec<Vec<Piece>> {
         "yml" => "yaml",
         other => other,
     };
-    let Some(syntax) = assets.syntaxes.find_syntax_by_token(token) else { return plain() };
+    let Some(syntax) = assets.syntaxes.find_syntax_by_token(token) else {
+        return plain();
+    };
     let mut lines = HighlightLines::new(syntax, &assets.theme);
     let mut out = Vec::new();
     for line in syntect::util::LinesWithEndings::from(code) {
-        let Ok(ranges) = lines.highlight_line(line, &assets.syntaxes) else { return plain() };
+        let Ok(ranges) = lines.highlight_line(line, &assets.syntaxes) else {
+            return plain();
+        };
         let pieces = ranges
             .into_iter()
-            .map(|(style, text)| (text.trim_end_matches(['\n', '\r']).to_string(), convert(style)))
+            .map(|(style, text)| {
+                (
+                    text.trim_end_matches(['\n', '\r']).to_string(),
+                    convert(style),
+                )
+            })
             .filter(|(text, _)| !text.is_empty())
             .collect();
         out.push(pieces);
@@ -81,7 +97,13 @@ mod tests {
 
     #[test]
     fn unknown_language_and_no_color_are_plain() {
-        assert_eq!(highlight("x", "nosuchlang", true), vec![vec![("x".to_string(), Style::new())]]);
-        assert_eq!(highlight("x", "bash", false), vec![vec![("x".to_string(), Style::new())]]);
+        assert_eq!(
+            highlight("x", "nosuchlang", true),
+            vec![vec![("x".to_string(), Style::new())]]
+        );
+        assert_eq!(
+            highlight("x", "bash", false),
+            vec![vec![("x".to_string(), Style::new())]]
+        );
     }
 }

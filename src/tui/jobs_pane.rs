@@ -33,11 +33,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         ]));
         let last = run.output.last_line();
         if !last.is_empty() {
-            lines.push(Line::styled(format!("  {}", truncate(&last, width.saturating_sub(2))), theme.dim()));
+            lines.push(Line::styled(
+                format!("  {}", truncate(&last, width.saturating_sub(2))),
+                theme.dim(),
+            ));
         }
     }
     if lines.is_empty() {
-        lines.push(Line::styled("jobs: no background commands running", theme.dim()));
+        lines.push(Line::styled(
+            "jobs: no background commands running",
+            theme.dim(),
+        ));
     }
     Paragraph::new(lines).render(area, buf);
 }

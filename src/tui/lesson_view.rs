@@ -4,7 +4,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
+use ratatui::widgets::{
+    Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
+};
 
 use crate::app::{App, Geometry, Reveal};
 use crate::lesson::Lesson;
@@ -34,12 +36,20 @@ struct Cache {
 impl LessonView {
     /// With syntax highlighting (loads syntect's assets on first use).
     pub fn new(lesson: &Lesson, theme: Theme) -> Self {
-        Self { prepared: markdown::prepare(lesson, &theme, true), theme, cache: None }
+        Self {
+            prepared: markdown::prepare(lesson, &theme, true),
+            theme,
+            cache: None,
+        }
     }
 
     /// Code left uncoloured: for the first frame, while [`LessonView::new`] runs elsewhere.
     pub fn quick(lesson: &Lesson, theme: Theme) -> Self {
-        Self { prepared: markdown::prepare(lesson, &theme, false), theme, cache: None }
+        Self {
+            prepared: markdown::prepare(lesson, &theme, false),
+            theme,
+            cache: None,
+        }
     }
 
     pub fn theme(&self) -> &Theme {
@@ -48,20 +58,46 @@ impl LessonView {
 
     /// Lay out for a width; a no-op when the cached layout fits.
     pub fn layout(&mut self, width: usize, present_step: Option<usize>) {
-        if self.cache.as_ref().is_some_and(|c| c.width == width && c.present_step == present_step) {
+        if self
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.width == width && c.present_step == present_step)
+        {
             return;
         }
         let items = self.items(present_step);
         let segments = markdown::layout(items, width, &self.theme);
-        let cell_code = self.prepared.cell_code.iter().map(|code| wrap_code(code, width)).collect();
-        self.cache = Some(Cache { width, present_step, segments, cell_code });
+        let cell_code = self
+            .prepared
+            .cell_code
+            .iter()
+            .map(|code| wrap_code(code, width))
+            .collect();
+        self.cache = Some(Cache {
+            width,
+            present_step,
+            segments,
+            cell_code,
+        });
     }
 
     fn items(&self, present_step: Option<usize>) -> &[Item] {
         let items = &self.prepared.items;
-        let Some(step) = present_step else { return items };
-        let start = self.prepared.step_items.get(step).copied().unwrap_or(items.len());
-        let end = self.prepared.step_items.get(step + 1).copied().unwrap_or(items.len());
+        let Some(step) = present_step else {
+            return items;
+        };
+        let start = self
+            .prepared
+            .step_items
+            .get(step)
+            .copied()
+            .unwrap_or(items.len());
+        let end = self
+            .prepared
+            .step_items
+            .get(step + 1)
+            .copied()
+            .unwrap_or(items.len());
         &items[start..end]
     }
 
@@ -116,8 +152,14 @@ impl LessonView {
         }
         Paragraph::new(visible).render(area, buf);
         // The scrollbar lives in the margin column right of the text, when there is one.
-        let bar = Rect { x: area.x + area.width, width: 1, ..area };
-        if app.geometry.total_lines > usize::from(area.height) && buf.area.contains(bar.as_position()) {
+        let bar = Rect {
+            x: area.x + area.width,
+            width: 1,
+            ..area
+        };
+        if app.geometry.total_lines > usize::from(area.height)
+            && buf.area.contains(bar.as_position())
+        {
             let mut state = ScrollbarState::new(app.geometry.max_scroll()).position(app.scroll);
             Scrollbar::new(ScrollbarOrientation::VerticalRight)
                 .begin_symbol(None)
@@ -129,7 +171,9 @@ impl LessonView {
 
 fn wrap_code(code: &[Vec<Piece>], width: usize) -> Vec<Line<'static>> {
     let bar = vec![ratatui::text::Span::raw("│ ")];
-    code.iter().flat_map(|pieces| hard_wrap(pieces, width.saturating_sub(1), &bar, &bar)).collect()
+    code.iter()
+        .flat_map(|pieces| hard_wrap(pieces, width.saturating_sub(1), &bar, &bar))
+        .collect()
 }
 
 /// The code shown in a cell: instructor typing and edits differ from the prepared code.
@@ -161,7 +205,13 @@ fn segment_height(app: &App, cache: &Cache, segment: &Segment, width: usize) -> 
     }
 }
 
-fn segment_lines(app: &App, cache: &Cache, segment: &Segment, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+fn segment_lines(
+    app: &App,
+    cache: &Cache,
+    segment: &Segment,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     match segment {
         Segment::Lines(lines) => lines.clone(),
         Segment::Step(i) => vec![step_line(app, *i, width, theme)],
@@ -178,7 +228,10 @@ fn step_line(app: &App, step: usize, width: usize, theme: &Theme) -> Line<'stati
     let title = app.lesson.steps.get(step).map_or("", |s| s.title.as_str());
     let current = step == app.step;
     let marker = if current { "▶" } else { "■" };
-    let text = cell::truncate(&format!("{marker} Step {}/{total} · {title}", step + 1), width);
+    let text = cell::truncate(
+        &format!("{marker} Step {}/{total} · {title}", step + 1),
+        width,
+    );
     Line::styled(text, theme.step(current))
 }
 
@@ -188,7 +241,9 @@ fn reveal_scroll(g: &Geometry, scroll: usize, reveal: Reveal) -> usize {
     match reveal {
         Reveal::Step(i) => g.step_lines.get(i).copied().unwrap_or(scroll),
         Reveal::Cell(i) => {
-            let Some(&(start, end)) = g.cell_lines.get(i) else { return scroll };
+            let Some(&(start, end)) = g.cell_lines.get(i) else {
+                return scroll;
+            };
             if start < scroll {
                 start
             } else if end > scroll + height {

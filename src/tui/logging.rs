@@ -8,7 +8,11 @@ use tracing_subscriber::EnvFilter;
 
 pub fn log_dir() -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "kubetutor")?;
-    Some(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).to_path_buf())
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .to_path_buf(),
+    )
 }
 
 /// Start file logging; keep the guard alive until exit so buffered lines are flushed.
@@ -18,7 +22,8 @@ pub fn init() -> Option<WorkerGuard> {
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "kubetutor.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = EnvFilter::try_from_env("KUBETUTOR_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_env("KUBETUTOR_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)

@@ -26,7 +26,11 @@ pub enum Kind {
     Text(Vec<Piece>),
     /// Highlighted code: never word-wrapped, only split when longer than the line.
     Code(Vec<Vec<Piece>>),
-    Table { aligns: Vec<Align>, header: Vec<Vec<Piece>>, rows: Vec<Vec<Vec<Piece>>> },
+    Table {
+        aligns: Vec<Align>,
+        header: Vec<Vec<Piece>>,
+        rows: Vec<Vec<Vec<Piece>>>,
+    },
     Rule,
     Blank,
     Step(usize),
@@ -52,10 +56,15 @@ pub enum Segment {
 }
 
 /// `highlight: false` keeps code plain: a fast first frame, with colours swapped in later.
-pub fn prepare(lesson: &Lesson, theme: &Theme, highlight: bool) -> Prepared {
-    let color = theme.color && highlight;
+pub fn prepare(lesson: &Lesson, theme: &Theme, with_colors: bool) -> Prepared {
+    let color = theme.color && with_colors;
     let mut p = Prepared::default();
-    let mut b = Builder { out: &mut p.items, theme, cells: 0, color };
+    let mut b = Builder {
+        out: &mut p.items,
+        theme,
+        cells: 0,
+        color,
+    };
     if !lesson.meta.title.is_empty() {
         b.text(vec![(lesson.meta.title.clone(), theme.title())]);
     }
@@ -107,7 +116,11 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn push(&mut self, kind: Kind) {
-        self.out.push(Item { first: Vec::new(), rest: Vec::new(), kind });
+        self.out.push(Item {
+            first: Vec::new(),
+            rest: Vec::new(),
+            kind,
+        });
     }
 
     fn text(&mut self, pieces: Vec<Piece>) {
@@ -115,19 +128,33 @@ impl Builder<'_> {
     }
 
     /// Emit blocks; the first emitted item gets `first` as prefix, the rest get `rest`.
-    fn blocks(&mut self, blocks: &[Block], first: &[Span<'static>], rest: &[Span<'static>], sep: Sep) {
+    fn blocks(
+        &mut self,
+        blocks: &[Block],
+        first: &[Span<'static>],
+        rest: &[Span<'static>],
+        sep: Sep,
+    ) {
         for (n, block) in blocks.iter().enumerate() {
             let lead = if n == 0 { first } else { rest };
             self.block(block, lead, rest);
             let last = n + 1 == blocks.len();
             if sep == Sep::After || (sep == Sep::Between && !last) {
-                self.out.push(Item { first: rest.to_vec(), rest: rest.to_vec(), kind: Kind::Blank });
+                self.out.push(Item {
+                    first: rest.to_vec(),
+                    rest: rest.to_vec(),
+                    kind: Kind::Blank,
+                });
             }
         }
     }
 
     fn block(&mut self, block: &Block, first: &[Span<'static>], rest: &[Span<'static>]) {
-        let item = |kind| Item { first: first.to_vec(), rest: rest.to_vec(), kind };
+        let item = |kind| Item {
+            first: first.to_vec(),
+            rest: rest.to_vec(),
+            kind,
+        };
         let theme = self.theme;
         match block {
             Block::Heading { level, text, .. } => {
@@ -137,7 +164,8 @@ impl Builder<'_> {
                 self.out.push(item(Kind::Text(pieces)));
             }
             Block::Paragraph { text, .. } => {
-                self.out.push(item(Kind::Text(inlines(text, Style::new(), theme))));
+                self.out
+                    .push(item(Kind::Text(inlines(text, Style::new(), theme))));
             }
             Block::List { start, items, .. } => self.list(*start, items, first, rest),
             Block::Quote { blocks, .. } => {
@@ -156,13 +184,25 @@ impl Builder<'_> {
                     }
                 }
             }
-            Block::Table { alignments, header, rows, .. } => {
+            Block::Table {
+                alignments,
+                header,
+                rows,
+                ..
+            } => {
                 let cell = |c: &Vec<Inline>| inlines(c, Style::new(), theme);
                 let header = header.iter().map(|c| {
-                    cell(c).into_iter().map(|(t, s)| (t, s.add_modifier(Modifier::BOLD))).collect()
+                    cell(c)
+                        .into_iter()
+                        .map(|(t, s)| (t, s.add_modifier(Modifier::BOLD)))
+                        .collect()
                 });
                 let rows = rows.iter().map(|r| r.iter().map(cell).collect()).collect();
-                let kind = Kind::Table { aligns: alignments.clone(), header: header.collect(), rows };
+                let kind = Kind::Table {
+                    aligns: alignments.clone(),
+                    header: header.collect(),
+                    rows,
+                };
                 self.out.push(item(kind));
             }
             Block::Rule { .. } => self.out.push(item(Kind::Rule)),
@@ -173,27 +213,44 @@ impl Builder<'_> {
                 let mut r = rest.to_vec();
                 r.push(bar);
                 let lines = highlight(code, lang, self.color);
-                self.out.push(Item { first: f, rest: r, kind: Kind::Code(lines) });
+                self.out.push(Item {
+                    first: f,
+                    rest: r,
+                    kind: Kind::Code(lines),
+                });
             }
             Block::Cell(_) => {
                 self.out.push(item(Kind::Cell(self.cells)));
                 self.cells += 1;
             }
             Block::Html { text, .. } => {
-                let lines = text.lines().map(|l| vec![(l.to_string(), theme.dim())]).collect();
+                let lines = text
+                    .lines()
+                    .map(|l| vec![(l.to_string(), theme.dim())])
+                    .collect();
                 self.out.push(item(Kind::Code(lines)));
             }
         }
     }
 
-    fn list(&mut self, start: Option<u64>, items: &[Vec<Block>], first: &[Span<'static>], rest: &[Span<'static>]) {
+    fn list(
+        &mut self,
+        start: Option<u64>,
+        items: &[Vec<Block>],
+        first: &[Span<'static>],
+        rest: &[Span<'static>],
+    ) {
         let width = start.map_or(2, |s| format!("{}. ", s + items.len() as u64).len());
         for (n, blocks) in items.iter().enumerate() {
             let marker = match start {
                 Some(s) => format!("{:>w$}", format!("{}. ", s + n as u64), w = width),
                 None => "• ".to_string(),
             };
-            let mut f = if n == 0 { first.to_vec() } else { rest.to_vec() };
+            let mut f = if n == 0 {
+                first.to_vec()
+            } else {
+                rest.to_vec()
+            };
             f.push(Span::styled(marker, self.theme.bullet()));
             let mut r = rest.to_vec();
             r.push(Span::raw(" ".repeat(width)));
@@ -213,9 +270,13 @@ fn flatten(text: &[Inline], style: Style, theme: &Theme, out: &mut Vec<Piece>) {
     for inline in text {
         match inline {
             Inline::Text(t) => out.push((t.clone(), style)),
-            Inline::Code(c) if theme.color => out.push((c.clone(), style.patch(theme.inline_code()))),
+            Inline::Code(c) if theme.color => {
+                out.push((c.clone(), style.patch(theme.inline_code())))
+            }
             Inline::Code(c) => out.push((format!("`{c}`"), style)),
-            Inline::Emphasis(inner) => flatten(inner, style.add_modifier(Modifier::ITALIC), theme, out),
+            Inline::Emphasis(inner) => {
+                flatten(inner, style.add_modifier(Modifier::ITALIC), theme, out)
+            }
             Inline::Strong(inner) => flatten(inner, style.add_modifier(Modifier::BOLD), theme, out),
             Inline::Strikethrough(inner) => {
                 flatten(inner, style.add_modifier(Modifier::CROSSED_OUT), theme, out)
@@ -228,7 +289,9 @@ fn flatten(text: &[Inline], style: Style, theme: &Theme, out: &mut Vec<Piece>) {
                     out.push((format!(" ({url})"), theme.dim()));
                 }
             }
-            Inline::Image { alt, url } => out.push((format!("[image: {alt}] ({url})"), theme.dim())),
+            Inline::Image { alt, url } => {
+                out.push((format!("[image: {alt}] ({url})"), theme.dim()))
+            }
             Inline::SoftBreak => out.push((" ".to_string(), style)),
             Inline::HardBreak => out.push(("\n".to_string(), style)),
         }
@@ -249,13 +312,26 @@ pub fn layout(items: &[Item], width: usize, theme: &Theme) -> Vec<Segment> {
                     lines.extend(hard_wrap(pieces, width, first, &item.rest));
                 }
             }
-            Kind::Table { aligns, header, rows } => {
-                lines.extend(table::render(aligns, header, rows, width, &item.first, &item.rest, theme))
-            }
+            Kind::Table {
+                aligns,
+                header,
+                rows,
+            } => lines.extend(table::render(
+                aligns,
+                header,
+                rows,
+                width,
+                &item.first,
+                &item.rest,
+                theme,
+            )),
             Kind::Rule => {
                 let mut spans = item.first.clone();
                 let used = super::wrap::spans_width(&spans);
-                spans.push(Span::styled("─".repeat(width.saturating_sub(used)), theme.dim()));
+                spans.push(Span::styled(
+                    "─".repeat(width.saturating_sub(used)),
+                    theme.dim(),
+                ));
                 lines.push(Line::from(spans));
             }
             Kind::Blank => lines.push(Line::from(item.first.clone())),
@@ -275,7 +351,12 @@ pub fn layout(items: &[Item], width: usize, theme: &Theme) -> Vec<Segment> {
 }
 
 /// Split a code line at the width, keeping every character (code is not reflowed).
-pub fn hard_wrap(pieces: &[Piece], width: usize, first: &[Span<'static>], rest: &[Span<'static>]) -> Vec<Line<'static>> {
+pub fn hard_wrap(
+    pieces: &[Piece],
+    width: usize,
+    first: &[Span<'static>],
+    rest: &[Span<'static>],
+) -> Vec<Line<'static>> {
     use unicode_width::UnicodeWidthChar;
     let mut lines = Vec::new();
     let mut current = first.to_vec();

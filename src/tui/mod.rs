@@ -49,7 +49,8 @@ pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let mut guard = TerminalGuard::enter().context("cannot switch the terminal to full-screen mode")?;
+    let mut guard =
+        TerminalGuard::enter().context("cannot switch the terminal to full-screen mode")?;
     let result = runtime.block_on(async {
         let lesson = match lesson {
             Some(lesson) => lesson,

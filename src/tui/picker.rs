@@ -16,11 +16,18 @@ pub fn draw(frame: &mut Frame<'_>, picker: &Picker, theme: &Theme) {
         too_small(area, frame.buffer_mut());
         return;
     }
-    let [head, list, foot] =
-        Layout::vertical([Constraint::Length(3), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [head, list, foot] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     let title = vec![
         Line::styled("kubetutor", theme.title()),
-        Line::styled("Pick a lesson (or pass one: kubetutor PATH | SLUG)", theme.summary()),
+        Line::styled(
+            "Pick a lesson (or pass one: kubetutor PATH | SLUG)",
+            theme.summary(),
+        ),
     ];
     frame.render_widget(Paragraph::new(title), head);
     if picker.lessons.is_empty() {
@@ -39,18 +46,29 @@ pub fn draw(frame: &mut Frame<'_>, picker: &Picker, theme: &Theme) {
                 ListItem::new(vec![
                     Line::from(vec![
                         Span::styled(l.title.clone(), theme.title()),
-                        Span::styled(format!("  {} · {} steps{langs}", l.slug, l.steps), theme.dim()),
+                        Span::styled(
+                            format!("  {} · {} steps{langs}", l.slug, l.steps),
+                            theme.dim(),
+                        ),
                     ]),
                     Line::styled(format!("  {}", l.summary), theme.summary()),
                     Line::from(""),
                 ])
             })
             .collect();
-        let block = Block::bordered().border_type(BorderType::Rounded).border_style(theme.dim());
-        let widget = List::new(items).block(block).highlight_symbol("▶ ").highlight_style(theme.selected());
+        let block = Block::bordered()
+            .border_type(BorderType::Rounded)
+            .border_style(theme.dim());
+        let widget = List::new(items)
+            .block(block)
+            .highlight_symbol("▶ ")
+            .highlight_style(theme.selected());
         let mut state = ListState::default().with_selected(Some(picker.selected));
         frame.render_stateful_widget(widget, list, &mut state);
     }
     let hints = "j/k move · Enter open · q quit";
-    frame.render_widget(Paragraph::new(Span::styled(hints, theme.status_bar())), foot);
+    frame.render_widget(
+        Paragraph::new(Span::styled(hints, theme.status_bar())),
+        foot,
+    );
 }

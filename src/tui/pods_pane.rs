@@ -30,7 +30,13 @@ pub struct PodsPane<'a> {
 
 impl<'a> PodsPane<'a> {
     pub fn new(view: &'a PodsView, now: SystemTime) -> Self {
-        Self { view, now, theme: Theme::from_env(), scroll: 0, scope: None }
+        Self {
+            view,
+            now,
+            theme: Theme::from_env(),
+            scroll: 0,
+            scope: None,
+        }
     }
 
     /// Index of the first row shown; clamped so the last page stays full.
@@ -99,22 +105,42 @@ impl Widget for PodsPane<'_> {
         let visible = Self::rows_visible(area.height);
         let total = self.view.len();
         let first = self.scroll.min(total.saturating_sub(visible));
-        let rows: Vec<Cells<'_>> =
-            self.view.entries().skip(first).take(visible).map(|e| self.cells(e)).collect();
+        let rows: Vec<Cells<'_>> = self
+            .view
+            .entries()
+            .skip(first)
+            .take(visible)
+            .map(|e| self.cells(e))
+            .collect();
         self.state_line(area, buf, first, rows.len(), total);
         if area.height < 2 {
             return;
         }
         if rows.is_empty() {
-            self.empty(Rect { y: area.y + 1, height: area.height - 1, ..area }, buf);
+            self.empty(
+                Rect {
+                    y: area.y + 1,
+                    height: area.height - 1,
+                    ..area
+                },
+                buf,
+            );
             return;
         }
         let (layout, short) = self.layout(&rows, area.width);
-        let header = Rect { y: area.y + 1, height: 1, ..area };
+        let header = Rect {
+            y: area.y + 1,
+            height: 1,
+            ..area
+        };
         let titles: Vec<String> = layout.iter().map(|(c, _)| c.title().to_string()).collect();
         self.draw_line(header, buf, &layout, &titles, self.theme.title());
         for (i, cells) in rows.iter().enumerate() {
-            let line = Rect { y: area.y + 2 + i as u16, height: 1, ..area };
+            let line = Rect {
+                y: area.y + 2 + i as u16,
+                height: 1,
+                ..area
+            };
             let text = |c: Col| match c {
                 Col::Restarts if short => cells.restarts_short.clone(),
                 _ => cells.texts[c as usize].clone(),
@@ -145,7 +171,13 @@ impl PodsPane<'_> {
             row.ip.clone().unwrap_or_else(|| "<none>".into()),
             role.map(role_name).unwrap_or("").to_string(),
         ];
-        Cells { row, change, role, texts, restarts_short: row.restarts.to_string() }
+        Cells {
+            row,
+            change,
+            role,
+            texts,
+            restarts_short: row.restarts.to_string(),
+        }
     }
 
     /// Columns that fit and their widths (NAME takes what is left), and whether RESTARTS is
@@ -173,13 +205,23 @@ impl PodsPane<'_> {
             }
             cols.retain(|c| *c != drop);
         }
-        let name = width.saturating_sub(fixed(&cols, short)).min(name_want).max(4);
+        let name = width
+            .saturating_sub(fixed(&cols, short))
+            .min(name_want)
+            .max(4);
         let mut out = vec![(Col::Name, name as u16)];
         out.extend(cols.into_iter().map(|c| (c, widest(c, short) as u16)));
         (out, short)
     }
 
-    fn draw_line(&self, area: Rect, buf: &mut Buffer, layout: &[(Col, u16)], texts: &[String], style: Style) {
+    fn draw_line(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        layout: &[(Col, u16)],
+        texts: &[String],
+        style: Style,
+    ) {
         let mut x = area.x;
         let right = area.x + area.width;
         for ((_, w), text) in layout.iter().zip(texts) {
@@ -187,12 +229,25 @@ impl PodsPane<'_> {
                 break;
             }
             let w = (*w).min(right - x);
-            buf.set_stringn(x, area.y, truncate(text, usize::from(w)), usize::from(w), style);
+            buf.set_stringn(
+                x,
+                area.y,
+                truncate(text, usize::from(w)),
+                usize::from(w),
+                style,
+            );
             x = x.saturating_add(w + 1);
         }
     }
 
-    fn draw_row(&self, area: Rect, buf: &mut Buffer, layout: &[(Col, u16)], texts: &[String], cells: &Cells<'_>) {
+    fn draw_row(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        layout: &[(Col, u16)],
+        texts: &[String],
+        cells: &Cells<'_>,
+    ) {
         let base = self.row_style(cells.change);
         let mut x = area.x;
         let right = area.x + area.width;
@@ -206,7 +261,13 @@ impl PodsPane<'_> {
                 (None, Col::Role) => self.role_style(cells.role),
                 _ => base,
             };
-            buf.set_stringn(x, area.y, truncate(text, usize::from(w)), usize::from(w), style);
+            buf.set_stringn(
+                x,
+                area.y,
+                truncate(text, usize::from(w)),
+                usize::from(w),
+                style,
+            );
             x = x.saturating_add(w + 1);
         }
     }
@@ -260,11 +321,23 @@ impl PodsPane<'_> {
             None => "no pods yet".to_string(),
         };
         let width = usize::from(area.width);
-        buf.set_stringn(area.x, area.y, truncate(&text, width), width, self.theme.dim());
+        buf.set_stringn(
+            area.x,
+            area.y,
+            truncate(&text, width),
+            width,
+            self.theme.dim(),
+        );
     }
 
     fn row_style(&self, change: Option<Change>) -> Style {
-        let color = |c| if self.theme.color { Style::new().fg(c) } else { Style::new() };
+        let color = |c| {
+            if self.theme.color {
+                Style::new().fg(c)
+            } else {
+                Style::new()
+            }
+        };
         match change {
             Some(Change::Added) => color(Color::Green).add_modifier(Modifier::BOLD),
             Some(Change::Changed) => color(Color::Yellow).add_modifier(Modifier::BOLD),
@@ -288,7 +361,9 @@ impl PodsPane<'_> {
 
     fn role_style(&self, role: Option<Role>) -> Style {
         match (role, self.theme.color) {
-            (Some(Role::Master), true) => Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            (Some(Role::Master), true) => {
+                Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
+            }
             (Some(Role::Master), false) => Style::new().add_modifier(Modifier::BOLD),
             (Some(_), true) => Style::new().fg(Color::Cyan),
             _ => Style::new(),

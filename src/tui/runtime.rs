@@ -39,7 +39,10 @@ pub(crate) enum Msg {
     /// The terminal is ours to lend to an interactive cell.
     Lease(Lease),
     /// `prepare` finished: the target to confirm, or why not.
-    Cluster { target: Result<ClusterTarget, String>, pending: Vec<CellIndex> },
+    Cluster {
+        target: Result<ClusterTarget, String>,
+        pending: Vec<CellIndex>,
+    },
     /// The lesson laid out again with syntax highlighting.
     View(Box<LessonView>),
 }
@@ -64,7 +67,11 @@ struct Runtime {
     edit: Option<(CellIndex, String)>,
 }
 
-pub async fn run_lesson(guard: &mut TerminalGuard, lesson: Lesson, opts: LessonOptions) -> anyhow::Result<()> {
+pub async fn run_lesson(
+    guard: &mut TerminalGuard,
+    lesson: Lesson,
+    opts: LessonOptions,
+) -> anyhow::Result<()> {
     let lesson = Arc::new(lesson);
     let mut app = App::new(lesson.clone(), opts.present);
     // First frame without syntax colours (syntect's assets take tens of ms to load); the
@@ -72,8 +79,8 @@ pub async fn run_lesson(guard: &mut TerminalGuard, lesson: Lesson, opts: LessonO
     let mut view = LessonView::quick(&lesson, opts.theme);
     let progress_file = progress::default_dir().map(|d| progress::file_for(&d, &lesson.path));
     restore_progress(&mut app, progress_file.as_deref(), opts.reset);
-    let (engine, mut exec_rx) =
-        Engine::spawn(lesson.clone(), EngineOptions::from_env()).context("cannot start the shell session")?;
+    let (engine, mut exec_rx) = Engine::spawn(lesson.clone(), EngineOptions::from_env())
+        .context("cannot start the shell session")?;
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     let mut rt = Runtime {
         engine,
@@ -105,7 +112,9 @@ pub async fn run_lesson(guard: &mut TerminalGuard, lesson: Lesson, opts: LessonO
             break Ok(());
         }
         if app.dirty && last_draw.elapsed() >= FRAME {
-            guard.terminal.draw(|f| screen::draw(f, &mut app, &mut view))?;
+            guard
+                .terminal
+                .draw(|f| screen::draw(f, &mut app, &mut view))?;
             app.dirty = false;
             last_draw = Instant::now();
         }
@@ -171,11 +180,17 @@ fn restore_progress(app: &mut App, file: Option<&std::path::Path>, reset: bool) 
         Loaded::Fresh => {}
         Loaded::Restored(p) => {
             app.restore(&p);
-            app.notice = Some(format!("Welcome back: step {} (--reset starts over).", app.step + 1));
+            app.notice = Some(format!(
+                "Welcome back: step {} (--reset starts over).",
+                app.step + 1
+            ));
         }
         Loaded::Corrupt { moved_to, reason } => {
             tracing::warn!(%reason, moved_to = %moved_to.display(), "corrupt progress set aside");
-            app.notice = Some(format!("Saved progress was unreadable; moved to {}.", moved_to.display()));
+            app.notice = Some(format!(
+                "Saved progress was unreadable; moved to {}.",
+                moved_to.display()
+            ));
         }
     }
 }
@@ -190,7 +205,13 @@ fn term_action(app: &App, event: Event) -> Option<Action> {
 }
 
 impl Runtime {
-    async fn handle(&mut self, app: &mut App, guard: &mut TerminalGuard, events: &mut EventStream, msg: Msg) -> anyhow::Result<()> {
+    async fn handle(
+        &mut self,
+        app: &mut App,
+        guard: &mut TerminalGuard,
+        events: &mut EventStream,
+        msg: Msg,
+    ) -> anyhow::Result<()> {
         match msg {
             Msg::Action(action) => self.dispatch(app, action).await,
             Msg::Cluster { target, pending } => {
@@ -203,7 +224,8 @@ impl Runtime {
                     self.target = Some(t);
                     info
                 });
-                self.dispatch(app, Action::ClusterReady { result, pending }).await;
+                self.dispatch(app, Action::ClusterReady { result, pending })
+                    .await;
             }
             Msg::View(_) => {}
             Msg::Lease(lease) => {
@@ -249,7 +271,9 @@ impl Runtime {
             Effect::RunEdited { cell, .. } => {
                 app.settle_queued();
                 let _ = cell;
-                return Some(Action::Notice("Running edited commands needs engine support (not yet available).".into()));
+                return Some(Action::Notice(
+                    "Running edited commands needs engine support (not yet available).".into(),
+                ));
             }
             Effect::RunInteractive(cell) => {
                 if let Err(message) = self.cluster_guard(app, &[cell]) {
@@ -266,7 +290,11 @@ impl Runtime {
             }
             Effect::Cancel => self.engine.cancel_all(),
             Effect::PrepareCluster(pending) => {
-                let (lesson, args, tx) = (self.lesson.clone(), self.lesson_args.clone(), self.tx.clone());
+                let (lesson, args, tx) = (
+                    self.lesson.clone(),
+                    self.lesson_args.clone(),
+                    self.tx.clone(),
+                );
                 tokio::task::spawn_blocking(move || {
                     let target = safety::prepare(&lesson, &args).map_err(|e| e.to_string());
                     let _ = tx.blocking_send(Msg::Cluster { target, pending });
@@ -287,10 +315,15 @@ impl Runtime {
     /// Before commands that talk to the cluster: export the confirmed target once, and stop
     /// if the user's kubeconfig changed underneath the lesson.
     fn cluster_guard(&mut self, app: &App, cells: &[CellIndex]) -> Result<(), String> {
-        if !cells.iter().any(|&c| app.cells.get(c).is_some_and(|i| i.needs_cluster)) {
+        if !cells
+            .iter()
+            .any(|&c| app.cells.get(c).is_some_and(|i| i.needs_cluster))
+        {
             return Ok(());
         }
-        let Some(target) = &self.target else { return Ok(()) };
+        let Some(target) = &self.target else {
+            return Ok(());
+        };
         target.verify_unchanged().map_err(|e| e.to_string())?;
         if !self.env_sent {
             self.engine.set_env(target.env());
@@ -300,7 +333,9 @@ impl Runtime {
     }
 
     fn save(&self, app: &mut App) {
-        let Some(file) = &self.progress_file else { return };
+        let Some(file) = &self.progress_file else {
+            return;
+        };
         if let Err(e) = progress::save(file, &app.progress()) {
             tracing::warn!(error = %e, "saving progress failed");
             app.notice = Some(e.to_string());

@@ -40,7 +40,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App, view: &mut LessonView) {
         (main, None)
     };
     // One column of margin on each side keeps text off the pane borders.
-    let lesson_area = Rect { x: lesson_area.x + 1, width: lesson_area.width.saturating_sub(2), ..lesson_area };
+    let lesson_area = Rect {
+        x: lesson_area.x + 1,
+        width: lesson_area.width.saturating_sub(2),
+        ..lesson_area
+    };
     view.sync(app, lesson_area);
     view.render(app, lesson_area, frame.buffer_mut());
     if let Some(r) = pane_area {
@@ -55,9 +59,15 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App, view: &mut LessonView) {
 pub fn too_small(area: Rect, buf: &mut Buffer) {
     let text = vec![
         Line::from("Terminal too small"),
-        Line::from(format!("{}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}", area.width, area.height)),
+        Line::from(format!(
+            "{}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}",
+            area.width, area.height
+        )),
     ];
-    Paragraph::new(text).wrap(Wrap { trim: true }).centered().render(area, buf);
+    Paragraph::new(text)
+        .wrap(Wrap { trim: true })
+        .centered()
+        .render(area, buf);
 }
 
 fn panes(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -94,18 +104,30 @@ fn placeholder(state: &str, area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let meta_ns = app.lesson.meta.namespace.clone().unwrap_or_else(|| "-".into());
+    let meta_ns = app
+        .lesson
+        .meta
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "-".into());
     let (ctx, ns) = match &app.cluster {
         Some(c) => (c.context.clone(), c.namespace.clone()),
         None => ("-".to_string(), meta_ns),
     };
     let steps = app.lesson.steps.len();
-    let step = if steps == 0 { "-".to_string() } else { format!("{}/{steps}", app.step + 1) };
+    let step = if steps == 0 {
+        "-".to_string()
+    } else {
+        format!("{}/{steps}", app.step + 1)
+    };
     let mut spans = vec![Span::raw(format!(" ctx {ctx} │ ns {ns} │ step {step} │ "))];
     match &app.last_result {
         Some((cell, _)) => {
             let (label, style) = cell::status(app, *cell, theme);
-            spans.push(Span::styled(format!("{} {label}", app.cells[*cell].id), style));
+            spans.push(Span::styled(
+                format!("{} {label}", app.cells[*cell].id),
+                style,
+            ));
         }
         None => spans.push(Span::raw("no runs yet")),
     }
@@ -119,7 +141,9 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let pad = usize::from(area.width).saturating_sub(left_width + right.chars().count() + 1);
     spans.push(Span::raw(" ".repeat(pad.max(1))));
     spans.push(Span::styled(right, style));
-    Paragraph::new(Line::from(spans)).style(theme.status_bar()).render(area, buf);
+    Paragraph::new(Line::from(spans))
+        .style(theme.status_bar())
+        .render(area, buf);
 }
 
 fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -130,21 +154,46 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
             let jobs = app.jobs_alive();
             let text = format!("{running} command(s) running, {jobs} background job(s) up.");
             let question = "Quit and stop them? y = quit, n = stay";
-            ("quit?", vec![Line::from(text), Line::from(""), Line::styled(question, theme.notice())])
+            (
+                "quit?",
+                vec![
+                    Line::from(text),
+                    Line::from(""),
+                    Line::styled(question, theme.notice()),
+                ],
+            )
         }
         Overlay::ConfirmCluster { target, .. } => (
             "run against this cluster?",
             vec![
-                Line::from(vec![Span::raw("context    "), Span::styled(target.context.clone(), theme.title())]),
-                Line::from(vec![Span::raw("cluster    "), Span::styled(target.cluster_url.clone(), theme.title())]),
-                Line::from(vec![Span::raw("namespace  "), Span::styled(target.namespace.clone(), theme.title())]),
+                Line::from(vec![
+                    Span::raw("context    "),
+                    Span::styled(target.context.clone(), theme.title()),
+                ]),
+                Line::from(vec![
+                    Span::raw("cluster    "),
+                    Span::styled(target.cluster_url.clone(), theme.title()),
+                ]),
+                Line::from(vec![
+                    Span::raw("namespace  "),
+                    Span::styled(target.namespace.clone(), theme.title()),
+                ]),
                 Line::from(""),
-                Line::styled("Commands will run with a private kubeconfig for this target.", theme.dim()),
+                Line::styled(
+                    "Commands will run with a private kubeconfig for this target.",
+                    theme.dim(),
+                ),
                 Line::styled("y = run, n = cancel", theme.notice()),
             ],
         ),
     };
-    let width = lines.iter().map(Line::width).max().unwrap_or(10).max(title.len() + 4) as u16 + 4;
+    let width = lines
+        .iter()
+        .map(Line::width)
+        .max()
+        .unwrap_or(10)
+        .max(title.len() + 4) as u16
+        + 4;
     let height = lines.len() as u16 + 2;
     let rect = centered(area, width, height);
     Clear.render(rect, buf);
@@ -152,11 +201,18 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
         .border_type(BorderType::Rounded)
         .border_style(theme.notice())
         .title(Span::styled(format!(" {title} "), theme.title()));
-    Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).render(rect, buf);
+    Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .render(rect, buf);
 }
 
 fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
-    let key_width = HELP.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let key_width = HELP
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     HELP.iter()
         .map(|(key, what)| {
             Line::from(vec![

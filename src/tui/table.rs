@@ -20,14 +20,24 @@ pub fn render(
     rest: &[Span<'static>],
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let ncols = rows.iter().map(Vec::len).chain([header.len()]).max().unwrap_or(0);
+    let ncols = rows
+        .iter()
+        .map(Vec::len)
+        .chain([header.len()])
+        .max()
+        .unwrap_or(0);
     if ncols == 0 {
         return Vec::new();
     }
     let natural: Vec<usize> = (0..ncols)
         .map(|c| {
             let cells = std::iter::once(header.get(c)).chain(rows.iter().map(|r| r.get(c)));
-            cells.flatten().map(|p| plain_width(p)).max().unwrap_or(1).max(1)
+            cells
+                .flatten()
+                .map(|p| plain_width(p))
+                .max()
+                .unwrap_or(1)
+                .max(1)
         })
         .collect();
     let prefix = spans_width(first).max(spans_width(rest));
@@ -75,7 +85,12 @@ fn fit(natural: &[usize], available: usize) -> Vec<usize> {
     widths
 }
 
-fn row_lines(row: &[Vec<Piece>], widths: &[usize], aligns: &[Align], theme: &Theme) -> Vec<Vec<Span<'static>>> {
+fn row_lines(
+    row: &[Vec<Piece>],
+    widths: &[usize],
+    aligns: &[Align],
+    theme: &Theme,
+) -> Vec<Vec<Span<'static>>> {
     let empty = Vec::new();
     let cells: Vec<Vec<Line<'static>>> = widths
         .iter()

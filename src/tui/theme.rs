@@ -47,10 +47,17 @@ impl Theme {
         self.fg(Style::new(), Color::LightYellow)
     }
     pub fn link(&self) -> Style {
-        self.fg(Style::new().add_modifier(Modifier::UNDERLINED), Color::LightBlue)
+        self.fg(
+            Style::new().add_modifier(Modifier::UNDERLINED),
+            Color::LightBlue,
+        )
     }
     pub fn dim(&self) -> Style {
-        if self.color { Style::new().fg(Color::DarkGray) } else { Style::new() }
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
     }
     pub fn quote(&self) -> Style {
         self.fg(Style::new(), Color::Gray)

@@ -11,7 +11,12 @@ pub type Piece = (String, Style);
 
 /// Wrap pieces into lines of at most `width` columns, each prefixed with `first` (first line)
 /// or `rest` (the others). Prefixes count against the width.
-pub fn wrap(pieces: &[Piece], width: usize, first: &[Span<'static>], rest: &[Span<'static>]) -> Vec<Line<'static>> {
+pub fn wrap(
+    pieces: &[Piece],
+    width: usize,
+    first: &[Span<'static>],
+    rest: &[Span<'static>],
+) -> Vec<Line<'static>> {
     let mut out = Lines {
         lines: Vec::new(),
         current: first.to_vec(),
@@ -158,7 +163,10 @@ mod tests {
 
     #[test]
     fn words_wrap_at_spaces() {
-        assert_eq!(plain("the quick brown fox jumps", 10), vec!["the quick", "brown fox", "jumps"]);
+        assert_eq!(
+            plain("the quick brown fox jumps", 10),
+            vec!["the quick", "brown fox", "jumps"]
+        );
     }
 
     #[test]

@@ -14,16 +14,23 @@ use super::mock::{NS, Reply, router};
 const VERSION: &str = r#"{"major":"1","minor":"34","emulationMajor":"1","emulationMinor":"34","minCompatibilityMajor":"1","minCompatibilityMinor":"33","gitVersion":"v1.34.1","gitCommit":"93248f9ae092f571eb870b7664c534bfc7d00f03","gitTreeState":"clean","buildDate":"2025-09-09T19:36:48Z","goVersion":"go1.24.6","compiler":"gc","platform":"linux/amd64"}"#;
 
 /// An API server that allows everything except `denied` (verb, resource) and lacks the namespace.
-fn cluster(denied: &'static [(&'static str, &'static str)]) -> (kube::Client, tokio::task::JoinHandle<()>) {
+fn cluster(
+    denied: &'static [(&'static str, &'static str)],
+) -> (kube::Client, tokio::task::JoinHandle<()>) {
     router(move |method, uri, body| {
         if uri == "/version" {
             return Reply::Json(200, VERSION.into());
         }
-        if method == "POST" && uri.starts_with("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews") {
+        if method == "POST"
+            && uri.starts_with("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+        {
             let mut review: Value = serde_json::from_slice(body).expect("review json");
             let attrs = &review["spec"]["resourceAttributes"];
             assert_eq!(attrs["namespace"], NS);
-            let ask = (attrs["verb"].as_str().unwrap_or(""), attrs["resource"].as_str().unwrap_or(""));
+            let ask = (
+                attrs["verb"].as_str().unwrap_or(""),
+                attrs["resource"].as_str().unwrap_or(""),
+            );
             let allowed = !denied.contains(&ask);
             review["status"] = json!({"allowed": allowed});
             review["kind"] = json!("SelfSubjectAccessReview");
@@ -41,7 +48,14 @@ fn cluster(denied: &'static [(&'static str, &'static str)]) -> (kube::Client, to
 async fn checks(denied: &'static [(&'static str, &'static str)]) -> Vec<Check> {
     let (client, server) = cluster(denied);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    let out = cluster_checks(&client, "https://127.0.0.1:6443", NS, deadline, Duration::from_secs(5)).await;
+    let out = cluster_checks(
+        &client,
+        "https://127.0.0.1:6443",
+        NS,
+        deadline,
+        Duration::from_secs(5),
+    )
+    .await;
     server.abort();
     out
 }
@@ -50,9 +64,19 @@ async fn checks(denied: &'static [(&'static str, &'static str)]) -> Vec<Check> {
 async fn api_rbac_and_namespace_all_reported() {
     let out = checks(&[]).await;
     let lines: Vec<String> = out.iter().map(ToString::to_string).collect();
-    assert_eq!(lines[0], "ok    api        https://127.0.0.1:6443 answers, Kubernetes v1.34.1");
-    assert_eq!(lines[1], "ok    rbac       create/list/watch/delete pods, services, replicationcontrollers in kubetutor-redis");
-    assert!(lines[2].starts_with("warn  namespace  kubetutor-redis does not exist yet; fix: "), "{}", lines[2]);
+    assert_eq!(
+        lines[0],
+        "ok    api        https://127.0.0.1:6443 answers, Kubernetes v1.34.1"
+    );
+    assert_eq!(
+        lines[1],
+        "ok    rbac       create/list/watch/delete pods, services, replicationcontrollers in kubetutor-redis"
+    );
+    assert!(
+        lines[2].starts_with("warn  namespace  kubetutor-redis does not exist yet; fix: "),
+        "{}",
+        lines[2]
+    );
 }
 
 #[tokio::test]
@@ -60,19 +84,38 @@ async fn denied_permissions_are_named_and_fail() {
     let out = checks(&[("delete", "services"), ("watch", "pods")]).await;
     let rbac = &out[1];
     assert_eq!(rbac.verdict, Verdict::Fail);
-    assert_eq!(rbac.detail, "not allowed in kubetutor-redis: watch pods, delete services");
-    assert!(rbac.fix.as_deref().is_some_and(|f| f.contains("Role")), "{rbac}");
+    assert_eq!(
+        rbac.detail,
+        "not allowed in kubetutor-redis: watch pods, delete services"
+    );
+    assert!(
+        rbac.fix.as_deref().is_some_and(|f| f.contains("Role")),
+        "{rbac}"
+    );
 }
 
 #[tokio::test]
 async fn unreachable_api_fails_with_the_cause() {
     let (client, server) = router(|_, _, _| Reply::Refused);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    let out = cluster_checks(&client, "https://10.0.0.1:6443", NS, deadline, Duration::from_secs(5)).await;
+    let out = cluster_checks(
+        &client,
+        "https://10.0.0.1:6443",
+        NS,
+        deadline,
+        Duration::from_secs(5),
+    )
+    .await;
     server.abort();
     assert_eq!(out.len(), 1, "no RBAC questions to a dead server");
     assert_eq!(out[0].verdict, Verdict::Fail);
-    assert!(out[0].detail.contains("cannot reach https://10.0.0.1:6443: Connection refused"), "{}", out[0]);
+    assert!(
+        out[0]
+            .detail
+            .contains("cannot reach https://10.0.0.1:6443: Connection refused"),
+        "{}",
+        out[0]
+    );
 }
 
 fn kubeconfig(dir: &std::path::Path, server: &str, context: &str) -> std::path::PathBuf {
@@ -101,13 +144,28 @@ fn answers_within_five_seconds_when_the_api_never_replies() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = kubeconfig(dir.path(), &format!("https://127.0.0.1:{port}"), "blackhole");
+    let config = kubeconfig(
+        dir.path(),
+        &format!("https://127.0.0.1:{port}"),
+        "blackhole",
+    );
     let (out, took) = doctor(&config);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(took < Duration::from_millis(6500), "took {took:?}\n{stdout}");
-    assert!(took >= Duration::from_secs(4), "gave up early: {took:?}\n{stdout}");
+    assert!(
+        took < Duration::from_millis(6500),
+        "took {took:?}\n{stdout}"
+    );
+    assert!(
+        took >= Duration::from_secs(4),
+        "gave up early: {took:?}\n{stdout}"
+    );
     assert!(!out.status.success());
-    assert!(stdout.contains(&format!("FAIL  api        no answer from https://127.0.0.1:{port} within 5s")), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "FAIL  api        no answer from https://127.0.0.1:{port} within 5s"
+        )),
+        "{stdout}"
+    );
     assert!(stdout.contains("ok    context    blackhole"), "{stdout}");
     drop(listener);
 }
@@ -119,10 +177,16 @@ fn protected_contexts_and_missing_kubeconfigs_fail() {
     let (out, _) = doctor(&config);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success());
-    assert!(stdout.contains("FAIL  context    context \"eu-prod\" matches the protected pattern"), "{stdout}");
+    assert!(
+        stdout.contains("FAIL  context    context \"eu-prod\" matches the protected pattern"),
+        "{stdout}"
+    );
     let (out, _) = doctor(&dir.path().join("absent"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success());
-    assert!(stdout.contains("FAIL  kubeconfig no kubeconfig found"), "{stdout}");
+    assert!(
+        stdout.contains("FAIL  kubeconfig no kubeconfig found"),
+        "{stdout}"
+    );
     assert!(stdout.lines().any(|l| l.contains("terminal")), "{stdout}");
 }

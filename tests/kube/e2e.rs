@@ -41,8 +41,14 @@ async fn safety_namespace_pods_and_doctor_against_a_real_cluster() {
     let target = prepare_in(&env, Some(&ns), &LessonArgs::default()).expect("prepare");
     let client = target.client().await.expect("client");
     assert!(!target.namespace_exists(&client).await.expect("lookup"));
-    assert!(target.ensure_namespace(&client).await.expect("create"), "created");
-    assert!(!target.ensure_namespace(&client).await.expect("exists"), "second call is a no-op");
+    assert!(
+        target.ensure_namespace(&client).await.expect("create"),
+        "created"
+    );
+    assert!(
+        !target.ensure_namespace(&client).await.expect("exists"),
+        "second call is a no-op"
+    );
 
     let result = exercise(&target, &client).await;
     let namespaces: Api<Namespace> = Api::all(client.clone());
@@ -51,7 +57,10 @@ async fn safety_namespace_pods_and_doctor_against_a_real_cluster() {
     result.expect("e2e");
 }
 
-async fn exercise(target: &kubetutor::kube::safety::ClusterTarget, client: &kube::Client) -> Result<(), String> {
+async fn exercise(
+    target: &kubetutor::kube::safety::ClusterTarget,
+    client: &kube::Client,
+) -> Result<(), String> {
     let (tx, mut rx) = mpsc::channel(64);
     let watch = spawn_pod_watch_for(target.clone(), Some("app=kubetutor-e2e".into()), tx);
     let mut view = PodsView::new();
@@ -62,12 +71,20 @@ async fn exercise(target: &kubetutor::kube::safety::ClusterTarget, client: &kube
                 Ok(Some(u)) => {
                     view.apply(u, SystemTime::now());
                 }
-                _ => return Err(format!("timed out waiting for {what}; state: {}", view.connection().line())),
+                _ => {
+                    return Err(format!(
+                        "timed out waiting for {what}; state: {}",
+                        view.connection().line()
+                    ));
+                }
             }
         }
         Ok(())
     };
-    step(&mut view, "the first list", &|v| v.has_listed() && v.connection() == &Connection::Live).await?;
+    step(&mut view, "the first list", &|v| {
+        v.has_listed() && v.connection() == &Connection::Live
+    })
+    .await?;
 
     let pods: Api<Pod> = Api::namespaced(client.clone(), &target.namespace);
     let pod: Pod = serde_json::from_value(serde_json::json!({
@@ -75,23 +92,39 @@ async fn exercise(target: &kubetutor::kube::safety::ClusterTarget, client: &kube
         "spec": {"containers": [{"name": "web", "image": "registry.k8s.io/pause:3.10"}]}
     }))
     .map_err(|e| e.to_string())?;
-    pods.create(&PostParams::default(), &pod).await.map_err(|e| e.to_string())?;
-    step(&mut view, "the pod to appear", &|v| v.entries().any(|e| e.row.name == "e2e-web")).await?;
-    step(&mut view, "the pod to run with an IP", &|v| {
-        v.entries().any(|e| e.row.name == "e2e-web" && e.row.status == "Running" && e.row.ip.is_some())
+    pods.create(&PostParams::default(), &pod)
+        .await
+        .map_err(|e| e.to_string())?;
+    step(&mut view, "the pod to appear", &|v| {
+        v.entries().any(|e| e.row.name == "e2e-web")
     })
     .await?;
-    pods.delete("e2e-web", &DeleteParams::default().grace_period(0)).await.map_err(|e| e.to_string())?;
+    step(&mut view, "the pod to run with an IP", &|v| {
+        v.entries()
+            .any(|e| e.row.name == "e2e-web" && e.row.status == "Running" && e.row.ip.is_some())
+    })
+    .await?;
+    pods.delete("e2e-web", &DeleteParams::default().grace_period(0))
+        .await
+        .map_err(|e| e.to_string())?;
     let now = SystemTime::now;
     step(&mut view, "the pod to be deleted", &|v| {
-        v.entries().any(|e| e.row.name == "e2e-web" && e.change(now()) == Some(Change::Deleted))
+        v.entries()
+            .any(|e| e.row.name == "e2e-web" && e.change(now()) == Some(Change::Deleted))
             || (v.is_empty() && v.has_listed())
     })
     .await?;
     watch.abort();
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    let checks = cluster_checks(client, &target.cluster_url, &target.namespace, deadline, Duration::from_secs(5)).await;
+    let checks = cluster_checks(
+        client,
+        &target.cluster_url,
+        &target.namespace,
+        deadline,
+        Duration::from_secs(5),
+    )
+    .await;
     for c in &checks {
         eprintln!("{c}");
         if c.verdict == Verdict::Fail {

@@ -26,7 +26,9 @@ pub type Seen = Arc<Mutex<Vec<String>>>;
 
 /// Answers requests in order; each reply is checked against a substring of the request line.
 /// After the script, requests are held unanswered (an idle watch) until the test ends.
-pub fn server(script: Vec<(&'static str, Reply)>) -> (kube::Client, Seen, tokio::task::JoinHandle<()>) {
+pub fn server(
+    script: Vec<(&'static str, Reply)>,
+) -> (kube::Client, Seen, tokio::task::JoinHandle<()>) {
     let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
     let seen: Seen = Arc::default();
     let log = seen.clone();
@@ -39,7 +41,10 @@ pub fn server(script: Vec<(&'static str, Reply)>) -> (kube::Client, Seen, tokio:
             log.lock().map(|mut l| l.push(line.clone())).ok();
             match script.next() {
                 Some((expect, reply)) => {
-                    assert!(line.contains(expect), "request {line:?} does not contain {expect:?}");
+                    assert!(
+                        line.contains(expect),
+                        "request {line:?} does not contain {expect:?}"
+                    );
                     match reply {
                         Reply::Json(code, body) => {
                             let status = StatusCode::from_u16(code).expect("status code");
@@ -74,7 +79,11 @@ where
         let mut handle = Box::pin(handle);
         while let Some((request, send)) = handle.next_request().await {
             let (method, uri) = (request.method().to_string(), request.uri().to_string());
-            let body = request.into_body().collect_bytes().await.unwrap_or_default();
+            let body = request
+                .into_body()
+                .collect_bytes()
+                .await
+                .unwrap_or_default();
             match handler(&method, &uri, &body) {
                 Reply::Json(code, body) => send.send_response(
                     Response::builder()

@@ -24,7 +24,10 @@ fn now() -> SystemTime {
 
 fn rows(file: &str) -> Vec<PodRow> {
     let list: k8s_openapi::List<Pod> = serde_json::from_str(&fixture(file)).expect("fixture");
-    list.items.iter().map(|p| PodRow::from_pod(p, now())).collect()
+    list.items
+        .iter()
+        .map(|p| PodRow::from_pod(p, now()))
+        .collect()
 }
 
 fn watch_rows() -> Vec<PodsUpdate> {
@@ -43,7 +46,10 @@ fn watch_rows() -> Vec<PodsUpdate> {
 
 fn live() -> PodsView {
     let mut view = PodsView::new();
-    view.apply(PodsUpdate::Listed(rows("podlist.json")), now() - Duration::from_secs(60));
+    view.apply(
+        PodsUpdate::Listed(rows("podlist.json")),
+        now() - Duration::from_secs(60),
+    );
     view
 }
 
@@ -60,7 +66,9 @@ fn draw(view: &PodsView, width: u16, height: u16, scroll: usize) -> Terminal<Tes
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal
         .draw(|f| {
-            let pane = PodsPane::new(view, now()).theme(Theme::plain()).scroll(scroll);
+            let pane = PodsPane::new(view, now())
+                .theme(Theme::plain())
+                .scroll(scroll);
             f.render_widget(pane.scope("kubetutor-redis"), f.area());
         })
         .expect("draw");
@@ -131,11 +139,20 @@ fn no_kubeconfig() {
 fn context_missing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let env = SafetyEnv {
-        kubeconfig_paths: vec![format!("{}/tests/fixtures/kube/kubeconfig.yaml", env!("CARGO_MANIFEST_DIR")).into()],
+        kubeconfig_paths: vec![
+            format!(
+                "{}/tests/fixtures/kube/kubeconfig.yaml",
+                env!("CARGO_MANIFEST_DIR")
+            )
+            .into(),
+        ],
         protected: vec![],
         private_dir: dir.path().into(),
     };
-    let args = kubetutor::cli::LessonArgs { context: Some("kind-old".into()), ..Default::default() };
+    let args = kubetutor::cli::LessonArgs {
+        context: Some("kind-old".into()),
+        ..Default::default()
+    };
     let err = prepare_in(&env, None, &args).expect_err("missing context");
     insta::assert_snapshot!(draw(&state((&err).into()), 60, 6, 0).backend());
 }
@@ -165,7 +182,10 @@ fn forbidden() {
 
 #[test]
 fn unauthorized() {
-    let c = Connection::Unauthorized { attempt: 1, retry_in: Duration::from_millis(500) };
+    let c = Connection::Unauthorized {
+        attempt: 1,
+        retry_in: Duration::from_millis(500),
+    };
     insta::assert_snapshot!(draw(&state(c), 60, 5, 0).backend());
 }
 
@@ -180,7 +200,12 @@ fn relisting_after_410() {
 fn overflow_scrolls_and_clamps() {
     let mut view = PodsView::new();
     let template = rows("podlist.json").remove(0);
-    let many = (0..30).map(|i| PodRow { name: format!("web-{i:02}"), ..template.clone() }).collect();
+    let many = (0..30)
+        .map(|i| PodRow {
+            name: format!("web-{i:02}"),
+            ..template.clone()
+        })
+        .collect();
     view.apply(PodsUpdate::Listed(many), now());
     insta::assert_snapshot!("overflow_middle", draw(&view, 60, 8, 10).backend());
     // Past the end: the last page stays full.

@@ -25,11 +25,16 @@ pub fn row(name: &str, status: &str, ip: Option<&str>) -> PodRow {
 }
 
 fn marks(view: &PodsView, now: SystemTime) -> Vec<(String, Option<Change>)> {
-    view.entries().map(|e| (e.row.name.clone(), e.change(now))).collect()
+    view.entries()
+        .map(|e| (e.row.name.clone(), e.change(now)))
+        .collect()
 }
 
 fn listed(view: &mut PodsView) {
-    let rows = vec![row("b", "Running", Some("10.0.0.2")), row("a", "Running", Some("10.0.0.1"))];
+    let rows = vec![
+        row("b", "Running", Some("10.0.0.2")),
+        row("a", "Running", Some("10.0.0.1")),
+    ];
     assert!(view.apply(PodsUpdate::Listed(rows), t(0)));
 }
 
@@ -48,17 +53,32 @@ fn starts_connecting_then_lists_sorted_without_highlights() {
 fn changes_highlight_for_a_while_and_identical_updates_are_ignored() {
     let mut view = PodsView::new();
     listed(&mut view);
-    assert!(!view.apply(PodsUpdate::Applied(row("a", "Running", Some("10.0.0.1"))), t(1)));
-    assert!(view.apply(PodsUpdate::Applied(row("a", "Terminating", Some("10.0.0.1"))), t(1)));
+    assert!(!view.apply(
+        PodsUpdate::Applied(row("a", "Running", Some("10.0.0.1"))),
+        t(1)
+    ));
+    assert!(view.apply(
+        PodsUpdate::Applied(row("a", "Terminating", Some("10.0.0.1"))),
+        t(1)
+    ));
     assert!(view.apply(PodsUpdate::Applied(row("c", "Pending", None)), t(2)));
-    assert_eq!(marks(&view, t(2)), [
-        ("a".into(), Some(Change::Changed)),
-        ("b".into(), None),
-        ("c".into(), Some(Change::Added)),
-    ]);
+    assert_eq!(
+        marks(&view, t(2)),
+        [
+            ("a".into(), Some(Change::Changed)),
+            ("b".into(), None),
+            ("c".into(), Some(Change::Added)),
+        ]
+    );
     // A change right after creation keeps the "added" mark: it is still the new pod.
-    view.apply(PodsUpdate::Applied(row("c", "ContainerCreating", None)), t(3));
-    assert_eq!(view.entries().nth(2).and_then(|e| e.change(t(3))), Some(Change::Added));
+    view.apply(
+        PodsUpdate::Applied(row("c", "ContainerCreating", None)),
+        t(3),
+    );
+    assert_eq!(
+        view.entries().nth(2).and_then(|e| e.change(t(3))),
+        Some(Change::Added)
+    );
     assert_eq!(view.next_deadline(), Some(t(1) + PodsView::HIGHLIGHT));
     let later = t(2) + PodsView::HIGHLIGHT;
     assert!(view.expire(later));
@@ -70,8 +90,14 @@ fn deleted_pods_linger_marked_then_go() {
     let mut view = PodsView::new();
     listed(&mut view);
     assert!(view.apply(PodsUpdate::Deleted("a".into()), t(10)));
-    assert!(!view.apply(PodsUpdate::Deleted("a".into()), t(11)), "already gone");
-    assert!(!view.apply(PodsUpdate::Deleted("zzz".into()), t(11)), "never seen");
+    assert!(
+        !view.apply(PodsUpdate::Deleted("a".into()), t(11)),
+        "already gone"
+    );
+    assert!(
+        !view.apply(PodsUpdate::Deleted("zzz".into()), t(11)),
+        "never seen"
+    );
     assert_eq!((view.len(), view.deleted()), (2, 1));
     assert_eq!(marks(&view, t(15))[0], ("a".into(), Some(Change::Deleted)));
     assert_eq!(view.next_deadline(), Some(t(10) + PodsView::LINGER));
@@ -98,16 +124,28 @@ fn roles_join_by_ip_and_a_promotion_is_highlighted() {
     let mut view = PodsView::new();
     listed(&mut view);
     let roles = |m: &str, r: &str| {
-        HashMap::from([(m.to_string(), Role::Master), (r.to_string(), Role::Replica)])
+        HashMap::from([
+            (m.to_string(), Role::Master),
+            (r.to_string(), Role::Replica),
+        ])
     };
     assert!(view.set_roles(roles("10.0.0.1", "10.0.0.2"), t(1)));
     let get = |v: &PodsView, i: usize| v.entries().nth(i).and_then(|e| v.role(&e.row));
     assert_eq!(get(&view, 0), Some(Role::Master));
     assert_eq!(get(&view, 1), Some(Role::Replica));
-    assert!(!view.set_roles(roles("10.0.0.1", "10.0.0.2"), t(20)), "same roles: no redraw");
+    assert!(
+        !view.set_roles(roles("10.0.0.1", "10.0.0.2"), t(20)),
+        "same roles: no redraw"
+    );
     assert!(view.set_roles(roles("10.0.0.2", "10.0.0.1"), t(20)));
     assert_eq!(get(&view, 1), Some(Role::Master));
-    assert_eq!(marks(&view, t(20)), [("a".into(), Some(Change::Changed)), ("b".into(), Some(Change::Changed))]);
+    assert_eq!(
+        marks(&view, t(20)),
+        [
+            ("a".into(), Some(Change::Changed)),
+            ("b".into(), Some(Change::Changed))
+        ]
+    );
 }
 
 #[test]
@@ -115,21 +153,31 @@ fn a_relist_after_an_outage_diffs_against_what_was_shown() {
     let mut view = PodsView::new();
     listed(&mut view);
     view.apply(PodsUpdate::Connection(Connection::Relisting), t(5));
-    let rows = vec![row("b", "Running", Some("10.0.0.2")), row("c", "Running", Some("10.0.0.3"))];
+    let rows = vec![
+        row("b", "Running", Some("10.0.0.2")),
+        row("c", "Running", Some("10.0.0.3")),
+    ];
     view.apply(PodsUpdate::Listed(rows), t(6));
     assert_eq!(view.connection(), &Connection::Live);
-    assert_eq!(marks(&view, t(6)), [
-        ("a".into(), Some(Change::Deleted)),
-        ("b".into(), None),
-        ("c".into(), Some(Change::Added)),
-    ]);
+    assert_eq!(
+        marks(&view, t(6)),
+        [
+            ("a".into(), Some(Change::Deleted)),
+            ("b".into(), None),
+            ("c".into(), Some(Change::Added)),
+        ]
+    );
 }
 
 #[test]
 fn connection_updates_report_whether_they_changed_anything() {
     let mut view = PodsView::new();
     assert!(!view.apply(PodsUpdate::Connection(Connection::Connecting), t(0)));
-    let err = Connection::Unreachable { attempt: 1, retry_in: Duration::from_secs(1), error: "x".into() };
+    let err = Connection::Unreachable {
+        attempt: 1,
+        retry_in: Duration::from_secs(1),
+        error: "x".into(),
+    };
     assert!(view.apply(PodsUpdate::Connection(err.clone()), t(0)));
     assert!(!view.apply(PodsUpdate::Connection(err), t(0)));
 }

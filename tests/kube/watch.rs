@@ -9,7 +9,10 @@ use tokio::sync::mpsc;
 
 use super::mock::{NS, Reply, fixture, server};
 
-const FAST: Backoff = Backoff { first: Duration::from_millis(5), max: Duration::from_millis(20) };
+const FAST: Backoff = Backoff {
+    first: Duration::from_millis(5),
+    max: Duration::from_millis(20),
+};
 const LIST: &str = "GET /api/v1/namespaces/kubetutor-redis/pods?";
 const WATCH: &str = "&watch=true";
 
@@ -23,8 +26,18 @@ impl Run {
     fn start(selector: Option<&str>, script: Vec<(&'static str, Reply)>) -> Self {
         let (client, seen, server) = server(script);
         let (tx, rx) = mpsc::channel(64);
-        let watch = tokio::spawn(watch_pods(client, NS.into(), selector.map(String::from), tx, FAST));
-        Self { rx, tasks: vec![server, watch], seen }
+        let watch = tokio::spawn(watch_pods(
+            client,
+            NS.into(),
+            selector.map(String::from),
+            tx,
+            FAST,
+        ));
+        Self {
+            rx,
+            tasks: vec![server, watch],
+            seen,
+        }
     }
 
     async fn next(&mut self) -> PodsUpdate {
@@ -63,16 +76,25 @@ fn ok(name: &str) -> Reply {
 async fn list_then_watch_events_become_rows_with_highlights() {
     let mut run = Run::start(
         Some("app in (redis, redis-sentinel)"),
-        vec![(LIST, ok("podlist.json")), (WATCH, ok("watch-changes.jsonl"))],
+        vec![
+            (LIST, ok("podlist.json")),
+            (WATCH, ok("watch-changes.jsonl")),
+        ],
     );
     let t0 = SystemTime::now();
     let mut view = PodsView::new();
     assert_eq!(run.expect_connection().await, Connection::Connecting);
     let first = run.next().await;
-    assert!(matches!(&first, PodsUpdate::Listed(rows) if rows.len() == 3), "{first:?}");
+    assert!(
+        matches!(&first, PodsUpdate::Listed(rows) if rows.len() == 3),
+        "{first:?}"
+    );
     view.apply(first, t0);
     assert_eq!(view.connection(), &Connection::Live);
-    assert!(view.entries().all(|e| e.change(t0).is_none()), "the first list is not news");
+    assert!(
+        view.entries().all(|e| e.change(t0).is_none()),
+        "the first list is not news"
+    );
 
     let mut updates = Vec::new();
     for _ in 0..4 {
@@ -86,37 +108,54 @@ async fn list_then_watch_events_become_rows_with_highlights() {
             other => format!("{other:?}"),
         })
         .collect();
-    assert_eq!(kinds, [
-        "applied redis-2tm9c Running",
-        "applied redis-k8x2w Pending",
-        "applied redis-master Terminating",
-        "deleted redis-master",
-    ]);
+    assert_eq!(
+        kinds,
+        [
+            "applied redis-2tm9c Running",
+            "applied redis-k8x2w Pending",
+            "applied redis-master Terminating",
+            "deleted redis-master",
+        ]
+    );
     for u in updates {
         view.apply(u, t0);
     }
-    let marks: Vec<(String, Option<Change>)> =
-        view.entries().map(|e| (e.row.name.clone(), e.change(t0))).collect();
-    assert_eq!(marks, [
-        ("redis-2tm9c".to_string(), Some(Change::Changed)),
-        ("redis-k8x2w".to_string(), Some(Change::Added)),
-        ("redis-master".to_string(), Some(Change::Deleted)),
-        ("redis-sentinel-7xk2p".to_string(), None),
-    ]);
+    let marks: Vec<(String, Option<Change>)> = view
+        .entries()
+        .map(|e| (e.row.name.clone(), e.change(t0)))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            ("redis-2tm9c".to_string(), Some(Change::Changed)),
+            ("redis-k8x2w".to_string(), Some(Change::Added)),
+            ("redis-master".to_string(), Some(Change::Deleted)),
+            ("redis-sentinel-7xk2p".to_string(), None),
+        ]
+    );
 
     let seen = run.seen.lock().map(|s| s.clone()).unwrap_or_default();
-    assert!(seen[0].contains("labelSelector=app+in+%28redis%2C+redis-sentinel%29")
-        || seen[0].contains("labelSelector=app%20in%20%28redis%2C%20redis-sentinel%29"), "{seen:?}");
-    assert!(seen[1].contains("resourceVersion=1010"), "watch resumes from the list: {seen:?}");
+    assert!(
+        seen[0].contains("labelSelector=app+in+%28redis%2C+redis-sentinel%29")
+            || seen[0].contains("labelSelector=app%20in%20%28redis%2C%20redis-sentinel%29"),
+        "{seen:?}"
+    );
+    assert!(
+        seen[1].contains("resourceVersion=1010"),
+        "watch resumes from the list: {seen:?}"
+    );
 }
 
 #[tokio::test]
 async fn gone_410_relists_and_marks_the_vanished_pod() {
-    let mut run = Run::start(None, vec![
-        (LIST, ok("podlist.json")),
-        (WATCH, ok("watch-gone.jsonl")),
-        (LIST, ok("podlist-relist.json")),
-    ]);
+    let mut run = Run::start(
+        None,
+        vec![
+            (LIST, ok("podlist.json")),
+            (WATCH, ok("watch-gone.jsonl")),
+            (LIST, ok("podlist-relist.json")),
+        ],
+    );
     let t0 = SystemTime::now();
     let mut view = PodsView::new();
     for _ in 0..2 {
@@ -126,82 +165,134 @@ async fn gone_410_relists_and_marks_the_vanished_pod() {
     assert_eq!(view.len(), 3);
     let relisting = run.expect_connection().await;
     assert_eq!(relisting, Connection::Relisting);
-    assert!(relisting.line().contains("410 Gone"), "{}", relisting.line());
+    assert!(
+        relisting.line().contains("410 Gone"),
+        "{}",
+        relisting.line()
+    );
     view.apply(PodsUpdate::Connection(relisting), t0);
     assert!(view.connection().is_degraded());
     let relist = run.next().await;
     view.apply(relist, t0);
     assert_eq!(view.connection(), &Connection::Live);
-    let marks: Vec<(String, Option<Change>)> =
-        view.entries().map(|e| (e.row.name.clone(), e.change(t0))).collect();
-    assert_eq!(marks, [
-        ("redis-2tm9c".to_string(), Some(Change::Changed)),
-        ("redis-k8x2w".to_string(), Some(Change::Added)),
-        ("redis-master".to_string(), Some(Change::Deleted)),
-        ("redis-sentinel-7xk2p".to_string(), None),
-    ]);
+    let marks: Vec<(String, Option<Change>)> = view
+        .entries()
+        .map(|e| (e.row.name.clone(), e.change(t0)))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            ("redis-2tm9c".to_string(), Some(Change::Changed)),
+            ("redis-k8x2w".to_string(), Some(Change::Added)),
+            ("redis-master".to_string(), Some(Change::Deleted)),
+            ("redis-sentinel-7xk2p".to_string(), None),
+        ]
+    );
     let seen = run.seen.lock().map(|s| s.clone()).unwrap_or_default();
-    assert!(seen[2].starts_with(LIST) && !seen[2].contains("watch=true"), "re-list: {seen:?}");
+    assert!(
+        seen[2].starts_with(LIST) && !seen[2].contains("watch=true"),
+        "re-list: {seen:?}"
+    );
 }
 
 #[tokio::test]
 async fn forbidden_names_the_verb_and_namespace_then_recovers() {
-    let mut run = Run::start(None, vec![
-        (LIST, Reply::Json(403, fixture("status-403.json"))),
-        (LIST, Reply::Json(403, fixture("status-403.json"))),
-        (LIST, ok("podlist.json")),
-        (WATCH, Reply::Json(403, fixture("status-403.json"))),
-    ]);
+    let mut run = Run::start(
+        None,
+        vec![
+            (LIST, Reply::Json(403, fixture("status-403.json"))),
+            (LIST, Reply::Json(403, fixture("status-403.json"))),
+            (LIST, ok("podlist.json")),
+            (WATCH, Reply::Json(403, fixture("status-403.json"))),
+        ],
+    );
     assert_eq!(run.expect_connection().await, Connection::Connecting);
     let c = run.expect_connection().await;
-    assert_eq!(c, Connection::Forbidden {
-        verb: "list",
-        namespace: NS.into(),
-        attempt: 1,
-        retry_in: FAST.first,
-    });
-    assert!(c.line().contains("permission to list pods in namespace kubetutor-redis"), "{}", c.line());
+    assert_eq!(
+        c,
+        Connection::Forbidden {
+            verb: "list",
+            namespace: NS.into(),
+            attempt: 1,
+            retry_in: FAST.first,
+        }
+    );
+    assert!(
+        c.line()
+            .contains("permission to list pods in namespace kubetutor-redis"),
+        "{}",
+        c.line()
+    );
     assert_eq!(run.expect_connection().await, Connection::Connecting);
     let c = run.expect_connection().await;
-    assert!(matches!(c, Connection::Forbidden { attempt: 2, retry_in, .. } if retry_in == FAST.first * 2));
+    assert!(
+        matches!(c, Connection::Forbidden { attempt: 2, retry_in, .. } if retry_in == FAST.first * 2)
+    );
     assert_eq!(run.expect_connection().await, Connection::Connecting);
     assert_eq!(run.expect_listed().await.len(), 3);
     let c = run.expect_connection().await;
-    assert!(matches!(c, Connection::Forbidden { verb: "watch", attempt: 1, .. }), "attempts reset after a list: {c:?}");
+    assert!(
+        matches!(
+            c,
+            Connection::Forbidden {
+                verb: "watch",
+                attempt: 1,
+                ..
+            }
+        ),
+        "attempts reset after a list: {c:?}"
+    );
 }
 
 #[tokio::test]
 async fn unauthorized_and_server_errors_are_retried() {
     let status_500 = r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"etcdserver: request timed out","reason":"InternalError","code":500}"#;
-    let mut run = Run::start(None, vec![
-        (LIST, Reply::Json(401, fixture("status-401.json"))),
-        (LIST, Reply::Json(500, status_500.into())),
-        (LIST, ok("podlist.json")),
-    ]);
+    let mut run = Run::start(
+        None,
+        vec![
+            (LIST, Reply::Json(401, fixture("status-401.json"))),
+            (LIST, Reply::Json(500, status_500.into())),
+            (LIST, ok("podlist.json")),
+        ],
+    );
     assert_eq!(run.expect_connection().await, Connection::Connecting);
     let c = run.expect_connection().await;
-    assert!(matches!(c, Connection::Unauthorized { attempt: 1, .. }), "{c:?}");
+    assert!(
+        matches!(c, Connection::Unauthorized { attempt: 1, .. }),
+        "{c:?}"
+    );
     assert!(c.line().starts_with("401 Unauthorized"));
     assert_eq!(run.expect_connection().await, Connection::Connecting);
     let c = run.expect_connection().await;
-    assert!(c.line().contains("500: etcdserver: request timed out"), "{}", c.line());
+    assert!(
+        c.line().contains("500: etcdserver: request timed out"),
+        "{}",
+        c.line()
+    );
     assert_eq!(run.expect_connection().await, Connection::Connecting);
     assert_eq!(run.expect_listed().await.len(), 3);
 }
 
 #[tokio::test]
 async fn unreachable_api_backs_off_exponentially_showing_the_attempt() {
-    let mut run = Run::start(None, vec![
-        (LIST, Reply::Refused),
-        (LIST, Reply::Refused),
-        (LIST, Reply::Refused),
-        (LIST, ok("podlist.json")),
-    ]);
+    let mut run = Run::start(
+        None,
+        vec![
+            (LIST, Reply::Refused),
+            (LIST, Reply::Refused),
+            (LIST, Reply::Refused),
+            (LIST, ok("podlist.json")),
+        ],
+    );
     let mut delays = Vec::new();
     for attempt in 1..=3 {
         assert_eq!(run.expect_connection().await, Connection::Connecting);
         match run.expect_connection().await {
-            Connection::Unreachable { attempt: a, retry_in, error } => {
+            Connection::Unreachable {
+                attempt: a,
+                retry_in,
+                error,
+            } => {
                 assert_eq!(a, attempt);
                 assert!(error.contains("refused"), "{error}");
                 delays.push(retry_in);
@@ -212,8 +303,16 @@ async fn unreachable_api_backs_off_exponentially_showing_the_attempt() {
     assert_eq!(delays, [FAST.first, FAST.first * 2, FAST.first * 4]);
     assert_eq!(run.expect_connection().await, Connection::Connecting);
     assert_eq!(run.expect_listed().await.len(), 3);
-    let line = Connection::Unreachable { attempt: 3, retry_in: Duration::from_millis(1500), error: "Connection refused".into() }.line();
-    assert_eq!(line, "API unreachable (attempt 3, retrying in 2s): Connection refused");
+    let line = Connection::Unreachable {
+        attempt: 3,
+        retry_in: Duration::from_millis(1500),
+        error: "Connection refused".into(),
+    }
+    .line();
+    assert_eq!(
+        line,
+        "API unreachable (attempt 3, retrying in 2s): Connection refused"
+    );
 }
 
 #[tokio::test]
@@ -222,6 +321,9 @@ async fn the_task_ends_when_the_view_goes_away() {
     let (tx, rx) = mpsc::channel(1);
     let watch = tokio::spawn(watch_pods(client, NS.into(), None, tx, FAST));
     drop(rx);
-    tokio::time::timeout(Duration::from_secs(5), watch).await.expect("task ends").expect("no panic");
+    tokio::time::timeout(Duration::from_secs(5), watch)
+        .await
+        .expect("task ends")
+        .expect("no panic");
     server.abort();
 }

@@ -172,3 +172,29 @@ fn the_k8s_lesson_keeps_every_seed_command_in_order() {
         "SENTINEL_POD must be captured before the logs"
     );
 }
+
+/// A failing check shows its hint; a learner stuck at a check without one has nothing to go on.
+#[test]
+fn every_check_has_a_hint() {
+    for dir in lesson_dirs() {
+        let mut files = vec!["lesson.md".to_string()];
+        files.extend(
+            translations(&dir)
+                .iter()
+                .map(|lang| format!("lesson.{lang}.md")),
+        );
+        for file in files {
+            let path = dir.join(file);
+            let lesson = kubetutor::lesson::load(path.to_str().expect("UTF-8"), None)
+                .unwrap_or_else(|e| panic!("{e}"));
+            for cell in lesson.cells().iter().filter(|c| c.attrs.verify) {
+                assert!(
+                    cell.hint.is_some(),
+                    "{}: check {} has no hint",
+                    path.display(),
+                    cell.id
+                );
+            }
+        }
+    }
+}

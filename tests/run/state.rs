@@ -77,7 +77,10 @@ fn interactive_cells_are_skipped_without_a_terminal() {
     let out = run(&lesson, &[]);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("lesson.md:8 [prompt] skipped: interactive: stdin is not a terminal"), "{text}");
+    assert!(
+        text.contains("lesson.md:8 [prompt] skipped: interactive: stdin is not a terminal"),
+        "{text}"
+    );
     assert!(text.contains("    after the prompt"), "{text}");
     assert_eq!(last_line(&out), "1 passed, 0 failed, 1 skipped");
 }

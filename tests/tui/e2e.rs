@@ -20,17 +20,38 @@ impl Tmux {
             return None;
         }
         static N: AtomicUsize = AtomicUsize::new(0);
-        let socket = format!("kt-e2e-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+        let socket = format!(
+            "kt-e2e-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
         let state = tempfile::tempdir().expect("tempdir");
         let tmux = Self { socket, state };
-        let shell = format!("env -i PATH=\"$PATH\" TERM=xterm-256color HOME=\"$HOME\" PS1='{PROMPT} ' bash --norc --noprofile");
-        tmux.run(&["new-session", "-d", "-x", "120", "-y", "40", "-s", "t", &shell]);
+        let shell = format!(
+            "env -i PATH=\"$PATH\" TERM=xterm-256color HOME=\"$HOME\" PS1='{PROMPT} ' bash --norc --noprofile"
+        );
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-s",
+            "t",
+            &shell,
+        ]);
         tmux.wait_for(PROMPT);
         Some(tmux)
     }
 
     fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs");
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -56,20 +77,30 @@ impl Tmux {
             if screen.contains(text) {
                 return screen;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {text:?}; screen:\n{screen}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
     fn pane_pid(&self) -> u32 {
-        self.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"]).trim().parse().expect("pane pid")
+        self.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid")
     }
 
     /// Wait until nothing runs under the shell any more (the app exited).
     fn wait_exit(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
         while !descendants(self.pane_pid()).is_empty() {
-            assert!(Instant::now() < deadline, "kubetutor did not exit; screen:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "kubetutor did not exit; screen:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -81,7 +112,11 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
     }
 }
 
@@ -89,13 +124,26 @@ impl Drop for Tmux {
 fn descendants(root: u32) -> Vec<(u32, String)> {
     let mut procs = Vec::new();
     for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
         // The command may contain spaces and parentheses: the fields start after the last ')'.
-        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { continue };
-        let ppid: u32 = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        let ppid: u32 = rest
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
         let cmd = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ").trim().to_string();
+        let cmd = String::from_utf8_lossy(&cmd)
+            .replace('\0', " ")
+            .trim()
+            .to_string();
         procs.push((pid, ppid, cmd));
     }
     let mut out = Vec::new();
@@ -113,12 +161,18 @@ fn descendants(root: u32) -> Vec<(u32, String)> {
 
 fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| !s.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z')))
+        .map(|s| {
+            !s.rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
         .unwrap_or(false)
 }
 
 fn fixture() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui/e2e.md").display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tui/e2e.md")
+        .display()
+        .to_string()
 }
 
 fn open(tmux: &Tmux) {
@@ -152,14 +206,20 @@ fn run_cancel_and_quit_leave_a_sane_terminal() {
         if !found.is_empty() {
             break found;
         }
-        assert!(Instant::now() < deadline, "sleep 100 never appeared under the pane");
+        assert!(
+            Instant::now() < deadline,
+            "sleep 100 never appeared under the pane"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     tmux.send(&["C-c"]);
     tmux.wait_for("cancelled");
     let deadline = Instant::now() + Duration::from_secs(10);
     while sleepers.iter().any(|&pid| alive(pid)) {
-        assert!(Instant::now() < deadline, "orphan left behind: {sleepers:?}");
+        assert!(
+            Instant::now() < deadline,
+            "orphan left behind: {sleepers:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // Ctrl-C never quits: the lesson is still on screen.
@@ -173,7 +233,10 @@ fn run_cancel_and_quit_leave_a_sane_terminal() {
     tmux.wait_for(&format!("stty -a > {}", after.display()));
     let deadline = Instant::now() + Duration::from_secs(5);
     while std::fs::metadata(&after).map_or(true, |m| m.len() == 0) {
-        assert!(Instant::now() < deadline, "stty -a did not run after quitting");
+        assert!(
+            Instant::now() < deadline,
+            "stty -a did not run after quitting"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let read = |p: &Path| std::fs::read_to_string(p).expect("stty output");
@@ -191,14 +254,21 @@ fn sigterm_restores_the_terminal() {
         .find(|(_, cmd)| cmd.contains("kubetutor"))
         .map(|(pid, _)| pid)
         .expect("kubetutor runs under the pane");
-    Command::new("kill").arg("-TERM").arg(app.to_string()).status().expect("kill");
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(app.to_string())
+        .status()
+        .expect("kill");
     tmux.wait_exit();
     tmux.wait_for(PROMPT);
     let after = tmux.file("stty-after");
     tmux.type_line(&format!("stty -a > {}", after.display()));
     let deadline = Instant::now() + Duration::from_secs(5);
     while std::fs::metadata(&after).map_or(true, |m| m.len() == 0) {
-        assert!(Instant::now() < deadline, "stty -a did not run after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "stty -a did not run after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let read = |p: &Path| std::fs::read_to_string(p).expect("stty output");

@@ -14,7 +14,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 pub fn fixture(name: &str) -> Lesson {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tui")
+        .join(name);
     let source = std::fs::read_to_string(&path).expect("fixture exists");
     kubetutor::lesson::parse(&path, &source).expect("fixture parses")
 }
@@ -41,9 +43,16 @@ fn lesson_screen() {
 fn running_cell() {
     let (mut app, mut view) = open("basic.md");
     app.update(Action::RunFocused);
-    app.update(Action::Exec(ExecEvent::Started { cell: 0, attempt: 1 }));
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
     let out = b"\x1b[32mhello\x1b[0m from kubetutor\n\x1b[2Jpartial\r\x1b]52;c;eA==\x07overwritten";
-    app.update(Action::Exec(ExecEvent::Output { cell: 0, stream: Stream::Stdout, bytes: out.to_vec() }));
+    app.update(Action::Exec(ExecEvent::Output {
+        cell: 0,
+        stream: Stream::Stdout,
+        bytes: out.to_vec(),
+    }));
     insta::assert_snapshot!(draw(&mut app, &mut view, 100, 30).backend());
 }
 
@@ -52,13 +61,31 @@ fn failed_cell_with_hint() {
     let (mut app, mut view) = open("basic.md");
     app.update(Action::NextStep);
     app.update(Action::NextStep);
-    let fails = app.cells.iter().position(|c| c.id == "fails").expect("fails cell");
-    app.update(Action::Exec(ExecEvent::Started { cell: fails, attempt: 1 }));
+    let fails = app
+        .cells
+        .iter()
+        .position(|c| c.id == "fails")
+        .expect("fails cell");
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: fails,
+        attempt: 1,
+    }));
     let bytes = b"about to fail\n".to_vec();
-    app.update(Action::Exec(ExecEvent::Output { cell: fails, stream: Stream::Stderr, bytes }));
-    let outcome = Outcome::Failed { code: Some(3), signal: None };
+    app.update(Action::Exec(ExecEvent::Output {
+        cell: fails,
+        stream: Stream::Stderr,
+        bytes,
+    }));
+    let outcome = Outcome::Failed {
+        code: Some(3),
+        signal: None,
+    };
     let duration = Duration::from_millis(1200);
-    app.update(Action::Exec(ExecEvent::Finished { cell: fails, outcome, duration }));
+    app.update(Action::Exec(ExecEvent::Finished {
+        cell: fails,
+        outcome,
+        duration,
+    }));
     insta::assert_snapshot!(draw(&mut app, &mut view, 100, 30).backend());
 }
 
@@ -85,13 +112,26 @@ fn cjk_lesson() {
 #[test]
 fn output_never_contains_control_characters() {
     let (mut app, mut view) = open("basic.md");
-    app.update(Action::Exec(ExecEvent::Started { cell: 0, attempt: 1 }));
-    let nasty = b"a\x1b[2J\x1b[H\x1b[10;10Hb\x1b]8;;http://x\x07c\x1b]52;c;aGk=\x07\x1b[?25l\x07d\r\n".to_vec();
-    app.update(Action::Exec(ExecEvent::Output { cell: 0, stream: Stream::Stdout, bytes: nasty }));
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
+    let nasty =
+        b"a\x1b[2J\x1b[H\x1b[10;10Hb\x1b]8;;http://x\x07c\x1b]52;c;aGk=\x07\x1b[?25l\x07d\r\n"
+            .to_vec();
+    app.update(Action::Exec(ExecEvent::Output {
+        cell: 0,
+        stream: Stream::Stdout,
+        bytes: nasty,
+    }));
     let terminal = draw(&mut app, &mut view, 100, 30);
     let buffer = terminal.backend().buffer();
     for cell in buffer.content() {
-        assert!(!cell.symbol().chars().any(char::is_control), "control char in {:?}", cell.symbol());
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "control char in {:?}",
+            cell.symbol()
+        );
     }
     let text: String = buffer.content().iter().map(|c| c.symbol()).collect();
     assert!(text.contains("abcd"), "sanitised output is shown");
@@ -110,25 +150,48 @@ fn picker() {
         translations,
     };
     let mut picker = Picker::new(vec![
-        lesson("redis-sentinel-local", "Redis Sentinel on your laptop", 8, vec!["zh-CN".into()]),
-        lesson("redis-sentinel-k8s", "Redis Sentinel on Kubernetes", 10, vec![]),
+        lesson(
+            "redis-sentinel-local",
+            "Redis Sentinel on your laptop",
+            8,
+            vec!["zh-CN".into()],
+        ),
+        lesson(
+            "redis-sentinel-k8s",
+            "Redis Sentinel on Kubernetes",
+            10,
+            vec![],
+        ),
     ]);
     let down = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down);
     picker.key(down);
     let mut terminal = Terminal::new(TestBackend::new(80, 16)).expect("terminal");
-    terminal.draw(|f| kubetutor::tui::picker::draw(f, &picker, &Theme::plain())).expect("draw");
+    terminal
+        .draw(|f| kubetutor::tui::picker::draw(f, &picker, &Theme::plain()))
+        .expect("draw");
     insta::assert_snapshot!(terminal.backend());
 }
 
 #[test]
 fn background_job_in_jobs_pane() {
     let (mut app, mut view) = open("basic.md");
-    app.update(Action::Exec(ExecEvent::Started { cell: 1, attempt: 1 }));
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 1,
+        attempt: 1,
+    }));
     app.update(Action::Exec(ExecEvent::JobStarted { cell: 1, pid: 4242 }));
     let bytes = b"Ready to accept connections tcp\n".to_vec();
-    app.update(Action::Exec(ExecEvent::Output { cell: 1, stream: Stream::Stdout, bytes }));
+    app.update(Action::Exec(ExecEvent::Output {
+        cell: 1,
+        stream: Stream::Stdout,
+        bytes,
+    }));
     let duration = Duration::from_millis(300);
-    app.update(Action::Exec(ExecEvent::Finished { cell: 1, outcome: Outcome::Passed, duration }));
+    app.update(Action::Exec(ExecEvent::Finished {
+        cell: 1,
+        outcome: Outcome::Passed,
+        duration,
+    }));
     app.panes.pods = false;
     app.panes.sentinel = false;
     insta::assert_snapshot!(draw(&mut app, &mut view, 110, 20).backend());
@@ -137,7 +200,11 @@ fn background_job_in_jobs_pane() {
 #[test]
 fn resize_reflows_and_keeps_focused_cell_visible() {
     let (mut app, mut view) = open("basic.md");
-    let fails = app.cells.iter().position(|c| c.id == "fails").expect("fails cell");
+    let fails = app
+        .cells
+        .iter()
+        .position(|c| c.id == "fails")
+        .expect("fails cell");
     app.update(Action::NextStep);
     app.update(Action::NextCell);
     app.update(Action::NextCell);
@@ -145,7 +212,13 @@ fn resize_reflows_and_keeps_focused_cell_visible() {
     for (w, h) in [(120, 30), (60, 14), (45, 12), (100, 40)] {
         app.update(Action::Resized);
         let terminal = draw(&mut app, &mut view, w, h);
-        let text: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+        let text: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
         assert!(text.contains("▶ fails"), "focused cell visible at {w}x{h}");
     }
 }
@@ -154,7 +227,9 @@ fn resize_reflows_and_keeps_focused_cell_visible() {
 fn huge_lesson_renders_and_scrolls() {
     let mut source = String::from("---\ntitle: Big\n---\n");
     for step in 0..2000 {
-        source.push_str(&format!("## Step {step}\n\nSome text for step {step} that wraps a little.\n\n"));
+        source.push_str(&format!(
+            "## Step {step}\n\nSome text for step {step} that wraps a little.\n\n"
+        ));
         source.push_str(&format!("```sh {{id=c{step}}}\necho {step}\n```\n\n"));
     }
     let lesson = kubetutor::lesson::parse(Path::new("/tmp/big.md"), &source).expect("parses");
@@ -163,6 +238,12 @@ fn huge_lesson_renders_and_scrolls() {
     draw(&mut app, &mut view, 100, 30);
     app.update(Action::Bottom);
     let terminal = draw(&mut app, &mut view, 100, 30);
-    let text: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    let text: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
     assert!(text.contains("c1999"), "the last cell is reachable");
 }
