@@ -1,7 +1,9 @@
 //! What goes into [`App::update`](super::App::update) and what comes out of it.
 
 use crate::exec::ExecEvent;
+use crate::kube::model::PodsUpdate;
 use crate::lesson::CellIndex;
+use crate::sentinel::SentinelUpdate;
 
 use super::state::{ClusterInfo, Pane};
 
@@ -60,6 +62,10 @@ pub enum Action {
     Notice(String),
     PodsState(String),
     SentinelState(String),
+    Pods(PodsUpdate),
+    Sentinel(SentinelUpdate),
+    /// A pane highlight (new/changed pod) is due to fade.
+    PaneTimer,
 }
 
 /// A side effect the runtime performs for the app; the app itself never does I/O.

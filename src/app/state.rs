@@ -1,10 +1,12 @@
 //! The application state the TUI renders. Plain data: no terminal, no ratatui.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::exec::Outcome;
+use crate::kube::view::PodsView;
 use crate::lesson::{CellIndex, Lesson};
+use crate::sentinel::SentinelView;
 
 use super::output::OutputBuffer;
 
@@ -204,12 +206,20 @@ pub struct App {
     pub last_result: Option<(CellIndex, Outcome)>,
     /// A one-line notice (errors, hints); cleared by the next key.
     pub notice: Option<String>,
+    /// One-line pane states shown until the live views exist.
     pub pods_state: String,
     pub sentinel_state: String,
+    /// Live views, present once their watcher/monitor has been started.
+    pub pods: Option<PodsView>,
+    /// What the pods pane watches (`namespace · selector`).
+    pub pods_scope: String,
+    pub sentinel: Option<SentinelView>,
     pub present: bool,
     pub typing: Option<Typing>,
     /// Wall clock of the last event: views compute elapsed times from it, so tests are stable.
     pub now: Instant,
+    /// The same moment as wall-clock time, for the panes' ages and timelines.
+    pub wall: SystemTime,
     pub spinner: usize,
     pub dirty: bool,
     pub quit: bool,

@@ -1,7 +1,7 @@
 //! `App::update`: every state change goes through here (typed action in, effects out).
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use crate::exec::{ExecEvent, Outcome};
 use crate::lesson::{CellIndex, Lesson};
@@ -40,8 +40,24 @@ impl App {
         panes.sentinel = lesson.meta.panes.sentinel.is_some();
         panes.jobs = cells.iter().any(|c| c.background);
         let pods_state = match &lesson.meta.panes.pods {
-            Some(_) => "pods: waiting for the cluster".to_string(),
+            Some(_) => {
+                "pods: starts once the cluster is confirmed (first kubectl command)".to_string()
+            }
             None => "pods: no cluster configured for this lesson".to_string(),
+        };
+        let pods_scope = match &lesson.meta.panes.pods {
+            Some(p) => {
+                let ns = lesson
+                    .meta
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| "default".into());
+                match &p.selector {
+                    Some(sel) => format!("{ns} · {sel}"),
+                    None => ns,
+                }
+            }
+            None => String::new(),
         };
         let sentinel_state = match &lesson.meta.panes.sentinel {
             Some(s) => match (&s.address, &s.service) {
@@ -68,9 +84,13 @@ impl App {
             notice: None,
             pods_state,
             sentinel_state,
+            pods: None,
+            pods_scope,
+            sentinel: None,
             present,
             typing: None,
             now: Instant::now(),
+            wall: SystemTime::now(),
             spinner: 0,
             dirty: true,
             quit: false,
@@ -152,8 +172,32 @@ impl App {
             },
             Action::Edited { cell, code } => return self.edited(cell, code),
             Action::Notice(text) => self.notice = Some(text),
-            Action::PodsState(text) => self.pods_state = text,
-            Action::SentinelState(text) => self.sentinel_state = text,
+            // A state line replaces the live view (e.g. its connection could not be set up).
+            Action::PodsState(text) => {
+                self.pods_state = text;
+                self.pods = None;
+            }
+            Action::SentinelState(text) => {
+                self.sentinel_state = text;
+                self.sentinel = None;
+            }
+            Action::Pods(update) => {
+                if let Some(pods) = &mut self.pods {
+                    pods.apply(update, self.wall);
+                }
+                self.join_roles();
+            }
+            Action::Sentinel(update) => {
+                if let Some(view) = &mut self.sentinel {
+                    view.apply(update, self.wall);
+                }
+                self.join_roles();
+            }
+            Action::PaneTimer => {
+                if let Some(pods) = &mut self.pods {
+                    pods.expire(self.wall);
+                }
+            }
         }
         Vec::new()
     }
@@ -488,6 +532,13 @@ impl App {
         Vec::new()
     }
 
+    /// The pods pane's ROLE column comes from the sentinel view, joined by pod IP.
+    fn join_roles(&mut self) {
+        if let (Some(pods), Some(sentinel)) = (&mut self.pods, &self.sentinel) {
+            pods.set_roles(sentinel.roles(), self.wall);
+        }
+    }
+
     /// The engine stopped without finishing these cells (cancel, failure earlier in a batch).
     pub fn settle_queued(&mut self) {
         for run in &mut self.runs {
@@ -508,6 +559,9 @@ fn is_user_input(action: &Action) -> bool {
             | Action::Notice(_)
             | Action::PodsState(_)
             | Action::SentinelState(_)
+            | Action::Pods(_)
+            | Action::Sentinel(_)
+            | Action::PaneTimer
     )
 }
 

@@ -109,7 +109,8 @@ async fn supervise(
 ) -> Ending {
     let start = Instant::now();
     let deadline = ctx.timeout.map(|t| start + t);
-    let (mut obuf, mut ebuf) = (vec![0u8; FLUSH_BYTES], vec![0u8; FLUSH_BYTES]);
+    let mut obuf = Vec::with_capacity(FLUSH_BYTES);
+    let mut ebuf = Vec::with_capacity(FLUSH_BYTES);
     let (mut out_open, mut err_open) = (true, true);
     let mut status: Option<ExitStatus> = None;
     let mut stopping: Option<Ending> = None;
@@ -122,13 +123,13 @@ async fn supervise(
         }
         let flush_at = pump.flush_at.unwrap_or(far);
         tokio::select! {
-            r = out.read(&mut obuf), if out_open => match r {
+            r = out.read_buf(&mut obuf), if out_open => match r {
                 Ok(0) | Err(_) => out_open = false,
-                Ok(n) => pump.push(Stream::Stdout, &obuf[..n]).await,
+                Ok(_) => pump.push(Stream::Stdout, &mut obuf).await,
             },
-            r = err.read(&mut ebuf), if err_open => match r {
+            r = err.read_buf(&mut ebuf), if err_open => match r {
                 Ok(0) | Err(_) => err_open = false,
-                Ok(n) => pump.push(Stream::Stderr, &ebuf[..n]).await,
+                Ok(_) => pump.push(Stream::Stderr, &mut ebuf).await,
             },
             s = child.wait(), if status.is_none() => {
                 status = Some(s.unwrap_or_else(|_| ExitStatus::from_raw(1 << 8)));
@@ -183,17 +184,25 @@ impl<'a> Pump<'a> {
         }
     }
 
-    async fn push(&mut self, stream: Stream, bytes: &[u8]) {
+    /// Takes the bytes just read into `buf` (moving the buffer when it can, not copying) and
+    /// leaves `buf` empty with room for the next read.
+    async fn push(&mut self, stream: Stream, buf: &mut Vec<u8>) {
         if stream == Stream::Stdout
-            && let Some(buf) = &mut self.stdout
+            && let Some(kept) = &mut self.stdout
         {
-            buf.push(bytes);
+            kept.push(buf);
         }
         if stream != self.stream && !self.pending.is_empty() {
             self.flush().await;
         }
         self.stream = stream;
-        self.pending.extend_from_slice(bytes);
+        if self.pending.is_empty() {
+            std::mem::swap(&mut self.pending, buf);
+        } else {
+            self.pending.extend_from_slice(buf);
+        }
+        buf.clear();
+        buf.reserve(FLUSH_BYTES);
         if self.pending.len() >= FLUSH_BYTES {
             self.flush().await;
         } else if self.flush_at.is_none() {

@@ -9,8 +9,9 @@ pub const DEFAULT_TAIL: usize = 1 << 20;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputBuffer {
     head: Vec<u8>,
-    /// Holds up to `2 * tail_cap` bytes so trimming is amortised; only the last `tail_cap` count.
+    /// A ring of the last `tail_cap` bytes: oldest at `start` once full (no memmove per push).
     tail: Vec<u8>,
+    start: usize,
     head_cap: usize,
     tail_cap: usize,
     total: u64,
@@ -27,6 +28,7 @@ impl OutputBuffer {
         Self {
             head: Vec::new(),
             tail: Vec::new(),
+            start: 0,
             head_cap,
             tail_cap,
             total: 0,
@@ -40,25 +42,34 @@ impl OutputBuffer {
             self.head.extend_from_slice(&bytes[..n]);
             bytes = &bytes[n..];
         }
-        if bytes.is_empty() || self.tail_cap == 0 {
+        let cap = self.tail_cap;
+        if bytes.is_empty() || cap == 0 {
             return;
         }
-        if bytes.len() >= self.tail_cap {
+        if bytes.len() >= cap {
             self.tail.clear();
-            self.tail
-                .extend_from_slice(&bytes[bytes.len() - self.tail_cap..]);
+            self.tail.extend_from_slice(&bytes[bytes.len() - cap..]);
+            self.start = 0;
             return;
         }
-        self.tail.extend_from_slice(bytes);
-        if self.tail.len() > 2 * self.tail_cap {
-            let cut = self.tail.len() - self.tail_cap;
-            self.tail.drain(..cut);
+        if self.tail.len() < cap {
+            let n = bytes.len().min(cap - self.tail.len());
+            self.tail.extend_from_slice(&bytes[..n]);
+            bytes = &bytes[n..];
         }
+        if bytes.is_empty() {
+            return;
+        }
+        let first = bytes.len().min(cap - self.start);
+        self.tail[self.start..self.start + first].copy_from_slice(&bytes[..first]);
+        let rest = &bytes[first..];
+        self.tail[..rest.len()].copy_from_slice(rest);
+        self.start = (self.start + bytes.len()) % cap;
     }
 
-    fn tail_slice(&self) -> &[u8] {
-        let keep = self.tail.len().min(self.tail_cap);
-        &self.tail[self.tail.len() - keep..]
+    /// The kept tail, oldest part first.
+    fn tail_parts(&self) -> (&[u8], &[u8]) {
+        (&self.tail[self.start..], &self.tail[..self.start])
     }
 
     /// Bytes received in total.
@@ -68,7 +79,7 @@ impl OutputBuffer {
 
     /// Bytes received but not kept.
     pub fn dropped(&self) -> u64 {
-        self.total - (self.head.len() + self.tail_slice().len()) as u64
+        self.total - (self.head.len() + self.tail.len()) as u64
     }
 
     pub fn is_empty(&self) -> bool {
@@ -80,20 +91,21 @@ impl OutputBuffer {
         &self.head
     }
 
-    pub fn tail(&self) -> &[u8] {
-        self.tail_slice()
+    pub fn tail(&self) -> Vec<u8> {
+        let (a, b) = self.tail_parts();
+        [a, b].concat()
     }
 
     /// The last `n` kept bytes (from the tail, or the head when nothing was dropped after it).
     pub fn last(&self, n: usize) -> Vec<u8> {
-        let tail = self.tail_slice();
-        if tail.len() >= n || self.dropped() > 0 {
-            return tail[tail.len().saturating_sub(n)..].to_vec();
+        let mut kept = self.tail();
+        if kept.len() < n && self.dropped() == 0 {
+            let from_head = n - kept.len();
+            let mut out = self.head[self.head.len().saturating_sub(from_head)..].to_vec();
+            out.append(&mut kept);
+            return out;
         }
-        let from_head = n - tail.len();
-        let mut out = self.head[self.head.len().saturating_sub(from_head)..].to_vec();
-        out.extend_from_slice(tail);
-        out
+        kept.split_off(kept.len().saturating_sub(n))
     }
 
     /// Head and tail joined by a line saying how much was dropped (when anything was).
@@ -106,7 +118,9 @@ impl OutputBuffer {
             }
             out.extend_from_slice(format!("[... {dropped} bytes dropped ...]\n").as_bytes());
         }
-        out.extend_from_slice(self.tail_slice());
+        let (a, b) = self.tail_parts();
+        out.extend_from_slice(a);
+        out.extend_from_slice(b);
         out
     }
 
@@ -118,6 +132,7 @@ impl OutputBuffer {
     pub fn clear(&mut self) {
         self.head.clear();
         self.tail.clear();
+        self.start = 0;
         self.total = 0;
     }
 }
@@ -159,9 +174,34 @@ mod tests {
         for i in 0..100_000u32 {
             b.push(&i.to_le_bytes());
         }
-        assert!(b.tail.len() <= 32);
+        assert!(b.tail.len() <= 16);
         let want: Vec<u8> = (99_996..100_000u32).flat_map(|i| i.to_le_bytes()).collect();
         assert_eq!(b.tail(), &want[..]);
         assert_eq!(b.dropped(), 400_000 - 32);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matches_a_naive_head_and_tail(
+            chunks in proptest::collection::vec(proptest::collection::vec(0u8..=255, 0..40), 0..40),
+            head in 0usize..20,
+            tail in 0usize..20,
+        ) {
+            let mut b = OutputBuffer::new(head, tail);
+            let mut all = Vec::new();
+            for c in &chunks {
+                b.push(c);
+                all.extend_from_slice(c);
+            }
+            let h = all.len().min(head);
+            let t = (all.len() - h).min(tail);
+            proptest::prop_assert_eq!(b.head(), &all[..h]);
+            proptest::prop_assert_eq!(b.tail(), &all[all.len() - t..]);
+            proptest::prop_assert_eq!(b.dropped(), (all.len() - h - t) as u64);
+            let n = 7.min(h + t);
+            if b.dropped() == 0 {
+                proptest::prop_assert_eq!(b.last(7), &all[all.len() - n..]);
+            }
+        }
     }
 }

@@ -179,4 +179,63 @@ mod tests {
         ]);
         assert_eq!(label_selector(&sel), "app=redis,r=s");
     }
+
+    /// A scripted API server: answers each request with the reply for the first matching
+    /// substring of `METHOD uri`, 404 otherwise.
+    fn api(routes: Vec<(&'static str, &'static str)>) -> kube::Client {
+        use http::{Request, Response};
+        use kube::client::Body;
+        let (svc, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+        tokio::spawn(async move {
+            let mut handle = Box::pin(handle);
+            while let Some((req, send)) = handle.next_request().await {
+                let line = format!("{} {}", req.method(), req.uri());
+                let hit = routes.iter().find(|(m, _)| line.contains(m));
+                let (code, body) =
+                    hit.map_or((404, r#"{"kind":"Status","code":404}"#), |h| (200, h.1));
+                let resp = Response::builder()
+                    .status(code)
+                    .body(Body::from(body.as_bytes().to_vec()));
+                send.send_response(resp.expect("response"));
+            }
+        });
+        kube::Client::new(svc, "lesson")
+    }
+
+    const SVC: &str = r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"redis-sentinel"},
+        "spec":{"selector":{"redis-sentinel":"true"}}}"#;
+    const PODS: &str = r#"{"apiVersion":"v1","kind":"PodList","metadata":{},"items":[
+        {"metadata":{"name":"old","deletionTimestamp":"2026-01-01T00:00:00Z"},
+         "status":{"conditions":[{"type":"Ready","status":"True"}]}},
+        {"metadata":{"name":"sentinel-2"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}]}"#;
+
+    #[tokio::test]
+    async fn service_selector_finds_a_ready_pod_and_a_missing_service_fails_early() {
+        let client = api(vec![
+            ("GET /api/v1/namespaces/lesson/services/redis-sentinel", SVC),
+            ("labelSelector=redis-sentinel%3Dtrue", PODS),
+            ("fieldSelector=status.podIP%3D10.0.0.9", PODS),
+        ]);
+        let pods: Api<Pod> = Api::namespaced(client.clone(), "lesson");
+        let services: Api<Service> = Api::namespaced(client.clone(), "lesson");
+        let svc = Target::Service("redis-sentinel".into());
+        assert_eq!(
+            pick(&pods, &services, &svc).await.expect("pod"),
+            "sentinel-2"
+        );
+        let ip = Target::PodIp("10.0.0.9".into());
+        assert_eq!(
+            pick(&pods, &services, &ip).await.expect("pod"),
+            "sentinel-2"
+        );
+        let f = start(client.clone(), "lesson", svc, 26379)
+            .await
+            .expect("listening");
+        assert!(f.local.ip().is_loopback() && f.local.port() != 0);
+        let missing = start(client, "lesson", Target::Service("nope".into()), 26379).await;
+        assert!(
+            matches!(missing, Err(ForwardError::NoSelector(_))),
+            "{missing:?}"
+        );
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
 use crossterm::event::{Event, EventStream};
@@ -17,8 +17,12 @@ use crate::app::progress::{self, Loaded};
 use crate::app::{Action, App, ClusterInfo, Effect};
 use crate::cli::LessonArgs;
 use crate::exec::{Engine, EngineHandle, EngineOptions, Lease};
+use crate::kube::model::PodsUpdate;
+use crate::kube::pods::spawn_pod_watch_for;
 use crate::kube::safety::{self, ClusterTarget};
+use crate::kube::view::PodsView;
 use crate::lesson::{CellIndex, Lesson};
+use crate::sentinel::{MonitorConfig, SentinelUpdate, SentinelView, spawn_monitor};
 
 use super::editor;
 use super::lesson_view::LessonView;
@@ -65,6 +69,8 @@ struct Runtime {
     env_sent: bool,
     /// Set when the loop must hand the terminal to the editor.
     edit: Option<(CellIndex, String)>,
+    sentinel_tx: mpsc::Sender<SentinelUpdate>,
+    pods_tx: mpsc::Sender<PodsUpdate>,
 }
 
 pub async fn run_lesson(
@@ -82,6 +88,8 @@ pub async fn run_lesson(
     let (engine, mut exec_rx) = Engine::spawn(lesson.clone(), EngineOptions::from_env())
         .context("cannot start the shell session")?;
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
+    let (sentinel_tx, mut sentinel_rx) = mpsc::channel::<SentinelUpdate>(256);
+    let (pods_tx, mut pods_rx) = mpsc::channel::<PodsUpdate>(256);
     let mut rt = Runtime {
         engine,
         tx,
@@ -91,7 +99,10 @@ pub async fn run_lesson(
         target: None,
         env_sent: false,
         edit: None,
+        sentinel_tx,
+        pods_tx,
     };
+    rt.start_local_panes(&mut app);
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -100,6 +111,9 @@ pub async fn run_lesson(
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Background jobs' uptimes change once a second; nothing else needs waking up then.
+    let mut job_tick = tokio::time::interval(Duration::from_secs(1));
+    job_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     if opts.theme.color {
         let (lesson, theme, tx) = (lesson.clone(), opts.theme, rt.tx.clone());
         tokio::task::spawn_blocking(move || {
@@ -119,6 +133,7 @@ pub async fn run_lesson(
             last_draw = Instant::now();
         }
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
+        let fade = pane_deadline(&app);
         let msg = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => term_action(&app, ev).map(Msg::Action),
@@ -127,7 +142,15 @@ pub async fn run_lesson(
             },
             Some(ev) = exec_rx.recv() => Some(Msg::Action(Action::Exec(ev))),
             Some(msg) = rx.recv() => Some(msg),
+            Some(update) = sentinel_rx.recv() => Some(Msg::Action(Action::Sentinel(update))),
+            Some(update) = pods_rx.recv() => Some(Msg::Action(Action::Pods(update))),
+            _ = tokio::time::sleep_until(fade.unwrap_or(next_frame)), if fade.is_some() => {
+                Some(Msg::Action(Action::PaneTimer))
+            }
             _ = tick.tick(), if app.animating() => Some(Msg::Action(Action::Tick)),
+            _ = job_tick.tick(), if !app.animating() && app.jobs_alive() > 0 => {
+                Some(Msg::Action(Action::Tick))
+            }
             _ = tokio::time::sleep_until(next_frame), if app.dirty => None,
             _ = sigterm.recv() => { tracing::info!("SIGTERM: quitting"); break Ok(()) }
             _ = sighup.recv() => { tracing::info!("SIGHUP: quitting"); break Ok(()) }
@@ -166,6 +189,13 @@ pub async fn run_lesson(
         target.remove_private_kubeconfig();
     }
     result
+}
+
+/// When the next pane highlight fades, on the monotonic clock.
+fn pane_deadline(app: &App) -> Option<tokio::time::Instant> {
+    let at = app.pods.as_ref()?.next_deadline()?;
+    let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
+    Some(tokio::time::Instant::now() + wait)
 }
 
 fn restore_progress(app: &mut App, file: Option<&std::path::Path>, reset: bool) {
@@ -244,6 +274,7 @@ impl Runtime {
 
     async fn dispatch(&mut self, app: &mut App, action: Action) {
         app.now = Instant::now();
+        app.wall = SystemTime::now();
         let mut queue = app.update(action);
         while !queue.is_empty() {
             let effects = std::mem::take(&mut queue);
@@ -314,7 +345,7 @@ impl Runtime {
 
     /// Before commands that talk to the cluster: export the confirmed target once, and stop
     /// if the user's kubeconfig changed underneath the lesson.
-    fn cluster_guard(&mut self, app: &App, cells: &[CellIndex]) -> Result<(), String> {
+    fn cluster_guard(&mut self, app: &mut App, cells: &[CellIndex]) -> Result<(), String> {
         if !cells
             .iter()
             .any(|&c| app.cells.get(c).is_some_and(|i| i.needs_cluster))
@@ -328,8 +359,65 @@ impl Runtime {
         if !self.env_sent {
             self.engine.set_env(target.env());
             self.env_sent = true;
+            self.start_cluster_panes(app);
         }
         Ok(())
+    }
+
+    /// A sentinel reached by address needs no cluster: watch it from the start.
+    fn start_local_panes(&mut self, app: &mut App) {
+        let Some(pane) = &self.lesson.meta.panes.sentinel else {
+            return;
+        };
+        if pane.address.is_none() {
+            return;
+        }
+        let namespace = self.lesson.meta.namespace.clone().unwrap_or_default();
+        match MonitorConfig::from_pane(pane, &namespace, None) {
+            Ok(config) => {
+                app.sentinel = Some(SentinelView::new(pane.master.clone(), app.wall));
+                spawn_monitor(config, self.sentinel_tx.clone());
+            }
+            Err(e) => app.sentinel_state = format!("sentinel: {e}"),
+        }
+    }
+
+    /// Panes that talk to Kubernetes start once the learner confirmed the cluster, with the
+    /// same private kubeconfig the cells use. The tasks end when the loop drops the receivers.
+    fn start_cluster_panes(&mut self, app: &mut App) {
+        let Some(target) = self.target.clone() else {
+            return;
+        };
+        if let Some(pods) = &self.lesson.meta.panes.pods {
+            app.pods = Some(PodsView::new());
+            app.pods_scope = match &pods.selector {
+                Some(sel) => format!("{} · {sel}", target.namespace),
+                None => target.namespace.clone(),
+            };
+            spawn_pod_watch_for(target.clone(), pods.selector.clone(), self.pods_tx.clone());
+        }
+        let Some(pane) = self.lesson.meta.panes.sentinel.clone() else {
+            return;
+        };
+        if app.sentinel.is_some() || pane.service.is_none() {
+            return;
+        }
+        app.sentinel = Some(SentinelView::new(pane.master.clone(), app.wall));
+        let (updates, msgs) = (self.sentinel_tx.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let config = match target.client().await {
+                Ok(client) => MonitorConfig::from_pane(&pane, &target.namespace, Some(client))
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match config {
+                Ok(config) => drop(spawn_monitor(config, updates)),
+                Err(e) => {
+                    let state = Action::SentinelState(format!("sentinel: {e}"));
+                    let _ = msgs.send(Msg::Action(state)).await;
+                }
+            }
+        });
     }
 
     fn save(&self, app: &mut App) {

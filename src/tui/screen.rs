@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wrap};
 
 use crate::app::keymap::{HELP, HINTS};
 use crate::app::{App, Overlay};
@@ -12,6 +12,8 @@ use crate::app::{App, Overlay};
 use super::cell::{self, truncate};
 use super::jobs_pane;
 use super::lesson_view::LessonView;
+use super::pods_pane::PodsPane;
+use super::sentinel_pane::SentinelPane;
 use super::theme::Theme;
 
 /// Below this the layout cannot show a lesson sensibly.
@@ -90,8 +92,21 @@ fn panes(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let inner = block.inner(*rect);
         block.render(*rect, buf);
         match *name {
-            "pods" => placeholder(&app.pods_state, inner, buf, theme),
-            "sentinel" => placeholder(&app.sentinel_state, inner, buf, theme),
+            "pods" => match &app.pods {
+                Some(view) => PodsPane::new(view, app.wall)
+                    .theme(*theme)
+                    .scope(&app.pods_scope)
+                    .render(inner, buf),
+                None => placeholder(&app.pods_state, inner, buf, theme),
+            },
+            "sentinel" => match &app.sentinel {
+                Some(view) => SentinelPane {
+                    view,
+                    theme: *theme,
+                }
+                .render(inner, buf),
+                None => placeholder(&app.sentinel_state, inner, buf, theme),
+            },
             _ => jobs_pane::render(app, inner, buf, theme),
         }
     }
@@ -200,7 +215,8 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.notice())
-        .title(Span::styled(format!(" {title} "), theme.title()));
+        .title(Span::styled(format!(" {title} "), theme.title()))
+        .padding(Padding::horizontal(1));
     Paragraph::new(lines)
         .block(block)
         .wrap(Wrap { trim: false })

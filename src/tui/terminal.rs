@@ -11,7 +11,7 @@ use crossterm::cursor::{Hide, Show};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -39,8 +39,11 @@ impl TerminalGuard {
         restore();
         let out = f();
         enter_mode()?;
-        // The child drew on the screen: forget what ratatui thinks is there.
-        self.terminal.clear()?;
+        // The child drew on the screen: wipe it and start from fresh buffers so the next
+        // frame repaints every cell. (`Terminal::clear` would query the cursor position,
+        // which races with the input reader.)
+        execute!(stdout(), Clear(ClearType::All))?;
+        self.terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
         Ok(out)
     }
 }

@@ -132,6 +132,35 @@ fn failover_seconds(output: &str) -> Option<f64> {
         })
 }
 
+/// The guard must know every port the lesson uses, or a failed run could leave redis behind.
+#[test]
+fn the_guard_knows_every_port_of_the_lesson() {
+    let path = root().join("lessons/redis-sentinel-local/lesson.md");
+    let lesson = kubetutor::lesson::load(path.to_str().expect("UTF-8"), None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut used = std::collections::BTreeSet::new();
+    for cell in lesson.cells() {
+        for word in cell.code.split(|c: char| !c.is_ascii_digit()) {
+            if let Ok(port) = word.parse::<u16>()
+                && (16000..27000).contains(&port)
+            {
+                used.insert(port);
+            }
+        }
+    }
+    assert_eq!(
+        used.into_iter().collect::<Vec<_>>(),
+        PORTS,
+        "the lesson's ports changed"
+    );
+    let pane = lesson.meta.panes.sentinel.and_then(|s| s.address);
+    assert_eq!(
+        pane.as_deref(),
+        Some("127.0.0.1:26479"),
+        "the sentinel pane watches the first sentinel"
+    );
+}
+
 #[test]
 fn the_failover_line_is_understood() {
     let line = "failover time (+sdown -> +switch-master):  2.25 s";

@@ -247,3 +247,55 @@ fn huge_lesson_renders_and_scrolls() {
         .collect();
     assert!(text.contains("c1999"), "the last cell is reachable");
 }
+
+#[test]
+fn present_mode_shows_the_current_step_and_types_commands() {
+    let lesson = fixture("basic.md");
+    let mut view = LessonView::new(&lesson, Theme::plain());
+    let mut app = App::new(Arc::new(lesson), true);
+    app.update(Action::NextStep);
+    app.update(Action::PrevStep);
+    app.update(Action::RunFocused);
+    app.update(Action::Tick);
+    app.update(Action::Tick);
+    insta::assert_snapshot!(draw(&mut app, &mut view, 100, 20).backend());
+}
+
+#[test]
+fn cluster_confirmation_dialog() {
+    use kubetutor::app::ClusterInfo;
+    let (mut app, mut view) = open("basic.md");
+    let target = ClusterInfo {
+        context: "kind-kubetutor".into(),
+        cluster_url: "https://127.0.0.1:36443".into(),
+        namespace: "demo".into(),
+    };
+    app.update(Action::ClusterReady {
+        result: Ok(target),
+        pending: vec![0],
+    });
+    insta::assert_snapshot!(draw(&mut app, &mut view, 100, 24).backend());
+}
+
+#[test]
+fn live_sentinel_view_replaces_the_placeholder() {
+    let (mut app, mut view) = open("basic.md");
+    let placeholder = |app: &mut App, view: &mut LessonView| {
+        let terminal = draw(app, view, 120, 30);
+        let text: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        text.contains("waiting for")
+    };
+    assert!(placeholder(&mut app, &mut view));
+    app.sentinel = Some(kubetutor::sentinel::SentinelView::new("mymaster", app.wall));
+    app.pods = Some(kubetutor::kube::view::PodsView::new());
+    assert!(
+        !placeholder(&mut app, &mut view),
+        "the live panes are drawn instead"
+    );
+}

@@ -277,6 +277,10 @@ impl<'a> Runner<'a> {
             }
         };
         writeln!(self.out, "{line}")?;
+        let failed = !matches!(outcome, Outcome::Passed | Outcome::Skipped { .. });
+        if let (true, Some(hint)) = (failed, &cell.hint) {
+            writeln!(self.out, "  hint: {hint}")?;
+        }
         self.out.flush()?;
         Ok(matches!(outcome, Outcome::Passed | Outcome::Skipped { .. }))
     }
