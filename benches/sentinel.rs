@@ -188,16 +188,21 @@ fn main() {
         }
         monitor.abort();
         bare_task.abort();
-        let mut arrivals: HashMap<Key, SystemTime> = HashMap::new();
+        let mut arrivals: HashMap<Key, Vec<SystemTime>> = HashMap::new();
         while let Ok((k, t)) = brx.try_recv() {
-            arrivals.entry(k).or_insert(t);
+            arrivals.entry(k).or_default().push(t);
         }
+        // Payloads repeat across failovers: match the bare arrival just before our frame.
+        let bare_arrival = |s: &Sample| {
+            let times = arrivals.get(&s.key)?;
+            times.iter().filter(|t| **t <= s.drawn).max().copied()
+        };
         let since = |s: &Sample, t: SystemTime| s.drawn.duration_since(t).unwrap_or_default();
         let samples = &screen.samples;
         let socket = samples.iter().map(|s| since(s, s.at)).collect();
         let baseline = samples
             .iter()
-            .filter_map(|s| arrivals.get(&s.key).map(|b| since(s, *b)))
+            .filter_map(|s| bare_arrival(s).map(|b| since(s, b)))
             .collect();
         let cpu = samples.iter().map(|s| s.cpu).collect();
         println!("sentinel event -> screen (budget {BUDGET:?}), {reps} forced failovers + 1 kill");

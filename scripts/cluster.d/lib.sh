@@ -28,7 +28,8 @@ wait_for() { # wait_for WHAT SECONDS COMPONENT CMD...: polls CMD; fails fast if 
 
 start() { # start NAME ARGS...: a background process whose pid `down` will find
   local name=$1; shift
-  nohup "$BIN/$name" "$@" >"$RUN/logs/$name.log" 2>&1 </dev/null &
+  # 9>&-: the components must not inherit (and so hold) scripts/cluster's lock.
+  nohup "$BIN/$name" "$@" >"$RUN/logs/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN/pids/$name.pid"
 }
 

@@ -49,6 +49,8 @@ pub struct Ctx<'a> {
     pub cell: CellIndex,
     pub events: &'a mpsc::Sender<ExecEvent>,
     pub cancel: &'a CancellationToken,
+    /// The engine is shutting down: output nobody reads any more is dropped, not awaited.
+    pub closing: &'a CancellationToken,
     pub timeout: Option<Duration>,
     pub grace: Duration,
     pub keep_stdout: bool,
@@ -90,7 +92,7 @@ pub async fn run(cmd: std::process::Command, mut ctx: Ctx<'_>) -> Attempt {
     for fd in [out.as_fd(), err.as_fd()] {
         let _ = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
     }
-    let mut pump = Pump::new(ctx.cell, ctx.events, ctx.keep_stdout);
+    let mut pump = Pump::new(&ctx);
     let ending = supervise(&mut child, &group, out, err, &mut pump, &ctx).await;
     pump.flush().await;
     Attempt {
@@ -165,6 +167,7 @@ async fn supervise(
 struct Pump<'a> {
     cell: CellIndex,
     events: &'a mpsc::Sender<ExecEvent>,
+    closing: &'a CancellationToken,
     pending: Vec<u8>,
     stream: Stream,
     flush_at: Option<Instant>,
@@ -172,11 +175,12 @@ struct Pump<'a> {
 }
 
 impl<'a> Pump<'a> {
-    fn new(cell: CellIndex, events: &'a mpsc::Sender<ExecEvent>, keep_stdout: bool) -> Self {
-        let stdout = keep_stdout.then(OutputBuffer::default);
+    fn new(ctx: &Ctx<'a>) -> Self {
+        let stdout = ctx.keep_stdout.then(OutputBuffer::default);
         Self {
-            cell,
-            events,
+            cell: ctx.cell,
+            events: ctx.events,
+            closing: ctx.closing,
             pending: Vec::new(),
             stream: Stream::Stdout,
             flush_at: None,
@@ -222,6 +226,6 @@ impl<'a> Pump<'a> {
             bytes,
         };
         // A closed channel means nobody listens any more; the run still ends cleanly.
-        let _ = self.events.send(event).await;
+        super::emit(self.events, event, self.closing).await;
     }
 }

@@ -244,4 +244,21 @@ declare -x M=\"line1\nline2\"\n";
         assert!(parse(b"declare -x").is_err());
         assert_eq!(parse(b"").unwrap(), vec![]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(src in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let mut with_prefix = b"declare -x A=".to_vec();
+            with_prefix.extend_from_slice(&src);
+            for input in [&src[..], &with_prefix[..]] {
+                if let Ok(decls) = parse(input) {
+                    for d in decls {
+                        if let Some(r) = d.raw_value {
+                            let _ = decode_scalar(&input[r]);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -75,6 +75,7 @@ pub struct Run<'a> {
     pub opts: &'a EngineOptions,
     pub events: &'a mpsc::Sender<ExecEvent>,
     pub cancel: &'a CancellationToken,
+    pub closing: &'a CancellationToken,
 }
 
 /// Runs the cell (every verify attempt) and returns how it ended. Sends Started and Output
@@ -98,7 +99,7 @@ pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
                 stream: Stream::Stderr,
                 bytes,
             };
-            let _ = r.events.send(event).await;
+            super::emit(r.events, event, r.closing).await;
         }
     }
     outcome
@@ -115,13 +116,11 @@ async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        let _ = r
-            .events
-            .send(ExecEvent::Started {
-                cell: r.index,
-                attempt,
-            })
-            .await;
+        let started = ExecEvent::Started {
+            cell: r.index,
+            attempt,
+        };
+        super::emit(r.events, started, r.closing).await;
         let remaining = budget_end.saturating_duration_since(Instant::now());
         let clamp = attrs.verify && remaining.max(Duration::from_secs(1)) < timeout;
         let this_timeout = if clamp {
@@ -134,6 +133,7 @@ async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
             cell: r.index,
             events: r.events,
             cancel: r.cancel,
+            closing: r.closing,
             timeout: Some(this_timeout),
             grace: r.opts.grace,
             keep_stdout: attrs.capture.is_some(),

@@ -349,3 +349,26 @@ proptest::proptest! {
         rt.block_on(round_trip(&values));
     }
 }
+
+#[tokio::test]
+async fn shutdown_never_waits_on_a_consumer_that_stopped_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let bg = CellAttrs {
+        background: true,
+        ..plain()
+    };
+    let l = lesson(dir.path(), vec![("yes job", bg), ("yes cell", plain())]);
+    let opts = EngineOptions {
+        event_capacity: 4,
+        ..Default::default()
+    };
+    let (h, _rx) = Engine::spawn(l, opts).unwrap();
+    h.run(0);
+    h.run(1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let t = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(15), h.shutdown())
+        .await
+        .expect("shutdown hung");
+    assert!(t.elapsed() < Duration::from_secs(8), "{:?}", t.elapsed());
+}

@@ -65,6 +65,7 @@ pub(crate) fn lease(
     cell: CellIndex,
     reply: oneshot::Sender<Result<Lease, Outcome>>,
     events: mpsc::Sender<ExecEvent>,
+    closing: tokio_util::sync::CancellationToken,
 ) -> Done {
     let cells = lesson.cells();
     let Some(c) = cells.get(cell) else {
@@ -100,7 +101,7 @@ pub(crate) fn lease(
             return (session, cell, Outcome::Cancelled);
         }
         let start = Instant::now();
-        let _ = events.send(ExecEvent::Started { cell, attempt: 1 }).await;
+        super::emit(&events, ExecEvent::Started { cell, attempt: 1 }, &closing).await;
         let outcome = match rx.await {
             Ok(status) => outcome_of(&status),
             Err(_) => Outcome::Cancelled,
@@ -109,13 +110,12 @@ pub(crate) fn lease(
             tracing::warn!(cell, "shell state not carried over: {e}");
         }
         let duration = start.elapsed();
-        let _ = events
-            .send(ExecEvent::Finished {
-                cell,
-                outcome: outcome.clone(),
-                duration,
-            })
-            .await;
+        let finished = ExecEvent::Finished {
+            cell,
+            outcome: outcome.clone(),
+            duration,
+        };
+        super::emit(&events, finished, &closing).await;
         (session, cell, outcome)
     })
 }

@@ -32,6 +32,7 @@ impl Jobs {
         events: mpsc::Sender<ExecEvent>,
         timeout: Option<Duration>,
         grace: Duration,
+        closing: CancellationToken,
     ) {
         if let Some(old) = self.stops.remove(&cell) {
             old.cancel();
@@ -39,7 +40,7 @@ impl Jobs {
         let stop = CancellationToken::new();
         self.stops.insert(cell, stop.clone());
         self.tasks
-            .spawn(job(cell, cmd, events, stop, timeout, grace));
+            .spawn(job(cell, cmd, events, stop, timeout, grace, closing));
     }
 
     pub fn stop(&mut self, cell: CellIndex) {
@@ -78,14 +79,16 @@ async fn job(
     stop: CancellationToken,
     timeout: Option<Duration>,
     grace: Duration,
+    closing: CancellationToken,
 ) -> CellIndex {
     let start = std::time::Instant::now();
-    let _ = events.send(ExecEvent::Started { cell, attempt: 1 }).await;
+    super::emit(&events, ExecEvent::Started { cell, attempt: 1 }, &closing).await;
     let (tx, rx) = oneshot::channel();
     let ctx = attempt::Ctx {
         cell,
         events: &events,
         cancel: &stop,
+        closing: &closing,
         timeout,
         grace,
         keep_stdout: false,
@@ -94,15 +97,14 @@ async fn job(
     };
     let announce = async {
         let Ok(pid) = rx.await else { return false };
-        let _ = events.send(ExecEvent::JobStarted { cell, pid }).await;
+        super::emit(&events, ExecEvent::JobStarted { cell, pid }, &closing).await;
         let duration = start.elapsed();
-        let _ = events
-            .send(ExecEvent::Finished {
-                cell,
-                outcome: Outcome::Passed,
-                duration,
-            })
-            .await;
+        let finished = ExecEvent::Finished {
+            cell,
+            outcome: Outcome::Passed,
+            duration,
+        };
+        super::emit(&events, finished, &closing).await;
         true
     };
     let (result, announced) = tokio::join!(attempt::run(cmd, ctx), announce);
@@ -112,19 +114,18 @@ async fn job(
             let outcome = Outcome::Error {
                 message: format!("cannot start background job: {e}"),
             };
-            let _ = events
-                .send(ExecEvent::Finished {
-                    cell,
-                    outcome,
-                    duration: start.elapsed(),
-                })
-                .await;
+            let finished = ExecEvent::Finished {
+                cell,
+                outcome,
+                duration: start.elapsed(),
+            };
+            super::emit(&events, finished, &closing).await;
             return cell;
         }
         Ending::Cancelled | Ending::TimedOut(_) => None,
     };
     if announced {
-        let _ = events.send(ExecEvent::JobExited { cell, code }).await;
+        super::emit(&events, ExecEvent::JobExited { cell, code }, &closing).await;
     }
     cell
 }

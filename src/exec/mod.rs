@@ -116,6 +116,27 @@ impl Engine {
     }
 }
 
+/// Sends an event. Once the engine is `closing`, a full channel gets a short grace and then
+/// the event is dropped: a consumer that stopped reading (a UI on its way out) must never keep
+/// a cell, a job or the engine from stopping.
+pub(crate) async fn emit(
+    events: &mpsc::Sender<ExecEvent>,
+    event: ExecEvent,
+    closing: &tokio_util::sync::CancellationToken,
+) {
+    let permit = tokio::select! {
+        biased;
+        p = events.reserve() => p.ok(),
+        _ = closing.cancelled() => {
+            let grace = Duration::from_millis(200);
+            tokio::time::timeout(grace, events.reserve()).await.ok().and_then(Result::ok)
+        }
+    };
+    if let Some(permit) = permit {
+        permit.send(event);
+    }
+}
+
 /// Controls a running engine. Cheap to clone; methods never block.
 #[derive(Clone)]
 pub struct EngineHandle {

@@ -122,11 +122,12 @@ async fn rbac(client: &kube::Client, namespace: &str) -> Check {
     }
 }
 
+/// A review of `verb resource` in `namespace` (empty: cluster-scoped, e.g. namespaces).
 fn review(namespace: &str, verb: &str, resource: &str) -> SelfSubjectAccessReview {
     SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
             resource_attributes: Some(ResourceAttributes {
-                namespace: Some(namespace.to_string()),
+                namespace: Some(namespace.to_string()).filter(|n| !n.is_empty()),
                 verb: Some(verb.to_string()),
                 resource: Some(resource.to_string()),
                 ..Default::default()
@@ -140,15 +141,40 @@ fn review(namespace: &str, verb: &str, resource: &str) -> SelfSubjectAccessRevie
 async fn namespace_check(client: &kube::Client, namespace: &str) -> Check {
     match super::namespace::exists(client, namespace).await {
         Ok(true) => Check::ok("namespace", format!("{namespace} exists")),
-        Ok(false) => Check::warn(
-            "namespace",
-            format!("{namespace} does not exist yet"),
-            "kubetutor creates it on the first run (after asking); or `kubectl create namespace` it",
-        ),
+        Ok(false) => match may_create_namespaces(client).await {
+            Ok(true) => Check::warn(
+                "namespace",
+                format!("{namespace} does not exist yet"),
+                "kubetutor creates it on the first run (after asking)",
+            ),
+            Ok(false) => Check::fail(
+                "namespace",
+                format!("{namespace} does not exist and you may not create namespaces"),
+                &format!(
+                    "ask your cluster admin to create {namespace}, or pick yours with --namespace"
+                ),
+            ),
+            Err(err) => Check::warn(
+                "namespace",
+                format!("{namespace} does not exist; cannot tell whether you may create it: {err}"),
+                "kubectl auth can-i create namespaces",
+            ),
+        },
         Err(err) => Check::warn(
             "namespace",
             format!("cannot look up {namespace}: {err}"),
             "see the rbac line",
         ),
+    }
+}
+
+async fn may_create_namespaces(client: &kube::Client) -> Result<bool, String> {
+    let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    let answer = api
+        .create(&PostParams::default(), &review("", "create", "namespaces"))
+        .await;
+    match answer {
+        Ok(r) => Ok(r.status.is_some_and(|s| s.allowed)),
+        Err(err) => Err(super::root_cause(&err)),
     }
 }

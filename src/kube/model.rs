@@ -151,6 +151,8 @@ fn with_rest(major: u64, unit: &str, minor: u64, minor_unit: &str) -> String {
 pub enum Connection {
     /// Before the first list answered.
     Connecting,
+    /// Trying again after a failure; `attempt` counts from the first failure.
+    Reconnecting { attempt: u32 },
     /// Listed and watching: rows are live.
     Live,
     /// The watch expired (410 Gone): listing again from scratch.
@@ -195,6 +197,7 @@ impl Connection {
         };
         match self {
             Self::Connecting => "connecting to the API server...".into(),
+            Self::Reconnecting { attempt } => format!("reconnecting (attempt {attempt})..."),
             Self::Live => "watching".into(),
             Self::Relisting => "watch expired (410 Gone): listing pods again".into(),
             Self::NoKubeconfig { message }

@@ -18,10 +18,11 @@
 //! Sends `Connection(Connecting)`, then `Listed(rows)` once the first list is complete (the view
 //! then shows `Live`), then `Applied`/`Deleted` per watch event. A 410 Gone (expired watch) is
 //! reported as `Relisting` and the watcher lists again at once. Any other failure (API
-//! unreachable, 401, 403 naming the verb, 5xx) is reported with its attempt number and delay;
-//! after the delay the watch restarts with a fresh list, so the pane says `Live` again only
-//! once it really is, and pods that vanished meanwhile are shown as deleted. The task ends when
-//! the receiver is dropped.
+//! unreachable, a list not answered within [`Retry::list_timeout`], 401, 403 naming the verb,
+//! 5xx) is reported with its attempt number and delay; after the delay comes
+//! `Reconnecting { attempt }` and a fresh list, so the pane says `Live` again only once it
+//! really is, and pods that vanished meanwhile are shown as deleted. The task ends when the
+//! receiver is dropped.
 
 use std::time::{Duration, SystemTime};
 
@@ -35,23 +36,27 @@ use tokio::task::JoinHandle;
 use super::model::{Connection, PodRow, PodsUpdate};
 use super::safety::ClusterTarget;
 
-/// Exponential reconnect delays: `first`, doubled per failed attempt, at most `max`.
+/// Reconnect delays (`first`, doubled per failed attempt, at most `max`) and how long a list
+/// may take before the server counts as not answering (a blackholed API would otherwise leave
+/// the pane "connecting" forever; an established watch may be idle, so it has no such limit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
+pub struct Retry {
     pub first: Duration,
     pub max: Duration,
+    pub list_timeout: Duration,
 }
 
-impl Default for Backoff {
+impl Default for Retry {
     fn default() -> Self {
         Self {
             first: Duration::from_millis(500),
             max: Duration::from_secs(30),
+            list_timeout: Duration::from_secs(10),
         }
     }
 }
 
-impl Backoff {
+impl Retry {
     /// The delay after failed attempt `attempt` (1-based).
     pub fn delay(&self, attempt: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
@@ -71,7 +76,7 @@ pub fn spawn_pod_watch(
         namespace,
         selector,
         tx,
-        Backoff::default(),
+        Retry::default(),
     ))
 }
 
@@ -84,7 +89,7 @@ pub fn spawn_pod_watch_for(
     tokio::spawn(async move {
         match target.client().await {
             Ok(client) => {
-                watch_pods(client, target.namespace, selector, tx, Backoff::default()).await;
+                watch_pods(client, target.namespace, selector, tx, Retry::default()).await;
             }
             Err(err) => {
                 let _ = tx.send(PodsUpdate::Connection((&err).into())).await;
@@ -99,7 +104,7 @@ pub async fn watch_pods(
     namespace: String,
     selector: Option<String>,
     tx: Sender<PodsUpdate>,
-    backoff: Backoff,
+    retry: Retry,
 ) {
     let api: Api<Pod> = Api::namespaced(client, &namespace);
     let mut config = watcher::Config::default();
@@ -107,50 +112,100 @@ pub async fn watch_pods(
         config = config.labels(selector);
     }
     let mut failures = 0u32;
-    'restart: loop {
+    let mut state = Connection::Connecting;
+    loop {
+        if tx.send(PodsUpdate::Connection(state)).await.is_err() {
+            return;
+        }
+        let watch = Watch {
+            api: &api,
+            config: &config,
+            namespace: &namespace,
+            tx: &tx,
+            retry,
+        };
+        let Some(make) = watch.run(&mut failures).await else {
+            return;
+        };
+        failures += 1;
+        let delay = retry.delay(failures);
         if tx
-            .send(PodsUpdate::Connection(Connection::Connecting))
+            .send(PodsUpdate::Connection(make(failures, delay)))
             .await
             .is_err()
         {
             return;
         }
-        let mut stream = watcher::watcher(api.clone(), config.clone()).boxed();
+        tokio::time::sleep(delay).await;
+        state = Connection::Reconnecting {
+            attempt: failures + 1,
+        };
+    }
+}
+
+struct Watch<'a> {
+    api: &'a Api<Pod>,
+    config: &'a watcher::Config,
+    namespace: &'a str,
+    tx: &'a Sender<PodsUpdate>,
+    retry: Retry,
+}
+
+impl Watch<'_> {
+    /// One watcher from a fresh list until it fails (returns how to report it) or the receiver
+    /// is gone (None). Any success resets `failures`.
+    async fn run(&self, failures: &mut u32) -> Option<MakeConnection> {
+        let mut stream = watcher::watcher(self.api.clone(), self.config.clone()).boxed();
         let mut listing: Vec<PodRow> = Vec::new();
-        while let Some(item) = stream.next().await {
-            let update = match item {
-                Ok(event) => match fold(event, &mut listing) {
-                    Some(update) => {
-                        failures = 0;
-                        update
+        let mut listed = false;
+        loop {
+            let next = if listed {
+                stream.next().await
+            } else {
+                match tokio::time::timeout(self.retry.list_timeout, stream.next()).await {
+                    Ok(next) => next,
+                    Err(_) => return Some(no_answer(self.retry.list_timeout)),
+                }
+            };
+            let update = match next {
+                None => return Some(no_answer(Duration::ZERO)),
+                Some(Ok(event)) => {
+                    listed |= matches!(event, Event::InitDone);
+                    let Some(update) = fold(event, &mut listing) else {
+                        continue;
+                    };
+                    *failures = 0;
+                    update
+                }
+                Some(Err(err)) => match classify(&err, self.namespace) {
+                    Failure::Gone => {
+                        listed = false;
+                        PodsUpdate::Connection(Connection::Relisting)
                     }
-                    None => continue,
-                },
-                Err(err) => match classify(&err, &namespace) {
-                    Failure::Gone => PodsUpdate::Connection(Connection::Relisting),
                     Failure::Retry(make) => {
-                        failures += 1;
-                        let delay = backoff.delay(failures);
-                        tracing::debug!(%err, attempt = failures, ?delay, "pod watch failed");
-                        if tx
-                            .send(PodsUpdate::Connection(make(failures, delay)))
-                            .await
-                            .is_err()
-                        {
-                            return;
-                        }
-                        tokio::time::sleep(delay).await;
-                        continue 'restart;
+                        tracing::debug!(%err, attempt = *failures + 1, "pod watch failed");
+                        return Some(make);
                     }
                 },
             };
-            if tx.send(update).await.is_err() {
-                return;
+            if self.tx.send(update).await.is_err() {
+                return None;
             }
         }
-        // The watcher stream does not end on its own; if it ever does, start over.
-        tokio::time::sleep(backoff.first).await;
     }
+}
+
+fn no_answer(after: Duration) -> MakeConnection {
+    let error = if after.is_zero() {
+        "the watch stream ended".to_string()
+    } else {
+        format!("no answer within {}", humantime::format_duration(after))
+    };
+    Box::new(move |attempt, retry_in| Connection::Unreachable {
+        attempt,
+        retry_in,
+        error: error.clone(),
+    })
 }
 
 /// Turns a watcher event into an update; list pages are buffered until the list is complete.
@@ -247,7 +302,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
-        let b = Backoff::default();
+        let b = Retry::default();
         let got: Vec<u64> = (1..=9).map(|a| b.delay(a).as_millis() as u64).collect();
         assert_eq!(
             got,

@@ -60,7 +60,8 @@ pub(crate) fn split(
     }
 }
 
-/// Deserializes the YAML; on error, returns a diagnostic at the mapped position.
+/// Deserializes the YAML. On error, each top-level key is tried on its own so that every bad
+/// key is reported (not just the first) and the good ones are kept for later rules.
 pub(crate) fn meta(
     source: &str,
     range: (usize, usize),
@@ -72,47 +73,63 @@ pub(crate) fn meta(
     if yaml.trim().is_empty() {
         return Meta::default();
     }
-    match serde_yaml::from_str::<Meta>(yaml) {
-        Ok(meta) => meta,
-        Err(err) => {
-            // Report the first error, but keep the keys that are fine so later rules still see them.
-            let meta = without_unknown_keys(yaml).unwrap_or_default();
-            let at = err.location().map_or(range.0, |l| range.0 + l.index());
-            let first_line = idx.line_col(range.0).0;
-            let (message, help, len) = explain(&err.to_string(), first_line);
-            let d = idx.diag(path, Severity::Error, at, at + len, message);
-            diags.push(match help {
-                Some(h) => d.with_help(h),
-                None => d,
-            });
-            meta
+    let Err(err) = serde_yaml::from_str::<Meta>(yaml) else {
+        return serde_yaml::from_str(yaml).unwrap_or_default();
+    };
+    let report = |err: &serde_yaml::Error, base: usize, diags: &mut Vec<Diagnostic>| {
+        let at = err.location().map_or(base, |l| base + l.index());
+        let first_line = idx.line_col(range.0).0;
+        let (message, help, len) = explain(&err.to_string(), first_line);
+        let d = idx.diag(path, Severity::Error, at, at + len, message);
+        diags.push(match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
+    };
+    let blocks = top_level_blocks(yaml);
+    let mut good = String::new();
+    let mut found = 0;
+    if serde_yaml::from_str::<serde_yaml::Value>(yaml).is_ok() {
+        for (start, end) in &blocks {
+            match serde_yaml::from_str::<Meta>(&yaml[*start..*end]) {
+                Ok(_) => good.push_str(&yaml[*start..*end]),
+                Err(e) => {
+                    found += 1;
+                    report(&e, range.0 + start, diags);
+                }
+            }
         }
     }
+    if found == 0 {
+        // A syntax error, or a problem no single key shows (a duplicate key, a wrong shape).
+        report(&err, range.0, diags);
+    }
+    serde_yaml::from_str(&good).unwrap_or_default()
 }
 
-const KEYS: [&str; 7] = [
-    "title",
-    "summary",
-    "workdir",
-    "namespace",
-    "requires",
-    "panes",
-    "env",
-];
-
-fn without_unknown_keys(yaml: &str) -> Option<Meta> {
-    let mut value: serde_yaml::Value = serde_yaml::from_str(yaml).ok()?;
-    value
-        .as_mapping_mut()?
-        .retain(|k, _| k.as_str().is_some_and(|k| KEYS.contains(&k)));
-    serde_yaml::from_value(value).ok()
+/// Byte ranges of the top-level `key: ...` blocks (a key line and its indented lines).
+fn top_level_blocks(yaml: &str) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut pos = 0;
+    for line in yaml.split_inclusive('\n') {
+        let starts_key = !line.starts_with([' ', '\t', '#', '-', '\n', '\r']) && line.contains(':');
+        if starts_key {
+            out.push((pos, pos + line.len()));
+        } else if let Some(last) = out.last_mut() {
+            last.1 = pos + line.len();
+        }
+        pos += line.len();
+    }
+    out
 }
 
-/// Turns serde_yaml's message into ours: drops its own position suffix (we print ours) and adds a
-/// "did you mean" to unknown keys.
+/// Turns serde_yaml's message into ours: positions as file lines, a "did you mean" for unknown
+/// keys (with their path, e.g. `panes.pods.selectr`), plain words for a wrong top-level shape.
 fn explain(raw: &str, first_line: usize) -> (String, Option<String>, usize) {
     let message = relocate(raw, first_line);
-    if let Some(rest) = message.strip_prefix("unknown field `") {
+    if let Some(i) = message.find("unknown field `") {
+        let path = message[..i].trim_end_matches([' ', ':']);
+        let rest = &message[i + "unknown field `".len()..];
         let key = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         let help = match super::attrs::did_you_mean(key, &expected) {
@@ -122,10 +139,23 @@ fn explain(raw: &str, first_line: usize) -> (String, Option<String>, usize) {
             ),
             None => format!("known keys here: {}", expected.join(", ")),
         };
+        let full = if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        };
         return (
-            format!("unknown front matter key `{key}`"),
+            format!("unknown front matter key `{full}`"),
             Some(help),
             key.chars().count(),
+        );
+    }
+    if message.contains("expected struct Meta") {
+        let help = "write `key: value` lines, e.g. `title: My lesson`".to_string();
+        return (
+            "front matter must be a mapping of keys".into(),
+            Some(help),
+            1,
         );
     }
     let help = "front matter is YAML; see docs/lesson-format.md for the keys".to_string();
@@ -198,6 +228,23 @@ mod tests {
     }
 
     #[test]
+    fn every_unknown_key_is_reported() {
+        let (m, d) = run("---\ntitle: T\nsumary: s\nnamepsace: n\n---\n");
+        let msgs: Vec<_> = d
+            .iter()
+            .map(|d| (d.span.line, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                (3, "unknown front matter key `sumary`"),
+                (4, "unknown front matter key `namepsace`")
+            ]
+        );
+        assert_eq!(m.title, "T");
+    }
+
+    #[test]
     fn yaml_syntax_error_maps_to_the_file_line() {
         let (_, d) = run("---\ntitle: T\nrequires: [kubectl\nnamespace: x\n---\n");
         assert_eq!(d.len(), 1);
@@ -212,6 +259,27 @@ mod tests {
             relocate(raw, 2),
             "did not find expected ',' or ']', while parsing a flow sequence at line 3"
         );
+    }
+
+    #[test]
+    fn nested_unknown_key_names_its_path_and_good_keys_survive() {
+        let (m, d) = run("---\ntitle: T\nrequires: kubectl\npanes:\n  pods: {selectr: x}\n---\n");
+        assert_eq!(m.title, "T");
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d[0].message.contains("invalid type"), "{:?}", d[0]);
+        assert_eq!(
+            d[1].message,
+            "unknown front matter key `panes.pods.selectr`"
+        );
+        assert_eq!(d[1].span.line, 5);
+        let (_, d) = run("---\npanes:\n  pods: {selectr: x}\n---\n");
+        assert_eq!(
+            d[0].message,
+            "unknown front matter key `panes.pods.selectr`"
+        );
+        assert_eq!((d[0].span.line, d[0].span.len), (3, 7));
+        let (_, d) = run("---\n- a\n---\n");
+        assert_eq!(d[0].message, "front matter must be a mapping of keys");
     }
 
     #[test]

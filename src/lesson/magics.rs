@@ -17,14 +17,10 @@ const SHELL_ALIASES: [&str; 10] = [
 ];
 
 pub fn convert(src: &str) -> Vec<Piece> {
-    let first = src
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
-    if let Some(magic) = first.strip_prefix("%%") {
-        let body: String = src.splitn(2, '\n').nth(1).unwrap_or("").to_string();
-        return cell_magic(magic, &body);
+    let rest = src.trim_start();
+    let (first, body) = rest.split_once('\n').unwrap_or((rest, ""));
+    if let Some(magic) = first.trim().strip_prefix("%%") {
+        return cell_magic(magic, body);
     }
     let mut out: Vec<Piece> = Vec::new();
     let mut python = String::new();

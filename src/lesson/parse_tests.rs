@@ -152,3 +152,14 @@ fn fences_in_quotes_and_tildes() {
         ]
     );
 }
+
+#[test]
+fn crlf_sources_give_clean_cells() {
+    let l = ok(
+        "---\r\ntitle: T\r\n---\r\n# T\r\n## S\r\n```sh {id=x}\r\necho hi\r\necho there\r\n```\r\n",
+    );
+    let cells = l.cells();
+    assert_eq!(cells[0].id, "x");
+    assert_eq!(cells[0].code, "echo hi\necho there");
+    assert_eq!(l.meta.title, "T");
+}

@@ -117,8 +117,16 @@ impl LessonView {
         for segment in &cache.segments {
             let h = segment_height(app, cache, segment, width);
             match segment {
-                Segment::Step(i) => geometry.step_lines[*i] = line,
-                Segment::Cell(i) => geometry.cell_lines[*i] = (line, line + h),
+                Segment::Step(i) => {
+                    if let Some(slot) = geometry.step_lines.get_mut(*i) {
+                        *slot = line;
+                    }
+                }
+                Segment::Cell(i) => {
+                    if let Some(slot) = geometry.cell_lines.get_mut(*i) {
+                        *slot = (line, line + h);
+                    }
+                }
                 Segment::Lines(_) => {}
             }
             line += h;
@@ -195,6 +203,8 @@ fn segment_height(app: &App, cache: &Cache, segment: &Segment, width: usize) -> 
     match segment {
         Segment::Lines(lines) => lines.len(),
         Segment::Step(_) => 1,
+        // The layout and the app count cells the same way; never index past either.
+        Segment::Cell(i) if *i >= app.cells.len() => 0,
         Segment::Cell(i) => {
             let rows = match dynamic_code(app, *i, width, &Theme::plain()) {
                 Some(code) => code.len(),
@@ -215,6 +225,7 @@ fn segment_lines(
     match segment {
         Segment::Lines(lines) => lines.clone(),
         Segment::Step(i) => vec![step_line(app, *i, width, theme)],
+        Segment::Cell(i) if *i >= app.cells.len() => Vec::new(),
         Segment::Cell(i) => {
             let code = dynamic_code(app, *i, width, theme)
                 .unwrap_or_else(|| cache.cell_code.get(*i).cloned().unwrap_or_default());

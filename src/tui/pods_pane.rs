@@ -276,7 +276,9 @@ impl PodsPane<'_> {
         let conn = self.view.connection();
         let (text, style) = match conn {
             Connection::Live => (self.live_summary(), self.theme.ok()),
-            Connection::Connecting | Connection::Relisting => (conn.line(), self.theme.busy()),
+            Connection::Connecting | Connection::Reconnecting { .. } | Connection::Relisting => {
+                (conn.line(), self.theme.busy())
+            }
             _ => (conn.line(), self.theme.bad()),
         };
         let range = if shown < total && shown > 0 {

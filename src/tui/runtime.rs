@@ -299,12 +299,12 @@ impl Runtime {
                     _ => self.engine.run_step(cells),
                 }
             }
-            Effect::RunEdited { cell, .. } => {
+            Effect::RunEdited { .. } => {
+                // The engine runs cells from the lesson it was given; it has no call yet to
+                // run different code in the session. Keep the edit visible and say so.
                 app.settle_queued();
-                let _ = cell;
-                return Some(Action::Notice(
-                    "Running edited commands needs engine support (not yet available).".into(),
-                ));
+                let text = "Edit kept (shown in the cell); the engine cannot run edited code yet. c copies it.";
+                return Some(Action::Notice(text.into()));
             }
             Effect::RunInteractive(cell) => {
                 if let Err(message) = self.cluster_guard(app, &[cell]) {

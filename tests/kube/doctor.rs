@@ -26,7 +26,8 @@ fn cluster(
         {
             let mut review: Value = serde_json::from_slice(body).expect("review json");
             let attrs = &review["spec"]["resourceAttributes"];
-            assert_eq!(attrs["namespace"], NS);
+            let cluster_scoped = attrs["resource"] == "namespaces";
+            assert_eq!(attrs["namespace"] == NS, !cluster_scoped, "{attrs}");
             let ask = (
                 attrs["verb"].as_str().unwrap_or(""),
                 attrs["resource"].as_str().unwrap_or(""),
@@ -76,6 +77,17 @@ async fn api_rbac_and_namespace_all_reported() {
         lines[2].starts_with("warn  namespace  kubetutor-redis does not exist yet; fix: "),
         "{}",
         lines[2]
+    );
+}
+
+#[tokio::test]
+async fn a_missing_namespace_nobody_may_create_fails() {
+    let out = checks(&[("create", "namespaces")]).await;
+    assert_eq!(out[2].verdict, Verdict::Fail, "{}", out[2]);
+    assert!(
+        out[2].detail.contains("may not create namespaces"),
+        "{}",
+        out[2]
     );
 }
 

@@ -170,6 +170,16 @@ fn unreachable_keeps_stale_rows() {
 }
 
 #[test]
+fn reconnecting_keeps_stale_rows_dimmed() {
+    let mut view = live();
+    view.apply(
+        PodsUpdate::Connection(Connection::Reconnecting { attempt: 5 }),
+        now(),
+    );
+    insta::assert_snapshot!(draw(&view, 60, 5, 0).backend());
+}
+
+#[test]
 fn forbidden() {
     let c = Connection::Forbidden {
         verb: "list",

@@ -211,34 +211,19 @@ fn the_first_container_with_a_reason_wins() {
 
 #[test]
 fn deletion_reasons_and_gates() {
-    let meta = |extra: Value| {
-        let mut m = json!({"name": "p", "deletionTimestamp": "2026-11-25T20:09:00Z"});
-        m.as_object_mut()
-            .map(|o| o.extend(extra.as_object().cloned().unwrap_or_default()));
-        m
-    };
+    let meta = || json!({"name": "p", "deletionTimestamp": "2026-11-25T20:09:00Z"});
     let running_status = json!({"phase": "Running", "containerStatuses": [running("c", true)]});
     check(
-        pod_meta(meta(json!({})), one("c"), running_status),
+        pod_meta(meta(), one("c"), running_status),
         "1/1",
         "Terminating",
         "0",
     );
     let done = json!({"phase": "Succeeded",
                       "containerStatuses": [terminated("c", 0, Some("Completed"), None)]});
-    check(
-        pod_meta(meta(json!({})), one("c"), done),
-        "0/1",
-        "Completed",
-        "0",
-    );
+    check(pod_meta(meta(), one("c"), done), "0/1", "Completed", "0");
     let lost = json!({"phase": "Running", "reason": "NodeLost", "containerStatuses": [running("c", true)]});
-    check(
-        pod_meta(meta(json!({})), one("c"), lost),
-        "1/1",
-        "Unknown",
-        "0",
-    );
+    check(pod_meta(meta(), one("c"), lost), "1/1", "Unknown", "0");
     let evicted = json!({"phase": "Failed", "reason": "Evicted"});
     check(pod(one("c"), evicted), "0/1", "Evicted", "0");
     let gated = json!({"phase": "Pending",

@@ -181,3 +181,87 @@ fn connection_updates_report_whether_they_changed_anything() {
     assert!(view.apply(PodsUpdate::Connection(err.clone()), t(0)));
     assert!(!view.apply(PodsUpdate::Connection(err), t(0)));
 }
+
+mod properties {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Apply(u8, u8, u8),
+        Delete(u8),
+        Relist(Vec<(u8, u8, u8)>),
+        Advance(u8),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0u8..12, 0u8..3, 0u8..6).prop_map(|(n, s, i)| Op::Apply(n, s, i)),
+            2 => (0u8..12).prop_map(Op::Delete),
+            1 => prop::collection::vec((0u8..12, 0u8..3, 0u8..6), 0..8).prop_map(Op::Relist),
+            2 => (0u8..8).prop_map(Op::Advance),
+        ]
+    }
+
+    fn make(n: u8, s: u8, i: u8) -> PodRow {
+        let status = ["Pending", "Running", "Terminating"][usize::from(s)];
+        row(&format!("pod-{n:02}"), status, Some(&format!("10.0.0.{i}")))
+    }
+
+    proptest! {
+        /// Whatever the order of events, the view shows exactly the live pods (plus marked
+        /// deleted ones that are still lingering), sorted, with a consistent deleted count;
+        /// once every deadline passed, only the live pods remain and nothing is highlighted.
+        #[test]
+        fn the_view_tracks_the_live_set(ops in prop::collection::vec(op(), 1..60)) {
+            let mut view = PodsView::new();
+            view.apply(PodsUpdate::Listed(Vec::new()), t(0));
+            let mut live: BTreeMap<String, PodRow> = BTreeMap::new();
+            let mut clock = 0u64;
+            for op in ops {
+                match op {
+                    Op::Apply(n, s, i) => {
+                        let r = make(n, s, i);
+                        live.insert(r.name.clone(), r.clone());
+                        view.apply(PodsUpdate::Applied(r), t(clock));
+                    }
+                    Op::Delete(n) => {
+                        let name = format!("pod-{n:02}");
+                        live.remove(&name);
+                        view.apply(PodsUpdate::Deleted(name), t(clock));
+                    }
+                    Op::Relist(rows) => {
+                        live = rows.iter().map(|&(n, s, i)| { let r = make(n, s, i); (r.name.clone(), r) }).collect();
+                        view.apply(PodsUpdate::Listed(live.values().cloned().collect()), t(clock));
+                    }
+                    Op::Advance(secs) => {
+                        clock += u64::from(secs);
+                        view.expire(t(clock));
+                    }
+                }
+                let now = t(clock);
+                let marked = view.entries().filter(|e| e.change(now) == Some(Change::Deleted)).count();
+                prop_assert_eq!(view.deleted(), marked);
+                prop_assert_eq!(view.len() - view.deleted(), live.len());
+                let shown: BTreeMap<&str, &PodRow> = view
+                    .entries()
+                    .filter(|e| e.change(now) != Some(Change::Deleted))
+                    .map(|e| (e.row.name.as_str(), &e.row))
+                    .collect();
+                let want: BTreeMap<&str, &PodRow> = live.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                prop_assert_eq!(shown, want);
+                let names: Vec<&str> = view.entries().map(|e| e.row.name.as_str()).collect();
+                prop_assert!(names.windows(2).all(|w| w[0] < w[1]), "sorted: {:?}", names);
+            }
+            let end = t(clock) + PodsView::LINGER + PodsView::HIGHLIGHT;
+            view.expire(end);
+            prop_assert_eq!(view.deleted(), 0);
+            prop_assert_eq!(view.len(), live.len());
+            prop_assert!(view.entries().all(|e| e.change(end).is_none()));
+            prop_assert_eq!(view.next_deadline(), None);
+        }
+    }
+}

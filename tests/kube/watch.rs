@@ -3,15 +3,16 @@
 use std::time::{Duration, SystemTime};
 
 use kubetutor::kube::model::{Connection, PodsUpdate};
-use kubetutor::kube::pods::{Backoff, watch_pods};
+use kubetutor::kube::pods::{Retry, watch_pods};
 use kubetutor::kube::view::{Change, PodsView};
 use tokio::sync::mpsc;
 
 use super::mock::{NS, Reply, fixture, server};
 
-const FAST: Backoff = Backoff {
+const FAST: Retry = Retry {
     first: Duration::from_millis(5),
     max: Duration::from_millis(20),
+    list_timeout: Duration::from_millis(300),
 };
 const LIST: &str = "GET /api/v1/namespaces/kubetutor-redis/pods?";
 const WATCH: &str = "&watch=true";
@@ -223,12 +224,18 @@ async fn forbidden_names_the_verb_and_namespace_then_recovers() {
         "{}",
         c.line()
     );
-    assert_eq!(run.expect_connection().await, Connection::Connecting);
+    assert_eq!(
+        run.expect_connection().await,
+        Connection::Reconnecting { attempt: 2 }
+    );
     let c = run.expect_connection().await;
     assert!(
         matches!(c, Connection::Forbidden { attempt: 2, retry_in, .. } if retry_in == FAST.first * 2)
     );
-    assert_eq!(run.expect_connection().await, Connection::Connecting);
+    assert_eq!(
+        run.expect_connection().await,
+        Connection::Reconnecting { attempt: 3 }
+    );
     assert_eq!(run.expect_listed().await.len(), 3);
     let c = run.expect_connection().await;
     assert!(
@@ -262,14 +269,20 @@ async fn unauthorized_and_server_errors_are_retried() {
         "{c:?}"
     );
     assert!(c.line().starts_with("401 Unauthorized"));
-    assert_eq!(run.expect_connection().await, Connection::Connecting);
+    assert_eq!(
+        run.expect_connection().await,
+        Connection::Reconnecting { attempt: 2 }
+    );
     let c = run.expect_connection().await;
     assert!(
         c.line().contains("500: etcdserver: request timed out"),
         "{}",
         c.line()
     );
-    assert_eq!(run.expect_connection().await, Connection::Connecting);
+    assert_eq!(
+        run.expect_connection().await,
+        Connection::Reconnecting { attempt: 3 }
+    );
     assert_eq!(run.expect_listed().await.len(), 3);
 }
 
@@ -286,7 +299,11 @@ async fn unreachable_api_backs_off_exponentially_showing_the_attempt() {
     );
     let mut delays = Vec::new();
     for attempt in 1..=3 {
-        assert_eq!(run.expect_connection().await, Connection::Connecting);
+        let expected = match attempt {
+            1 => Connection::Connecting,
+            n => Connection::Reconnecting { attempt: n },
+        };
+        assert_eq!(run.expect_connection().await, expected);
         match run.expect_connection().await {
             Connection::Unreachable {
                 attempt: a,
@@ -301,7 +318,9 @@ async fn unreachable_api_backs_off_exponentially_showing_the_attempt() {
         }
     }
     assert_eq!(delays, [FAST.first, FAST.first * 2, FAST.first * 4]);
-    assert_eq!(run.expect_connection().await, Connection::Connecting);
+    let c = run.expect_connection().await;
+    assert_eq!(c, Connection::Reconnecting { attempt: 4 });
+    assert_eq!(c.line(), "reconnecting (attempt 4)...");
     assert_eq!(run.expect_listed().await.len(), 3);
     let line = Connection::Unreachable {
         attempt: 3,
@@ -312,6 +331,26 @@ async fn unreachable_api_backs_off_exponentially_showing_the_attempt() {
     assert_eq!(
         line,
         "API unreachable (attempt 3, retrying in 2s): Connection refused"
+    );
+}
+
+/// A server that takes the request and never answers: reported after the list timeout.
+#[tokio::test]
+async fn a_list_that_never_answers_counts_as_unreachable() {
+    let mut run = Run::start(None, vec![]);
+    assert_eq!(run.expect_connection().await, Connection::Connecting);
+    let c = run.expect_connection().await;
+    assert_eq!(
+        c,
+        Connection::Unreachable {
+            attempt: 1,
+            retry_in: FAST.first,
+            error: "no answer within 300ms".into(),
+        }
+    );
+    assert_eq!(
+        run.expect_connection().await,
+        Connection::Reconnecting { attempt: 2 }
     );
 }
 

@@ -41,6 +41,7 @@ snapshot!(not_utf8, "not-utf8.md");
 snapshot!(deep_lists, "deep-lists.md");
 snapshot!(folder_without_lesson_md, "no-lesson-md");
 snapshot!(no_such_lesson, "does-not-exist.md");
+snapshot!(schema_and_style, "schema.md");
 
 #[test]
 fn huge_file_is_refused() {

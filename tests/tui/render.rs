@@ -299,3 +299,30 @@ fn live_sentinel_view_replaces_the_placeholder() {
         "the live panes are drawn instead"
     );
 }
+
+#[test]
+fn lesson_without_steps_or_cells_is_usable() {
+    let source = "Just prose, no steps, and a very long line: ".to_string() + &"word ".repeat(300);
+    let lesson = kubetutor::lesson::parse(Path::new("/tmp/prose.md"), &source).expect("parses");
+    let mut view = LessonView::new(&lesson, Theme::plain());
+    let mut app = App::new(Arc::new(lesson), false);
+    for action in [
+        Action::NextStep,
+        Action::NextCell,
+        Action::RunFocused,
+        Action::RunStep,
+        Action::PageDown,
+    ] {
+        app.update(action);
+        draw(&mut app, &mut view, 80, 20);
+    }
+    let terminal = draw(&mut app, &mut view, 80, 20);
+    let text: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(text.contains("step -"), "status bar copes with no steps");
+}

@@ -62,6 +62,8 @@ pub(crate) struct Actor {
     jobs: Jobs,
     pending_env: Vec<(String, String)>,
     next_batch: u64,
+    /// Cancelled once shutdown starts: events nobody reads are dropped from then on.
+    closing: CancellationToken,
 }
 
 impl Actor {
@@ -87,6 +89,7 @@ impl Actor {
             jobs: Jobs::default(),
             pending_env: Vec::new(),
             next_batch: 0,
+            closing: CancellationToken::new(),
         })
     }
 
@@ -100,19 +103,20 @@ impl Actor {
                 msg = rx.recv() => match msg {
                     None => break None,
                     Some(Msg::Shutdown(done)) => break Some(done),
-                    Some(msg) => self.handle(msg),
+                    Some(msg) => self.handle(msg).await,
                 },
-                (session, cell, outcome) = async { running.as_mut().expect("guarded").await }, if running.is_some() => {
+                (session, _cell, outcome) = async { match running.as_mut() { Some(r) => r.await, None => std::future::pending().await } }, if running.is_some() => {
                     running = None;
-                    self.finish(session, cell, outcome).await;
+                    self.finish(session, outcome).await;
                 }
                 _ = self.jobs.next_exit(), if !self.jobs.is_empty() => {}
             }
         };
+        self.closing.cancel();
         self.cancel_everything().await;
         if let Some(running) = running {
-            let (session, cell, outcome) = running.await;
-            self.finish(session, cell, outcome).await;
+            let (session, _cell, outcome) = running.await;
+            self.finish(session, outcome).await;
         }
         self.jobs.drain().await;
         if let Some(done) = done {
@@ -120,7 +124,7 @@ impl Actor {
         }
     }
 
-    fn handle(&mut self, msg: Msg) {
+    async fn handle(&mut self, msg: Msg) {
         match msg {
             Msg::Run { cells, batch } => {
                 let batch = batch.then(|| {
@@ -142,7 +146,7 @@ impl Actor {
                 if let Some((token, _)) = &self.current {
                     token.cancel();
                 }
-                self.drop_queue(|_| true, "cancelled");
+                self.drop_queue(|_| true, Outcome::Cancelled).await;
             }
             Msg::SetEnv(vars) => match &mut self.session {
                 Some(s) => vars.iter().for_each(|(k, v)| s.set_var(k, v)),
@@ -164,39 +168,15 @@ impl Actor {
         }
     }
 
-    /// Removes queued work matching `pred`, finishing each cell as skipped/cancelled.
-    fn drop_queue(&mut self, pred: impl Fn(Option<u64>) -> bool, reason: &str) {
+    /// Removes queued work matching `pred`, finishing each with `outcome`.
+    async fn drop_queue(&mut self, pred: impl Fn(Option<u64>) -> bool, outcome: Outcome) {
         let (dropped, kept): (Vec<Work>, Vec<Work>) = self.queue.drain(..).partition(|w| match w {
             Work::Cell { batch, .. } => pred(*batch),
             Work::Interactive { .. } => pred(None),
         });
         self.queue = kept.into();
         for work in dropped {
-            let outcome = if reason == "cancelled" {
-                Outcome::Cancelled
-            } else {
-                Outcome::Skipped {
-                    reason: reason.to_string(),
-                }
-            };
-            if let Work::Interactive { reply, .. } = work {
-                let _ = reply.send(Err(outcome));
-                continue;
-            }
-            let Work::Cell { cell, .. } = work else {
-                continue;
-            };
-            let event = ExecEvent::Finished {
-                cell,
-                outcome,
-                duration: Default::default(),
-            };
-            if self.events.try_send(event).is_err() {
-                tracing::warn!(
-                    cell,
-                    "event channel full: dropped a Finished for a dequeued cell"
-                );
-            }
+            self.finish_unrun(work, outcome.clone()).await;
         }
     }
 
@@ -208,7 +188,7 @@ impl Actor {
                     outcome,
                     duration: Default::default(),
                 };
-                let _ = self.events.send(event).await;
+                crate::exec::emit(&self.events, event, &self.closing).await;
             }
             Work::Interactive { reply, .. } => {
                 let _ = reply.send(Err(outcome));
@@ -216,15 +196,16 @@ impl Actor {
         }
     }
 
-    async fn finish(&mut self, mut session: Session, cell: CellIndex, outcome: Outcome) {
+    async fn finish(&mut self, mut session: Session, outcome: Outcome) {
         for (k, v) in std::mem::take(&mut self.pending_env) {
             session.set_var(&k, v);
         }
         self.session = Some(session);
         let batch = self.current.take().and_then(|(_, b)| b);
         if let (false, Some(b)) = (outcome.is_success(), batch) {
-            self.drop_queue(|q| q == Some(b), "an earlier cell of this step failed");
+            let reason = "an earlier cell of this step failed".to_string();
+            self.drop_queue(|q| q == Some(b), Outcome::Skipped { reason })
+                .await;
         }
-        let _ = cell;
     }
 }

@@ -47,6 +47,7 @@ impl Actor {
                     cell,
                     reply,
                     self.events.clone(),
+                    self.closing.clone(),
                 ));
             }
             if c.attrs.interactive {
@@ -60,8 +61,9 @@ impl Actor {
                     Ok((dir, _)) => {
                         let cmd = session.command(&c.code, &c.attrs.env, &dir, false);
                         let events = self.events.clone();
-                        self.jobs
-                            .start(cell, cmd, events, c.attrs.timeout, self.opts.grace);
+                        let (timeout, grace) = (c.attrs.timeout, self.opts.grace);
+                        let closing = self.closing.clone();
+                        self.jobs.start(cell, cmd, events, timeout, grace, closing);
                     }
                     Err(outcome) => self.send_finished(cell, outcome, None).await,
                 }
@@ -72,8 +74,9 @@ impl Actor {
             let session = self.session.take()?;
             let (lesson, opts, events) =
                 (self.lesson.clone(), self.opts.clone(), self.events.clone());
+            let closing = self.closing.clone();
             return Some(Box::pin(foreground(
-                session, lesson, opts, events, token, cell,
+                session, lesson, opts, events, token, closing, cell,
             )));
         }
         None
@@ -95,7 +98,7 @@ impl Actor {
                     outcome,
                     duration: Default::default(),
                 };
-                let _ = self.events.send(event).await;
+                crate::exec::emit(&self.events, event, &self.closing).await;
             }
         }
     }
@@ -107,6 +110,7 @@ async fn foreground(
     opts: Arc<EngineOptions>,
     events: mpsc::Sender<ExecEvent>,
     cancel: CancellationToken,
+    closing: CancellationToken,
     index: CellIndex,
 ) -> (Session, CellIndex, Outcome) {
     let start = Instant::now();
@@ -120,6 +124,7 @@ async fn foreground(
                 opts: &opts,
                 events: &events,
                 cancel: &cancel,
+                closing: &closing,
             };
             cellrun::run(&mut session, run).await
         }
@@ -132,6 +137,6 @@ async fn foreground(
         outcome: outcome.clone(),
         duration: start.elapsed(),
     };
-    let _ = events.send(event).await;
+    crate::exec::emit(&events, event, &closing).await;
     (session, index, outcome)
 }
