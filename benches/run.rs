@@ -99,7 +99,7 @@ fn main() {
     let reps: usize = std::env::var("KT_BENCH_REPS")
         .ok()
         .and_then(|r| r.parse().ok())
-        .unwrap_or(7);
+        .unwrap_or(15);
     let dir = tempfile::tempdir().unwrap();
     let lesson = lesson(dir.path());
     let line = b"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdef\n";

@@ -192,10 +192,15 @@ fn main() {
         while let Ok((k, t)) = brx.try_recv() {
             arrivals.entry(k).or_default().push(t);
         }
-        // Payloads repeat across failovers: match the bare arrival just before our frame.
+        // Payloads repeat across failovers: match the bare arrival nearest to our own (the bare
+        // subscriber may get it a moment after our frame: that counts as zero).
+        let gap = |a: SystemTime, b: SystemTime| a.duration_since(b).or(b.duration_since(a));
         let bare_arrival = |s: &Sample| {
             let times = arrivals.get(&s.key)?;
-            times.iter().filter(|t| **t <= s.drawn).max().copied()
+            let nearest = times
+                .iter()
+                .min_by_key(|t| gap(**t, s.at).unwrap_or_default())?;
+            (gap(*nearest, s.at).ok()? < Duration::from_secs(1)).then_some(*nearest)
         };
         let since = |s: &Sample, t: SystemTime| s.drawn.duration_since(t).unwrap_or_default();
         let samples = &screen.samples;

@@ -248,6 +248,7 @@ fn bench_idle(slug: &str) {
         root().display(),
         state.path().display()
     );
+    let started = Instant::now();
     if tmux(&[
         "new-session",
         "-d",
@@ -263,6 +264,27 @@ fn bench_idle(slug: &str) {
     {
         println!("idle CPU: skipped (no tmux)");
         return;
+    }
+    // Real first frame: from asking tmux for the session to the status bar being on screen
+    // (includes tmux, process start and polling every 2 ms).
+    let shown = loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", "b"])
+            .map(|o| o.stdout)
+            .unwrap_or_default();
+        if String::from_utf8_lossy(&screen).contains("step 1/") {
+            break Some(started.elapsed());
+        }
+        if started.elapsed() > Duration::from_secs(5) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    match shown {
+        Some(d) => println!(
+            "first frame on a real terminal, {slug} (tmux, from spawn): {}",
+            ms(d)
+        ),
+        None => println!("first frame on a real terminal, {slug}: not seen within 5 s"),
     }
     std::thread::sleep(Duration::from_secs(2));
     let pane: Option<u32> = tmux(&["display-message", "-p", "-t", "b", "#{pane_pid}"])

@@ -7,6 +7,7 @@ pub mod keymap;
 pub mod output;
 pub mod picker;
 pub mod progress;
+mod run;
 pub mod state;
 mod update;
 

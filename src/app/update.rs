@@ -3,19 +3,13 @@
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use crate::exec::{ExecEvent, Outcome};
 use crate::lesson::{CellIndex, Lesson};
 
 use super::action::{Action, Effect};
 use super::state::{
-    App, CellInfo, CellRun, CellStatus, ClusterInfo, EXPANDED_LINES, FOLD_LINES, Geometry, Job,
-    Overlay, Pane, PaneLayout, Reveal, Typing,
+    App, CellInfo, CellRun, CellStatus, ClusterInfo, EXPANDED_LINES, FOLD_LINES, Geometry, Overlay,
+    Pane, PaneLayout, Reveal,
 };
-
-const CANCELLING: &str = "Cancelling…";
-
-/// Characters typed per tick in instructor mode.
-const TYPE_SPEED: usize = 3;
 
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
@@ -267,7 +261,7 @@ impl App {
     }
 
     /// Focus a cell; the current step follows it.
-    fn set_focus(&mut self, cell: CellIndex) {
+    pub(super) fn set_focus(&mut self, cell: CellIndex) {
         self.focus = Some(cell);
         if let Some(step) = self.cells.get(cell).and_then(|c| c.step) {
             self.step = step;
@@ -306,230 +300,6 @@ impl App {
         if let Some(cell) = self.geometry.cell_at_line(line) {
             self.set_focus(cell);
         }
-    }
-
-    fn run_focused(&mut self) -> Vec<Effect> {
-        let Some(cell) = self.focus else {
-            self.notice = Some("No command to run here.".into());
-            return Vec::new();
-        };
-        if !self.cells[cell].runnable {
-            self.notice = Some("This block is shown, not run (run=false).".into());
-            return Vec::new();
-        }
-        if self.runs[cell].status.is_active() {
-            self.notice = Some("This command is already running; Ctrl-C cancels it.".into());
-            return Vec::new();
-        }
-        self.start(vec![cell])
-    }
-
-    fn run_step(&mut self) -> Vec<Effect> {
-        let batch: Vec<CellIndex> = (0..self.cells.len())
-            .filter(|&i| self.cells[i].step == Some(self.step) && self.cells[i].runnable)
-            .filter(|&i| !self.cells[i].interactive && !self.runs[i].status.is_active())
-            .collect();
-        if batch.is_empty() {
-            self.notice = Some("Nothing to run in this step.".into());
-            return Vec::new();
-        }
-        self.start(batch)
-    }
-
-    /// Gate a batch on the cluster confirmation, then on instructor typing, then launch.
-    fn start(&mut self, batch: Vec<CellIndex>) -> Vec<Effect> {
-        if batch.is_empty() {
-            return Vec::new();
-        }
-        let needs_cluster = batch.iter().any(|&i| self.cells[i].needs_cluster);
-        if needs_cluster && !self.cluster_confirmed {
-            return vec![Effect::PrepareCluster(batch)];
-        }
-        if self.present {
-            self.typing = Some(Typing {
-                cell: batch[0],
-                shown: 0,
-                batch,
-            });
-            return Vec::new();
-        }
-        self.launch(batch)
-    }
-
-    fn launch(&mut self, batch: Vec<CellIndex>) -> Vec<Effect> {
-        if let [cell] = batch[..] {
-            if self.cells[cell].interactive {
-                self.runs[cell].output.clear();
-                return vec![Effect::RunInteractive(cell)];
-            }
-            if let Some(code) = self.runs[cell].edited.clone() {
-                self.mark_queued(cell);
-                return vec![Effect::RunEdited { cell, code }];
-            }
-        }
-        for &cell in &batch {
-            self.mark_queued(cell);
-        }
-        vec![Effect::Run(batch)]
-    }
-
-    fn mark_queued(&mut self, cell: CellIndex) {
-        let run = &mut self.runs[cell];
-        run.status = CellStatus::Queued;
-        run.output.clear();
-        run.scroll = 0;
-    }
-
-    fn cancel(&mut self) -> Vec<Effect> {
-        if self.typing.take().is_some() {
-            self.notice = Some("Cancelled.".into());
-            return Vec::new();
-        }
-        if !self.runs.iter().any(|r| r.status.is_active()) {
-            self.notice = Some("Nothing is running. Press q to quit.".into());
-            return Vec::new();
-        }
-        for run in &mut self.runs {
-            if run.status == CellStatus::Queued {
-                run.status = CellStatus::Idle;
-            }
-        }
-        self.notice = Some(CANCELLING.into());
-        vec![Effect::Cancel]
-    }
-
-    fn copy(&mut self) -> Vec<Effect> {
-        match self.focus.and_then(|f| self.code_of(f)) {
-            Some(code) => {
-                self.notice = Some("Command copied to the clipboard (OSC 52).".into());
-                vec![Effect::Copy(code)]
-            }
-            None => Vec::new(),
-        }
-    }
-
-    fn edit(&mut self) -> Vec<Effect> {
-        let Some(cell) = self.focus else {
-            return Vec::new();
-        };
-        if !self.cells[cell].runnable || self.runs[cell].status.is_active() {
-            self.notice = Some("Only an idle, runnable command can be edited.".into());
-            return Vec::new();
-        }
-        match self.code_of(cell) {
-            Some(code) => vec![Effect::Edit { cell, code }],
-            None => Vec::new(),
-        }
-    }
-
-    fn edited(&mut self, cell: CellIndex, code: Option<String>) -> Vec<Effect> {
-        let Some(code) = code else { return Vec::new() };
-        if cell >= self.runs.len() {
-            return Vec::new();
-        }
-        self.runs[cell].edited = Some(code);
-        self.start(vec![cell])
-    }
-
-    fn quit(&mut self) -> Vec<Effect> {
-        if self.busy() {
-            self.overlay = Some(Overlay::ConfirmQuit);
-            return Vec::new();
-        }
-        self.quit = true;
-        vec![Effect::SaveProgress, Effect::Quit]
-    }
-
-    fn tick(&mut self) -> Vec<Effect> {
-        self.spinner = self.spinner.wrapping_add(1);
-        let Some(cell) = self.typing.as_ref().map(|t| t.cell) else {
-            return Vec::new();
-        };
-        let len = self.code_of(cell).map_or(0, |c| c.chars().count());
-        let Some(typing) = &mut self.typing else {
-            return Vec::new();
-        };
-        typing.shown += TYPE_SPEED;
-        if typing.shown < len {
-            return Vec::new();
-        }
-        let pos = typing
-            .batch
-            .iter()
-            .position(|&c| c == typing.cell)
-            .unwrap_or(0);
-        if let Some(&next) = typing.batch.get(pos + 1) {
-            typing.cell = next;
-            typing.shown = 0;
-            return Vec::new();
-        }
-        let batch = self.typing.take().map(|t| t.batch).unwrap_or_default();
-        self.launch(batch)
-    }
-
-    fn exec_event(&mut self, event: ExecEvent) -> Vec<Effect> {
-        let now = self.now;
-        match event {
-            ExecEvent::Started { cell, attempt } => {
-                let Some(run) = self.runs.get_mut(cell) else {
-                    return Vec::new();
-                };
-                run.status = CellStatus::Running {
-                    since: now,
-                    attempt,
-                };
-                self.set_focus(cell);
-                self.reveal = Some(Reveal::Cell(cell));
-            }
-            ExecEvent::Output { cell, bytes, .. } => {
-                let Some(run) = self.runs.get_mut(cell) else {
-                    return Vec::new();
-                };
-                let before = run.output.len();
-                run.output.push(&bytes);
-                if run.scroll > 0 {
-                    // Keep the learner's place while they read older output.
-                    run.scroll += run.output.len().saturating_sub(before);
-                }
-            }
-            ExecEvent::Finished {
-                cell,
-                outcome,
-                duration,
-            } => {
-                let Some(run) = self.runs.get_mut(cell) else {
-                    return Vec::new();
-                };
-                run.status = CellStatus::Done {
-                    outcome: outcome.clone(),
-                    duration,
-                };
-                if !outcome.is_success() && !matches!(outcome, Outcome::Skipped { .. }) {
-                    self.reveal = Some(Reveal::Cell(cell));
-                }
-                self.last_result = Some((cell, outcome));
-                if self.notice.as_deref() == Some(CANCELLING) && !self.animating() {
-                    self.notice = None;
-                }
-                return vec![Effect::SaveProgress];
-            }
-            ExecEvent::JobStarted { cell, pid } => {
-                if let Some(run) = self.runs.get_mut(cell) {
-                    run.job = Some(Job {
-                        pid,
-                        since: now,
-                        exited: None,
-                    });
-                    self.panes.jobs = true;
-                }
-            }
-            ExecEvent::JobExited { cell, code } => {
-                if let Some(job) = self.runs.get_mut(cell).and_then(|r| r.job.as_mut()) {
-                    job.exited = Some(code);
-                }
-            }
-        }
-        Vec::new()
     }
 
     /// The pods pane's ROLE column comes from the sentinel view, joined by pod IP.

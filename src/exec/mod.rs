@@ -34,6 +34,7 @@ mod jobs;
 pub mod proc;
 pub mod run;
 mod session;
+mod watchdog;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -53,6 +53,7 @@ impl Group {
     pub fn register(pid: u32) -> Self {
         let pgid = pid as i32;
         live().insert(pgid);
+        super::watchdog::watch(pgid);
         Self { pgid }
     }
 
@@ -92,6 +93,7 @@ impl Drop for Group {
     fn drop(&mut self) {
         live().remove(&self.pgid);
         kill_now(self.pgid);
+        super::watchdog::forget(self.pgid);
     }
 }
 

@@ -7,8 +7,8 @@
 //! timeouts signal exactly that cell), its exit code and stdout/stderr are its own pipes (no
 //! markers to spoof, no prompt parsing), stdin is /dev/null, and a cell that runs `exit` or
 //! `exec` or corrupts its shell cannot take the session down. It is fast: bash starts in ~2 ms,
-//! and saving costs three builtins in an EXIT trap (`export -p`, `declare -p`, `declare -f`,
-//! into one NUL-separated file, no fork), about 0.3 ms on tmpfs; the state directory is put on
+//! and saving costs two builtins in an EXIT trap (`declare -p`, `declare -f`, into one
+//! NUL-separated file, no fork), about 0.3 ms on tmpfs; the state directory is put on
 //! tmpfs when there is one (rewriting a file on a disk with `discard` costs ~2 ms). Restoring
 //! is the process environment plus one sourced file of `declare` lines. The prelude comes in through `BASH_ENV`, so the cell's code
 //! is bash's `-c` string unchanged and error messages carry the cell's own line numbers.
@@ -32,8 +32,8 @@ if [ -n "$__KT_SAVE" ]; then
   unset __KT_SAVE
   __kt_save() {
     local __kt_rc=$?
-    { printf '%s\0%s\0' "$__kt_rc" "$PWD"; export -p; printf '\0'; declare -p; printf '\0'
-      declare -f; printf '\0end\0'; } >"$__kt_dir/out" 2>/dev/null
+    { printf '%s\0%s\0' "$__kt_rc" "$PWD"; declare -p; printf '\0'; declare -f
+      printf '\0end\0'; } >"$__kt_dir/out" 2>/dev/null
     return $__kt_rc
   }
   trap __kt_save EXIT
@@ -119,10 +119,7 @@ impl Session {
         cwd: PathBuf,
         extra: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, SessionError> {
-        let dir = tempfile::Builder::new()
-            .prefix("kubetutor-exec-")
-            .tempdir_in(state_parent())
-            .map_err(SessionError::TempDir)?;
+        let dir = state_dir().map_err(SessionError::TempDir)?;
         std::fs::write(dir.path().join("prelude.sh"), PRELUDE).map_err(SessionError::TempDir)?;
         let mut env: BTreeMap<OsString, OsString> = std::env::vars_os()
             .filter(|(k, _)| k != "BASH_ENV" && !k.as_bytes().starts_with(b"__KT_"))
@@ -204,15 +201,16 @@ impl Session {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(SessionError::Read(e)),
         };
-        // rc, PWD, export -p, declare -p, declare -f, "end": bash strings never hold NUL.
+        // rc, PWD, declare -p (exported ones are flagged x), declare -f, "end": bash strings
+        // never hold NUL.
         let parts: Vec<&[u8]> = dump.split(|&b| b == 0).collect();
-        let [_rc, pwd, env_dump, vars_dump, funcs, end, ..] = parts[..] else {
+        let [_rc, pwd, vars_dump, funcs, end, ..] = parts[..] else {
             return Ok(false);
         };
         if end != b"end" {
             return Ok(false);
         }
-        let mut env = exported(env_dump)?;
+        let mut env = exported(vars_dump)?;
         let shell_vars = plain_vars(vars_dump)?;
         for (k, v) in cell_env {
             if env.get(OsStr::new(k)).map(|x| x.as_bytes()) == Some(v.as_bytes()) {
@@ -263,17 +261,24 @@ fn resolve(program: PathBuf, path: Option<&OsStr>) -> PathBuf {
     found.unwrap_or(program)
 }
 
-/// Where session state lives: tmpfs when available (`$XDG_RUNTIME_DIR`, `/dev/shm`).
-fn state_parent() -> PathBuf {
-    let candidates = [
+/// The session's state directory: on tmpfs when there is one (`$XDG_RUNTIME_DIR`,
+/// `/dev/shm`), else in the temp dir.
+fn state_dir() -> std::io::Result<tempfile::TempDir> {
+    let tmpfs = [
         std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
         Some("/dev/shm".into()),
     ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|d| d.is_dir() && tempfile::Builder::new().tempfile_in(d).is_ok())
-        .unwrap_or_else(std::env::temp_dir)
+    let builder = || {
+        let mut b = tempfile::Builder::new();
+        b.prefix("kubetutor-exec-");
+        b
+    };
+    for dir in tmpfs.into_iter().flatten() {
+        if let Ok(made) = builder().tempdir_in(&dir) {
+            return Ok(made);
+        }
+    }
+    builder().tempdir()
 }
 
 fn exported(dump: &[u8]) -> Result<BTreeMap<OsString, OsString>, SessionError> {

@@ -162,6 +162,7 @@ pub fn write_private(config: &Kubeconfig, dir: &Path) -> Result<PathBuf, SafetyE
         source,
     };
     create_private_dir(dir).map_err(io_err)?;
+    prune_stale(dir);
     let yaml = serde_yaml::to_string(config).map_err(|e| io_err(std::io::Error::other(e)))?;
     // tempfile creates the file with mode 0600 and a unique name.
     let mut file = tempfile::Builder::new()
@@ -172,6 +173,29 @@ pub fn write_private(config: &Kubeconfig, dir: &Path) -> Result<PathBuf, SafetyE
     file.write_all(yaml.as_bytes()).map_err(io_err)?;
     let (_, path) = file.keep().map_err(|e| io_err(e.error))?;
     Ok(path)
+}
+
+/// Private kubeconfigs left by sessions that never removed theirs (a crash, a killed
+/// terminal) hold credentials; they go after [`STALE_AFTER`].
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+fn prune_stale(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name.starts_with("kubeconfig-") && name.ends_with(".yaml");
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok());
+        if ours && age.is_some_and(|a| a > STALE_AFTER) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {

@@ -1,6 +1,10 @@
-//! Kubernetes: the cluster safety guard and private kubeconfig ([`safety`]), the pod watcher
-//! and its rows ([`pods`], [`model`]), and `kubetutor doctor` ([`doctor`]).
-//! Nothing here imports ratatui; k8s types stop at this module's boundary.
+//! Kubernetes, with k8s types stopping at this module's boundary and no ratatui:
+//! - [`safety`]: the cluster target, protected contexts, the private kubeconfig ([`kubeconfig`])
+//!   and the lesson namespace ([`namespace`]);
+//! - [`pods`]: the pod watch task, turning kube-rs watcher events into [`model`] rows
+//!   (kubectl's STATUS from [`status`]) that [`view::PodsView`] folds for the pods pane;
+//! - [`doctor`]: `kubetutor doctor`, with its cluster ([`access`]) and [`terminal`] checks;
+//! - `portforward`: the sentinel pane's way into the cluster (owned by the sentinel module).
 
 pub mod access;
 pub mod doctor;

@@ -191,8 +191,7 @@ mod tests {
             while let Some((req, send)) = handle.next_request().await {
                 let line = format!("{} {}", req.method(), req.uri());
                 let hit = routes.iter().find(|(m, _)| line.contains(m));
-                let (code, body) =
-                    hit.map_or((404, r#"{"kind":"Status","code":404}"#), |h| (200, h.1));
+                let (code, body) = hit.map_or((404, NOT_FOUND), |h| (200, h.1));
                 let resp = Response::builder()
                     .status(code)
                     .body(Body::from(body.as_bytes().to_vec()));
@@ -202,6 +201,8 @@ mod tests {
         kube::Client::new(svc, "lesson")
     }
 
+    const NOT_FOUND: &str = r#"{"apiVersion":"v1","kind":"Status","status":"Failure",
+        "reason":"NotFound","code":404,"message":"not found"}"#;
     const SVC: &str = r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"redis-sentinel"},
         "spec":{"selector":{"redis-sentinel":"true"}}}"#;
     const PODS: &str = r#"{"apiVersion":"v1","kind":"PodList","metadata":{},"items":[

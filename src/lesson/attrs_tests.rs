@@ -1,4 +1,6 @@
 use super::*;
+use std::path::PathBuf;
+use std::time::Duration;
 
 fn info(s: &str) -> (Info, Vec<AttrProblem>) {
     let mut p = Vec::new();

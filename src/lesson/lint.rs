@@ -8,7 +8,7 @@ use std::path::Path;
 use super::diag::{Diagnostic, LineIndex, Severity};
 use super::model::{Block, Cell, Lesson};
 use super::shell::{self, Scan};
-use super::{files, vars};
+use super::{files, guard, vars};
 
 pub fn lint(lesson: &Lesson, source: &str) -> Vec<Diagnostic> {
     let idx = LineIndex::new(source);
@@ -29,6 +29,7 @@ pub fn lint(lesson: &Lesson, source: &str) -> Vec<Diagnostic> {
         .collect();
     cx.undefined_vars(&scans, &mut out);
     files::missing_files(&cx, &scans, &mut out);
+    guard::escapes(&cx, &scans, &mut out);
     out
 }
 

@@ -175,3 +175,13 @@ fn positions_inside_indented_and_quoted_cells() {
     let d = check_source(&tmp.path().join("lesson.md"), src);
     assert_eq!((d[0].span.line, d[0].span.col, d[0].span.len), (6, 8, 8));
 }
+
+#[test]
+fn only_kubectl_commands_are_checked_for_guard_escapes() {
+    let src = "---\ntitle: T\nnamespace: demo\n---\n## S\n```sh\necho --context x -n other\nkubectl --context prod -n other get pods\n```\n";
+    let want = [
+        (W, 8, "`--context prod` bypasses kubetutor's context guard"),
+        (W, 8, "namespace `other` is not the lesson's (`demo`)"),
+    ];
+    assert_eq!(check(src), want.map(|(s, l, m)| (s, l, m.to_string())));
+}

@@ -1,12 +1,14 @@
 //! Lessons: the model, the Markdown parser, the linter (`check`) and the notebook importer.
 //! The format is documented for authors in docs/lesson-format.md.
 
+mod attr_values;
 pub mod attrs;
 mod build;
 pub mod check;
 pub mod diag;
 mod files;
 mod front;
+mod guard;
 pub mod import;
 mod lint;
 pub mod load;
@@ -14,6 +16,7 @@ mod magics;
 pub mod model;
 pub mod parse;
 pub mod shell;
+mod structure;
 mod vars;
 
 pub use check::cli_check;

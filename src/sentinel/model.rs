@@ -237,21 +237,19 @@ impl SentinelView {
             .collect()
     }
 
-    /// How the other sentinels see sentinel `run_id`: its announced address and the freshest
-    /// "last ok ping" any of them reports.
+    /// How the other sentinels see sentinel `run_id`: its announced address, and the freshest
+    /// "last ok ping" reported by a sentinel we are still connected to (older ones are stale).
     pub fn peer_seen(&self, run_id: &str) -> Option<(Addr, Option<u64>)> {
-        let peers = self
-            .links
-            .iter()
-            .filter_map(|l| l.topology.as_ref())
-            .flat_map(|t| &t.sentinels);
         let mut found: Option<(Addr, Option<u64>)> = None;
-        for p in peers.filter(|p| p.run_id == run_id) {
-            let ping = match (found.as_ref().and_then(|f| f.1), p.last_ok_ping_ms) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            found = Some((p.addr.clone(), ping));
+        for l in &self.links {
+            let live = l.state == LinkState::Connected;
+            let peers = l.topology.iter().flat_map(|t| &t.sentinels);
+            for p in peers.filter(|p| p.run_id == run_id) {
+                let old = found.as_ref().and_then(|f| f.1);
+                let new = p.last_ok_ping_ms.filter(|_| live);
+                let ping = old.zip(new).map(|(a, b)| a.min(b)).or(old).or(new);
+                found = Some((p.addr.clone(), ping));
+            }
         }
         found
     }

@@ -8,6 +8,7 @@ mod jobs_pane;
 pub mod lesson_view;
 pub mod logging;
 mod markdown;
+mod panes;
 pub mod picker;
 pub mod pods_pane;
 mod runtime;

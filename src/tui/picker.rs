@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, BorderType, List, ListItem, ListState, Paragraph, 
 
 use crate::app::picker::Picker;
 
+use super::cell::truncate;
 use super::screen::{MIN_HEIGHT, MIN_WIDTH, too_small};
 use super::theme::Theme;
 
@@ -34,6 +35,7 @@ pub fn draw(frame: &mut Frame<'_>, picker: &Picker, theme: &Theme) {
         let text = "No bundled lessons found (looked in ./lessons and $KUBETUTOR_LESSONS).";
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), list);
     } else {
+        let summary_width = usize::from(list.width).saturating_sub(6);
         let items: Vec<ListItem<'_>> = picker
             .lessons
             .iter()
@@ -51,7 +53,10 @@ pub fn draw(frame: &mut Frame<'_>, picker: &Picker, theme: &Theme) {
                             theme.dim(),
                         ),
                     ]),
-                    Line::styled(format!("  {}", l.summary), theme.summary()),
+                    Line::styled(
+                        format!("  {}", truncate(&l.summary, summary_width)),
+                        theme.summary(),
+                    ),
                     Line::from(""),
                 ])
             })

@@ -102,8 +102,15 @@ impl Widget for PodsPane<'_> {
         if area.is_empty() {
             return;
         }
-        let visible = Self::rows_visible(area.height);
         let total = self.view.len();
+        let state = self.state_lines(area, total);
+        let state_height = state.len() as u16;
+        let body = Rect {
+            y: area.y + state_height,
+            height: area.height - state_height,
+            ..area
+        };
+        let visible = usize::from(body.height).saturating_sub(1);
         let first = self.scroll.min(total.saturating_sub(visible));
         let rows: Vec<Cells<'_>> = self
             .view
@@ -112,34 +119,28 @@ impl Widget for PodsPane<'_> {
             .take(visible)
             .map(|e| self.cells(e))
             .collect();
-        self.state_line(area, buf, first, rows.len(), total);
-        if area.height < 2 {
+        self.draw_state(area, buf, &state, first, rows.len(), total);
+        if body.height == 0 {
             return;
         }
         if rows.is_empty() {
-            self.empty(
-                Rect {
-                    y: area.y + 1,
-                    height: area.height - 1,
-                    ..area
-                },
-                buf,
-            );
+            self.empty(body, buf);
             return;
         }
         let (layout, short) = self.layout(&rows, area.width);
-        let header = Rect {
-            y: area.y + 1,
-            height: 1,
-            ..area
-        };
         let titles: Vec<String> = layout.iter().map(|(c, _)| c.title().to_string()).collect();
-        self.draw_line(header, buf, &layout, &titles, self.theme.title());
+        self.draw_line(
+            Rect { height: 1, ..body },
+            buf,
+            &layout,
+            &titles,
+            self.theme.title(),
+        );
         for (i, cells) in rows.iter().enumerate() {
             let line = Rect {
-                y: area.y + 2 + i as u16,
+                y: body.y + 1 + i as u16,
                 height: 1,
-                ..area
+                ..body
             };
             let text = |c: Col| match c {
                 Col::Restarts if short => cells.restarts_short.clone(),
@@ -272,7 +273,9 @@ impl PodsPane<'_> {
         }
     }
 
-    fn state_line(&self, area: Rect, buf: &mut Buffer, first: usize, shown: usize, total: usize) {
+    /// The state line, wrapped when the connection is degraded and the message is long: over
+    /// the whole pane when there are no rows, over two lines above stale rows.
+    fn state_lines(&self, area: Rect, total: usize) -> Vec<(String, Style)> {
         let conn = self.view.connection();
         let (text, style) = match conn {
             Connection::Live => (self.live_summary(), self.theme.ok()),
@@ -281,25 +284,55 @@ impl PodsPane<'_> {
             }
             _ => (conn.line(), self.theme.bad()),
         };
-        let range = if shown < total && shown > 0 {
-            format!(" {}-{} of {total}", first + 1, first + shown)
-        } else {
-            String::new()
-        };
         let width = usize::from(area.width);
-        let room = width.saturating_sub(range.chars().count());
-        buf.set_stringn(area.x, area.y, truncate(&text, room), room, style);
-        if !range.is_empty() && width > range.len() {
-            let x = area.x + (width - range.len()) as u16;
-            buf.set_stringn(x, area.y, &range, range.len(), self.theme.dim());
+        // Room for " 1-30 of 5000" on the first line when rows overflow.
+        let overflow = total > usize::from(area.height).saturating_sub(2);
+        let reserve = if overflow {
+            format!(" {total}-{total} of {total}").len()
+        } else {
+            0
+        };
+        let room = width.saturating_sub(reserve).max(1);
+        if !conn.is_degraded() || text.chars().count() <= room {
+            return vec![(text, style)];
         }
-        // A long error (403 with its fix) wraps into the space rows would use.
-        if conn.is_degraded() && text.chars().count() > room && self.view.is_empty() {
-            let lines = textwrap::wrap(&text, width.max(1));
-            for (i, l) in lines.iter().enumerate().take(usize::from(area.height)) {
-                let y = area.y + i as u16;
-                buf.set_stringn(area.x, y, " ".repeat(width), width, Style::new());
-                buf.set_stringn(area.x, y, l.as_ref(), width, style);
+        let most = if self.view.is_empty() {
+            usize::from(area.height)
+        } else {
+            2
+        };
+        let mut lines: Vec<(String, Style)> = textwrap::wrap(&text, room)
+            .into_iter()
+            .map(|l| (l.into_owned(), style))
+            .collect();
+        lines.truncate(most.min(usize::from(area.height)).max(1));
+        lines
+    }
+
+    fn draw_state(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        lines: &[(String, Style)],
+        first: usize,
+        shown: usize,
+        total: usize,
+    ) {
+        let width = usize::from(area.width);
+        for (i, (text, style)) in lines.iter().enumerate() {
+            buf.set_stringn(
+                area.x,
+                area.y + i as u16,
+                truncate(text, width),
+                width,
+                *style,
+            );
+        }
+        if shown < total && shown > 0 {
+            let range = format!(" {}-{} of {total}", first + 1, first + shown);
+            if width > range.len() {
+                let x = area.x + (width - range.len()) as u16;
+                buf.set_stringn(x, area.y, &range, range.len(), self.theme.dim());
             }
         }
     }

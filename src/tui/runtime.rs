@@ -18,14 +18,13 @@ use crate::app::{Action, App, ClusterInfo, Effect};
 use crate::cli::LessonArgs;
 use crate::exec::{Engine, EngineHandle, EngineOptions, Lease};
 use crate::kube::model::PodsUpdate;
-use crate::kube::pods::spawn_pod_watch_for;
 use crate::kube::safety::{self, ClusterTarget};
-use crate::kube::view::PodsView;
 use crate::lesson::{CellIndex, Lesson};
-use crate::sentinel::{MonitorConfig, SentinelUpdate, SentinelView, spawn_monitor};
+use crate::sentinel::SentinelUpdate;
 
 use super::editor;
 use super::lesson_view::LessonView;
+use super::panes;
 use super::screen;
 use super::terminal::{TerminalGuard, copy_osc52};
 use super::theme::Theme;
@@ -38,7 +37,7 @@ const FRAME: Duration = Duration::from_millis(16);
 const DRAIN: Duration = Duration::from_millis(8);
 
 /// Messages from helper tasks back to the loop.
-pub(crate) enum Msg {
+pub(super) enum Msg {
     Action(Action),
     /// The terminal is ours to lend to an interactive cell.
     Lease(Lease),
@@ -58,19 +57,19 @@ pub struct LessonOptions {
     pub theme: Theme,
 }
 
-struct Runtime {
-    engine: EngineHandle,
-    tx: mpsc::Sender<Msg>,
-    lesson: Arc<Lesson>,
-    lesson_args: LessonArgs,
-    progress_file: Option<PathBuf>,
+pub(super) struct Runtime {
+    pub(super) engine: EngineHandle,
+    pub(super) tx: mpsc::Sender<Msg>,
+    pub(super) lesson: Arc<Lesson>,
+    pub(super) lesson_args: LessonArgs,
+    pub(super) progress_file: Option<PathBuf>,
     /// Prepared, then confirmed by the learner (confirmation lives in the app).
-    target: Option<ClusterTarget>,
-    env_sent: bool,
+    pub(super) target: Option<ClusterTarget>,
+    pub(super) env_sent: bool,
     /// Set when the loop must hand the terminal to the editor.
-    edit: Option<(CellIndex, String)>,
-    sentinel_tx: mpsc::Sender<SentinelUpdate>,
-    pods_tx: mpsc::Sender<PodsUpdate>,
+    pub(super) edit: Option<(CellIndex, String)>,
+    pub(super) sentinel_tx: mpsc::Sender<SentinelUpdate>,
+    pub(super) pods_tx: mpsc::Sender<PodsUpdate>,
 }
 
 pub async fn run_lesson(
@@ -79,6 +78,7 @@ pub async fn run_lesson(
     opts: LessonOptions,
 ) -> anyhow::Result<()> {
     let lesson = Arc::new(lesson);
+    tracing::info!(lesson = %lesson.path.display(), present = opts.present, "lesson opened");
     let mut app = App::new(lesson.clone(), opts.present);
     // First frame without syntax colours (syntect's assets take tens of ms to load); the
     // highlighted view replaces it as soon as it is ready.
@@ -133,7 +133,7 @@ pub async fn run_lesson(
             last_draw = Instant::now();
         }
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
-        let fade = pane_deadline(&app);
+        let fade = panes::pane_deadline(&app);
         let msg = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => term_action(&app, ev).map(Msg::Action),
@@ -182,6 +182,7 @@ pub async fn run_lesson(
             rt.dispatch(&mut app, action).await;
         }
     };
+    tracing::info!(ok = result.is_ok(), "leaving the lesson");
     rt.save(&mut app);
     // Stop every cell and job before the terminal is given back (bounded: never hang on exit).
     let _ = tokio::time::timeout(Duration::from_secs(10), rt.engine.shutdown()).await;
@@ -189,13 +190,6 @@ pub async fn run_lesson(
         target.remove_private_kubeconfig();
     }
     result
-}
-
-/// When the next pane highlight fades, on the monotonic clock.
-fn pane_deadline(app: &App) -> Option<tokio::time::Instant> {
-    let at = app.pods.as_ref()?.next_deadline()?;
-    let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
-    Some(tokio::time::Instant::now() + wait)
 }
 
 fn restore_progress(app: &mut App, file: Option<&std::path::Path>, reset: bool) {
@@ -362,62 +356,6 @@ impl Runtime {
             self.start_cluster_panes(app);
         }
         Ok(())
-    }
-
-    /// A sentinel reached by address needs no cluster: watch it from the start.
-    fn start_local_panes(&mut self, app: &mut App) {
-        let Some(pane) = &self.lesson.meta.panes.sentinel else {
-            return;
-        };
-        if pane.address.is_none() {
-            return;
-        }
-        let namespace = self.lesson.meta.namespace.clone().unwrap_or_default();
-        match MonitorConfig::from_pane(pane, &namespace, None) {
-            Ok(config) => {
-                app.sentinel = Some(SentinelView::new(pane.master.clone(), app.wall));
-                spawn_monitor(config, self.sentinel_tx.clone());
-            }
-            Err(e) => app.sentinel_state = format!("sentinel: {e}"),
-        }
-    }
-
-    /// Panes that talk to Kubernetes start once the learner confirmed the cluster, with the
-    /// same private kubeconfig the cells use. The tasks end when the loop drops the receivers.
-    fn start_cluster_panes(&mut self, app: &mut App) {
-        let Some(target) = self.target.clone() else {
-            return;
-        };
-        if let Some(pods) = &self.lesson.meta.panes.pods {
-            app.pods = Some(PodsView::new());
-            app.pods_scope = match &pods.selector {
-                Some(sel) => format!("{} · {sel}", target.namespace),
-                None => target.namespace.clone(),
-            };
-            spawn_pod_watch_for(target.clone(), pods.selector.clone(), self.pods_tx.clone());
-        }
-        let Some(pane) = self.lesson.meta.panes.sentinel.clone() else {
-            return;
-        };
-        if app.sentinel.is_some() || pane.service.is_none() {
-            return;
-        }
-        app.sentinel = Some(SentinelView::new(pane.master.clone(), app.wall));
-        let (updates, msgs) = (self.sentinel_tx.clone(), self.tx.clone());
-        tokio::spawn(async move {
-            let config = match target.client().await {
-                Ok(client) => MonitorConfig::from_pane(&pane, &target.namespace, Some(client))
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            match config {
-                Ok(config) => drop(spawn_monitor(config, updates)),
-                Err(e) => {
-                    let state = Action::SentinelState(format!("sentinel: {e}"));
-                    let _ = msgs.send(Msg::Action(state)).await;
-                }
-            }
-        });
     }
 
     fn save(&self, app: &mut App) {

@@ -91,19 +91,31 @@ fn pane_rows(screen: &str) -> Vec<String> {
         .collect()
 }
 
+/// The pod name of a row. The pane puts a change marker right before the name (`+` added,
+/// `~` changed, `x` deleted: a deleted pod lingers a few seconds marked `x`); every pod in this
+/// test is called `redis...`, so a marker is whatever precedes that.
+fn pod_name(row: &str) -> Option<&str> {
+    let word = row.split_whitespace().next()?;
+    Some(match word.char_indices().nth(1) {
+        Some((i, _)) if !word.starts_with("redis") && word[i..].starts_with("redis") => &word[i..],
+        _ => word,
+    })
+}
+
+fn deleted(row: &str) -> bool {
+    row.trim_start().starts_with("xredis")
+}
+
+/// Live (not marked deleted) rows whose pod name starts with `prefix`.
 fn rows_named<'a>(rows: &'a [String], prefix: &str) -> Vec<&'a String> {
     rows.iter()
-        .filter(|r| {
-            r.split_whitespace()
-                .next()
-                .is_some_and(|w| w.starts_with(prefix))
-        })
+        .filter(|r| !deleted(r) && pod_name(r).is_some_and(|n| n.starts_with(prefix)))
         .collect()
 }
 
+/// The row of pod `name`, live or lingering as deleted.
 fn row_of<'a>(rows: &'a [String], name: &str) -> Option<&'a String> {
-    rows.iter()
-        .find(|r| r.split_whitespace().next() == Some(name))
+    rows.iter().find(|r| pod_name(r) == Some(name))
 }
 
 /// Three rows, each with READY 1/1 and STATUS Running.
@@ -187,10 +199,14 @@ fn pods_pane_follows_the_cluster() {
 #[test]
 fn pane_rows_ignore_the_lesson_text_beside_the_pane() {
     let screen = "Delete redis-master now   NAME            READY  STATUS\n\
-                  see pod redis-master,     redis-abc12     1/1    Running\n";
+                  see pod redis-master,      redis-abc12    1/1    Running\n\
+                  and so on                 xredis-master   2/2    Terminating\n\
+                  and so on                 +redis-sentinel-q 1/1    Running\n";
     let rows = pane_rows(screen);
-    assert_eq!(rows.len(), 1);
-    assert!(row_of(&rows, "redis-master").is_none());
+    assert_eq!(rows.len(), 3);
     assert!(row_of(&rows, "redis-abc12").is_some_and(|r| r.contains("1/1")));
+    assert!(row_of(&rows, "redis-master").is_some_and(|r| deleted(r)));
+    assert_eq!(rows_named(&rows, "redis-").len(), 2, "{rows:?}");
+    assert_eq!(rows_named(&rows, "redis-sentinel-").len(), 1);
     assert!(pane_rows("no header here\nredis-master 1/1 Running").is_empty());
 }

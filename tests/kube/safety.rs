@@ -280,3 +280,21 @@ fn which(program: &str) -> Option<PathBuf> {
         .map(|d| d.join(program))
         .find(|p| p.is_file())
 }
+
+#[test]
+fn week_old_private_kubeconfigs_are_pruned() {
+    let sb = Sandbox::new();
+    let dir = sb.dir.path().join("private");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let old = dir.join("kubeconfig-stale.yaml");
+    let other = dir.join("notes.txt");
+    for path in [&old, &other] {
+        let file = std::fs::File::create(path).expect("create");
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(8 * 24 * 3600);
+        file.set_modified(long_ago).expect("set mtime");
+    }
+    let target = sb.prepare(None, args(None)).expect("prepare");
+    assert!(!old.exists(), "stale kubeconfig removed");
+    assert!(other.exists(), "files that are not ours stay");
+    assert!(target.kubeconfig.exists());
+}

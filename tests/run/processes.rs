@@ -87,3 +87,35 @@ fn background_jobs_end_with_the_lesson() {
         "no orphans"
     );
 }
+
+#[test]
+fn even_sigkill_leaves_no_orphans() {
+    let lesson = lesson("kill9");
+    let mark = marker(5);
+    let mut child = kubetutor()
+        .arg("run")
+        .arg(&lesson.file)
+        .env("KT_MARK", &mark)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines {
+        if line.unwrap().contains("    ready") {
+            break;
+        }
+    }
+    let needle = format!("sleep {mark}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while processes_with(&needle).len() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(processes_with(&needle).len(), 2, "job and cell run");
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        wait_gone(&needle, 5),
+        Vec::<String>::new(),
+        "no orphans after SIGKILL"
+    );
+}

@@ -68,7 +68,10 @@ fn verify_exhausted_names_the_cell_and_shows_last_output() {
         "{line}"
     );
     assert!(line.contains("last output: pods not ready yet"), "{line}");
-    assert!(text.contains("  hint: check kubectl get pods for pods stuck in Pending."), "{text}");
+    assert!(
+        text.contains("  hint: check kubectl get pods for pods stuck in Pending."),
+        "{text}"
+    );
     assert_eq!(last_line(&out), "0 passed, 1 failed");
 }
 

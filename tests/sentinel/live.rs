@@ -59,6 +59,26 @@ async fn follows_a_failover_when_the_master_is_killed() {
     })
     .await;
 
+    // Shown when an assertion below fails.
+    let started = w
+        .view
+        .timeline
+        .entries()
+        .next()
+        .map(|e| e.at)
+        .unwrap_or(std::time::UNIX_EPOCH);
+    for e in w.view.timeline.entries() {
+        let t =
+            e.at.duration_since(started)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(-1);
+        eprintln!(
+            "{t:>6} {:<10} {} {}",
+            e.seen_by.join(","),
+            e.event.name,
+            e.event.payload
+        );
+    }
     let names: Vec<&str> = w
         .view
         .timeline
@@ -69,19 +89,6 @@ async fn follows_a_failover_when_the_master_is_killed() {
         assert!(names.contains(&want), "{want} missing from {names:?}");
     }
     let f = w.view.failover.last.clone().expect("failover");
-    for e in w.view.timeline.entries() {
-        let t =
-            e.at.duration_since(f.started)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or(-1);
-        eprintln!(
-            "{t:>6} {:<10} {} {}",
-            e.seen_by.join(","),
-            e.event.name,
-            e.event.payload
-        );
-    }
-    eprintln!("failover {:?}", f.duration);
     assert_eq!(f.old, old);
     let replicas: Vec<u16> = cluster.replicas.iter().map(|r| r.port).collect();
     assert!(

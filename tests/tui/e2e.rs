@@ -244,33 +244,84 @@ fn run_cancel_and_quit_leave_a_sane_terminal() {
 }
 
 #[test]
-fn sigterm_restores_the_terminal() {
+fn sigterm_and_sighup_restore_the_terminal() {
     let Some(tmux) = Tmux::start() else { return };
     let before = tmux.file("stty-before");
     tmux.type_line(&format!("stty -a > {}", before.display()));
-    open(&tmux);
-    let app = descendants(tmux.pane_pid())
-        .into_iter()
-        .find(|(_, cmd)| cmd.contains("kubetutor"))
-        .map(|(pid, _)| pid)
-        .expect("kubetutor runs under the pane");
-    Command::new("kill")
-        .arg("-TERM")
-        .arg(app.to_string())
-        .status()
-        .expect("kill");
-    tmux.wait_exit();
-    tmux.wait_for(PROMPT);
-    let after = tmux.file("stty-after");
-    tmux.type_line(&format!("stty -a > {}", after.display()));
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while std::fs::metadata(&after).map_or(true, |m| m.len() == 0) {
-        assert!(
-            Instant::now() < deadline,
-            "stty -a did not run after SIGTERM"
+    for signal in ["-TERM", "-HUP"] {
+        tmux.run(&["send-keys", "-t", "t", "clear", "Enter"]);
+        open(&tmux);
+        let app = descendants(tmux.pane_pid())
+            .into_iter()
+            .find(|(_, cmd)| cmd.contains("kubetutor"))
+            .map(|(pid, _)| pid)
+            .expect("kubetutor runs under the pane");
+        Command::new("kill")
+            .arg(signal)
+            .arg(app.to_string())
+            .status()
+            .expect("kill");
+        tmux.wait_exit();
+        tmux.wait_for(PROMPT);
+        let after = tmux.file(&format!("stty-after{signal}"));
+        tmux.type_line(&format!("stty -a > {}", after.display()));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::fs::metadata(&after).map_or(true, |m| m.len() == 0) {
+            assert!(
+                Instant::now() < deadline,
+                "stty -a did not run after {signal}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let read = |p: &Path| std::fs::read_to_string(p).expect("stty output");
+        assert_eq!(
+            read(&before),
+            read(&after),
+            "terminal settings changed by {signal}"
         );
-        std::thread::sleep(Duration::from_millis(50));
     }
-    let read = |p: &Path| std::fs::read_to_string(p).expect("stty output");
-    assert_eq!(read(&before), read(&after), "terminal settings changed");
+}
+
+#[test]
+fn corrupt_progress_is_reported_and_no_color_is_honoured() {
+    let Some(tmux) = Tmux::start() else { return };
+    let dir = tmux.state.path().join("kubetutor/progress");
+    let file = kubetutor::app::progress::file_for(&dir, Path::new(&fixture()));
+    std::fs::create_dir_all(&dir).expect("progress dir");
+    std::fs::write(&file, "{ this is not json").expect("corrupt file");
+    let state = tmux.state.path().display().to_string();
+    let bin = env!("CARGO_BIN_EXE_kubetutor");
+    tmux.type_line(&format!(
+        "NO_COLOR=1 XDG_STATE_HOME={state} {bin} {}",
+        fixture()
+    ));
+    tmux.wait_for("Saved progress was unreadable");
+    assert!(!file.exists(), "the corrupt file was moved aside");
+    let styled = tmux.run(&["capture-pane", "-e", "-p", "-t", "t"]);
+    let colours = sgr_colours(&styled);
+    assert!(
+        colours.is_empty(),
+        "colours {colours:?} drawn despite NO_COLOR"
+    );
+    tmux.send(&["q"]);
+    tmux.wait_exit();
+}
+
+/// SGR parameters that set a colour (30-38, 40-48, 90-97, 100-107); 39/49 only reset.
+fn sgr_colours(screen: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for seq in screen.split("\x1b[").skip(1) {
+        let Some(end) = seq.find('m') else { continue };
+        for param in seq[..end].split(';') {
+            let n: u32 = param
+                .split(':')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+            if matches!(n, 30..=38 | 40..=48 | 90..=97 | 100..=107) {
+                out.push(seq[..end].to_string());
+            }
+        }
+    }
+    out
 }

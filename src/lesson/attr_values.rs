@@ -1,0 +1,176 @@
+//! Attribute values: parsing and validating each one into [`CellAttrs`], and the
+//! combinations that cannot work.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::attrs::{AttrProblem, RawAttr, Resolved};
+
+pub(crate) type Problem = (String, String);
+
+pub(crate) fn apply(r: &mut Resolved, a: &RawAttr) -> Result<(), Problem> {
+    let v = a.value.as_deref();
+    let t = &mut r.attrs;
+    match a.key.as_str() {
+        "id" | "name" => r.id = Some(ident(&a.key, v)?),
+        "run" => t.run = boolean(&a.key, v)?,
+        "verify" => t.verify = boolean(&a.key, v)?,
+        "background" => t.background = boolean(&a.key, v)?,
+        "interactive" => t.interactive = boolean(&a.key, v)?,
+        "retry" => t.retry = duration(&a.key, v)?,
+        "interval" => t.interval = duration(&a.key, v)?,
+        "timeout" => t.timeout = Some(duration(&a.key, v)?),
+        "capture" => t.capture = Some(var_name(&a.key, v)?),
+        "cwd" => t.cwd = Some(PathBuf::from(nonempty(&a.key, v)?)),
+        "hint" => r.hint = Some(nonempty(&a.key, v)?.to_string()),
+        "env" => t.env.push(env_pair(v)?),
+        "needs" => t.needs.extend(needs(v)?),
+        _ => {}
+    }
+    Ok(())
+}
+
+fn nonempty<'a>(key: &str, v: Option<&'a str>) -> Result<&'a str, Problem> {
+    match v.map(str::trim) {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err((
+            format!("`{key}` needs a value"),
+            format!("write {key}=VALUE"),
+        )),
+    }
+}
+
+fn ident(key: &str, v: Option<&str>) -> Result<String, Problem> {
+    let s = nonempty(key, v)?;
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err((
+            format!("`{key}` must not contain spaces: `{s}`"),
+            "use dashes: id=create-master".into(),
+        ));
+    }
+    Ok(s.to_string())
+}
+
+fn boolean(key: &str, v: Option<&str>) -> Result<bool, Problem> {
+    match v.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("true") | Some("yes") | Some("1") => Ok(true),
+        Some("false") | Some("no") | Some("0") => Ok(false),
+        Some(other) => Err((
+            format!("`{key}` must be true or false, not `{other}`"),
+            format!("write {key}=true or {key}=false"),
+        )),
+    }
+}
+
+/// A humantime duration (`30s`, `2m`, `1m30s`); a bare number means seconds.
+pub fn duration(key: &str, v: Option<&str>) -> Result<Duration, Problem> {
+    let s = nonempty(key, v)?;
+    let parsed = match s.parse::<u64>() {
+        Ok(secs) => Ok(Duration::from_secs(secs)),
+        Err(_) => humantime::parse_duration(s),
+    };
+    parsed.map_err(|_| {
+        (
+            format!("`{key}` is not a duration: `{s}`"),
+            format!("write a duration like {key}=30s, {key}=2m or {key}=1m30s"),
+        )
+    })
+}
+
+pub fn is_var_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+fn var_name(key: &str, v: Option<&str>) -> Result<String, Problem> {
+    let s = nonempty(key, v)?;
+    if !is_var_name(s) {
+        return Err((
+            format!("`{key}` must be a shell variable name, not `{s}`"),
+            "use letters, digits and _, not starting with a digit, e.g. SENTINEL_POD".into(),
+        ));
+    }
+    Ok(s.to_string())
+}
+
+fn env_pair(v: Option<&str>) -> Result<(String, String), Problem> {
+    let s = nonempty("env", v)?;
+    match s.split_once('=') {
+        Some((k, val)) if is_var_name(k) => Ok((k.to_string(), val.to_string())),
+        _ => Err((
+            format!("`env` must be NAME=VALUE, not `{s}`"),
+            "write env=NAME=VALUE (repeat env= for more)".into(),
+        )),
+    }
+}
+
+fn needs(v: Option<&str>) -> Result<Vec<String>, Problem> {
+    let s = nonempty("needs", v)?;
+    let items: Vec<String> = s.split(',').map(|i| i.trim().to_string()).collect();
+    if items.iter().any(|i| {
+        i.is_empty()
+            || !i
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    }) {
+        return Err((
+            format!("`needs` must be a comma list of names, not `{s}`"),
+            "write needs=containers or needs=containers,network".into(),
+        ));
+    }
+    Ok(items)
+}
+
+/// Combinations that cannot work, reported on the second attribute of the pair.
+pub(crate) fn conflicts(r: &Resolved, raw: &[RawAttr], problems: &mut Vec<AttrProblem>) {
+    let at = |key: &str| {
+        raw.iter()
+            .find(|a| a.key == key)
+            .map_or((0, 0), |a| a.key_at)
+    };
+    let t = &r.attrs;
+    let pairs = [
+        (
+            t.background && t.interactive,
+            "interactive",
+            "a cell is either background=true or interactive=true",
+        ),
+        (
+            t.background && t.verify,
+            "verify",
+            "a check must finish; a background cell never does",
+        ),
+        (
+            t.background && t.capture.is_some(),
+            "capture",
+            "a background cell has no final output to capture",
+        ),
+        (
+            t.interactive && t.capture.is_some(),
+            "capture",
+            "an interactive cell's output goes to the terminal",
+        ),
+    ];
+    for (bad, key, why) in pairs {
+        if bad {
+            problems.push(AttrProblem::error(
+                at(key),
+                format!("`{key}` conflicts with another attribute: {why}"),
+                None,
+            ));
+        }
+    }
+    if !t.verify {
+        for key in ["retry", "interval"] {
+            if raw.iter().any(|a| a.key == key) {
+                problems.push(AttrProblem {
+                    at: at(key),
+                    warning: true,
+                    message: format!("`{key}` only applies to verify=true cells"),
+                    help: Some("add verify=true or remove it".into()),
+                });
+            }
+        }
+    }
+}

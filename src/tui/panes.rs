@@ -1,0 +1,76 @@
+//! Starting the live panes: a sentinel reached by address at once; everything that talks to
+//! Kubernetes only after the learner confirmed the cluster.
+
+use std::time::SystemTime;
+
+use crate::app::{Action, App};
+use crate::kube::pods::spawn_pod_watch_for;
+use crate::kube::view::PodsView;
+use crate::sentinel::{MonitorConfig, SentinelView, spawn_monitor};
+
+use super::runtime::{Msg, Runtime};
+
+/// When the next pane highlight fades, on the monotonic clock.
+pub(super) fn pane_deadline(app: &App) -> Option<tokio::time::Instant> {
+    let at = app.pods.as_ref()?.next_deadline()?;
+    let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
+    Some(tokio::time::Instant::now() + wait)
+}
+
+impl Runtime {
+    /// A sentinel reached by address needs no cluster: watch it from the start.
+    pub(super) fn start_local_panes(&mut self, app: &mut App) {
+        let Some(pane) = &self.lesson.meta.panes.sentinel else {
+            return;
+        };
+        if pane.address.is_none() {
+            return;
+        }
+        let namespace = self.lesson.meta.namespace.clone().unwrap_or_default();
+        match MonitorConfig::from_pane(pane, &namespace, None) {
+            Ok(config) => {
+                app.sentinel = Some(SentinelView::new(pane.master.clone(), app.wall));
+                spawn_monitor(config, self.sentinel_tx.clone());
+            }
+            Err(e) => app.sentinel_state = format!("sentinel: {e}"),
+        }
+    }
+
+    /// Panes that talk to Kubernetes start once the learner confirmed the cluster, with the
+    /// same private kubeconfig the cells use. The tasks end when the loop drops the receivers.
+    pub(super) fn start_cluster_panes(&mut self, app: &mut App) {
+        let Some(target) = self.target.clone() else {
+            return;
+        };
+        if let Some(pods) = &self.lesson.meta.panes.pods {
+            app.pods = Some(PodsView::new());
+            app.pods_scope = match &pods.selector {
+                Some(sel) => format!("{} · {sel}", target.namespace),
+                None => target.namespace.clone(),
+            };
+            spawn_pod_watch_for(target.clone(), pods.selector.clone(), self.pods_tx.clone());
+        }
+        let Some(pane) = self.lesson.meta.panes.sentinel.clone() else {
+            return;
+        };
+        if app.sentinel.is_some() || pane.service.is_none() {
+            return;
+        }
+        app.sentinel = Some(SentinelView::new(pane.master.clone(), app.wall));
+        let (updates, msgs) = (self.sentinel_tx.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let config = match target.client().await {
+                Ok(client) => MonitorConfig::from_pane(&pane, &target.namespace, Some(client))
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match config {
+                Ok(config) => drop(spawn_monitor(config, updates)),
+                Err(e) => {
+                    let state = Action::SentinelState(format!("sentinel: {e}"));
+                    let _ = msgs.send(Msg::Action(state)).await;
+                }
+            }
+        });
+    }
+}
