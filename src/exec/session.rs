@@ -120,6 +120,7 @@ impl Session {
         extra: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, SessionError> {
         let dir = state_dir().map_err(SessionError::TempDir)?;
+        super::watchdog::remove_at_exit(dir.path());
         std::fs::write(dir.path().join("prelude.sh"), PRELUDE).map_err(SessionError::TempDir)?;
         let mut env: BTreeMap<OsString, OsString> = std::env::vars_os()
             .filter(|(k, _)| k != "BASH_ENV" && !k.as_bytes().starts_with(b"__KT_"))

@@ -10,128 +10,21 @@
 //! The task ends (and stops all its connections) when the receiver is dropped; it never panics
 //! and reports every failure as state in the view.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::{Mutex, Notify, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::client;
+use super::config::{MonitorConfig, Seed};
 use super::event::Addr;
 use super::link::{self, LinkSpec};
 use super::model::{LinkState, SentinelUpdate};
+use super::probe::{Dialer, Probe, probe_master};
 use crate::kube::portforward::{self, Forward, Target};
-use crate::lesson::model::SentinelPaneConfig;
-
-/// How often every sentinel's report is re-read when no event arrives.
-pub const REFRESH: Duration = Duration::from_secs(2);
-
-/// Where the first sentinel is.
-#[derive(Clone)]
-pub enum Seed {
-    Address {
-        host: String,
-        port: u16,
-    },
-    /// A service in the lesson namespace, reached through a port-forward.
-    Service {
-        client: kube::Client,
-        namespace: String,
-        service: String,
-        port: u16,
-    },
-}
-
-#[derive(Clone)]
-pub struct MonitorConfig {
-    pub seed: Seed,
-    pub master: String,
-    pub password: Option<String>,
-    pub refresh: Duration,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("sentinel pane: `address` must be host:port, got {0:?}")]
-    BadAddress(String),
-    #[error("sentinel pane: give either `address` or `service`, not both")]
-    Both,
-    #[error("sentinel pane: give `address` (host:port) or `service` (in the lesson namespace)")]
-    Neither,
-    #[error("sentinel pane: `service` needs a Kubernetes connection")]
-    NoKube,
-}
-
-impl MonitorConfig {
-    /// From the lesson front matter; the password falls back to `REDISCLI_AUTH`.
-    pub fn from_pane(
-        pane: &SentinelPaneConfig,
-        namespace: &str,
-        kube: Option<kube::Client>,
-    ) -> Result<Self, ConfigError> {
-        let seed = match (&pane.address, &pane.service) {
-            (Some(_), Some(_)) => return Err(ConfigError::Both),
-            (None, None) => return Err(ConfigError::Neither),
-            (Some(a), None) => {
-                let (host, port) = a
-                    .rsplit_once(':')
-                    .ok_or(ConfigError::BadAddress(a.clone()))?;
-                let port = port
-                    .parse()
-                    .map_err(|_| ConfigError::BadAddress(a.clone()))?;
-                Seed::Address {
-                    host: host.trim_matches(['[', ']']).to_string(),
-                    port,
-                }
-            }
-            (None, Some(service)) => Seed::Service {
-                client: kube.ok_or(ConfigError::NoKube)?,
-                namespace: namespace.to_string(),
-                service: service.clone(),
-                port: pane.port,
-            },
-        };
-        let password = pane
-            .password
-            .clone()
-            .or_else(|| std::env::var("REDISCLI_AUTH").ok());
-        Ok(Self {
-            seed,
-            master: pane.master.clone(),
-            password,
-            refresh: REFRESH,
-        })
-    }
-}
 
 pub fn spawn_monitor(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) -> JoinHandle<()> {
     tokio::spawn(run(config, tx))
-}
-
-/// Turns an address Sentinel reports into one we can dial: itself, or a forward to the pod.
-struct Dialer {
-    kube: Option<(kube::Client, String)>,
-    forwards: Mutex<HashMap<Addr, Forward>>,
-}
-
-impl Dialer {
-    async fn dial(&self, addr: &Addr) -> Result<(String, u16), String> {
-        let Some((client, ns)) = &self.kube else {
-            return Ok((addr.ip.clone(), addr.port));
-        };
-        let mut forwards = self.forwards.lock().await;
-        if let Some(f) = forwards.get(addr) {
-            return Ok(("127.0.0.1".into(), f.local.port()));
-        }
-        let target = Target::PodIp(addr.ip.clone());
-        let f = portforward::start(client.clone(), ns, target, addr.port)
-            .await
-            .map_err(|e| format!("{addr}: {e} (pod IPs are not reachable from outside)"))?;
-        let local = f.local.port();
-        forwards.insert(addr.clone(), f);
-        Ok(("127.0.0.1".into(), local))
-    }
 }
 
 async fn run(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) {
@@ -314,111 +207,4 @@ async fn discovered(
         refresh: config.refresh,
     };
     link::run(spec, itx).await;
-}
-
-/// Reads the current master's `INFO replication` on every refresh and after every event.
-struct Probe {
-    dialer: Arc<Dialer>,
-    password: Option<String>,
-}
-
-async fn probe_master(
-    probe: Probe,
-    mut master: watch::Receiver<Option<Addr>>,
-    poke: Arc<Notify>,
-    itx: mpsc::Sender<SentinelUpdate>,
-    every: Duration,
-) {
-    let mut con: Option<(Addr, redis::aio::MultiplexedConnection)> = None;
-    loop {
-        tokio::select! {
-            _ = poke.notified() => {}
-            _ = tokio::time::sleep(every) => {}
-            r = master.changed() => if r.is_err() { return },
-        }
-        let Some(addr) = master.borrow_and_update().clone() else {
-            continue;
-        };
-        if con.as_ref().is_some_and(|(a, _)| *a != addr) {
-            con = None;
-        }
-        let info = match con.as_mut() {
-            Some((_, c)) => client::replication(c).await.map_err(|e| e.to_string()),
-            None => match connect_master(&probe, &addr).await {
-                Ok(mut c) => {
-                    let info = client::replication(&mut c).await.map_err(|e| e.to_string());
-                    con = Some((addr.clone(), c));
-                    info
-                }
-                Err(e) => Err(e),
-            },
-        };
-        if info.is_err() {
-            con = None;
-        }
-        if itx
-            .send(SentinelUpdate::MasterInfo { addr, info })
-            .await
-            .is_err()
-        {
-            return;
-        }
-    }
-}
-
-async fn connect_master(
-    probe: &Probe,
-    addr: &Addr,
-) -> Result<redis::aio::MultiplexedConnection, String> {
-    let (host, port) = probe.dialer.dial(addr).await?;
-    let with = client::client(&host, port, probe.password.as_deref()).map_err(|e| e.to_string())?;
-    match client::commands(&with).await {
-        Ok(c) => Ok(c),
-        // Lessons often protect only the sentinels; a server without a password refuses AUTH.
-        Err(client::LinkError::AuthFailed(_)) if probe.password.is_some() => {
-            let without = client::client(&host, port, None).map_err(|e| e.to_string())?;
-            client::commands(&without).await.map_err(|e| e.to_string())
-        }
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pane(
-        address: Option<&str>,
-        service: Option<&str>,
-        password: Option<&str>,
-    ) -> SentinelPaneConfig {
-        SentinelPaneConfig {
-            address: address.map(Into::into),
-            service: service.map(Into::into),
-            port: 26379,
-            master: "mymaster".into(),
-            password: password.map(Into::into),
-        }
-    }
-
-    #[test]
-    fn front_matter_to_config() {
-        let c =
-            MonitorConfig::from_pane(&pane(Some("10.0.0.1:26380"), None, Some("pw")), "ns", None)
-                .expect("address mode");
-        assert!(matches!(&c.seed, Seed::Address { host, port: 26380 } if host == "10.0.0.1"));
-        assert_eq!(c.password.as_deref(), Some("pw"));
-        let err = |p| {
-            MonitorConfig::from_pane(&p, "ns", None)
-                .err()
-                .map(|e| e.to_string())
-        };
-        assert!(err(pane(Some("nohost"), None, None)).is_some_and(|e| e.contains("host:port")));
-        assert!(err(pane(Some("h:99999"), None, None)).is_some());
-        assert!(err(pane(Some("h:1"), Some("svc"), None)).is_some_and(|e| e.contains("not both")));
-        assert!(err(pane(None, None, None)).is_some());
-        assert!(
-            err(pane(None, Some("redis-sentinel"), None)).is_some_and(|e| e.contains("Kubernetes"))
-        );
-    }
 }

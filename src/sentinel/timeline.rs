@@ -85,17 +85,14 @@ impl FailoverClock {
             .filter(|i| i.kind == InstanceKind::Master)
             .map(|i| i.addr);
         match (event.name.as_str(), master) {
-            ("+sdown", Some(addr)) => {
-                if self.down_since.as_ref().is_none_or(|(a, _)| *a != addr) {
-                    self.down_since = Some((addr, at));
-                    self.odown = false;
-                }
+            // Only the first +sdown of a master starts the clock.
+            ("+sdown", Some(addr)) if !self.is_down(&addr) => {
+                self.down_since = Some((addr, at));
+                self.odown = false;
             }
-            ("-sdown", Some(addr)) => {
-                let same = self.down_since.as_ref().is_some_and(|(a, _)| *a == addr);
-                if same && !self.odown && !self.in_progress {
-                    self.down_since = None;
-                }
+            // Back before anyone acted on it: no failover to measure.
+            ("-sdown", Some(addr)) if self.is_down(&addr) && !self.odown && !self.in_progress => {
+                self.down_since = None;
             }
             ("+odown", Some(_)) => self.odown = true,
             ("+try-failover" | "+elected-leader" | "+failover-state-select-slave", _) => {
@@ -105,6 +102,10 @@ impl FailoverClock {
             ("+switch-master", _) => self.switched(at, event),
             _ => {}
         }
+    }
+
+    fn is_down(&self, addr: &Addr) -> bool {
+        self.down_since.as_ref().is_some_and(|(a, _)| a == addr)
     }
 
     fn switched(&mut self, at: SystemTime, event: &SentinelEvent) {

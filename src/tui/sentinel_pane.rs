@@ -10,8 +10,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use crate::sentinel::Health;
 use crate::sentinel::SentinelView;
-use crate::sentinel::model::{Health, Link, LinkState};
+use crate::sentinel::model::{Link, LinkState};
 use crate::sentinel::report::Topology;
 use crate::sentinel::timeline::TimelineEntry;
 

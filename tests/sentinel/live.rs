@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use kubetutor::sentinel::model::Health;
+use kubetutor::sentinel::Health;
 use kubetutor::sentinel::{Addr, MonitorConfig, Role, Seed};
 
 use crate::harness::{Cluster, MASTER, Watch, free_port};

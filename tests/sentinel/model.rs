@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use kubetutor::sentinel::model::{Health, LinkState};
+use kubetutor::sentinel::Health;
+use kubetutor::sentinel::model::LinkState;
 use kubetutor::sentinel::{Addr, Role, SentinelUpdate};
 
 use crate::recorded::{self, NEW, OLD, OTHER, endpoint, replay, t};

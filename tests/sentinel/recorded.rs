@@ -73,14 +73,14 @@ pub fn topology(master: &str, flags: &str, epoch: u64, me: usize) -> Topology {
 /// The three sentinels connected and reporting the original master.
 pub fn settled() -> Vec<(SystemTime, SentinelUpdate)> {
     let mut out = vec![];
-    for i in 0..3 {
+    for (i, (_, run_id)) in SENTINELS.iter().enumerate() {
         let e = endpoint(i);
         let at = t(10 * i as u64);
         out.push((
             at,
             SentinelUpdate::Identity {
                 endpoint: e.clone(),
-                run_id: SENTINELS[i].1.into(),
+                run_id: run_id.to_string(),
             },
         ));
         out.push((
