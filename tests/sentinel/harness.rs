@@ -193,7 +193,7 @@ pub struct Watch {
     pub view: SentinelView,
     rx: mpsc::Receiver<SentinelUpdate>,
     pub log: Vec<SentinelUpdate>,
-    _task: tokio::task::JoinHandle<()>,
+    _task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Watch {
@@ -204,7 +204,18 @@ impl Watch {
             view,
             rx,
             log: vec![],
-            _task: spawn_monitor(config, tx),
+            _task: Some(spawn_monitor(config, tx)),
+        }
+    }
+
+    /// For a monitor the test spawned itself.
+    pub fn from_parts(master: &str, rx: mpsc::Receiver<SentinelUpdate>) -> Watch {
+        let view = SentinelView::new(master, SystemTime::now());
+        Watch {
+            view,
+            rx,
+            log: vec![],
+            _task: None,
         }
     }
 

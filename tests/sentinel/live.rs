@@ -178,3 +178,28 @@ async fn auth_required_failed_and_ok() {
         })
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monitor_ends_and_disconnects_when_the_receiver_is_dropped() {
+    let cluster = Cluster::start(None);
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let task = kubetutor::sentinel::spawn_monitor(cluster.config(MASTER, None), tx);
+    let mut w = crate::harness::Watch::from_parts(MASTER, rx);
+    w.until("topology", SETTLE, settled).await;
+    let clients = crate::harness::raw(cluster.sentinels[0].port, &["CLIENT", "LIST"]);
+    assert!(
+        clients.is_some_and(|l| l.contains("psubscribe")),
+        "our subscriber is listed"
+    );
+    drop(w);
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("monitor ended")
+        .expect("no panic");
+    for s in &cluster.sentinels {
+        crate::harness::wait_for("our subscribers gone", Duration::from_secs(5), || {
+            crate::harness::raw(s.port, &["CLIENT", "LIST"])
+                .is_some_and(|l| !l.contains("psubscribe"))
+        });
+    }
+}
