@@ -233,6 +233,17 @@ fn find_child(parent: u32, name: &str) -> Option<u32> {
     None
 }
 
+/// Stop a tmux server and remove its socket file (kill-server leaves it behind).
+fn kill(tmux: &dyn Fn(&[&str]) -> std::io::Result<std::process::Output>) {
+    let socket = tmux(&["display-message", "-p", "#{socket_path}"])
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let _ = tmux(&["kill-server"]);
+    if !socket.is_empty() {
+        let _ = std::fs::remove_file(socket);
+    }
+}
+
 fn bench_idle(slug: &str) {
     let socket = format!("kt-bench-{}", std::process::id());
     let tmux = |args: &[&str]| {
@@ -296,7 +307,7 @@ fn bench_idle(slug: &str) {
         .or_else(|| pane.and_then(|p| find_child(p, "kubetutor")));
     let Some(pid) = pid else {
         println!("idle CPU {slug}: app did not start");
-        let _ = tmux(&["kill-server"]);
+        kill(&tmux);
         return;
     };
     let hz = 100.0; // USER_HZ on Linux
@@ -313,7 +324,7 @@ fn bench_idle(slug: &str) {
     }
     let _ = tmux(&["send-keys", "-t", "b", "q"]);
     std::thread::sleep(Duration::from_millis(500));
-    let _ = tmux(&["kill-server"]);
+    kill(&tmux);
 }
 
 fn main() {

@@ -30,7 +30,7 @@ pub fn spawn_monitor(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) ->
 async fn run(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) {
     let (itx, mut irx) = mpsc::channel::<SentinelUpdate>(256);
     let mut tasks = JoinSet::new();
-    let (dialer, seed_forward) = match start_seed(&config, &itx, &mut tasks).await {
+    let (dialer, seed_forward) = match start_seed(&config, &tx, &itx, &mut tasks).await {
         Some(ok) => ok,
         None => return,
     };
@@ -89,9 +89,11 @@ async fn run(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) {
     drop(seed_forward);
 }
 
-/// Starts the first link; `None` when the receiver is already gone.
+/// Starts the first link (in service mode after the port-forward is up; failures go straight
+/// to the caller's `tx`); `None` when the receiver is gone meanwhile.
 async fn start_seed(
     config: &MonitorConfig,
+    tx: &mpsc::Sender<SentinelUpdate>,
     itx: &mpsc::Sender<SentinelUpdate>,
     tasks: &mut JoinSet<()>,
 ) -> Option<(Dialer, Option<Forward>)> {
@@ -140,8 +142,11 @@ async fn start_seed(
                             endpoint: endpoint.clone(),
                             state,
                         };
-                        itx.send(u).await.ok()?;
-                        tokio::time::sleep(backoff).await;
+                        tx.send(u).await.ok()?;
+                        tokio::select! {
+                            _ = tokio::time::sleep(backoff) => {}
+                            _ = tx.closed() => return None,
+                        }
                         attempt += 1;
                         backoff = (backoff * 2).min(link::BACKOFF_MAX);
                     }

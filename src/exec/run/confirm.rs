@@ -17,8 +17,7 @@ pub fn runs_kubectl(cell: &Cell) -> bool {
 
 /// The resolved cluster target, printed; `ask` when the user must still say yes.
 pub struct Gate {
-    pub env: Vec<(String, String)>,
-    pub context: String,
+    pub target: crate::kube::safety::ClusterTarget,
     pub ask: bool,
 }
 
@@ -40,8 +39,7 @@ pub fn gate(lesson: &Lesson, args: &RunArgs, out: &mut impl Write) -> anyhow::Re
         );
     }
     Ok(Gate {
-        env: target.env(),
-        context: target.context,
+        target,
         ask: !args.yes,
     })
 }

@@ -226,11 +226,38 @@ impl<'a> Runner<'a> {
             if !yes {
                 anyhow::bail!(
                     "not confirmed: nothing was run against context `{}`",
-                    gate.context
+                    gate.target.context
                 );
             }
         }
-        Ok(gate.env)
+        self.ensure_namespace(&gate.target).await?;
+        Ok(gate.target.env())
+    }
+
+    /// Creates the lesson's namespace when absent (the user has just consented to this cluster),
+    /// so the first `kubectl create` does not fail with "namespace not found".
+    async fn ensure_namespace(
+        &mut self,
+        target: &crate::kube::safety::ClusterTarget,
+    ) -> anyhow::Result<()> {
+        let created = async {
+            let ensure = async { target.ensure_namespace(&target.client().await?).await };
+            match tokio::time::timeout(Duration::from_secs(10), ensure).await {
+                Ok(result) => result.map_err(anyhow::Error::from),
+                Err(_) => Err(anyhow::anyhow!("the API server did not answer within 10 s")),
+            }
+        };
+        let created = created.await.with_context(|| {
+            format!(
+                "could not make sure namespace `{}` exists on context `{}`; \
+                 check access with `kubetutor doctor`",
+                target.namespace, target.context
+            )
+        })?;
+        if created {
+            writeln!(self.out, "Created namespace {}", target.namespace)?;
+        }
+        Ok(())
     }
 
     /// Prints the result line; returns whether the cell counts as passed (or skipped).
