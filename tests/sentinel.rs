@@ -11,3 +11,5 @@ mod model;
 mod pane;
 #[path = "sentinel/recorded.rs"]
 mod recorded;
+#[path = "sentinel/service.rs"]
+mod service;
