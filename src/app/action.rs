@@ -26,6 +26,8 @@ pub enum Action {
     Cancel,
     Copy,
     Edit,
+    /// Drop the learner's edit: the cell runs the lesson's code again.
+    RevertEdit,
     ToggleHelp,
     Quit,
     /// `y` in a confirmation.
@@ -73,10 +75,9 @@ pub enum Action {
 pub enum Effect {
     /// Queue these cells on the engine, in order.
     Run(Vec<CellIndex>),
-    /// Run one cell with code edited by the learner.
+    /// Like [`Effect::Run`], when some cells run code edited by the learner (`Some`).
     RunEdited {
-        cell: CellIndex,
-        code: String,
+        cells: Vec<(CellIndex, Option<String>)>,
     },
     /// Hand the terminal to an interactive cell, then take it back.
     RunInteractive(CellIndex),

@@ -3,6 +3,7 @@
 //! the effects.
 
 pub mod action;
+mod edit;
 pub mod keymap;
 pub mod output;
 pub mod picker;
@@ -11,6 +12,8 @@ mod run;
 pub mod state;
 mod update;
 
+#[cfg(test)]
+mod edit_tests;
 #[cfg(test)]
 mod tests;
 

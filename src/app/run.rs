@@ -46,7 +46,7 @@ impl App {
         if batch.is_empty() {
             return Vec::new();
         }
-        let needs_cluster = batch.iter().any(|&i| self.cells[i].needs_cluster);
+        let needs_cluster = batch.iter().any(|&i| self.needs_cluster(i));
         if needs_cluster && !self.cluster_confirmed {
             return vec![Effect::PrepareCluster(batch)];
         }
@@ -67,13 +67,16 @@ impl App {
                 self.runs[cell].output.clear();
                 return vec![Effect::RunInteractive(cell)];
             }
-            if let Some(code) = self.runs[cell].edited.clone() {
-                self.mark_queued(cell);
-                return vec![Effect::RunEdited { cell, code }];
-            }
         }
+        let cells: Vec<(CellIndex, Option<String>)> = batch
+            .iter()
+            .map(|&cell| (cell, self.runs[cell].edited.clone()))
+            .collect();
         for &cell in &batch {
             self.mark_queued(cell);
+        }
+        if cells.iter().any(|(_, code)| code.is_some()) {
+            return vec![Effect::RunEdited { cells }];
         }
         vec![Effect::Run(batch)]
     }
@@ -81,6 +84,7 @@ impl App {
     pub(super) fn mark_queued(&mut self, cell: CellIndex) {
         let run = &mut self.runs[cell];
         run.status = CellStatus::Queued;
+        run.ran_edited = run.edited.is_some();
         run.output.clear();
         run.scroll = 0;
     }
@@ -111,29 +115,6 @@ impl App {
             }
             None => Vec::new(),
         }
-    }
-
-    pub(super) fn edit(&mut self) -> Vec<Effect> {
-        let Some(cell) = self.focus else {
-            return Vec::new();
-        };
-        if !self.cells[cell].runnable || self.runs[cell].status.is_active() {
-            self.notice = Some("Only an idle, runnable command can be edited.".into());
-            return Vec::new();
-        }
-        match self.code_of(cell) {
-            Some(code) => vec![Effect::Edit { cell, code }],
-            None => Vec::new(),
-        }
-    }
-
-    pub(super) fn edited(&mut self, cell: CellIndex, code: Option<String>) -> Vec<Effect> {
-        let Some(code) = code else { return Vec::new() };
-        if cell >= self.runs.len() {
-            return Vec::new();
-        }
-        self.runs[cell].edited = Some(code);
-        self.start(vec![cell])
     }
 
     pub(super) fn quit(&mut self) -> Vec<Effect> {

@@ -61,6 +61,8 @@ pub struct CellRun {
     pub job: Option<Job>,
     /// Code edited in `$EDITOR` for this run, shown instead of the lesson's.
     pub edited: Option<String>,
+    /// The last run (queued, running or done) ran `edited`, not the lesson's code.
+    pub ran_edited: bool,
 }
 
 impl Default for CellRun {
@@ -72,6 +74,7 @@ impl Default for CellRun {
             expanded: false,
             job: None,
             edited: None,
+            ran_edited: false,
         }
     }
 }

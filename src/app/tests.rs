@@ -40,7 +40,7 @@ echo shown
 ```
 "#;
 
-fn app(present: bool) -> App {
+pub(super) fn app(present: bool) -> App {
     let lesson = crate::lesson::parse(Path::new("/tmp/l/lesson.md"), LESSON).expect("parses");
     let mut app = App::new(Arc::new(lesson), present);
     app.geometry = Geometry {
@@ -52,11 +52,11 @@ fn app(present: bool) -> App {
     app
 }
 
-fn key(code: KeyCode) -> KeyEvent {
+pub(super) fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
 }
 
-fn finished(cell: usize, outcome: Outcome) -> Action {
+pub(super) fn finished(cell: usize, outcome: Outcome) -> Action {
     Action::Exec(ExecEvent::Finished {
         cell,
         outcome,
@@ -264,30 +264,6 @@ fn output_scroll_is_bounded() {
     assert_eq!(app.runs[0].scroll, 30 - FOLD_LINES);
     app.update(Action::OutputScroll(-1000));
     assert_eq!(app.runs[0].scroll, 0);
-}
-
-#[test]
-fn edit_then_run_uses_the_edited_code() {
-    let mut app = app(false);
-    assert_eq!(
-        app.update(Action::Edit),
-        vec![Effect::Edit {
-            cell: 0,
-            code: "echo a".into()
-        }]
-    );
-    let effects = app.update(Action::Edited {
-        cell: 0,
-        code: Some("echo b".into()),
-    });
-    assert_eq!(
-        effects,
-        vec![Effect::RunEdited {
-            cell: 0,
-            code: "echo b".into()
-        }]
-    );
-    assert_eq!(app.code_of(0).as_deref(), Some("echo b"));
 }
 
 #[test]

@@ -141,6 +141,7 @@ impl App {
             Action::Cancel => return self.cancel(),
             Action::Copy => return self.copy(),
             Action::Edit => return self.edit(),
+            Action::RevertEdit => self.revert_edit(),
             Action::ToggleHelp => self.overlay = Some(Overlay::Help),
             Action::Quit => return self.quit(),
             Action::Confirm | Action::Dismiss => {}

@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use super::*;
 use crate::lesson::{Block, Cell, CellAttrs, Lesson, Meta, Step};
 
-fn lesson(dir: &std::path::Path, cells: Vec<(&str, CellAttrs)>) -> Arc<Lesson> {
+pub(super) fn lesson(dir: &std::path::Path, cells: Vec<(&str, CellAttrs)>) -> Arc<Lesson> {
     let blocks = cells
         .into_iter()
         .enumerate()
@@ -37,12 +37,12 @@ fn lesson(dir: &std::path::Path, cells: Vec<(&str, CellAttrs)>) -> Arc<Lesson> {
     })
 }
 
-fn plain() -> CellAttrs {
+pub(super) fn plain() -> CellAttrs {
     CellAttrs::default()
 }
 
 /// Collects events until `n` Finished events arrived (or 20 s passed).
-async fn until_finished(rx: &mut mpsc::Receiver<ExecEvent>, n: usize) -> Vec<ExecEvent> {
+pub(super) async fn until_finished(rx: &mut mpsc::Receiver<ExecEvent>, n: usize) -> Vec<ExecEvent> {
     let mut out = Vec::new();
     let mut finished = 0;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -57,7 +57,7 @@ async fn until_finished(rx: &mut mpsc::Receiver<ExecEvent>, n: usize) -> Vec<Exe
     out
 }
 
-fn output_of(events: &[ExecEvent], cell: usize) -> String {
+pub(super) fn output_of(events: &[ExecEvent], cell: usize) -> String {
     let bytes: Vec<u8> = events
         .iter()
         .filter_map(|e| match e {
@@ -69,7 +69,7 @@ fn output_of(events: &[ExecEvent], cell: usize) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-fn outcome_of(events: &[ExecEvent], cell: usize) -> Outcome {
+pub(super) fn outcome_of(events: &[ExecEvent], cell: usize) -> Outcome {
     events
         .iter()
         .find_map(|e| match e {
@@ -371,4 +371,44 @@ async fn shutdown_never_waits_on_a_consumer_that_stopped_reading() {
         .await
         .expect("shutdown hung");
     assert!(t.elapsed() < Duration::from_secs(8), "{:?}", t.elapsed());
+}
+
+#[tokio::test]
+async fn rerunning_a_background_cell_restarts_it_and_shutdown_stops_the_new_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let bg = CellAttrs {
+        background: true,
+        ..plain()
+    };
+    let l = lesson(dir.path(), vec![("exec sleep 31", bg)]);
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run(0);
+    let first = until_finished(&mut rx, 1).await;
+    h.run(0);
+    let second = until_finished(&mut rx, 1).await;
+    let pid_of = |events: &[ExecEvent]| {
+        events.iter().find_map(|e| match e {
+            ExecEvent::JobStarted { cell: 0, pid } => Some(*pid),
+            _ => None,
+        })
+    };
+    let (old, new) = (pid_of(&first).unwrap(), pid_of(&second).unwrap());
+    assert_ne!(old, new);
+    // The old job's end is reported before the new job starts, so a UI keyed by cell ends
+    // up showing the new job as running.
+    let exited = second
+        .iter()
+        .position(|e| matches!(e, ExecEvent::JobExited { cell: 0, .. }));
+    let started = second
+        .iter()
+        .position(|e| matches!(e, ExecEvent::JobStarted { cell: 0, .. }));
+    assert!(exited.unwrap() < started.unwrap(), "{second:?}");
+    let alive =
+        |pid: u32| nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), None).is_ok();
+    assert!(!alive(old), "replaced job {old} still running");
+
+    let shutdown = tokio::spawn(async move { h.shutdown().await });
+    while rx.recv().await.is_some() {}
+    shutdown.await.unwrap();
+    assert!(!alive(new), "restarted job {new} outlived shutdown");
 }

@@ -12,10 +12,20 @@ use super::attempt::{self, Ending};
 use super::event::{ExecEvent, Outcome};
 use crate::lesson::CellIndex;
 
+/// The running job of one cell. A re-run cell gets a new generation, so the end of the job it
+/// replaced cannot be mistaken for the end of the new one.
+struct Running {
+    generation: u64,
+    stop: CancellationToken,
+    /// Cancelled when the job has fully ended (its JobExited is sent).
+    ended: CancellationToken,
+}
+
 #[derive(Default)]
 pub struct Jobs {
-    tasks: JoinSet<CellIndex>,
-    stops: BTreeMap<CellIndex, CancellationToken>,
+    tasks: JoinSet<(CellIndex, u64)>,
+    running: BTreeMap<CellIndex, Running>,
+    generations: u64,
 }
 
 impl Jobs {
@@ -24,7 +34,9 @@ impl Jobs {
     }
 
     /// Starts `cmd` as the job of `cell`: Started, JobStarted, Finished(Passed) once it runs,
-    /// then its output, then JobExited. A cell already running as a job is stopped first.
+    /// then its output, then JobExited. A cell already running as a job is stopped first, and
+    /// the new job starts only once the old one has ended (so ports are free and its JobExited
+    /// comes before the new JobStarted).
     pub fn start(
         &mut self,
         cell: CellIndex,
@@ -34,32 +46,48 @@ impl Jobs {
         grace: Duration,
         closing: CancellationToken,
     ) {
-        if let Some(old) = self.stops.remove(&cell) {
-            old.cancel();
-        }
-        let stop = CancellationToken::new();
-        self.stops.insert(cell, stop.clone());
-        self.tasks
-            .spawn(job(cell, cmd, events, stop, timeout, grace, closing));
+        let previous = self.running.remove(&cell).map(|old| {
+            old.stop.cancel();
+            old.ended
+        });
+        self.generations += 1;
+        let generation = self.generations;
+        let running = Running {
+            generation,
+            stop: CancellationToken::new(),
+            ended: CancellationToken::new(),
+        };
+        let (stop, ended) = (running.stop.clone(), running.ended.clone());
+        self.running.insert(cell, running);
+        self.tasks.spawn(async move {
+            let _ended = ended.drop_guard();
+            if let Some(previous) = previous {
+                previous.cancelled().await;
+            }
+            job(cell, cmd, events, stop, timeout, grace, closing).await;
+            (cell, generation)
+        });
     }
 
     pub fn stop(&mut self, cell: CellIndex) {
-        if let Some(stop) = self.stops.remove(&cell) {
-            stop.cancel();
+        if let Some(running) = self.running.remove(&cell) {
+            running.stop.cancel();
         }
     }
 
     pub fn stop_all(&mut self) {
-        for (_, stop) in std::mem::take(&mut self.stops) {
-            stop.cancel();
+        for (_, running) in std::mem::take(&mut self.running) {
+            running.stop.cancel();
         }
     }
 
     /// Waits for the next job to end; pending forever when there is none.
     pub async fn next_exit(&mut self) {
         match self.tasks.join_next().await {
-            Some(Ok(cell)) => {
-                self.stops.remove(&cell);
+            Some(Ok((cell, generation))) => {
+                if self.running.get(&cell).map(|r| r.generation) == Some(generation) {
+                    self.running.remove(&cell);
+                }
             }
             Some(Err(e)) => tracing::error!("background job task failed: {e}"),
             None => std::future::pending().await,
@@ -82,6 +110,16 @@ async fn job(
     closing: CancellationToken,
 ) -> CellIndex {
     let start = std::time::Instant::now();
+    if stop.is_cancelled() {
+        // Stopped while waiting for the job it replaces to end: never started.
+        let finished = ExecEvent::Finished {
+            cell,
+            outcome: Outcome::Cancelled,
+            duration: start.elapsed(),
+        };
+        super::emit(&events, finished, &closing).await;
+        return cell;
+    }
     super::emit(&events, ExecEvent::Started { cell, attempt: 1 }, &closing).await;
     let (tx, rx) = oneshot::channel();
     let ctx = attempt::Ctx {

@@ -153,13 +153,27 @@ impl EngineHandle {
     /// Queues one cell.
     pub fn run(&self, cell: CellIndex) {
         self.send(engine::Msg::Run {
-            cells: vec![cell],
+            cells: vec![(cell, None)],
+            batch: false,
+        });
+    }
+
+    /// Queues one cell running `code` instead of the lesson's (a learner's edit); the cell's
+    /// attributes, the session state and the events are the same as for [`Self::run`].
+    pub fn run_code(&self, cell: CellIndex, code: String) {
+        self.send(engine::Msg::Run {
+            cells: vec![(cell, Some(code))],
             batch: false,
         });
     }
 
     /// Queues cells as one batch (a step): the first failure skips the rest of the batch.
     pub fn run_step(&self, cells: Vec<CellIndex>) {
+        self.run_step_code(cells.into_iter().map(|c| (c, None)).collect());
+    }
+
+    /// Like [`Self::run_step`], with replacement code for the cells that have some.
+    pub fn run_step_code(&self, cells: Vec<(CellIndex, Option<String>)>) {
         self.send(engine::Msg::Run { cells, batch: true });
     }
 

@@ -190,7 +190,10 @@ pub fn status(app: &App, cell: CellIndex, theme: &Theme) -> (String, Style) {
         };
         label.0.push_str(&state);
     }
-    if run.edited.is_some() {
+    let ran = run.ran_edited && run.status != CellStatus::Idle;
+    if ran {
+        label.0.push_str(" · ran edited code");
+    } else if run.edited.is_some() {
         label.0.push_str(" · edited");
     }
     label

@@ -293,12 +293,17 @@ impl Runtime {
                     _ => self.engine.run_step(cells),
                 }
             }
-            Effect::RunEdited { .. } => {
-                // The engine runs cells from the lesson it was given; it has no call yet to
-                // run different code in the session. Keep the edit visible and say so.
-                app.settle_queued();
-                let text = "Edit kept (shown in the cell); the engine cannot run edited code yet. c copies it.";
-                return Some(Action::Notice(text.into()));
+            Effect::RunEdited { cells } => {
+                let indices: Vec<CellIndex> = cells.iter().map(|(c, _)| *c).collect();
+                if let Err(message) = self.cluster_guard(app, &indices) {
+                    app.settle_queued();
+                    return Some(Action::Notice(message));
+                }
+                match <[_; 1]>::try_from(cells) {
+                    Ok([(cell, Some(code))]) => self.engine.run_code(cell, code),
+                    Ok([(cell, None)]) => self.engine.run(cell),
+                    Err(cells) => self.engine.run_step_code(cells),
+                }
             }
             Effect::RunInteractive(cell) => {
                 if let Err(message) = self.cluster_guard(app, &[cell]) {
@@ -340,10 +345,7 @@ impl Runtime {
     /// Before commands that talk to the cluster: export the confirmed target once, and stop
     /// if the user's kubeconfig changed underneath the lesson.
     fn cluster_guard(&mut self, app: &mut App, cells: &[CellIndex]) -> Result<(), String> {
-        if !cells
-            .iter()
-            .any(|&c| app.cells.get(c).is_some_and(|i| i.needs_cluster))
-        {
+        if !cells.iter().any(|&c| app.needs_cluster(c)) {
             return Ok(());
         }
         let Some(target) = &self.target else {

@@ -24,8 +24,9 @@ use super::session::{Session, SessionError};
 use crate::lesson::{CellIndex, Lesson};
 
 pub(crate) enum Msg {
+    /// Each cell with the code to run instead of the lesson's (a learner's edit), if any.
     Run {
-        cells: Vec<CellIndex>,
+        cells: Vec<(CellIndex, Option<String>)>,
         batch: bool,
     },
     Cancel,
@@ -43,6 +44,7 @@ enum Work {
     Cell {
         cell: CellIndex,
         batch: Option<u64>,
+        code: Option<String>,
     },
     Interactive {
         cell: CellIndex,
@@ -131,8 +133,10 @@ impl Actor {
                     self.next_batch += 1;
                     self.next_batch
                 });
-                self.queue
-                    .extend(cells.into_iter().map(|cell| Work::Cell { cell, batch }));
+                let work = cells
+                    .into_iter()
+                    .map(|(cell, code)| Work::Cell { cell, batch, code });
+                self.queue.extend(work);
             }
             Msg::Interactive { cell, reply } => {
                 self.queue.push_back(Work::Interactive { cell, reply })
@@ -209,3 +213,6 @@ impl Actor {
         }
     }
 }
+
+#[cfg(test)]
+mod edit_tests;

@@ -13,16 +13,16 @@ use crate::exec::cellrun;
 use crate::exec::event::{ExecEvent, Outcome};
 use crate::exec::interactive::{self, Lease};
 use crate::exec::session::Session;
-use crate::lesson::{CellIndex, Lesson};
+use crate::lesson::{Cell, CellIndex, Lesson};
 
 impl Actor {
     /// Starts the next queued work that needs the session; handles instant ones inline.
     pub(super) async fn next_work(&mut self) -> Option<Running> {
         while let Some(work) = self.queue.pop_front() {
             let session = self.session.as_mut()?;
-            let (cell, batch, reply) = match work {
-                Work::Cell { cell, batch } => (cell, batch, None),
-                Work::Interactive { cell, reply } => (cell, None, Some(reply)),
+            let (cell, batch, code, reply) = match work {
+                Work::Cell { cell, batch, code } => (cell, batch, code, None),
+                Work::Interactive { cell, reply } => (cell, None, None, Some(reply)),
             };
             let cells = self.lesson.cells();
             let Some(c) = cells.get(cell) else {
@@ -59,7 +59,8 @@ impl Actor {
             if c.attrs.background {
                 match cellrun::cell_dir(&self.lesson, c, session) {
                     Ok((dir, _)) => {
-                        let cmd = session.command(&c.code, &c.attrs.env, &dir, false);
+                        let code = code.as_deref().unwrap_or(&c.code);
+                        let cmd = session.command(code, &c.attrs.env, &dir, false);
                         let events = self.events.clone();
                         let (timeout, grace) = (c.attrs.timeout, self.opts.grace);
                         let closing = self.closing.clone();
@@ -75,9 +76,14 @@ impl Actor {
             let (lesson, opts, events) =
                 (self.lesson.clone(), self.opts.clone(), self.events.clone());
             let closing = self.closing.clone();
-            return Some(Box::pin(foreground(
-                session, lesson, opts, events, token, closing, cell,
-            )));
+            let ctx = Foreground {
+                lesson,
+                opts,
+                events,
+                cancel: token,
+                closing,
+            };
+            return Some(Box::pin(foreground(session, ctx, cell, code)));
         }
         None
     }
@@ -104,18 +110,39 @@ impl Actor {
     }
 }
 
-async fn foreground(
-    mut session: Session,
+struct Foreground {
     lesson: Arc<Lesson>,
     opts: Arc<EngineOptions>,
     events: mpsc::Sender<ExecEvent>,
     cancel: CancellationToken,
     closing: CancellationToken,
+}
+
+/// Runs cell `index`; `code` replaces the lesson's code (a learner's edit) while the cell's
+/// attributes (cwd, env, timeout, verify, capture) still apply.
+async fn foreground(
+    mut session: Session,
+    ctx: Foreground,
     index: CellIndex,
+    code: Option<String>,
 ) -> (Session, CellIndex, Outcome) {
+    let Foreground {
+        lesson,
+        opts,
+        events,
+        cancel,
+        closing,
+    } = ctx;
     let start = Instant::now();
     let cells = lesson.cells();
-    let outcome = match cells.get(index) {
+    let edited: Option<Cell> = match (cells.get(index), code) {
+        (Some(&cell), Some(code)) => Some(Cell {
+            code,
+            ..cell.clone()
+        }),
+        _ => None,
+    };
+    let outcome = match edited.as_ref().or(cells.get(index).copied()) {
         Some(cell) => {
             let run = cellrun::Run {
                 lesson: &lesson,
