@@ -6,7 +6,12 @@ use clap::{Args, Parser, Subcommand};
 
 /// Markdown lessons as live, runnable terminal tutorials.
 #[derive(Debug, Parser)]
-#[command(name = "kubetutor", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "kubetutor",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

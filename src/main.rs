@@ -15,7 +15,12 @@ fn main() -> ExitCode {
         Some(Command::Import(args)) => kubetutor::lesson::cli_import(args),
         Some(Command::Doctor(args)) => kubetutor::kube::cli_doctor(args),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "kubetutor", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "kubetutor",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
         None => kubetutor::tui::cli_open(cli.open),

@@ -15,6 +15,7 @@ use crate::app::{App, CellStatus, EXPANDED_LINES, FOLD_LINES};
 use crate::exec::Outcome;
 use crate::lesson::CellIndex;
 
+use super::cell_frame;
 use super::theme::Theme;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -77,47 +78,56 @@ pub fn lines(
 ) -> Vec<Line<'static>> {
     let focused = app.focus == Some(cell);
     let frame = theme.frame(focused);
+    // Columns left of the right border.
+    let inner = width.saturating_sub(1);
     let mut out = Vec::with_capacity(code.len() + 4);
-    out.push(top(app, cell, width, frame, theme));
-    out.extend(code.iter().cloned());
+    let mut top = top(app, cell, inner, frame, theme);
+    top.spans.push(Span::styled("╮", frame));
+    out.push(top);
+    let close = |line: Line<'static>| cell_frame::close(line, inner, frame);
+    out.extend(code.iter().cloned().map(close));
     if let Some(hint) = hint_text(app, cell) {
-        let text = truncate(&format!("hint: {hint}"), width.saturating_sub(2));
-        out.push(Line::from(vec![
+        let text = truncate(&format!("hint: {hint}"), inner.saturating_sub(3));
+        out.push(close(Line::from(vec![
             Span::styled("│ ", frame),
             Span::styled(text, theme.notice()),
-        ]));
+        ])));
     }
     if let Some(w) = window(app, cell) {
-        out.push(Line::from(Span::styled("├─ output", frame)));
+        let header = vec![Span::styled("├─ output ", frame)];
+        out.push(cell_frame::rule(header, inner, frame, "┤"));
         if w.hidden_above > 0 {
             let text = format!("… {} earlier lines (J/K scroll, o expand)", w.hidden_above);
-            out.push(Line::from(vec![
+            out.push(close(Line::from(vec![
                 Span::styled("│ ", frame),
                 Span::styled(text, theme.dim()),
-            ]));
+            ])));
         }
         let run = &app.runs[cell];
         for line in run.output.lines().skip(w.start).take(w.shown) {
             let mut spans = vec![Span::styled("│ ", frame)];
             spans.extend(output_line(line, theme).spans);
-            out.push(Line::from(spans));
+            out.push(close(Line::from(spans)));
         }
         if w.hidden_below > 0 {
             let text = format!("… {} newer lines (J)", w.hidden_below);
-            out.push(Line::from(vec![
+            out.push(close(Line::from(vec![
                 Span::styled("│ ", frame),
                 Span::styled(text, theme.dim()),
-            ]));
+            ])));
         }
     }
     let mut bottom = vec![Span::styled("╰─", frame)];
     if focused && app.cells[cell].runnable {
-        bottom.push(Span::styled(
-            " ⏎ run · a step · e edit · c copy",
-            theme.dim(),
-        ));
+        let revert = if app.runs[cell].edited.is_some() {
+            " · E revert"
+        } else {
+            ""
+        };
+        let keys = format!(" ⏎ run · a step · e edit{revert} · c copy ");
+        bottom.push(Span::styled(keys, theme.dim()));
     }
-    out.push(Line::from(bottom));
+    out.push(cell_frame::rule(bottom, inner, frame, "╯"));
     out
 }
 

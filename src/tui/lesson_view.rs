@@ -180,7 +180,7 @@ impl LessonView {
 fn wrap_code(code: &[Vec<Piece>], width: usize) -> Vec<Line<'static>> {
     let bar = vec![ratatui::text::Span::raw("│ ")];
     code.iter()
-        .flat_map(|pieces| hard_wrap(pieces, width.saturating_sub(1), &bar, &bar))
+        .flat_map(|pieces| hard_wrap(pieces, width.saturating_sub(2), &bar, &bar))
         .collect()
 }
 

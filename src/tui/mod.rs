@@ -2,6 +2,7 @@
 //! the effects `App::update` asks for.
 
 mod cell;
+mod cell_frame;
 mod editor;
 mod highlight;
 mod jobs_pane;
