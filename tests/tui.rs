@@ -2,5 +2,11 @@
 
 #[path = "tui/e2e.rs"]
 mod e2e;
+#[path = "tui/edit.rs"]
+mod edit;
+#[path = "tui/frames.rs"]
+mod frames;
+#[path = "tui/panic.rs"]
+mod panic;
 #[path = "tui/render.rs"]
 mod render;

@@ -22,7 +22,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Ctrl-C", "cancel what is running (never quits)"),
     ("c", "copy the command (OSC 52)"),
     ("e", "edit the command in $EDITOR, then run it"),
-    ("E", "drop the edit: back to the lesson's command"),
+    ("E", "drop the edit: run the lesson's command"),
     ("J / K", "scroll the command's output"),
     ("o", "expand / fold the command's output"),
     ("1 / 2 / 3", "toggle pods / sentinel / jobs pane"),

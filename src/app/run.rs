@@ -62,11 +62,11 @@ impl App {
     }
 
     pub(super) fn launch(&mut self, batch: Vec<CellIndex>) -> Vec<Effect> {
-        if let [cell] = batch[..] {
-            if self.cells[cell].interactive {
-                self.runs[cell].output.clear();
-                return vec![Effect::RunInteractive(cell)];
-            }
+        if let [cell] = batch[..]
+            && self.cells[cell].interactive
+        {
+            self.runs[cell].output.clear();
+            return vec![Effect::RunInteractive(cell)];
         }
         let cells: Vec<(CellIndex, Option<String>)> = batch
             .iter()

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 use crate::app::keymap::{map_key, map_mouse};
 use crate::app::progress::{self, Loaded};
-use crate::app::{Action, App, ClusterInfo, Effect};
+use crate::app::{Action, App, CellStatus, ClusterInfo, Effect};
 use crate::cli::LessonArgs;
 use crate::exec::{Engine, EngineHandle, EngineOptions, Lease};
 use crate::kube::model::PodsUpdate;
@@ -131,6 +131,7 @@ pub async fn run_lesson(
                 .draw(|f| screen::draw(f, &mut app, &mut view))?;
             app.dirty = false;
             last_draw = Instant::now();
+            debug_panic(&app);
         }
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let fade = panes::pane_deadline(&app);
@@ -190,6 +191,29 @@ pub async fn run_lesson(
         target.remove_private_kubeconfig();
     }
     result
+}
+
+/// Test hook for the panic path (tests/tui/panic.rs), not a feature: with
+/// `KUBETUTOR_DEBUG_PANIC=1` the app panics after its first frame, with `=running` after a
+/// frame that shows a command running for a second (time for the test to see its process).
+const DEBUG_PANIC_ENV: &str = "KUBETUTOR_DEBUG_PANIC";
+
+fn debug_panic(app: &App) {
+    static MODE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let mode = MODE.get_or_init(|| std::env::var(DEBUG_PANIC_ENV).ok());
+    let running = || {
+        app.runs.iter().any(|r| match r.status {
+            CellStatus::Running { since, .. } => since.elapsed() >= Duration::from_secs(1),
+            _ => false,
+        })
+    };
+    match mode.as_deref() {
+        Some("1") => panic!("{DEBUG_PANIC_ENV}=1: deliberate panic after the first frame"),
+        Some("running") if running() => {
+            panic!("{DEBUG_PANIC_ENV}=running: deliberate panic while a command runs")
+        }
+        _ => {}
+    }
 }
 
 fn restore_progress(app: &mut App, file: Option<&std::path::Path>, reset: bool) {

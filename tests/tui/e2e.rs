@@ -5,16 +5,16 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const PROMPT: &str = "KTPROMPT$";
+pub(crate) const PROMPT: &str = "KTPROMPT$";
 
 /// A private tmux server with one 120x40 session running a plain bash; killed on drop.
-struct Tmux {
+pub(crate) struct Tmux {
     socket: String,
-    state: tempfile::TempDir,
+    pub(crate) state: tempfile::TempDir,
 }
 
 impl Tmux {
-    fn start() -> Option<Self> {
+    pub(crate) fn start() -> Option<Self> {
         if Command::new("tmux").arg("-V").output().is_err() {
             eprintln!("tmux not installed: skipping end-to-end test");
             return None;
@@ -45,7 +45,7 @@ impl Tmux {
         Some(tmux)
     }
 
-    fn run(&self, args: &[&str]) -> String {
+    pub(crate) fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-L")
             .arg(&self.socket)
@@ -55,22 +55,22 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn send(&self, keys: &[&str]) {
+    pub(crate) fn send(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "t"];
         args.extend(keys);
         self.run(&args);
     }
 
-    fn type_line(&self, line: &str) {
+    pub(crate) fn type_line(&self, line: &str) {
         self.run(&["send-keys", "-t", "t", "-l", line]);
         self.send(&["Enter"]);
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         self.run(&["capture-pane", "-p", "-t", "t"])
     }
 
-    fn wait_for(&self, text: &str) -> String {
+    pub(crate) fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let screen = self.screen();
@@ -85,7 +85,7 @@ impl Tmux {
         }
     }
 
-    fn pane_pid(&self) -> u32 {
+    pub(crate) fn pane_pid(&self) -> u32 {
         self.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"])
             .trim()
             .parse()
@@ -93,7 +93,7 @@ impl Tmux {
     }
 
     /// Wait until nothing runs under the shell any more (the app exited).
-    fn wait_exit(&self) {
+    pub(crate) fn wait_exit(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
         while !descendants(self.pane_pid()).is_empty() {
             assert!(
@@ -105,7 +105,7 @@ impl Tmux {
         }
     }
 
-    fn file(&self, name: &str) -> PathBuf {
+    pub(crate) fn file(&self, name: &str) -> PathBuf {
         self.state.path().join(name)
     }
 }
@@ -126,7 +126,7 @@ impl Drop for Tmux {
 }
 
 /// Every process below `root` (by walking /proc parent links), with its command line.
-fn descendants(root: u32) -> Vec<(u32, String)> {
+pub(crate) fn descendants(root: u32) -> Vec<(u32, String)> {
     let mut procs = Vec::new();
     for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
@@ -164,7 +164,7 @@ fn descendants(root: u32) -> Vec<(u32, String)> {
     out
 }
 
-fn alive(pid: u32) -> bool {
+pub(crate) fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map(|s| {
             !s.rsplit_once(')')
@@ -173,7 +173,7 @@ fn alive(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
-fn fixture() -> String {
+pub(crate) fn fixture() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/tui/e2e.md")
         .display()
