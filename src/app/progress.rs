@@ -56,31 +56,24 @@ pub fn file_for(dir: &Path, lesson: &Path) -> PathBuf {
         .canonicalize()
         .unwrap_or_else(|_| lesson.to_path_buf());
     let text = canonical.to_string_lossy();
-    let stem: String = canonical
-        .file_stem()
-        .map(|s| {
-            s.to_string_lossy()
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .take(32)
-                .collect()
-        })
-        .unwrap_or_default();
-    let parent: String = canonical
-        .parent()
-        .and_then(Path::file_name)
-        .map(|s| {
-            s.to_string_lossy()
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .take(32)
-                .collect()
-        })
-        .unwrap_or_default();
+    let stem = name_tag(canonical.file_stem());
+    let parent = name_tag(canonical.parent().and_then(Path::file_name));
     dir.join(format!(
         "{parent}-{stem}-{:016x}.json",
         fnv1a(text.as_bytes())
     ))
+}
+
+/// A readable, filesystem-safe piece of a file name: its letters and digits, at most 32.
+fn name_tag(name: Option<&std::ffi::OsStr>) -> String {
+    name.map(|s| {
+        s.to_string_lossy()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .take(32)
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// A stable hash (std's `DefaultHasher` may change between releases).

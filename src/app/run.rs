@@ -47,7 +47,7 @@ impl App {
             return Vec::new();
         }
         let needs_cluster = batch.iter().any(|&i| self.needs_cluster(i));
-        if needs_cluster && !self.cluster_confirmed {
+        if needs_cluster && self.cluster.is_none() {
             return vec![Effect::PrepareCluster(batch)];
         }
         if self.present {

@@ -203,8 +203,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub panes: PaneLayout,
     pub geometry: Geometry,
+    /// The cluster target the user confirmed; None until then.
     pub cluster: Option<ClusterInfo>,
-    pub cluster_confirmed: bool,
     /// The last finished cell, for the status bar.
     pub last_result: Option<(CellIndex, Outcome)>,
     /// A one-line notice (errors, hints); cleared by the next key.

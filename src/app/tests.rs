@@ -128,11 +128,35 @@ fn refusing_the_cluster_runs_nothing() {
         pending: vec![1],
     });
     assert_eq!(app.update(Action::Dismiss), Vec::new());
-    assert!(!app.cluster_confirmed);
+    assert!(app.cluster.is_none());
     assert!(
         app.notice
             .as_deref()
             .is_some_and(|n| n.contains("not confirmed"))
+    );
+}
+
+#[test]
+fn an_unusable_cluster_explains_itself_in_the_cluster_panes() {
+    let panes = "panes:\n  pods: {}\n  sentinel: { service: redis-sentinel }\n";
+    let text = LESSON.replacen("title: T\n", &format!("title: T\n{panes}"), 1);
+    let lesson = crate::lesson::parse(Path::new("/tmp/l/lesson.md"), &text).expect("parses");
+    let mut app = App::new(Arc::new(lesson), false);
+    assert!(app.pods_state.contains("once the cluster is confirmed"));
+    assert!(app.sentinel_state.contains("waiting for service"));
+    app.update(Action::ClusterReady {
+        result: Err("no kubeconfig found (looked in: /nonexistent)".into()),
+        pending: vec![1],
+    });
+    assert_eq!(
+        app.pods_state,
+        "pods: no kubeconfig found (looked in: /nonexistent)"
+    );
+    assert!(app.sentinel_state.starts_with("sentinel: no kubeconfig"));
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("no kubeconfig"))
     );
 }
 
@@ -323,4 +347,7 @@ fn cluster_detection() {
     assert!(mentions_cluster("kubectl get pods"));
     assert!(mentions_cluster("x=1; helm install a b"));
     assert!(!mentions_cluster("echo kubectlish"));
+    assert!(mentions_cluster("P=$(kubectl get pods -o name)"));
+    assert!(mentions_cluster("/usr/local/bin/kubectl version"));
+    assert!(!mentions_cluster("cat kubectl-notes.txt"));
 }

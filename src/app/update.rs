@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+/// One rule for "needs the cluster confirmed", shared with the lesson tools.
+pub use crate::lesson::mentions_cluster;
 use crate::lesson::{CellIndex, Lesson};
 
 use super::action::{Action, Effect};
@@ -73,7 +75,6 @@ impl App {
             panes,
             geometry: Geometry::default(),
             cluster: None,
-            cluster_confirmed: false,
             last_result: None,
             notice: None,
             pods_state,
@@ -163,7 +164,17 @@ impl App {
             Action::Exec(event) => return self.exec_event(event),
             Action::ClusterReady { result, pending } => match result {
                 Ok(target) => self.overlay = Some(Overlay::ConfirmCluster { target, pending }),
-                Err(message) => self.notice = Some(format!("Not run: {message}")),
+                Err(message) => {
+                    // The cluster panes would otherwise keep waiting for a confirmation.
+                    if self.panes.pods {
+                        self.pods_state = format!("pods: {message}");
+                    }
+                    let sentinel = self.lesson.meta.panes.sentinel.as_ref();
+                    if sentinel.is_some_and(|s| s.address.is_none() && s.service.is_some()) {
+                        self.sentinel_state = format!("sentinel: {message}");
+                    }
+                    self.notice = Some(format!("Not run: {message}"));
+                }
             },
             Action::Edited { cell, code } => return self.edited(cell, code),
             Action::Notice(text) => self.notice = Some(text),
@@ -212,7 +223,6 @@ impl App {
             (Overlay::ConfirmCluster { target, pending }, Action::Confirm) => {
                 self.overlay = None;
                 self.cluster = Some(target);
-                self.cluster_confirmed = true;
                 self.start(pending)
             }
             (Overlay::ConfirmCluster { .. }, Action::Dismiss | Action::Quit) => {
@@ -334,12 +344,6 @@ fn is_user_input(action: &Action) -> bool {
             | Action::Sentinel(_)
             | Action::PaneTimer
     )
-}
-
-/// Whether a command talks to Kubernetes and so needs the cluster target confirmed.
-pub fn mentions_cluster(code: &str) -> bool {
-    code.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
-        .any(|word| matches!(word, "kubectl" | "helm" | "kustomize" | "k9s"))
 }
 
 impl ClusterInfo {

@@ -23,7 +23,9 @@ use crate::lesson::CellIndex;
 
 /// Chunks are sent when this big, or when this old, whichever comes first: a flood becomes a
 /// few large events and a trickle at most ~60 events a second.
-const FLUSH_BYTES: usize = 64 * 1024;
+const FLUSH_BYTES: usize = 256 * 1024;
+/// One read takes up to this much: a flood costs ~400 reads per 100 MB, not ~1500.
+const READ_BYTES: usize = 256 * 1024;
 const FLUSH_AFTER: Duration = Duration::from_millis(16);
 const PIPE_SIZE: i32 = 1 << 20;
 /// After the shell exits, how long leftover output (or `cmd &` children) may hold the pipes.
@@ -111,8 +113,8 @@ async fn supervise(
 ) -> Ending {
     let start = Instant::now();
     let deadline = ctx.timeout.map(|t| start + t);
-    let mut obuf = Vec::with_capacity(FLUSH_BYTES);
-    let mut ebuf = Vec::with_capacity(FLUSH_BYTES);
+    let mut obuf = Vec::with_capacity(READ_BYTES);
+    let mut ebuf = Vec::with_capacity(READ_BYTES);
     let (mut out_open, mut err_open) = (true, true);
     let mut status: Option<ExitStatus> = None;
     let mut stopping: Option<Ending> = None;
@@ -206,7 +208,7 @@ impl<'a> Pump<'a> {
             self.pending.extend_from_slice(buf);
         }
         buf.clear();
-        buf.reserve(FLUSH_BYTES);
+        buf.reserve(READ_BYTES);
         if self.pending.len() >= FLUSH_BYTES {
             self.flush().await;
         } else if self.flush_at.is_none() {
@@ -219,7 +221,11 @@ impl<'a> Pump<'a> {
         if self.pending.is_empty() {
             return;
         }
-        let bytes = std::mem::take(&mut self.pending);
+        let mut bytes = std::mem::take(&mut self.pending);
+        // A trickle's few bytes must not pin a whole read buffer while queued or kept.
+        if bytes.capacity() > 2 * bytes.len() {
+            bytes.shrink_to_fit();
+        }
         let event = ExecEvent::Output {
             cell: self.cell,
             stream: self.stream,

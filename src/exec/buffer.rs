@@ -2,20 +2,30 @@
 //! what fell in between. A cell can print 100 MB; a reader wants the start (the command's
 //! banner, the first error) and the end (the summary, the last error), never all of it.
 
+use std::collections::VecDeque;
+
 /// Default caps: 1 MiB of head and 1 MiB of tail.
 pub const DEFAULT_HEAD: usize = 1 << 20;
 pub const DEFAULT_TAIL: usize = 1 << 20;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct OutputBuffer {
     head: Vec<u8>,
     /// A ring of the last `tail_cap` bytes: oldest at `start` once full (no memmove per push).
     tail: Vec<u8>,
     start: usize,
+    /// Big chunks handed over by value, newer than the ring: keeping them costs no copy. Only
+    /// the shortest suffix that still covers `tail_cap` bytes is kept.
+    recent: VecDeque<Vec<u8>>,
+    recent_len: usize,
     head_cap: usize,
     tail_cap: usize,
     total: u64,
 }
+
+/// Smaller owned chunks are copied into the ring instead: many tiny allocations would cost
+/// more memory than the bytes they hold.
+const MIN_OWNED: usize = if cfg!(test) { 4 } else { 16 * 1024 };
 
 impl Default for OutputBuffer {
     fn default() -> Self {
@@ -29,6 +39,8 @@ impl OutputBuffer {
             head: Vec::new(),
             tail: Vec::new(),
             start: 0,
+            recent: VecDeque::new(),
+            recent_len: 0,
             head_cap,
             tail_cap,
             total: 0,
@@ -42,6 +54,42 @@ impl OutputBuffer {
             self.head.extend_from_slice(&bytes[..n]);
             bytes = &bytes[n..];
         }
+        self.settle();
+        self.push_ring(bytes);
+    }
+
+    /// Like [`OutputBuffer::push`], but keeps a big chunk by moving it (a flood is then never
+    /// copied into the ring); memory stays within about twice the caps plus one chunk.
+    pub fn push_owned(&mut self, bytes: Vec<u8>) {
+        let loose = bytes.capacity() > 2 * bytes.len();
+        if self.head.len() < self.head_cap || bytes.len() < MIN_OWNED || loose {
+            return self.push(&bytes);
+        }
+        self.total += bytes.len() as u64;
+        self.recent_len += bytes.len();
+        self.recent.push_back(bytes);
+        while let Some(front) = self.recent.front()
+            && self.recent_len - front.len() >= self.tail_cap
+        {
+            self.recent_len -= front.len();
+            self.recent.pop_front();
+        }
+        if self.recent_len >= self.tail_cap {
+            self.tail.clear();
+            self.start = 0;
+        }
+    }
+
+    /// Moves the owned chunks into the ring, so that copied bytes land after them.
+    fn settle(&mut self) {
+        let recent = std::mem::take(&mut self.recent);
+        self.recent_len = 0;
+        for chunk in recent {
+            self.push_ring(&chunk);
+        }
+    }
+
+    fn push_ring(&mut self, mut bytes: &[u8]) {
         let cap = self.tail_cap;
         if bytes.is_empty() || cap == 0 {
             return;
@@ -67,9 +115,22 @@ impl OutputBuffer {
         self.start = (self.start + bytes.len()) % cap;
     }
 
-    /// The kept tail, oldest part first.
-    fn tail_parts(&self) -> (&[u8], &[u8]) {
-        (&self.tail[self.start..], &self.tail[..self.start])
+    /// The kept tail in order: the ring (oldest part first), then the owned chunks, trimmed
+    /// to the last `tail_cap` bytes.
+    fn tail_parts(&self) -> Vec<&[u8]> {
+        let mut parts = vec![&self.tail[self.start..], &self.tail[..self.start]];
+        parts.extend(self.recent.iter().map(Vec::as_slice));
+        let mut excess = (self.tail.len() + self.recent_len).saturating_sub(self.tail_cap);
+        for part in &mut parts {
+            let n = excess.min(part.len());
+            *part = &part[n..];
+            excess -= n;
+        }
+        parts
+    }
+
+    fn tail_len(&self) -> usize {
+        (self.tail.len() + self.recent_len).min(self.tail_cap)
     }
 
     /// Bytes received in total.
@@ -79,7 +140,7 @@ impl OutputBuffer {
 
     /// Bytes received but not kept.
     pub fn dropped(&self) -> u64 {
-        self.total - (self.head.len() + self.tail.len()) as u64
+        self.total - (self.head.len() + self.tail_len()) as u64
     }
 
     pub fn is_empty(&self) -> bool {
@@ -92,8 +153,7 @@ impl OutputBuffer {
     }
 
     pub fn tail(&self) -> Vec<u8> {
-        let (a, b) = self.tail_parts();
-        [a, b].concat()
+        self.tail_parts().concat()
     }
 
     /// The last `n` kept bytes (from the tail, or the head when nothing was dropped after it).
@@ -118,9 +178,9 @@ impl OutputBuffer {
             }
             out.extend_from_slice(format!("[... {dropped} bytes dropped ...]\n").as_bytes());
         }
-        let (a, b) = self.tail_parts();
-        out.extend_from_slice(a);
-        out.extend_from_slice(b);
+        for part in self.tail_parts() {
+            out.extend_from_slice(part);
+        }
         out
     }
 
@@ -133,6 +193,8 @@ impl OutputBuffer {
         self.head.clear();
         self.tail.clear();
         self.start = 0;
+        self.recent.clear();
+        self.recent_len = 0;
         self.total = 0;
     }
 }
@@ -186,13 +248,20 @@ mod tests {
             chunks in proptest::collection::vec(proptest::collection::vec(0u8..=255, 0..40), 0..40),
             head in 0usize..20,
             tail in 0usize..20,
+            owned in proptest::collection::vec(proptest::bool::ANY, 40),
         ) {
             let mut b = OutputBuffer::new(head, tail);
             let mut all = Vec::new();
-            for c in &chunks {
-                b.push(c);
+            for (c, owned) in chunks.iter().zip(&owned) {
+                if *owned {
+                    b.push_owned(c.clone());
+                } else {
+                    b.push(c);
+                }
                 all.extend_from_slice(c);
             }
+            proptest::prop_assert!(b.tail.len() <= tail);
+            proptest::prop_assert!(b.recent_len <= tail + 40);
             let h = all.len().min(head);
             let t = (all.len() - h).min(tail);
             proptest::prop_assert_eq!(b.head(), &all[..h]);

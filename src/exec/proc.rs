@@ -113,8 +113,3 @@ pub fn kill_all_now() {
         kill_now(pgid);
     }
 }
-
-/// How many groups are registered (for tests and the jobs view).
-pub fn live_count() -> usize {
-    live().len()
-}

@@ -58,11 +58,7 @@ pub async fn exists(client: &kube::Client, name: &str) -> Result<bool, SafetyErr
     api.get_opt(name)
         .await
         .map(|found| found.is_some())
-        .map_err(|source| SafetyError::Namespace {
-            namespace: name.to_string(),
-            action: "get",
-            source,
-        })
+        .map_err(|err| namespace_error(name, "get", &err))
 }
 
 /// Creates the namespace, labelled as managed by kubetutor. Creating one that appeared in the
@@ -80,11 +76,15 @@ pub async fn create(client: &kube::Client, name: &str) -> Result<(), SafetyError
     match api.create(&PostParams::default(), &ns).await {
         Ok(_) => Ok(()),
         Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
-        Err(source) => Err(SafetyError::Namespace {
-            namespace: name.to_string(),
-            action: "create",
-            source,
-        }),
+        Err(err) => Err(namespace_error(name, "create", &err)),
+    }
+}
+
+fn namespace_error(name: &str, action: &'static str, err: &kube::Error) -> SafetyError {
+    SafetyError::Namespace {
+        namespace: name.to_string(),
+        action,
+        cause: super::root_cause(err),
     }
 }
 

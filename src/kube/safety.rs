@@ -82,12 +82,14 @@ pub enum SafetyError {
     )]
     Client { context: String, reason: String },
     #[error(
-        "cannot {action} namespace \"{namespace}\": {source}; run `kubetutor doctor` to check access"
+        "cannot {action} namespace \"{namespace}\": {cause}; run `kubetutor doctor` to check access"
     )]
     Namespace {
         namespace: String,
         action: &'static str,
-        source: kube::Error,
+        /// The innermost cause only: kube's own chain repeats "client error (Connect)", and a
+        /// `source` here would make anyhow print it all a second time.
+        cause: String,
     },
 }
 

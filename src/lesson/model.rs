@@ -195,6 +195,16 @@ impl Cell {
     }
 }
 
+/// Commands that reach Kubernetes through the kubeconfig.
+const CLUSTER_COMMANDS: [&str; 4] = ["kubectl", "helm", "kustomize", "k9s"];
+
+/// Whether code runs a command that talks to Kubernetes (as a command word, also by path, not
+/// inside a file name), so the cluster target must be confirmed before it runs.
+pub fn mentions_cluster(code: &str) -> bool {
+    code.split(|c: char| c.is_whitespace() || ";|&()`$\"'".contains(c))
+        .any(|w| CLUSTER_COMMANDS.contains(&w.rsplit('/').next().unwrap_or(w)))
+}
+
 /// Attributes from the fence's info string, e.g. ```` ```sh {id=x capture=VAR} ````.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CellAttrs {

@@ -265,15 +265,3 @@ fn reveal_scroll(g: &Geometry, scroll: usize, reveal: Reveal) -> usize {
         }
     }
 }
-
-/// Helper for benches and tests: lay a lesson out at a width and count the lines.
-pub fn layout_lines(lesson: &Lesson, width: usize, theme: Theme) -> usize {
-    let prepared = markdown::prepare(lesson, &theme, true);
-    markdown::layout(&prepared.items, width, &theme)
-        .iter()
-        .map(|s| match s {
-            Segment::Lines(l) => l.len(),
-            _ => 1,
-        })
-        .sum()
-}

@@ -29,7 +29,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::app::picker::{Picker, PickerOutcome};
 use crate::cli::OpenArgs;
-use crate::lesson::{self, Lesson};
+use crate::lesson;
 
 use runtime::LessonOptions;
 use terminal::TerminalGuard;
@@ -43,7 +43,7 @@ pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     // A lesson named on the command line is loaded before the screen is taken, so its errors
     // print like any other command's.
     let lesson = match &args.lesson {
-        Some(arg) => Some(load(arg, lang.as_deref())?),
+        Some(arg) => Some(lesson::load(arg, lang.as_deref())?),
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -57,7 +57,7 @@ pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
         let lesson = match lesson {
             Some(lesson) => lesson,
             None => match pick(&mut guard, &theme).await? {
-                Some(path) => load(&path, lang.as_deref())?,
+                Some(path) => lesson::load(&path, lang.as_deref())?,
                 None => return Ok(()),
             },
         };
@@ -72,10 +72,6 @@ pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     drop(guard);
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     result.map(|()| ExitCode::SUCCESS)
-}
-
-fn load(arg: &str, lang: Option<&str>) -> anyhow::Result<Lesson> {
-    lesson::load(arg, lang).with_context(|| format!("cannot open lesson {arg}"))
 }
 
 /// The lesson picker; None when the user quit.

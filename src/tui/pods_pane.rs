@@ -129,13 +129,9 @@ impl Widget for PodsPane<'_> {
         }
         let (layout, short) = self.layout(&rows, area.width);
         let titles: Vec<String> = layout.iter().map(|(c, _)| c.title().to_string()).collect();
-        self.draw_line(
-            Rect { height: 1, ..body },
-            buf,
-            &layout,
-            &titles,
-            self.theme.title(),
-        );
+        self.draw_line(Rect { height: 1, ..body }, buf, &layout, &titles, |_| {
+            self.theme.title()
+        });
         for (i, cells) in rows.iter().enumerate() {
             let line = Rect {
                 y: body.y + 1 + i as u16,
@@ -215,17 +211,18 @@ impl PodsPane<'_> {
         (out, short)
     }
 
+    /// One row of columns, each cut to its width; `style` picks the style per column.
     fn draw_line(
         &self,
         area: Rect,
         buf: &mut Buffer,
         layout: &[(Col, u16)],
         texts: &[String],
-        style: Style,
+        style: impl Fn(Col) -> Style,
     ) {
         let mut x = area.x;
         let right = area.x + area.width;
-        for ((_, w), text) in layout.iter().zip(texts) {
+        for ((col, w), text) in layout.iter().zip(texts) {
             if x >= right {
                 break;
             }
@@ -235,7 +232,7 @@ impl PodsPane<'_> {
                 area.y,
                 truncate(text, usize::from(w)),
                 usize::from(w),
-                style,
+                style(*col),
             );
             x = x.saturating_add(w + 1);
         }
@@ -250,27 +247,11 @@ impl PodsPane<'_> {
         cells: &Cells<'_>,
     ) {
         let base = self.row_style(cells.change);
-        let mut x = area.x;
-        let right = area.x + area.width;
-        for ((col, w), text) in layout.iter().zip(texts) {
-            if x >= right {
-                break;
-            }
-            let w = (*w).min(right - x);
-            let style = match (cells.change, col) {
-                (None, Col::Status) => self.health_style(cells.row.health()),
-                (None, Col::Role) => self.role_style(cells.role),
-                _ => base,
-            };
-            buf.set_stringn(
-                x,
-                area.y,
-                truncate(text, usize::from(w)),
-                usize::from(w),
-                style,
-            );
-            x = x.saturating_add(w + 1);
-        }
+        self.draw_line(area, buf, layout, texts, |col| match (cells.change, col) {
+            (None, Col::Status) => self.health_style(cells.row.health()),
+            (None, Col::Role) => self.role_style(cells.role),
+            _ => base,
+        });
     }
 
     /// The state line, wrapped when the connection is degraded and the message is long: over

@@ -103,8 +103,9 @@ impl SentinelPane<'_> {
                 backoff,
                 error,
             } => (
+                // The retry first: a long OS error would push it past a side pane's edge.
                 format!(
-                    "✖ unreachable ({error}); retry {} in {}",
+                    "✖ unreachable; retry {} in {}: {error}",
                     attempt + 1,
                     fmt_duration(backoff)
                 ),

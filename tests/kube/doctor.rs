@@ -130,6 +130,19 @@ async fn unreachable_api_fails_with_the_cause() {
     );
 }
 
+#[tokio::test]
+async fn namespace_errors_name_the_cause_once() {
+    let (client, server) = router(|_, _, _| Reply::Refused);
+    let err = kubetutor::kube::namespace::exists(&client, NS)
+        .await
+        .expect_err("refused");
+    server.abort();
+    let chain = format!("{:#}", anyhow::Error::from(err));
+    assert!(chain.contains("Connection refused"), "{chain}");
+    assert_eq!(chain.matches("Connection refused").count(), 1, "{chain}");
+    assert!(!chain.contains("ServiceError"), "{chain}");
+}
+
 fn kubeconfig(dir: &std::path::Path, server: &str, context: &str) -> std::path::PathBuf {
     let path = dir.join("config");
     let text = format!(

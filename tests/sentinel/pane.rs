@@ -105,6 +105,24 @@ fn all_sentinels_down() {
 }
 
 #[test]
+fn one_unreachable_sentinel_shows_the_retry_in_a_narrow_pane() {
+    let mut v = recorded::view();
+    v.apply(
+        SentinelUpdate::Link {
+            endpoint: endpoint(0),
+            state: LinkState::Unreachable {
+                attempt: 4,
+                backoff: Duration::from_secs(2),
+                error: "Connection refused (os error 111)".into(),
+            },
+        },
+        t(9000),
+    );
+    let screen = draw(&v, 44, 8);
+    assert!(screen.contains("✖ unreachable; retry 5 in 2"), "{screen}");
+}
+
+#[test]
 fn auth_required() {
     let mut v = recorded::view();
     let state = LinkState::AuthRequired;

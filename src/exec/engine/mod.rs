@@ -185,19 +185,11 @@ impl Actor {
     }
 
     async fn finish_unrun(&mut self, work: Work, outcome: Outcome) {
-        match work {
-            Work::Cell { cell, .. } => {
-                let event = ExecEvent::Finished {
-                    cell,
-                    outcome,
-                    duration: Default::default(),
-                };
-                crate::exec::emit(&self.events, event, &self.closing).await;
-            }
-            Work::Interactive { reply, .. } => {
-                let _ = reply.send(Err(outcome));
-            }
-        }
+        let (cell, reply) = match work {
+            Work::Cell { cell, .. } => (cell, None),
+            Work::Interactive { cell, reply } => (cell, Some(reply)),
+        };
+        self.send_finished(cell, outcome, reply).await;
     }
 
     async fn finish(&mut self, mut session: Session, outcome: Outcome) {

@@ -88,7 +88,9 @@ impl Actor {
         None
     }
 
-    async fn send_finished(
+    /// A cell that will not run: its `Finished` event, or the waiting interactive caller's
+    /// answer.
+    pub(super) async fn send_finished(
         &mut self,
         cell: CellIndex,
         outcome: Outcome,

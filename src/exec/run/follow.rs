@@ -32,11 +32,11 @@ impl Runner<'_> {
             };
             match event {
                 ExecEvent::Output { cell, bytes, .. } if cell == index => {
-                    buf.push(&bytes);
                     if !verify {
                         indent.write(&mut self.out, &bytes)?;
                         self.out.flush()?;
                     }
+                    buf.push_owned(bytes);
                 }
                 ExecEvent::Started { cell, attempt } if cell == index && attempt > 1 => buf.clear(),
                 ExecEvent::Finished {
