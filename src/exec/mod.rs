@@ -65,6 +65,7 @@ pub struct EngineOptions {
     /// Extra environment for every cell (on top of the lesson's `env:`).
     pub env: Vec<(String, String)>,
     /// Capacity of the event channel; a slow reader slows the cells, never loses output.
+    /// Output events carry up to 256 KiB, so 64 bounds queued output to 16 MiB.
     pub event_capacity: usize,
 }
 
@@ -76,7 +77,7 @@ impl Default for EngineOptions {
             grace: Duration::from_secs(2),
             skip_needs: Vec::new(),
             env: Vec::new(),
-            event_capacity: 256,
+            event_capacity: 64,
         }
     }
 }

@@ -102,3 +102,18 @@ fn transcript_interleaves_source_and_outputs() {
     );
     assert_eq!(t.matches("*exit 0 · ").count(), 7, "{t}");
 }
+
+#[test]
+fn a_transcript_into_a_missing_folder_is_refused_before_anything_runs() {
+    let lesson = lesson("state");
+    let transcript = lesson.dir.path().join("no-such-folder/out.md");
+    let out = run(&lesson, &["--transcript", transcript.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(
+        !stdout(&out).contains("env=hello"),
+        "no cell may run: {}",
+        stdout(&out)
+    );
+}

@@ -9,7 +9,7 @@ use nix::unistd::Pid;
 
 use super::common::*;
 
-fn interrupt_while_sleeping(sig: Signal, seed: u32) {
+fn interrupt_while_sleeping(sig: Signal, seed: u32, exit_code: i32) {
     let lesson = lesson("cancel");
     let mark = marker(seed);
     let mut child = kubetutor()
@@ -42,7 +42,7 @@ fn interrupt_while_sleeping(sig: Signal, seed: u32) {
     seen.extend(lines.map(|l| l.unwrap()));
     let status = child.wait().unwrap();
     let text = seen.join("\n");
-    assert_eq!(status.code(), Some(130), "{text}");
+    assert_eq!(status.code(), Some(exit_code), "{text}");
     assert!(text.contains("[long] cancelled"), "{text}");
     assert!(!text.contains("never reached"), "{text}");
     assert_eq!(
@@ -55,12 +55,12 @@ fn interrupt_while_sleeping(sig: Signal, seed: u32) {
 
 #[test]
 fn ctrl_c_cancels_the_cell_and_leaves_no_orphans() {
-    interrupt_while_sleeping(Signal::SIGINT, 2);
+    interrupt_while_sleeping(Signal::SIGINT, 2, 130);
 }
 
 #[test]
 fn sigterm_cancels_the_cell_and_leaves_no_orphans() {
-    interrupt_while_sleeping(Signal::SIGTERM, 3);
+    interrupt_while_sleeping(Signal::SIGTERM, 3, 143);
 }
 
 #[test]

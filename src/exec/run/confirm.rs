@@ -6,14 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use anyhow::{Context, bail};
 
 use crate::cli::RunArgs;
-use crate::lesson::{Cell, Lesson};
-
-/// Whether a cell's code runs kubectl (as a command word, not e.g. inside a file name).
-pub fn runs_kubectl(cell: &Cell) -> bool {
-    cell.code
-        .split(|c: char| c.is_whitespace() || ";|&()`$\"'".contains(c))
-        .any(|w| w == "kubectl" || w.ends_with("/kubectl"))
-}
+use crate::lesson::Lesson;
 
 /// The resolved cluster target, printed; `ask` when the user must still say yes.
 pub struct Gate {
@@ -54,30 +47,4 @@ pub fn read_answer() -> anyhow::Result<bool> {
         .read_line(&mut answer)
         .context("reading the confirmation")?;
     Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cell(code: &str) -> Cell {
-        Cell {
-            id: "x".into(),
-            lang: "sh".into(),
-            code: code.into(),
-            attrs: Default::default(),
-            span: Default::default(),
-            hint: None,
-        }
-    }
-
-    #[test]
-    fn detects_kubectl_as_a_command() {
-        assert!(runs_kubectl(&cell("kubectl get pods")));
-        assert!(runs_kubectl(&cell("echo hi && kubectl apply -f x.yaml")));
-        assert!(runs_kubectl(&cell("P=$(kubectl get pods -o name)")));
-        assert!(runs_kubectl(&cell("/usr/local/bin/kubectl version")));
-        assert!(!runs_kubectl(&cell("cat kubectl-notes.txt")));
-        assert!(!runs_kubectl(&cell("echo hi")));
-    }
 }

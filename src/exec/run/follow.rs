@@ -25,8 +25,8 @@ impl Runner<'_> {
         loop {
             let event = tokio::select! {
                 ev = self.events.recv() => ev.context("the engine stopped unexpectedly")?,
-                _ = self.signals.recv() => {
-                    self.interrupt()?;
+                code = self.signals.recv() => {
+                    self.interrupt(code)?;
                     continue;
                 }
             };
@@ -74,13 +74,13 @@ impl Runner<'_> {
         Ok((outcome, start.elapsed(), empty))
     }
 
-    pub(super) fn interrupt(&mut self) -> anyhow::Result<()> {
-        if self.interrupted {
+    pub(super) fn interrupt(&mut self, code: u8) -> anyhow::Result<()> {
+        if self.interrupted.is_some() {
             // A second interrupt: stop waiting for graceful ends.
             proc::kill_all_now();
-            std::process::exit(130);
+            std::process::exit(i32::from(code));
         }
-        self.interrupted = true;
+        self.interrupted = Some(code);
         self.handle.cancel_all();
         writeln!(self.out, "\ninterrupted: stopping the running cell")?;
         Ok(())

@@ -30,6 +30,9 @@ const KEEP: usize = 256 * 1024;
 
 pub fn cli_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let lesson = crate::lesson::load(&args.lesson, args.common.lang.as_deref())?;
+    if let Some(path) = &args.transcript {
+        transcript::check_destination(path)?;
+    }
     let plan = plan::cells(
         &lesson,
         args.from.as_deref(),
@@ -98,11 +101,12 @@ impl Signals {
         })
     }
 
-    async fn recv(&mut self) {
+    /// Waits for the next signal; returns the exit code a shell would report for it.
+    async fn recv(&mut self) -> u8 {
         tokio::select! {
-            _ = self.int.recv() => {}
-            _ = self.term.recv() => {}
-            _ = self.hup.recv() => {}
+            _ = self.int.recv() => 130,
+            _ = self.term.recv() => 143,
+            _ = self.hup.recv() => 129,
         }
     }
 
@@ -123,7 +127,8 @@ struct Runner<'a> {
     counts: Counts,
     records: BTreeMap<CellIndex, Record>,
     jobs: BTreeMap<CellIndex, Indent>,
-    interrupted: bool,
+    /// The exit code of the signal that interrupted the run, if any.
+    interrupted: Option<u8>,
     cluster_ready: bool,
 }
 
@@ -142,7 +147,7 @@ impl<'a> Runner<'a> {
             counts: Counts::default(),
             records: BTreeMap::new(),
             jobs: BTreeMap::new(),
-            interrupted: false,
+            interrupted: None,
             cluster_ready: false,
         })
     }
@@ -150,13 +155,14 @@ impl<'a> Runner<'a> {
     async fn run(mut self, plan: Vec<CellIndex>) -> anyhow::Result<ExitCode> {
         let result = self.run_cells(plan).await;
         self.shutdown().await;
-        self.write_transcript()?;
+        let transcript = self.write_transcript();
         result?;
         writeln!(self.out, "{}", self.counts.line())?;
         self.out.flush()?;
+        transcript?;
         Ok(match (self.interrupted, self.counts.failed) {
-            (true, _) => ExitCode::from(130),
-            (false, 0) => ExitCode::SUCCESS,
+            (Some(code), _) => ExitCode::from(code),
+            (None, 0) => ExitCode::SUCCESS,
             _ => ExitCode::FAILURE,
         })
     }
@@ -173,7 +179,7 @@ impl<'a> Runner<'a> {
                 writeln!(self.out, "\n{}", self.style.heading(&title))?;
             }
             write!(self.out, "\n{}", self.style.command(cell))?;
-            if !self.cluster_ready && confirm::runs_kubectl(cell) {
+            if !self.cluster_ready && crate::lesson::mentions_cluster(&cell.code) {
                 self.out.flush()?;
                 match self.confirm().await {
                     Ok(env) => self.handle.set_env(env),
@@ -202,7 +208,7 @@ impl<'a> Runner<'a> {
                 output: output.render(),
             };
             self.records.insert(index, record);
-            if self.interrupted || (!passed && !self.args.keep_going) {
+            if self.interrupted.is_some() || (!passed && !self.args.keep_going) {
                 break;
             }
         }
@@ -217,8 +223,8 @@ impl<'a> Runner<'a> {
             self.out.flush()?;
             let yes = tokio::select! {
                 answer = tokio::task::spawn_blocking(confirm::read_answer) => answer??,
-                _ = self.signals.recv() => {
-                    self.interrupted = true;
+                code = self.signals.recv() => {
+                    self.interrupted = Some(code);
                     writeln!(self.out)?;
                     false
                 }
@@ -249,8 +255,7 @@ impl<'a> Runner<'a> {
         };
         let created = created.await.with_context(|| {
             format!(
-                "could not make sure namespace `{}` exists on context `{}`; \
-                 check access with `kubetutor doctor`",
+                "could not make sure namespace `{}` exists on context `{}`",
                 target.namespace, target.context
             )
         })?;

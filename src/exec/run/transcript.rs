@@ -151,6 +151,29 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// Fails before anything runs when the transcript could not be written afterwards.
+pub fn check_destination(path: &std::path::Path) -> anyhow::Result<()> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if path.is_dir() {
+        anyhow::bail!(
+            "--transcript {}: that is a folder; give a file name, e.g. {}/transcript.md",
+            path.display(),
+            path.display()
+        );
+    }
+    if !folder.is_dir() {
+        anyhow::bail!(
+            "--transcript {}: folder {} does not exist; create it or choose another path",
+            path.display(),
+            folder.display()
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
