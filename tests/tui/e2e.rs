@@ -164,6 +164,26 @@ pub(crate) fn descendants(root: u32) -> Vec<(u32, String)> {
     out
 }
 
+/// Waits (up to 10 s) until processes running exactly `command` appear under the pane.
+pub(crate) fn wait_for_descendants(tmux: &Tmux, command: &str) -> Vec<u32> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found: Vec<u32> = descendants(tmux.pane_pid())
+            .into_iter()
+            .filter(|(_, cmd)| cmd == command)
+            .map(|(pid, _)| pid)
+            .collect();
+        if !found.is_empty() {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{command} never appeared under the pane"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 pub(crate) fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map(|s| {
@@ -201,22 +221,7 @@ fn run_cancel_and_quit_leave_a_sane_terminal() {
     tmux.send(&["n"]);
     tmux.send(&["Enter"]);
     tmux.wait_for("running");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let sleepers = loop {
-        let found: Vec<u32> = descendants(tmux.pane_pid())
-            .into_iter()
-            .filter(|(_, cmd)| cmd == "sleep 100")
-            .map(|(pid, _)| pid)
-            .collect();
-        if !found.is_empty() {
-            break found;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "sleep 100 never appeared under the pane"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let sleepers = wait_for_descendants(&tmux, "sleep 100");
     tmux.send(&["C-c"]);
     tmux.wait_for("cancelled");
     let deadline = Instant::now() + Duration::from_secs(10);

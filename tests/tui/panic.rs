@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::e2e::{PROMPT, Tmux, alive, descendants, fixture};
+use super::e2e::{PROMPT, Tmux, alive, fixture, wait_for_descendants};
 
 /// Runs `stty -a` at the prompt into `name` and returns what it printed.
 fn stty(tmux: &Tmux, name: &str) -> String {
@@ -69,19 +69,7 @@ fn a_panic_restores_the_terminal_and_leaves_no_process() {
     );
     tmux.send(&["n"]);
     tmux.send(&["Enter"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let sleepers = loop {
-        let found: Vec<u32> = descendants(tmux.pane_pid())
-            .into_iter()
-            .filter(|(_, cmd)| cmd == "sleep 100")
-            .map(|(pid, _)| pid)
-            .collect();
-        if !found.is_empty() {
-            break found;
-        }
-        assert!(Instant::now() < deadline, "sleep 100 never started");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let sleepers = wait_for_descendants(&tmux, "sleep 100");
     check_restored(
         &tmux,
         &before,

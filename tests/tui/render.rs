@@ -27,6 +27,12 @@ fn open(name: &str) -> (App, LessonView) {
     (App::new(Arc::new(lesson), false), view)
 }
 
+/// Every symbol on the test screen, row after row, for `contains` checks.
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    buffer.content().iter().map(|c| c.symbol()).collect()
+}
+
 fn draw(app: &mut App, view: &mut LessonView, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal.draw(|f| screen::draw(f, app, view)).expect("draw");
@@ -212,13 +218,7 @@ fn resize_reflows_and_keeps_focused_cell_visible() {
     for (w, h) in [(120, 30), (60, 14), (45, 12), (100, 40)] {
         app.update(Action::Resized);
         let terminal = draw(&mut app, &mut view, w, h);
-        let text: String = terminal
-            .backend()
-            .buffer()
-            .content()
-            .iter()
-            .map(|c| c.symbol())
-            .collect();
+        let text = screen_text(&terminal);
         assert!(text.contains("▶ fails"), "focused cell visible at {w}x{h}");
     }
 }
@@ -238,13 +238,7 @@ fn huge_lesson_renders_and_scrolls() {
     draw(&mut app, &mut view, 100, 30);
     app.update(Action::Bottom);
     let terminal = draw(&mut app, &mut view, 100, 30);
-    let text: String = terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let text = screen_text(&terminal);
     assert!(text.contains("c1999"), "the last cell is reachable");
 }
 
@@ -282,13 +276,7 @@ fn live_sentinel_view_replaces_the_placeholder() {
     let (mut app, mut view) = open("basic.md");
     let placeholder = |app: &mut App, view: &mut LessonView| {
         let terminal = draw(app, view, 120, 30);
-        let text: String = terminal
-            .backend()
-            .buffer()
-            .content()
-            .iter()
-            .map(|c| c.symbol())
-            .collect();
+        let text = screen_text(&terminal);
         text.contains("waiting for")
     };
     assert!(placeholder(&mut app, &mut view));
@@ -317,12 +305,6 @@ fn lesson_without_steps_or_cells_is_usable() {
         draw(&mut app, &mut view, 80, 20);
     }
     let terminal = draw(&mut app, &mut view, 80, 20);
-    let text: String = terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let text = screen_text(&terminal);
     assert!(text.contains("step -"), "status bar copes with no steps");
 }
