@@ -26,6 +26,9 @@ use crate::lesson::CellIndex;
 const FLUSH_BYTES: usize = 256 * 1024;
 /// One read takes up to this much: a flood costs ~400 reads per 100 MB, not ~1500.
 const READ_BYTES: usize = 256 * 1024;
+/// Reads start this small and grow (to [`READ_BYTES`]) only when a read fills the buffer: most
+/// cells print a few lines, and a 256 KiB buffer per stream per cell is an mmap and munmap.
+const FIRST_READ_BYTES: usize = 8 * 1024;
 const FLUSH_AFTER: Duration = Duration::from_millis(16);
 const PIPE_SIZE: i32 = 1 << 20;
 /// After the shell exits, how long leftover output (or `cmd &` children) may hold the pipes.
@@ -62,37 +65,67 @@ pub struct Ctx<'a> {
     pub spawned: Option<tokio::sync::oneshot::Sender<u32>>,
 }
 
-/// Spawns `cmd` (already configured with env, cwd and stdin) and runs it to the end.
-pub async fn run(cmd: std::process::Command, mut ctx: Ctx<'_>) -> Attempt {
-    let mut cmd = tokio::process::Command::from(cmd);
-    cmd.stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    proc::own_group(&mut cmd, ctx.die_with_parent);
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => {
-            return Attempt {
-                ending: Ending::SpawnFailed(e),
-                stdout: None,
-            };
+/// A process started in its own registered group, with stdout and stderr piped to us.
+pub struct Started {
+    child: tokio::process::Child,
+    group: Group,
+    out: ChildStdout,
+    err: ChildStderr,
+}
+
+impl Started {
+    /// Spawns `cmd` (already configured with env, cwd and stdin).
+    pub fn spawn(cmd: std::process::Command, die_with_parent: bool) -> std::io::Result<Self> {
+        let mut cmd = tokio::process::Command::from(cmd);
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        proc::own_group(&mut cmd, die_with_parent);
+        let mut child = cmd.spawn()?;
+        let group = child.id().map(Group::register);
+        let (Some(out), Some(err), Some(group)) = (child.stdout.take(), child.stderr.take(), group)
+        else {
+            let _ = child.start_kill();
+            return Err(std::io::Error::other("child has no pipes"));
+        };
+        // Bigger pipes mean fewer wake-ups for chatty cells; best effort (may exceed the limit).
+        for fd in [out.as_fd(), err.as_fd()] {
+            let _ = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
         }
-    };
-    let group = child.id().map(Group::register);
-    if let (Some(tx), Some(pid)) = (ctx.spawned.take(), child.id()) {
-        let _ = tx.send(pid);
+        Ok(Self {
+            child,
+            group,
+            out,
+            err,
+        })
     }
-    let (Some(out), Some(err), Some(group)) = (child.stdout.take(), child.stderr.take(), group)
-    else {
-        let _ = child.kill().await;
-        let e = std::io::Error::other("child has no pipes");
-        return Attempt {
+
+    /// The pipe to the process's stdin, when it was started with one.
+    pub fn take_stdin(&mut self) -> Option<tokio::process::ChildStdin> {
+        self.child.stdin.take()
+    }
+}
+
+/// Spawns `cmd` (already configured with env, cwd and stdin) and runs it to the end.
+pub async fn run(cmd: std::process::Command, ctx: Ctx<'_>) -> Attempt {
+    match Started::spawn(cmd, ctx.die_with_parent) {
+        Ok(started) => run_started(started, ctx).await,
+        Err(e) => Attempt {
             ending: Ending::SpawnFailed(e),
             stdout: None,
-        };
-    };
-    // Bigger pipes mean fewer wake-ups for chatty cells; best effort (may exceed the limit).
-    for fd in [out.as_fd(), err.as_fd()] {
-        let _ = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
+        },
+    }
+}
+
+/// Runs an already started process to the end (the timeout counts from now).
+pub async fn run_started(started: Started, mut ctx: Ctx<'_>) -> Attempt {
+    let Started {
+        mut child,
+        group,
+        out,
+        err,
+    } = started;
+    if let (Some(tx), Some(pid)) = (ctx.spawned.take(), child.id()) {
+        let _ = tx.send(pid);
     }
     let mut pump = Pump::new(&ctx);
     let ending = supervise(&mut child, &group, out, err, &mut pump, &ctx).await;
@@ -113,8 +146,8 @@ async fn supervise(
 ) -> Ending {
     let start = Instant::now();
     let deadline = ctx.timeout.map(|t| start + t);
-    let mut obuf = Vec::with_capacity(READ_BYTES);
-    let mut ebuf = Vec::with_capacity(READ_BYTES);
+    let mut obuf = Vec::with_capacity(FIRST_READ_BYTES);
+    let mut ebuf = Vec::with_capacity(FIRST_READ_BYTES);
     let (mut out_open, mut err_open) = (true, true);
     let mut status: Option<ExitStatus> = None;
     let mut stopping: Option<Ending> = None;
@@ -193,6 +226,12 @@ impl<'a> Pump<'a> {
     /// Takes the bytes just read into `buf` (moving the buffer when it can, not copying) and
     /// leaves `buf` empty with room for the next read.
     async fn push(&mut self, stream: Stream, buf: &mut Vec<u8>) {
+        let filled = buf.len() == buf.capacity();
+        let next_read = if filled {
+            (buf.capacity() * 4).min(READ_BYTES)
+        } else {
+            buf.capacity()
+        };
         if stream == Stream::Stdout
             && let Some(kept) = &mut self.stdout
         {
@@ -208,7 +247,7 @@ impl<'a> Pump<'a> {
             self.pending.extend_from_slice(buf);
         }
         buf.clear();
-        buf.reserve(READ_BYTES);
+        buf.reserve(next_read);
         if self.pending.len() >= FLUSH_BYTES {
             self.flush().await;
         } else if self.flush_at.is_none() {

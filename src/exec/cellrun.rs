@@ -128,7 +128,9 @@ async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
         } else {
             timeout
         };
-        let cmd = session.command(&r.cell.code, &attrs.env, &dir, true);
+        let started = session.start_cell(&r.cell.code, &attrs.env, &dir).await;
+        // The next cell's bash starts now, while this one runs.
+        session.warm_up();
         let ctx = attempt::Ctx {
             cell: r.index,
             events: r.events,
@@ -140,7 +142,13 @@ async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
             die_with_parent: false,
             spawned: None,
         };
-        let result = attempt::run(cmd, ctx).await;
+        let result = match started {
+            Ok(started) => attempt::run_started(started, ctx).await,
+            Err(e) => attempt::Attempt {
+                ending: Ending::SpawnFailed(e),
+                stdout: None,
+            },
+        };
         if let Err(e) = session.absorb(&attrs.env, own_dir) {
             tracing::warn!(cell = r.index, "shell state not carried over: {e}");
         }

@@ -412,3 +412,70 @@ async fn rerunning_a_background_cell_restarts_it_and_shutdown_stops_the_new_job(
     shutdown.await.unwrap();
     assert!(!alive(new), "restarted job {new} outlived shutdown");
 }
+
+/// Cells run in a bash started ahead of them (see `warm.rs`): everything a fresh `bash -c`
+/// would show must hold there too.
+#[tokio::test]
+async fn a_bash_started_ahead_is_indistinguishable_from_a_fresh_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let only_here = CellAttrs {
+        env: vec![("ONLY".into(), "here".into())],
+        ..plain()
+    };
+    let l = lesson(
+        dir.path(),
+        vec![
+            ("export X=1 GONE=1 'Q=it'\\''s'; cd sub", plain()),
+            (
+                "unset GONE; echo \"$X ${GONE-unset} $Q ${PWD##*/} $OLDPWD $0 $#\"",
+                plain(),
+            ),
+            (
+                "echo $$ $BASHPID; read -r line; echo read:$?; sleep 1.2",
+                plain(),
+            ),
+            ("echo $$ $SECONDS", plain()),
+            ("echo $ONLY", only_here),
+            ("echo ${ONLY-gone} ${GONE-unset}; exit 7", plain()),
+            ("kill $$", plain()),
+            ("echo still $X", plain()),
+        ],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    for cell in 0..8 {
+        h.run(cell);
+    }
+    let ev = until_finished(&mut rx, 8).await;
+    let workdir = dir.path().display().to_string();
+    assert_eq!(
+        output_of(&ev, 1),
+        format!("1 unset it's sub {workdir} bash 0\n")
+    );
+    let first = output_of(&ev, 2);
+    let pids: Vec<&str> = first.split_whitespace().take(2).collect();
+    assert_eq!(pids[0], pids[1], "$$ is the cell's own process");
+    assert!(first.ends_with("read:1\n"), "stdin is /dev/null: {first}");
+    let third = output_of(&ev, 3);
+    let (pid, seconds) = third.trim().split_once(' ').unwrap();
+    assert_ne!(pid, pids[0], "each cell has its own bash");
+    assert_eq!(
+        seconds, "0",
+        "SECONDS counts from the cell's start: {third}"
+    );
+    assert_eq!(output_of(&ev, 4), "here\n");
+    assert_eq!(output_of(&ev, 5), "gone unset\n");
+    assert!(matches!(
+        outcome_of(&ev, 5),
+        Outcome::Failed { code: Some(7), .. }
+    ));
+    assert!(matches!(
+        outcome_of(&ev, 6),
+        Outcome::Failed {
+            signal: Some(15),
+            ..
+        }
+    ));
+    assert_eq!(output_of(&ev, 7), "still 1\n");
+    h.shutdown().await;
+}

@@ -1,7 +1,8 @@
 //! Explains a failure the shell cannot: a `$VAR` the cell uses that nothing ever set (bash
 //! silently expands it to nothing, and the command then fails in a confusing way).
 
-/// Names the code expands (`$NAME`, `${NAME...}`) outside single quotes, in order, once each.
+/// Names the code expands (`$NAME`, `${NAME...}`) outside single quotes, in order, once each;
+/// not those given a default or a guard (`${NAME-x}`, `${NAME:=x}`, `${NAME:?}`, ...).
 pub fn expanded_names(code: &str) -> Vec<String> {
     let b = code.as_bytes();
     let mut names: Vec<String> = Vec::new();
@@ -23,9 +24,16 @@ pub fn expanded_names(code: &str) -> Vec<String> {
                     .unwrap_or(b.len() - i);
             }
             b'$' => {
-                let start = i + 1 + (b.get(i + 1) == Some(&b'{')) as usize;
+                let braced = b.get(i + 1) == Some(&b'{');
+                let start = i + 1 + braced as usize;
                 let len = name_len(&b[start.min(b.len())..]);
-                if len > 0 {
+                let after = &b[(start + len).min(b.len())..];
+                let handled = braced
+                    && matches!(
+                        after.strip_prefix(b":").unwrap_or(after).first(),
+                        Some(b'-' | b'=' | b'+' | b'?')
+                    );
+                if len > 0 && !handled {
                     let name = &code[start..start + len];
                     if !names.iter().any(|n| n == name) {
                         names.push(name.to_string());
@@ -50,9 +58,10 @@ fn name_len(b: &[u8]) -> usize {
 }
 
 /// Whether the code itself assigns `name` (so an unset value afterwards is not the lesson's
-/// fault): `NAME=`, `for NAME`, or `read ... NAME`.
+/// fault): `NAME=`, `for NAME`, `read ... NAME`, or `unset NAME`.
 pub fn assigns(code: &str, name: &str) -> bool {
     code.contains(&format!("{name}="))
+        || code.contains(&format!("unset {name}"))
         || code.contains(&format!("for {name} "))
         || code.lines().any(|l| {
             let mut words = l.split_whitespace().skip_while(|w| *w != "read");
@@ -70,9 +79,13 @@ pub fn unset_note(names: &[String]) -> Option<String> {
         .map(|n| format!("${n}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let verb = if names.len() == 1 { "is" } else { "are" };
+    let (verb, it) = if names.len() == 1 {
+        ("is", "it")
+    } else {
+        ("are", "them")
+    };
     Some(format!(
-        "kubetutor: {list} {verb} not set: no earlier cell exports or captures it (run the cell that sets it first)\n"
+        "kubetutor: {list} {verb} not set: no earlier cell exports or captures {it} (run the cell that sets {it} first)\n"
     ))
 }
 
@@ -82,9 +95,8 @@ mod tests {
 
     #[test]
     fn finds_expansions_but_not_quoted_or_escaped_ones() {
-        let code =
-            "echo $A ${B:-x} \"$C\" '$D' \\$E $1 $? # $F\nawk '{print $2}' $A_2\necho \"it's $G\"";
-        assert_eq!(expanded_names(code), ["A", "B", "C", "A_2", "G"]);
+        let code = "echo $A ${B:-x} \"$C\" '$D' \\$E $1 $? # $F\nawk '{print $2}' $A_2\necho \"it's $G\" ${H-y} ${I:=z} ${J:?} ${K+k} ${#L}";
+        assert_eq!(expanded_names(code), ["A", "C", "A_2", "G"]);
     }
 
     #[test]
@@ -95,6 +107,7 @@ mod tests {
             "ls | while read -r line; do echo $line; done",
             "line"
         ));
+        assert!(assigns("unset POD; echo $POD", "POD"));
         assert!(!assigns("echo $POD", "POD"));
     }
 
@@ -103,5 +116,11 @@ mod tests {
         assert_eq!(unset_note(&[]), None);
         let note = unset_note(&["POD".into()]).unwrap();
         assert!(note.starts_with("kubetutor: $POD is not set"), "{note}");
+        assert!(note.contains("captures it (run"), "{note}");
+        let note = unset_note(&["A".into(), "B".into()]).unwrap();
+        assert!(
+            note.contains("$A, $B are not set") && note.contains("captures them"),
+            "{note}"
+        );
     }
 }

@@ -60,7 +60,7 @@ pub(crate) type Done =
 
 /// Hands a lease to the caller and returns the future that waits for it to be used.
 pub(crate) fn lease(
-    session: Session,
+    mut session: Session,
     lesson: &Arc<Lesson>,
     cell: CellIndex,
     reply: oneshot::Sender<Result<Lease, Outcome>>,

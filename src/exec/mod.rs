@@ -34,6 +34,8 @@ mod jobs;
 pub mod proc;
 pub mod run;
 mod session;
+mod tmpfs;
+mod warm;
 mod watchdog;
 
 use std::path::PathBuf;

@@ -1,17 +1,21 @@
 //! The shell state that persists from cell to cell: exported variables, plain shell variables,
 //! functions and the working directory.
 //!
-//! Design: one fresh `bash -c CODE` per cell, with the state saved and restored around it,
-//! rather than one long-lived bash fed commands between output markers. Per-cell bash is
-//! exact where a persistent shell is fragile: each cell is its own process group (cancel and
-//! timeouts signal exactly that cell), its exit code and stdout/stderr are its own pipes (no
-//! markers to spoof, no prompt parsing), stdin is /dev/null, and a cell that runs `exit` or
-//! `exec` or corrupts its shell cannot take the session down. It is fast: bash starts in ~2 ms,
-//! and saving costs two builtins in an EXIT trap (`declare -p`, `declare -f`, into one
-//! NUL-separated file, no fork), about 0.3 ms on tmpfs; the state directory is put on
-//! tmpfs when there is one (rewriting a file on a disk with `discard` costs ~2 ms). Restoring
-//! is the process environment plus one sourced file of `declare` lines. The prelude comes in through `BASH_ENV`, so the cell's code
-//! is bash's `-c` string unchanged and error messages carry the cell's own line numbers.
+//! Design: one bash process per cell, with the state saved and restored around it, rather
+//! than one long-lived bash fed commands between output markers. A bash per cell is exact where
+//! a persistent shell is fragile: each cell is its own process group (cancel and timeouts
+//! signal exactly that cell), its exit code and stdout/stderr are its own pipes (no markers to
+//! spoof, no prompt parsing), stdin is /dev/null, `$$` is its own, and a cell that runs `exit`,
+//! `exec` or `kill $$` or corrupts its shell cannot take the session down.
+//!
+//! It is fast because the costly part is taken off the critical path: the bash for the next
+//! foreground cell is started while the current one runs and waits for its cell (see
+//! [`super::warm`]), so a trivial cell costs about what a `bash -c true` does (benches/run.rs).
+//! Saving costs two builtins in an EXIT trap (`declare -p`, `declare -f`, into one
+//! NUL-separated file written in place, no fork), ~0.3 ms; the state directory is on tmpfs when
+//! there is one. Restoring is the environment plus one sourced file of `declare` lines, rewritten
+//! only when it changes. Cells started fresh (background jobs, interactive cells) get the same
+//! through a prelude in `BASH_ENV`.
 //!
 //! Not carried over (as with `bash -c` in a terminal): `set -o` options, traps, aliases, and the
 //! state of a cell that `exec`s another program or is killed before its EXIT trap runs.
@@ -22,23 +26,29 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::attempt::Started;
 use super::bashdump;
+use super::warm::Warm;
 
-const PRELUDE: &str = r#"# kubetutor session prelude, sourced through BASH_ENV
+/// The EXIT trap that saves the state into `$__kt_dir/out`, numbered `$__kt_seq`.
+const SAVE_TRAP: &str = r#"trap '{ printf "%s\0%s\0" "$__kt_seq" "$PWD"; declare -p; printf "\0"; declare -f
+    printf "\0end%s\0" "$__kt_seq"; } 1<>"$__kt_dir/out" 2>/dev/null' EXIT"#;
+
+/// Sourced through `BASH_ENV` by cells started fresh (background jobs, interactive cells).
+fn prelude() -> String {
+    format!(
+        r#"# kubetutor session prelude, sourced through BASH_ENV
 __kt_dir=$__KT_DIR
 unset BASH_ENV __KT_DIR
 if [ -r "$__kt_dir/shell" ]; then . "$__kt_dir/shell"; fi
 if [ -n "$__KT_SAVE" ]; then
+  __kt_seq=$__KT_SAVE
   unset __KT_SAVE
-  __kt_save() {
-    local __kt_rc=$?
-    { printf '%s\0%s\0' "$__kt_rc" "$PWD"; declare -p; printf '\0'; declare -f
-      printf '\0end\0'; } >"$__kt_dir/out" 2>/dev/null
-    return $__kt_rc
-  }
-  trap __kt_save EXIT
+  {SAVE_TRAP}
 fi
-"#;
+"#
+    )
+}
 
 /// Variables bash sets or manages itself: never carried over (some are read-only).
 const BASH_OWN: &[&str] = &[
@@ -107,7 +117,13 @@ pub struct Session {
     /// `declare` lines of non-exported variables, by name.
     shell_vars: BTreeMap<String, Vec<u8>>,
     functions: Vec<u8>,
+    /// What the `shell` file holds now: rewritten only when it changes.
+    shell_file: Vec<u8>,
+    /// Numbers each saving cell, so a dump left by an earlier cell is never taken for its own.
+    saves: u64,
     shlvl: Option<OsString>,
+    /// The bash the next foreground cell will run in, started ahead (see [`super::warm`]).
+    warm: Option<Warm>,
     bash: PathBuf,
     dir: tempfile::TempDir,
 }
@@ -121,7 +137,7 @@ impl Session {
     ) -> Result<Self, SessionError> {
         let dir = state_dir().map_err(SessionError::TempDir)?;
         super::watchdog::remove_at_exit(dir.path());
-        std::fs::write(dir.path().join("prelude.sh"), PRELUDE).map_err(SessionError::TempDir)?;
+        std::fs::write(dir.path().join("prelude.sh"), prelude()).map_err(SessionError::TempDir)?;
         let mut env: BTreeMap<OsString, OsString> = std::env::vars_os()
             .filter(|(k, _)| k != "BASH_ENV" && !k.as_bytes().starts_with(b"__KT_"))
             .collect();
@@ -134,7 +150,10 @@ impl Session {
             cwd,
             shell_vars,
             functions: Vec::new(),
+            shell_file: Vec::new(),
+            saves: 0,
             shlvl,
+            warm: None,
             bash,
             dir,
         })
@@ -167,7 +186,7 @@ impl Session {
     /// A `bash -c CODE` that starts with this session's state. With `save`, its EXIT trap
     /// dumps the state for [`Session::absorb`]; background jobs run without saving.
     pub fn command(
-        &self,
+        &mut self,
         code: &str,
         cell_env: &[(String, String)],
         cwd: &Path,
@@ -181,11 +200,56 @@ impl Session {
         cmd.env("BASH_ENV", self.dir.path().join("prelude.sh"));
         cmd.env("__KT_DIR", self.dir.path());
         if save {
-            cmd.env("__KT_SAVE", "1");
-            let _ = std::fs::remove_file(self.dir.path().join("out"));
+            self.saves += 1;
+            cmd.env("__KT_SAVE", self.saves.to_string());
         }
         cmd.current_dir(cwd).stdin(Stdio::null());
         cmd
+    }
+
+    /// Starts the bash the next foreground cell will use, unless one waits already. Best
+    /// effort: without it the cell starts its bash itself. Needs the tokio runtime.
+    pub fn warm_up(&mut self) {
+        if self.warm.is_some() {
+            return;
+        }
+        match Warm::spawn(&self.bash, &self.env, &self.cwd, &self.go_path()) {
+            Ok(warm) => self.warm = Some(warm),
+            Err(e) => tracing::debug!("no bash started ahead: {e}"),
+        }
+    }
+
+    /// Starts a foreground cell that saves its state at exit: in the bash started ahead when
+    /// there is one, else in a new one. `cell_env` is for this cell only (see [`Self::absorb`]).
+    pub async fn start_cell(
+        &mut self,
+        code: &str,
+        cell_env: &[(String, String)],
+        cwd: &Path,
+    ) -> std::io::Result<Started> {
+        let warm = match self.warm.take() {
+            Some(warm) => warm,
+            None => Warm::spawn(&self.bash, &self.env, cwd, &self.go_path())?,
+        };
+        self.saves += 1;
+        let mut env = self.env.clone();
+        env.extend(cell_env.iter().map(|(k, v)| (k.into(), v.into())));
+        let mut save = b"__kt_dir=".to_vec();
+        save.extend(super::warm::quote(self.dir.path().as_os_str()));
+        save.extend_from_slice(format!("; __kt_seq={}\n{SAVE_TRAP}", self.saves).as_bytes());
+        let shell_file = self.dir.path().join("shell");
+        let cell = super::warm::Cell {
+            env: &env,
+            cwd,
+            shell_file: (!self.shell_file.is_empty()).then_some(shell_file.as_path()),
+            save: &save,
+            code,
+        };
+        warm.go(&self.go_path(), &cell).await
+    }
+
+    fn go_path(&self) -> PathBuf {
+        self.dir.path().join("go")
     }
 
     /// Takes in the state the last saving cell dumped. Returns false when it dumped nothing
@@ -202,17 +266,21 @@ impl Session {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(SessionError::Read(e)),
         };
-        // rc, PWD, declare -p (exported ones are flagged x), declare -f, "end": bash strings
-        // never hold NUL.
+        // seq, PWD, declare -p (exported ones are flagged x), declare -f, "end" seq: bash
+        // strings never hold NUL. The file is overwritten in place, not truncated (no page is
+        // freed and allocated again per cell), so bytes of longer earlier dumps may follow; the
+        // numbered end marker shows this dump was written whole by this cell.
         let parts: Vec<&[u8]> = dump.split(|&b| b == 0).collect();
-        let [_rc, pwd, vars_dump, funcs, end, ..] = parts[..] else {
+        let [seq, pwd, vars_dump, funcs, end, ..] = parts[..] else {
             return Ok(false);
         };
-        if end != b"end" {
+        let seq_now = self.saves.to_string();
+        if seq != seq_now.as_bytes() || end != format!("end{seq_now}").as_bytes() {
             return Ok(false);
         }
-        let mut env = exported(vars_dump)?;
-        let shell_vars = plain_vars(vars_dump)?;
+        let decls = bashdump::parse(vars_dump)?;
+        let mut env = exported(vars_dump, &decls);
+        let shell_vars = plain_vars(vars_dump, &decls);
         for (k, v) in cell_env {
             if env.get(OsStr::new(k)).map(|x| x.as_bytes()) == Some(v.as_bytes()) {
                 match self.env.get(OsStr::new(k)) {
@@ -234,16 +302,33 @@ impl Session {
         Ok(true)
     }
 
-    fn write_shell_file(&self) -> Result<(), SessionError> {
+    /// Writes the `declare` lines of plain variables and functions for the next cell to
+    /// source; skipped when they did not change (most cells), and no file when there are none.
+    fn write_shell_file(&mut self) -> Result<(), SessionError> {
         let mut text = Vec::new();
         for line in self.shell_vars.values() {
             text.extend_from_slice(line);
             text.push(b'\n');
         }
         text.extend_from_slice(&self.functions);
-        let tmp = self.dir.path().join("shell.tmp");
-        std::fs::write(&tmp, text).map_err(SessionError::Write)?;
-        std::fs::rename(&tmp, self.dir.path().join("shell")).map_err(SessionError::Write)
+        if text == self.shell_file {
+            return Ok(());
+        }
+        let path = self.dir.path().join("shell");
+        if text.is_empty() {
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(SessionError::Write(e));
+                }
+                _ => {}
+            }
+        } else {
+            let tmp = self.dir.path().join("shell.tmp");
+            std::fs::write(&tmp, &text).map_err(SessionError::Write)?;
+            std::fs::rename(&tmp, &path).map_err(SessionError::Write)?;
+        }
+        self.shell_file = text;
+        Ok(())
     }
 }
 
@@ -262,19 +347,14 @@ fn resolve(program: PathBuf, path: Option<&OsStr>) -> PathBuf {
     found.unwrap_or(program)
 }
 
-/// The session's state directory: on tmpfs when there is one (`$XDG_RUNTIME_DIR`,
-/// `/dev/shm`), else in the temp dir.
+/// The session's state directory: on tmpfs when there is one, else in the temp dir.
 fn state_dir() -> std::io::Result<tempfile::TempDir> {
-    let tmpfs = [
-        std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
-        Some("/dev/shm".into()),
-    ];
     let builder = || {
         let mut b = tempfile::Builder::new();
         b.prefix("kubetutor-exec-");
         b
     };
-    for dir in tmpfs.into_iter().flatten() {
+    for dir in super::tmpfs::candidates() {
         if let Ok(made) = builder().tempdir_in(&dir) {
             return Ok(made);
         }
@@ -282,27 +362,29 @@ fn state_dir() -> std::io::Result<tempfile::TempDir> {
     builder().tempdir()
 }
 
-fn exported(dump: &[u8]) -> Result<BTreeMap<OsString, OsString>, SessionError> {
+fn exported(dump: &[u8], decls: &[bashdump::Decl]) -> BTreeMap<OsString, OsString> {
     let mut env = BTreeMap::new();
-    for decl in bashdump::parse(dump)? {
+    for decl in decls {
         if !decl.flags.contains('x') || is_ours_or_bash(&decl.name) || decl.name == "BASH_ENV" {
             continue;
         }
-        let Some(raw) = decl.raw_value else { continue };
+        let Some(raw) = decl.raw_value.clone() else {
+            continue;
+        };
         if let Some(value) = bashdump::decode_scalar(&dump[raw]) {
-            env.insert(OsString::from(decl.name), OsString::from_vec(value));
+            env.insert(OsString::from(&decl.name), OsString::from_vec(value));
         }
     }
-    Ok(env)
+    env
 }
 
-fn plain_vars(dump: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, SessionError> {
+fn plain_vars(dump: &[u8], decls: &[bashdump::Decl]) -> BTreeMap<String, Vec<u8>> {
     let mut vars = BTreeMap::new();
-    for decl in bashdump::parse(dump)? {
+    for decl in decls {
         if decl.flags.contains('x') || is_ours_or_bash(&decl.name) || decl.raw_value.is_none() {
             continue;
         }
-        vars.insert(decl.name, dump[decl.raw].to_vec());
+        vars.insert(decl.name.clone(), dump[decl.raw.clone()].to_vec());
     }
-    Ok(vars)
+    vars
 }
