@@ -92,10 +92,13 @@ fn background_jobs_end_with_the_lesson() {
 fn even_sigkill_leaves_no_orphans() {
     let lesson = lesson("kill9");
     let mark = marker(5);
+    // Our scratch files (session state, the watchdog's list) go to the first tmpfs candidate.
+    let scratch = tempfile::tempdir().unwrap();
     let mut child = kubetutor()
         .arg("run")
         .arg(&lesson.file)
         .env("KT_MARK", &mark)
+        .env("XDG_RUNTIME_DIR", scratch.path())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -118,4 +121,22 @@ fn even_sigkill_leaves_no_orphans() {
         Vec::<String>::new(),
         "no orphans after SIGKILL"
     );
+    let scratch_path = scratch.path().to_string_lossy().into_owned();
+    assert_eq!(
+        wait_gone(&scratch_path, 5),
+        Vec::<String>::new(),
+        "the bash waiting for the next cell is gone too"
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let left = loop {
+        let left: Vec<_> = std::fs::read_dir(scratch.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        if left.is_empty() || std::time::Instant::now() > deadline {
+            break left;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(left.is_empty(), "scratch files left behind: {left:?}");
 }
