@@ -22,6 +22,9 @@ pub enum Action {
     PrevCell,
     RunFocused,
     RunStep,
+    /// Run every command of the steps before the current one again (after a restart their
+    /// variables and background jobs are gone).
+    ReplayEarlier,
     /// Ctrl-C: cancel what runs; never quits.
     Cancel,
     Copy,

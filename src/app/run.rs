@@ -41,6 +41,26 @@ impl App {
         self.start(batch)
     }
 
+    /// Runs the commands of every earlier step again, in order, as one batch (a failure stops
+    /// the rest: later commands depend on earlier ones).
+    pub(super) fn replay_earlier(&mut self) -> Vec<Effect> {
+        let batch: Vec<CellIndex> = (0..self.cells.len())
+            .filter(|&i| self.cells[i].step.is_some_and(|s| s < self.step))
+            .filter(|&i| self.cells[i].runnable && !self.cells[i].interactive)
+            .filter(|&i| !self.runs[i].status.is_active())
+            .collect();
+        if batch.is_empty() {
+            self.notice = Some("No earlier step has commands to replay.".into());
+            return Vec::new();
+        }
+        self.notice = Some(format!(
+            "Replaying {} commands of steps 1-{}.",
+            batch.len(),
+            self.step
+        ));
+        self.start(batch)
+    }
+
     /// Gate a batch on the cluster confirmation, then on instructor typing, then launch.
     pub(super) fn start(&mut self, batch: Vec<CellIndex>) -> Vec<Effect> {
         if batch.is_empty() {

@@ -351,3 +351,25 @@ fn cluster_detection() {
     assert!(mentions_cluster("/usr/local/bin/kubectl version"));
     assert!(!mentions_cluster("cat kubectl-notes.txt"));
 }
+
+#[test]
+fn replay_runs_the_earlier_steps_in_order_through_the_cluster_gate() {
+    let mut app = app(false);
+    assert_eq!(
+        map_key(key(KeyCode::Char('R')), None),
+        Some(Action::ReplayEarlier)
+    );
+    assert_eq!(app.update(Action::ReplayEarlier), Vec::new());
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("No earlier step")
+    );
+    app.update(Action::NextStep);
+    // Step One holds `echo a` and a kubectl cell: the batch waits for the cluster confirmation.
+    assert_eq!(
+        app.update(Action::ReplayEarlier),
+        vec![Effect::PrepareCluster(vec![0, 1])]
+    );
+}

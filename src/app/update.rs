@@ -139,6 +139,7 @@ impl App {
             Action::PrevCell => self.focus_cell(self.focus.map_or(0, |f| f.saturating_sub(1))),
             Action::RunFocused => return self.run_focused(),
             Action::RunStep => return self.run_step(),
+            Action::ReplayEarlier => return self.replay_earlier(),
             Action::Cancel => return self.cancel(),
             Action::Copy => return self.copy(),
             Action::Edit => return self.edit(),

@@ -228,10 +228,15 @@ fn restore_progress(app: &mut App, file: Option<&std::path::Path>, reset: bool) 
         Loaded::Fresh => {}
         Loaded::Restored(p) => {
             app.restore(&p);
-            app.notice = Some(format!(
-                "Welcome back: step {} (--reset starts over).",
-                app.step + 1
-            ));
+            app.notice = Some(if app.step == 0 {
+                "Welcome back (--reset starts over).".to_string()
+            } else {
+                format!(
+                    "Welcome back: step {}. R replays steps 1-{} (their variables and jobs are gone); --reset starts over.",
+                    app.step + 1,
+                    app.step
+                )
+            });
         }
         Loaded::Corrupt { moved_to, reason } => {
             tracing::warn!(%reason, moved_to = %moved_to.display(), "corrupt progress set aside");
