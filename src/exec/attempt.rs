@@ -99,6 +99,10 @@ impl Started {
         })
     }
 
+    pub fn id(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// The pipe to the process's stdin, when it was started with one.
     pub fn take_stdin(&mut self) -> Option<tokio::process::ChildStdin> {
         self.child.stdin.take()

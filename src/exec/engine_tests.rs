@@ -479,3 +479,27 @@ async fn a_bash_started_ahead_is_indistinguishable_from_a_fresh_one() {
     assert_eq!(output_of(&ev, 7), "still 1\n");
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_cell_that_kills_the_waiting_bash_does_not_break_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = lesson(
+        dir.path(),
+        vec![
+            // The bash started ahead for the next cell waits with `__kt_go` in its command line.
+            (
+                "sleep 0.2; for p in $(pgrep -f -P $PPID __kt_go); do [ $p = $$ ] || kill $p; done",
+                plain(),
+            ),
+            ("echo next", plain()),
+        ],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run(0);
+    h.run(1);
+    let ev = until_finished(&mut rx, 2).await;
+    assert_eq!(outcome_of(&ev, 0), Outcome::Passed);
+    assert_eq!(output_of(&ev, 1), "next\n", "{ev:?}");
+    assert_eq!(outcome_of(&ev, 1), Outcome::Passed);
+    h.shutdown().await;
+}

@@ -227,10 +227,29 @@ impl Session {
         cell_env: &[(String, String)],
         cwd: &Path,
     ) -> std::io::Result<Started> {
-        let warm = match self.warm.take() {
+        let waiting = self.warm.take().filter(|w| !w.is_doomed());
+        let ahead = waiting.is_some();
+        let warm = match waiting {
             Some(warm) => warm,
             None => Warm::spawn(&self.bash, &self.env, cwd, &self.go_path())?,
         };
+        match self.go(warm, code, cell_env, cwd).await {
+            // The bash started ahead died while it waited (a cell ran `pkill bash`): start anew.
+            Err(e) if ahead && e.kind() == std::io::ErrorKind::BrokenPipe => {
+                let warm = Warm::spawn(&self.bash, &self.env, cwd, &self.go_path())?;
+                self.go(warm, code, cell_env, cwd).await
+            }
+            result => result,
+        }
+    }
+
+    async fn go(
+        &mut self,
+        warm: Warm,
+        code: &str,
+        cell_env: &[(String, String)],
+        cwd: &Path,
+    ) -> std::io::Result<Started> {
         self.saves += 1;
         let mut env = self.env.clone();
         env.extend(cell_env.iter().map(|(k, v)| (k.into(), v.into())));

@@ -77,6 +77,26 @@ impl Warm {
         })
     }
 
+    /// Whether it died or is about to (a signal is pending: someone just killed it and it has
+    /// not run since). Such a bash would take the next cell down with it.
+    pub fn is_doomed(&self) -> bool {
+        let Some(pid) = self.started.id() else {
+            return true;
+        };
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+            return true;
+        };
+        status.lines().any(|line| {
+            let (key, value) = line.split_once(':').unwrap_or_default();
+            let value = value.trim();
+            match key {
+                "State" => value.starts_with('Z') || value.starts_with('X'),
+                "SigPnd" | "ShdPnd" => value.bytes().any(|b| b != b'0'),
+                _ => false,
+            }
+        })
+    }
+
     /// Writes the cell's script to `go` and lets the bash run it.
     pub async fn go(mut self, go: &Path, cell: &Cell<'_>) -> std::io::Result<Started> {
         std::fs::write(go, self.script(cell))?;
