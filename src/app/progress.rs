@@ -1,4 +1,5 @@
-//! Saved progress: the current step and each cell's last verdict, per lesson file.
+//! Saved progress: the current step, each cell's last verdict and the learner's edits, per
+//! lesson file.
 //!
 //! Stored as JSON in the XDG state dir and written atomically (temp file + rename), so a crash
 //! mid-write never leaves half a file. A file that does not parse is moved aside and reported,
@@ -28,6 +29,10 @@ pub struct Progress {
     pub step: usize,
     /// Cell id to whether its last run passed.
     pub cells: BTreeMap<String, bool>,
+    /// Cell id to the code the learner edited it to (absent in files from before edits were
+    /// kept).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub edits: BTreeMap<String, String>,
 }
 
 /// The outcome of reading saved progress.
@@ -143,10 +148,17 @@ impl App {
             };
             cells.insert(info.id.clone(), passed);
         }
+        let edits = self
+            .cells
+            .iter()
+            .zip(&self.runs)
+            .filter_map(|(info, run)| Some((info.id.clone(), run.edited.clone()?)))
+            .collect();
         Progress {
             lesson: self.lesson.path.clone(),
             step: self.step,
             cells,
+            edits,
         }
     }
 
@@ -162,6 +174,9 @@ impl App {
         for (info, run) in self.cells.iter().zip(&mut self.runs) {
             if let Some(&passed) = progress.cells.get(&info.id) {
                 run.status = CellStatus::Earlier { passed };
+            }
+            if let Some(code) = progress.edits.get(&info.id).filter(|_| !info.interactive) {
+                run.edited = Some(code.clone());
             }
         }
     }
@@ -179,9 +194,21 @@ mod tests {
             lesson: "/x/lesson.md".into(),
             step: 3,
             cells: BTreeMap::from([("a".to_string(), true), ("b".to_string(), false)]),
+            edits: BTreeMap::from([("b".to_string(), "echo mine".to_string())]),
         };
         save(&file, &progress).expect("save");
         assert_eq!(load(&file), Loaded::Restored(progress));
+    }
+
+    #[test]
+    fn files_from_before_edits_were_kept_still_load() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("p.json");
+        std::fs::write(&file, r#"{"lesson":"/x/l.md","step":1,"cells":{"a":true}}"#).unwrap();
+        let Loaded::Restored(p) = load(&file) else {
+            panic!("old file not loaded");
+        };
+        assert_eq!((p.step, p.edits.len()), (1, 0));
     }
 
     #[test]

@@ -373,3 +373,18 @@ fn replay_runs_the_earlier_steps_in_order_through_the_cluster_gate() {
         vec![Effect::PrepareCluster(vec![0, 1])]
     );
 }
+
+#[test]
+fn edits_survive_a_restart_through_saved_progress() {
+    let mut app = app(false);
+    app.update(Action::Edited {
+        cell: 0,
+        code: Some("echo mine".into()),
+    });
+    let saved = app.progress();
+    assert_eq!(saved.edits.get("a").map(String::as_str), Some("echo mine"));
+    let mut reopened = super::tests::app(false);
+    reopened.restore(&saved);
+    assert_eq!(reopened.runs[0].edited.as_deref(), Some("echo mine"));
+    assert_eq!(reopened.runs[1].edited, None);
+}
