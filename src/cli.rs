@@ -113,6 +113,9 @@ pub struct ImportArgs {
     /// Output folder (default: lessons/<slug of the notebook's title>).
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+    /// Replace an existing lesson.md in the output folder.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -47,8 +47,8 @@ pub fn cli_import(args: crate::cli::ImportArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| Path::new("lessons").join(slug(&imported.title, path)));
     let file = dir.join("lesson.md");
     anyhow::ensure!(
-        !file.exists(),
-        "{}: already exists; choose another folder with -o or remove it",
+        args.force || !file.exists(),
+        "{}: already exists; replace it with --force, or choose another folder with -o",
         file.display()
     );
     std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;

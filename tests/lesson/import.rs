@@ -109,6 +109,20 @@ fn import_cli_writes_a_lesson_that_checks() {
         .output()
         .expect("run kubetutor import");
     assert!(!again.status.success(), "refuses to overwrite");
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("--force"), "names the way out: {stderr}");
+    std::fs::write(out_dir.join("lesson.md"), "stale").unwrap();
+    let forced = std::process::Command::new(env!("CARGO_BIN_EXE_kubetutor"))
+        .arg("import")
+        .arg(&path)
+        .arg("-o")
+        .arg(&out_dir)
+        .arg("--force")
+        .output()
+        .expect("run kubetutor import --force");
+    assert!(forced.status.success(), "--force replaces the lesson");
+    let text = std::fs::read_to_string(out_dir.join("lesson.md")).unwrap();
+    assert!(text.starts_with("---"), "the lesson was written anew");
 }
 
 #[test]
