@@ -128,7 +128,10 @@ async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
         } else {
             timeout
         };
-        let started = session.start_cell(&r.cell.code, &attrs.env, &dir).await;
+        let merge = attrs.capture.is_none();
+        let started = session
+            .start_cell(&r.cell.code, &attrs.env, &dir, merge)
+            .await;
         // The next cell's bash starts now, while this one runs.
         session.warm_up();
         let ctx = attempt::Ctx {

@@ -503,3 +503,30 @@ async fn a_cell_that_kills_the_waiting_bash_does_not_break_the_next_one() {
     assert_eq!(outcome_of(&ev, 1), Outcome::Passed);
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn stdout_and_stderr_keep_the_order_they_were_written_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = CellAttrs {
+        capture: Some("OUT".into()),
+        ..plain()
+    };
+    let l = lesson(
+        dir.path(),
+        vec![
+            (
+                "for i in $(seq 500); do echo out$i; echo err$i >&2; done",
+                plain(),
+            ),
+            ("echo kept; echo noise >&2", capture),
+            ("echo \"[$OUT]\"", plain()),
+        ],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run_step(vec![0, 1, 2]);
+    let ev = until_finished(&mut rx, 3).await;
+    let want: String = (1..=500).map(|i| format!("out{i}\nerr{i}\n")).collect();
+    assert_eq!(output_of(&ev, 0), want);
+    assert_eq!(output_of(&ev, 2), "[kept]\n", "capture takes stdout only");
+    h.shutdown().await;
+}

@@ -41,6 +41,7 @@ fn prelude() -> String {
 __kt_dir=$__KT_DIR
 unset BASH_ENV __KT_DIR
 if [ -r "$__kt_dir/shell" ]; then . "$__kt_dir/shell"; fi
+if [ -n "$__KT_MERGE" ]; then unset __KT_MERGE; exec 2>&1; fi
 if [ -n "$__KT_SAVE" ]; then
   __kt_seq=$__KT_SAVE
   unset __KT_SAVE
@@ -207,6 +208,19 @@ impl Session {
         cmd
     }
 
+    /// A background job's `bash -c CODE`: no state saved, stderr into the stdout pipe so its
+    /// lines stay in the order they were written (see [`Self::start_cell`]).
+    pub fn job_command(
+        &mut self,
+        code: &str,
+        cell_env: &[(String, String)],
+        cwd: &Path,
+    ) -> Command {
+        let mut cmd = self.command(code, cell_env, cwd, false);
+        cmd.env("__KT_MERGE", "1");
+        cmd
+    }
+
     /// Starts the bash the next foreground cell will use, unless one waits already. Best
     /// effort: without it the cell starts its bash itself. Needs the tokio runtime.
     pub fn warm_up(&mut self) {
@@ -221,11 +235,16 @@ impl Session {
 
     /// Starts a foreground cell that saves its state at exit: in the bash started ahead when
     /// there is one, else in a new one. `cell_env` is for this cell only (see [`Self::absorb`]).
+    ///
+    /// With `merge_stderr` the cell's stderr goes into its stdout pipe, so the two keep the
+    /// order they were written in, as in a terminal (two pipes read side by side cannot: a
+    /// burst on one overtakes the other). Cells whose stdout is captured keep them apart.
     pub async fn start_cell(
         &mut self,
         code: &str,
         cell_env: &[(String, String)],
         cwd: &Path,
+        merge_stderr: bool,
     ) -> std::io::Result<Started> {
         let waiting = self.warm.take().filter(|w| !w.is_doomed());
         let ahead = waiting.is_some();
@@ -233,11 +252,12 @@ impl Session {
             Some(warm) => warm,
             None => Warm::spawn(&self.bash, &self.env, cwd, &self.go_path())?,
         };
-        match self.go(warm, code, cell_env, cwd).await {
+        let cell = (code, cell_env, cwd, merge_stderr);
+        match self.go(warm, cell).await {
             // The bash started ahead died while it waited (a cell ran `pkill bash`): start anew.
             Err(e) if ahead && e.kind() == std::io::ErrorKind::BrokenPipe => {
                 let warm = Warm::spawn(&self.bash, &self.env, cwd, &self.go_path())?;
-                self.go(warm, code, cell_env, cwd).await
+                self.go(warm, cell).await
             }
             result => result,
         }
@@ -246,9 +266,7 @@ impl Session {
     async fn go(
         &mut self,
         warm: Warm,
-        code: &str,
-        cell_env: &[(String, String)],
-        cwd: &Path,
+        (code, cell_env, cwd, merge_stderr): (&str, &[(String, String)], &Path, bool),
     ) -> std::io::Result<Started> {
         self.saves += 1;
         let mut env = self.env.clone();
@@ -263,6 +281,7 @@ impl Session {
             shell_file: (!self.shell_file.is_empty()).then_some(shell_file.as_path()),
             save: &save,
             code,
+            merge_stderr,
         };
         warm.go(&self.go_path(), &cell).await
     }

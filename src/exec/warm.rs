@@ -51,6 +51,8 @@ pub struct Cell<'a> {
     /// Sets the trap that saves the state at exit.
     pub save: &'a [u8],
     pub code: &'a str,
+    /// Send stderr into the stdout pipe (one ordered stream).
+    pub merge_stderr: bool,
 }
 
 impl Warm {
@@ -108,6 +110,9 @@ impl Warm {
     fn script(&self, cell: &Cell<'_>) -> Vec<u8> {
         // SECONDS counts from when the cell starts, not from when its bash did.
         let mut s: Vec<u8> = b"exec </dev/null; unset __kt_go; set --; SECONDS=0\n".to_vec();
+        if cell.merge_stderr {
+            s.extend_from_slice(b"exec 2>&1\n");
+        }
         let moved = cell.cwd != self.cwd;
         if moved {
             s.extend_from_slice(b"cd -- ");

@@ -60,7 +60,7 @@ impl Actor {
                 match cellrun::cell_dir(&self.lesson, c, session) {
                     Ok((dir, _)) => {
                         let code = code.as_deref().unwrap_or(&c.code);
-                        let cmd = session.command(code, &c.attrs.env, &dir, false);
+                        let cmd = session.job_command(code, &c.attrs.env, &dir);
                         let events = self.events.clone();
                         let (timeout, grace) = (c.attrs.timeout, self.opts.grace);
                         let closing = self.closing.clone();
