@@ -130,6 +130,11 @@ pub fn failure(
         Outcome::Failed {
             code: Some(126), ..
         } => "permission denied or not executable (exit 126)".into(),
+        Outcome::Failed { code: Some(2), .. } if syntax_error(tail).is_some() => {
+            let (n, what) = syntax_error(tail).unwrap_or_default();
+            line += n;
+            format!("{what} (exit 2)")
+        }
         Outcome::Failed { code: Some(c), .. } => format!("exit {c}"),
         Outcome::Failed { signal, .. } => format!("killed by signal {}", signal.unwrap_or(0)),
         Outcome::Cancelled => "cancelled".into(),
@@ -166,6 +171,18 @@ fn not_found(tail: &[u8]) -> Option<(usize, String)> {
     })
 }
 
+/// Finds bash's `line N: syntax error ...` in the output (the first one: later ones follow
+/// from it).
+fn syntax_error(tail: &[u8]) -> Option<(usize, String)> {
+    let text = String::from_utf8_lossy(tail);
+    text.lines().find_map(|l| {
+        let at = l.find("syntax error")?;
+        let before = l[..at].trim_end().strip_suffix(':')?;
+        let num = before.rsplit_once("line ")?.1;
+        Some((num.trim().parse().ok()?, l[at..].to_string()))
+    })
+}
+
 fn last_lines(tail: &[u8], n: usize) -> String {
     let text = super::transcript::strip_ansi(tail);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
@@ -187,6 +204,18 @@ mod tests {
         ind.write(&mut out, b"c\nd\xff\n\ne").unwrap();
         ind.finish(&mut out).unwrap();
         assert_eq!(out, b"  abc\n  d\xff\n  \n  e\n");
+    }
+
+    #[test]
+    fn finds_a_syntax_error_and_its_line() {
+        let tail = b"a\nbash: eval: line 2: syntax error near unexpected token `then'\nbash: eval: line 2: `  if then'\n";
+        assert_eq!(
+            syntax_error(tail),
+            Some((2, "syntax error near unexpected token `then'".to_string()))
+        );
+        let eof = b"bash: eval: line 4: syntax error: unexpected end of file\n";
+        assert_eq!(syntax_error(eof).map(|(n, _)| n), Some(4));
+        assert_eq!(syntax_error(b"grep: syntax error in pattern\n"), None);
     }
 
     #[test]
