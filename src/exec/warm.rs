@@ -9,8 +9,9 @@
 //!
 //! The cell then runs in that process as in a fresh `bash -c CODE`: its own process group and
 //! `$$`, our child (exit status from `wait`), its own pipes, stdin /dev/null, `$0` = bash. What
-//! differs: the code runs through `eval`, so bash reports a syntax error without its line
-//! number, and `$BASH_EXECUTION_STRING` is the waiting script, not the code.
+//! differs: the code runs through `eval`, so a syntax error reads `bash: eval: line 2: ...`
+//! where `bash -c` says `bash: -c: line 2: ...`, and `$BASH_EXECUTION_STRING` is the waiting
+//! script, not the code.
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
