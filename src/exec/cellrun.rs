@@ -207,7 +207,9 @@ fn captured(
 }
 
 pub fn spawn_error(session: &Session, e: std::io::Error) -> Outcome {
-    let message = if e.kind() == std::io::ErrorKind::NotFound {
+    let message = if e.kind() == std::io::ErrorKind::InvalidInput {
+        e.to_string()
+    } else if e.kind() == std::io::ErrorKind::NotFound {
         format!(
             "bash missing: cannot run {} (not found)",
             session.bash().display()

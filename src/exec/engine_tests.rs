@@ -432,7 +432,7 @@ async fn a_bash_started_ahead_is_indistinguishable_from_a_fresh_one() {
                 plain(),
             ),
             (
-                "echo $$ $BASHPID; read -r line; echo read:$?; sleep 1.2",
+                "echo $$ $BASHPID; readlink /proc/$$/fd/0; read -r line; echo read:$?; sleep 1.2",
                 plain(),
             ),
             ("echo $$ $SECONDS", plain()),
@@ -455,7 +455,10 @@ async fn a_bash_started_ahead_is_indistinguishable_from_a_fresh_one() {
     let first = output_of(&ev, 2);
     let pids: Vec<&str> = first.split_whitespace().take(2).collect();
     assert_eq!(pids[0], pids[1], "$$ is the cell's own process");
-    assert!(first.ends_with("read:1\n"), "stdin is /dev/null: {first}");
+    assert!(
+        first.ends_with("\n/dev/null\nread:1\n"),
+        "stdin is /dev/null: {first}"
+    );
     let third = output_of(&ev, 3);
     let (pid, seconds) = third.trim().split_once(' ').unwrap();
     assert_ne!(pid, pids[0], "each cell has its own bash");
@@ -486,9 +489,10 @@ async fn a_cell_that_kills_the_waiting_bash_does_not_break_the_next_one() {
     let l = lesson(
         dir.path(),
         vec![
-            // The bash started ahead for the next cell waits with `__kt_go` in its command line.
+            // The bash started ahead for the next cell has this session's script path as its
+            // last argument, as this cell's bash has (tests run side by side in one process).
             (
-                "sleep 0.2; for p in $(pgrep -f -P $PPID __kt_go); do [ $p = $$ ] || kill $p; done",
+                "sleep 0.2; for p in $(pgrep -f -- \"$(tail -zn1 /proc/$$/cmdline | tr -d '\\0')\"); do [ $p = $$ ] || kill $p; done",
                 plain(),
             ),
             ("echo next", plain()),
@@ -528,5 +532,80 @@ async fn stdout_and_stderr_keep_the_order_they_were_written_in() {
     let want: String = (1..=500).map(|i| format!("out{i}\nerr{i}\n")).collect();
     assert_eq!(output_of(&ev, 0), want);
     assert_eq!(output_of(&ev, 2), "[kept]\n", "capture takes stdout only");
+    h.shutdown().await;
+}
+
+/// Review findings against a bash started ahead, each checked against what a fresh `bash -c`
+/// in the cell's directory and environment does.
+#[tokio::test]
+async fn a_bash_started_ahead_follows_fresh_bash_in_the_corners() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for d in ["real/sub", "real/x", "x"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    std::os::unix::fs::symlink(root.join("real/sub"), root.join("link")).unwrap();
+    let with = |env: &[(&str, &str)], cwd: Option<&str>| CellAttrs {
+        env: env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        cwd: cwd.map(Into::into),
+        ..plain()
+    };
+    let l = lesson(
+        root,
+        vec![
+            // 0: `$_` as a fresh bash has it.
+            ("echo \"$_\"", plain()),
+            // 1-2: the directory behind the same path is replaced while the next bash waits.
+            ("mkdir w; cd w", plain()),
+            (
+                "sleep 0.3; cd ..; rm -rf w; mkdir w; touch w/fresh; cd w",
+                plain(),
+            ),
+            ("ls", plain()),
+            // 4: IFS from the environment is ignored by bash.
+            (
+                "x=a,b; for i in $x; do echo \"[$i]\"; done",
+                with(&[("IFS", ",")], None),
+            ),
+            // 5: `..` after a symlink is resolved physically, as chdir does.
+            ("pwd -P", with(&[], Some("link/../x"))),
+            // 6: a function exported as `cd` does not run in place of the builtin.
+            (
+                "echo six",
+                with(&[("BASH_FUNC_cd%%", "() { echo wrapper; }")], None),
+            ),
+            // 7-8: a stopped waiting bash is replaced.
+            (
+                "sleep 0.2; for p in $(pgrep -f -- \"$(tail -zn1 /proc/$$/cmdline | tr -d '\\0')\"); do [ $p = $$ ] || kill -STOP $p; done",
+                plain(),
+            ),
+            ("echo eight", plain()),
+            // 9: NUL cannot reach bash.
+            ("echo a\0b", plain()),
+        ],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    for cell in 0..10 {
+        h.run(cell);
+    }
+    let ev = until_finished(&mut rx, 10).await;
+    let underscore = output_of(&ev, 0);
+    assert!(
+        underscore.trim_end().ends_with("bash") && !underscore.contains("__kt"),
+        "{underscore}"
+    );
+    assert_eq!(output_of(&ev, 3), "fresh\n");
+    assert_eq!(output_of(&ev, 4), "[a,b]\n");
+    let physical = output_of(&ev, 5);
+    assert!(physical.trim_end().ends_with("/real/x"), "{physical}");
+    assert_eq!(output_of(&ev, 6), "six\n");
+    assert_eq!(output_of(&ev, 8), "eight\n", "{ev:?}");
+    match outcome_of(&ev, 9) {
+        Outcome::Error { message } => assert!(message.contains("NUL"), "{message}"),
+        other => panic!("NUL code ran: {other:?}"),
+    }
     h.shutdown().await;
 }

@@ -109,7 +109,8 @@ fn kill_now(pgid: i32) {
 /// await (panic hooks, signal handlers, the end of `main`); safe to call more than once.
 pub fn kill_all_now() {
     let groups: Vec<i32> = std::mem::take(&mut *live()).into_iter().collect();
-    for pgid in groups {
+    for &pgid in &groups {
         kill_now(pgid);
     }
+    super::watchdog::forget_if_free(&groups);
 }

@@ -31,20 +31,21 @@ use super::bashdump;
 use super::warm::Warm;
 
 /// The EXIT trap that saves the state into `$__kt_dir/out`, numbered `$__kt_seq`.
-const SAVE_TRAP: &str = r#"trap '{ printf "%s\0%s\0" "$__kt_seq" "$PWD"; declare -p; printf "\0"; declare -f
-    printf "\0end%s\0" "$__kt_seq"; } 1<>"$__kt_dir/out" 2>/dev/null' EXIT"#;
+const SAVE_TRAP: &str = r#"builtin trap '{ builtin printf "%s\0%s\0" "$__kt_seq" "$PWD"; builtin declare -p
+    builtin printf "\0"; builtin declare -f; builtin printf "\0end%s\0" "$__kt_seq"
+  } 1<>"$__kt_dir/out" 2>/dev/null' EXIT"#;
 
 /// Sourced through `BASH_ENV` by cells started fresh (background jobs, interactive cells).
 fn prelude() -> String {
     format!(
         r#"# kubetutor session prelude, sourced through BASH_ENV
 __kt_dir=$__KT_DIR
-unset BASH_ENV __KT_DIR
-if [ -r "$__kt_dir/shell" ]; then . "$__kt_dir/shell"; fi
-if [ -n "$__KT_MERGE" ]; then unset __KT_MERGE; exec 2>&1; fi
-if [ -n "$__KT_SAVE" ]; then
+builtin unset BASH_ENV __KT_DIR
+if builtin test -r "$__kt_dir/shell"; then builtin . "$__kt_dir/shell"; fi
+if builtin test -n "$__KT_MERGE"; then builtin unset __KT_MERGE; command exec 2>&1; fi
+if builtin test -n "$__KT_SAVE"; then
   __kt_seq=$__KT_SAVE
-  unset __KT_SAVE
+  builtin unset __KT_SAVE
   {SAVE_TRAP}
 fi
 "#
@@ -139,8 +140,14 @@ impl Session {
         let dir = state_dir().map_err(SessionError::TempDir)?;
         super::watchdog::remove_at_exit(dir.path());
         std::fs::write(dir.path().join("prelude.sh"), prelude()).map_err(SessionError::TempDir)?;
+        // What bash manages itself is left out from the start, as every saved state leaves it
+        // out (a cell's bash sets it anew); SHLVL stays, at the level we were started with.
         let mut env: BTreeMap<OsString, OsString> = std::env::vars_os()
-            .filter(|(k, _)| k != "BASH_ENV" && !k.as_bytes().starts_with(b"__KT_"))
+            .filter(|(k, _)| {
+                k != "BASH_ENV"
+                    && k.to_str()
+                        .is_none_or(|k| k == "SHLVL" || !is_ours_or_bash(k))
+            })
             .collect();
         env.extend(extra.into_iter().map(|(k, v)| (k.into(), v.into())));
         let shlvl = env.get(OsStr::new("SHLVL")).cloned();
@@ -246,17 +253,26 @@ impl Session {
         cwd: &Path,
         merge_stderr: bool,
     ) -> std::io::Result<Started> {
-        let waiting = self.warm.take().filter(|w| !w.is_doomed());
+        if code.contains('\0') {
+            let e = "the command contains a NUL byte, which bash cannot run";
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, e));
+        }
+        let mut env = self.env.clone();
+        env.extend(cell_env.iter().map(|(k, v)| (k.into(), v.into())));
+        let waiting = self
+            .warm
+            .take()
+            .filter(|w| !w.is_doomed() && !needs_fresh_bash(w.env(), &env));
         let ahead = waiting.is_some();
         let warm = match waiting {
             Some(warm) => warm,
-            None => Warm::spawn(&self.bash, &self.env, cwd, &self.go_path())?,
+            None => Warm::spawn(&self.bash, &env, cwd, &self.go_path())?,
         };
-        let cell = (code, cell_env, cwd, merge_stderr);
+        let cell = (code, &env, cwd, merge_stderr);
         match self.go(warm, cell).await {
             // The bash started ahead died while it waited (a cell ran `pkill bash`): start anew.
             Err(e) if ahead && e.kind() == std::io::ErrorKind::BrokenPipe => {
-                let warm = Warm::spawn(&self.bash, &self.env, cwd, &self.go_path())?;
+                let warm = Warm::spawn(&self.bash, &env, cwd, &self.go_path())?;
                 self.go(warm, cell).await
             }
             result => result,
@@ -266,17 +282,15 @@ impl Session {
     async fn go(
         &mut self,
         warm: Warm,
-        (code, cell_env, cwd, merge_stderr): (&str, &[(String, String)], &Path, bool),
+        (code, env, cwd, merge_stderr): (&str, &BTreeMap<OsString, OsString>, &Path, bool),
     ) -> std::io::Result<Started> {
         self.saves += 1;
-        let mut env = self.env.clone();
-        env.extend(cell_env.iter().map(|(k, v)| (k.into(), v.into())));
         let mut save = b"__kt_dir=".to_vec();
         save.extend(super::warm::quote(self.dir.path().as_os_str()));
         save.extend_from_slice(format!("; __kt_seq={}\n{SAVE_TRAP}", self.saves).as_bytes());
         let shell_file = self.dir.path().join("shell");
         let cell = super::warm::Cell {
-            env: &env,
+            env,
             cwd,
             shell_file: (!self.shell_file.is_empty()).then_some(shell_file.as_path()),
             save: &save,
@@ -370,6 +384,13 @@ impl Session {
     }
 }
 
+impl Drop for Session {
+    fn drop(&mut self) {
+        // The TempDir removes the directory; the watchdog need not any more.
+        super::watchdog::forget_dir(self.dir.path());
+    }
+}
+
 /// Finds a bare program name on PATH once, rather than on every spawn.
 fn resolve(program: PathBuf, path: Option<&OsStr>) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
@@ -398,6 +419,28 @@ fn state_dir() -> std::io::Result<tempfile::TempDir> {
         }
     }
     builder().tempdir()
+}
+
+/// Whether a bash started with `started` cannot become a cell with `target` by assignments:
+/// bash reads some variables only at start-up (SHELLOPTS, POSIXLY_CORRECT, ENV...), ignores
+/// others in the environment (IFS, PS4...), and a name that is not a shell name cannot be
+/// assigned at all. A difference in any of those needs a bash started with `target`.
+fn needs_fresh_bash(
+    started: &BTreeMap<OsString, OsString>,
+    target: &BTreeMap<OsString, OsString>,
+) -> bool {
+    const AT_START_UP: &[&str] = &["ENV", "POSIXLY_CORRECT", "SHELLOPTS", "BASHOPTS", "TMOUT"];
+    let special = |name: &OsStr| {
+        !super::warm::is_name(name)
+            || name
+                .to_str()
+                .is_some_and(|n| (is_ours_or_bash(n) && n != "SHLVL") || AT_START_UP.contains(&n))
+    };
+    let differs = |a: &BTreeMap<OsString, OsString>, b: &BTreeMap<OsString, OsString>| {
+        a.iter()
+            .any(|(k, v)| b.get(k) != Some(v) && (special(k) || (k == "PWD" && !b.contains_key(k))))
+    };
+    differs(started, target) || differs(target, started)
 }
 
 fn exported(dump: &[u8], decls: &[bashdump::Decl]) -> BTreeMap<OsString, OsString> {

@@ -23,9 +23,11 @@ use tokio::io::AsyncWriteExt;
 
 use super::attempt::Started;
 
-/// What the waiting bash runs: wait for the byte, become the cell, run the code.
-const WAIT: &str =
-    r#"IFS= read -r -N 1 __kt_go || exit 0; . "$1"; eval "unset __kt_code; $__kt_code""#;
+/// What the waiting bash runs: wait for the byte (however long: `TMOUT` would end the wait),
+/// become the cell, run the code with `$_` as a fresh bash has it. Builtins are named as such
+/// here and in the script: a function exported in the environment (a `cd` wrapper) must not
+/// run in their place.
+const WAIT: &str = r#"TMOUT= IFS= builtin read -r -N 1 __kt_go || builtin exit 0; builtin . "$1"; builtin eval "builtin unset __kt_code; builtin : \"\$BASH\"; $__kt_code""#;
 
 pub struct Warm {
     started: Started,
@@ -80,8 +82,13 @@ impl Warm {
         })
     }
 
-    /// Whether it died or is about to (a signal is pending: someone just killed it and it has
-    /// not run since). Such a bash would take the next cell down with it.
+    /// The environment it was started with.
+    pub fn env(&self) -> &BTreeMap<OsString, OsString> {
+        &self.env
+    }
+
+    /// Whether it died, is stopped, or is about to die (a signal is pending: someone just
+    /// killed it and it has not run since). Such a bash would take the next cell down with it.
     pub fn is_doomed(&self) -> bool {
         let Some(pid) = self.started.id() else {
             return true;
@@ -93,7 +100,7 @@ impl Warm {
             let (key, value) = line.split_once(':').unwrap_or_default();
             let value = value.trim();
             match key {
-                "State" => value.starts_with('Z') || value.starts_with('X'),
+                "State" => value.starts_with(['Z', 'X', 'T', 't']),
                 "SigPnd" | "ShdPnd" => value.bytes().any(|b| b != b'0'),
                 _ => false,
             }
@@ -102,7 +109,12 @@ impl Warm {
 
     /// Writes the cell's script to `go` and lets the bash run it.
     pub async fn go(mut self, go: &Path, cell: &Cell<'_>) -> std::io::Result<Started> {
-        std::fs::write(go, self.script(cell))?;
+        std::fs::write(go, self.script(cell)).map_err(|e| {
+            std::io::Error::other(format!(
+                "cannot write the cell's script {}: {e}",
+                go.display()
+            ))
+        })?;
         self.stdin.write_all(b"g").await?;
         drop(self.stdin);
         Ok(self.started)
@@ -110,32 +122,41 @@ impl Warm {
 
     fn script(&self, cell: &Cell<'_>) -> Vec<u8> {
         // SECONDS counts from when the cell starts, not from when its bash did.
-        let mut s: Vec<u8> = b"exec </dev/null; unset __kt_go; set --; SECONDS=0\n".to_vec();
+        let mut s: Vec<u8> =
+            b"command exec </dev/null; builtin unset __kt_go; builtin set --; SECONDS=0\n".to_vec();
         if cell.merge_stderr {
-            s.extend_from_slice(b"exec 2>&1\n");
+            s.extend_from_slice(b"command exec 2>&1\n");
         }
-        let moved = cell.cwd != self.cwd;
-        if moved {
-            s.extend_from_slice(b"cd -- ");
-            s.extend(quote(cell.cwd.as_os_str()));
-            s.extend_from_slice(b" || exit 1\n");
+        // Always: the path may be the same while the directory behind it was replaced. The
+        // physical `cd -P` matches the chdir a fresh bash gets; PWD is then kept logical when
+        // the environment's PWD names this directory, as a fresh bash does.
+        s.extend_from_slice(b"builtin cd -P -- ");
+        s.extend(quote(cell.cwd.as_os_str()));
+        s.extend_from_slice(b" || builtin exit 1\n");
+        if let Some(pwd) = cell.env.get(OsStr::new("PWD")) {
+            s.extend_from_slice(b"builtin test ");
+            s.extend(quote(pwd));
+            s.extend_from_slice(b" -ef . && PWD=");
+            s.extend(quote(pwd));
+            s.push(b'\n');
+        }
+        match cell.env.get(OsStr::new("OLDPWD")) {
+            Some(old) => line(&mut s, b"builtin export ", OsStr::new("OLDPWD"), Some(old)),
+            None => s.extend_from_slice(b"builtin unset -v OLDPWD\n"),
         }
         for name in self.env.keys().filter(|k| !cell.env.contains_key(*k)) {
-            if is_name(name) {
-                line(&mut s, b"unset -v ", name, None);
+            if is_name(name) && name != "PWD" {
+                line(&mut s, b"builtin unset -v ", name, None);
             }
         }
         for (name, value) in cell.env {
-            let changed = self.env.get(name) != Some(value) || (moved && name == "OLDPWD");
-            if changed && is_name(name) && name != "PWD" {
-                line(&mut s, b"export ", name, Some(value));
+            let changed = self.env.get(name) != Some(value);
+            if changed && is_name(name) && name != "PWD" && name != "OLDPWD" {
+                line(&mut s, b"builtin export ", name, Some(value));
             }
         }
-        if moved && !cell.env.contains_key(OsStr::new("OLDPWD")) {
-            s.extend_from_slice(b"unset -v OLDPWD\n");
-        }
         if let Some(file) = cell.shell_file {
-            s.extend_from_slice(b". ");
+            s.extend_from_slice(b"builtin . ");
             s.extend(quote(file.as_os_str()));
             s.push(b'\n');
         }
@@ -158,7 +179,7 @@ fn line(out: &mut Vec<u8>, verb: &[u8], name: &OsStr, value: Option<&OsString>) 
 }
 
 /// A shell name bash can assign; others (possible in an inherited environment) are left alone.
-fn is_name(name: &OsStr) -> bool {
+pub fn is_name(name: &OsStr) -> bool {
     let b = name.as_bytes();
     !b.is_empty()
         && !b[0].is_ascii_digit()

@@ -110,6 +110,12 @@ fn try_start() -> std::io::Result<Running> {
         .arg(SCRIPT)
         .arg("kubetutor-watchdog")
         .arg(&path)
+        // Not our environment: TMOUT would end its wait for our exit, BASH_ENV run code.
+        .env_clear()
+        .env(
+            "PATH",
+            std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()),
+        )
         .env("LC_ALL", "C")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -183,6 +189,25 @@ pub fn forget(pgid: i32) {
         },
         false,
     );
+}
+
+/// Groups we just killed on an exit path (a panic hook may run while the list is locked: then
+/// the watchdog keeps them and signals groups that are already gone, which is harmless).
+pub fn forget_if_free(pgids: &[i32]) {
+    let Ok(mut watchdog) = WATCHDOG.try_lock() else {
+        return;
+    };
+    let Watchdog { state, listed } = &mut *watchdog;
+    listed.groups.retain(|g| !pgids.contains(g));
+    if let State::Running(running) = state {
+        let _ = running.write(listed);
+    }
+}
+
+/// A session state directory that was removed: nothing to do for it any more.
+pub fn forget_dir(dir: &Path) {
+    let path = dir.as_os_str().as_bytes();
+    update(|l| l.dirs.retain(|d| d != path), false);
 }
 
 /// A session state directory to remove if we die without removing it.

@@ -140,3 +140,16 @@ fn even_sigkill_leaves_no_orphans() {
     };
     assert!(left.is_empty(), "scratch files left behind: {left:?}");
 }
+
+/// Hardened servers export `TMOUT`; bash applies it to every `read`, which both the orphan
+/// watchdog and the bash waiting for the next cell use.
+#[test]
+fn a_tmout_in_the_environment_ends_nothing_early() {
+    let lesson = lesson("tmout");
+    let out = run_with(&lesson, &[], &[("TMOUT", "1")]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("    waited"), "{text}");
+    assert!(text.contains("    still here"), "{text}");
+    assert_eq!(last_line(&out), "3 passed, 0 failed", "{text}");
+}
