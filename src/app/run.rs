@@ -184,6 +184,12 @@ impl App {
                     since: now,
                     attempt,
                 };
+                // A verify retry: the earlier attempt's output (`Connection refused` while a
+                // server starts) is noise once the next one runs; the frame shows the attempt.
+                if attempt > 1 {
+                    run.output.clear();
+                    run.scroll = 0;
+                }
                 self.set_focus(cell);
                 self.reveal = Some(Reveal::Cell(cell));
             }

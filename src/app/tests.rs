@@ -388,3 +388,26 @@ fn edits_survive_a_restart_through_saved_progress() {
     assert_eq!(reopened.runs[0].edited.as_deref(), Some("echo mine"));
     assert_eq!(reopened.runs[1].edited, None);
 }
+
+#[test]
+fn a_verify_retry_shows_only_the_latest_attempt() {
+    let mut app = app(false);
+    let out = |bytes: &[u8]| {
+        Action::Exec(ExecEvent::Output {
+            cell: 0,
+            stream: Stream::Stdout,
+            bytes: bytes.to_vec(),
+        })
+    };
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
+    app.update(out(b"Connection refused\n"));
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 2,
+    }));
+    app.update(out(b"PONG\n"));
+    assert_eq!(app.runs[0].output.lines().collect::<Vec<_>>(), vec!["PONG"]);
+}
