@@ -155,6 +155,16 @@ fn pods_pane_follows_the_cluster() {
         if s.contains(n) { Ok(()) } else { Err(s) }
     });
     tmux.keys("y");
+    // The cell creates the ConfigMap; applying it too before the cell finished would race
+    // with its `kubectl create` (AlreadyExists on one side or the other).
+    wait_for("the first command passed", long, || {
+        let s = tmux.screen();
+        if s.contains("✓ passed") {
+            Ok(())
+        } else {
+            Err(s)
+        }
+    });
 
     let apply = |file: &str| kubectl_ok(&["-n", n, "apply", "-f", &format!("{MANIFESTS}/{file}")]);
     apply("redis-scripts.yaml");
