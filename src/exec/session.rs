@@ -234,7 +234,7 @@ impl Session {
         if self.warm.is_some() {
             return;
         }
-        match Warm::spawn(&self.bash, &self.env, &self.cwd, &self.go_path()) {
+        match self.spawn_warm(&self.env, &self.cwd) {
             Ok(warm) => self.warm = Some(warm),
             Err(e) => tracing::debug!("no bash started ahead: {e}"),
         }
@@ -266,13 +266,13 @@ impl Session {
         let ahead = waiting.is_some();
         let warm = match waiting {
             Some(warm) => warm,
-            None => Warm::spawn(&self.bash, &env, cwd, &self.go_path())?,
+            None => self.spawn_warm(&env, cwd)?,
         };
         let cell = (code, &env, cwd, merge_stderr);
         match self.go(warm, cell).await {
             // The bash started ahead died while it waited (a cell ran `pkill bash`): start anew.
             Err(e) if ahead && e.kind() == std::io::ErrorKind::BrokenPipe => {
-                let warm = Warm::spawn(&self.bash, &env, cwd, &self.go_path())?;
+                let warm = self.spawn_warm(&env, cwd)?;
                 self.go(warm, cell).await
             }
             result => result,
@@ -298,6 +298,10 @@ impl Session {
             merge_stderr,
         };
         warm.go(&self.go_path(), &cell).await
+    }
+
+    fn spawn_warm(&self, env: &BTreeMap<OsString, OsString>, cwd: &Path) -> std::io::Result<Warm> {
+        Warm::spawn(&self.bash, env, cwd, &self.go_path())
     }
 
     fn go_path(&self) -> PathBuf {
@@ -408,17 +412,11 @@ fn resolve(program: PathBuf, path: Option<&OsStr>) -> PathBuf {
 
 /// The session's state directory: on tmpfs when there is one, else in the temp dir.
 fn state_dir() -> std::io::Result<tempfile::TempDir> {
-    let builder = || {
-        let mut b = tempfile::Builder::new();
-        b.prefix("kubetutor-exec-");
-        b
-    };
-    for dir in super::tmpfs::candidates() {
-        if let Ok(made) = builder().tempdir_in(&dir) {
-            return Ok(made);
-        }
-    }
-    builder().tempdir()
+    super::tmpfs::create_in_first(|dir| {
+        tempfile::Builder::new()
+            .prefix("kubetutor-exec-")
+            .tempdir_in(dir)
+    })
 }
 
 /// Whether a bash started with `started` cannot become a cell with `target` by assignments:

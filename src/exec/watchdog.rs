@@ -143,17 +143,12 @@ fn try_start() -> std::io::Result<Running> {
 
 /// The list file, on tmpfs when there is one; the watchdog removes it when it ends.
 fn list_file() -> std::io::Result<(File, PathBuf)> {
-    let mut last_error = None;
-    for dir in super::tmpfs::candidates() {
-        match tempfile::Builder::new()
+    super::tmpfs::create_in_first(|dir| {
+        let file = tempfile::Builder::new()
             .prefix("kubetutor-watch-")
-            .tempfile_in(&dir)
-        {
-            Ok(file) => return file.keep().map_err(|e| e.error),
-            Err(e) => last_error = Some(e),
-        }
-    }
-    Err(last_error.unwrap_or_else(|| std::io::Error::other("no temporary directory")))
+            .tempfile_in(dir)?;
+        file.keep().map_err(|e| e.error)
+    })
 }
 
 fn update(change: impl FnOnce(&mut Listed), start_now: bool) {
