@@ -58,6 +58,17 @@ pub struct LessonArgs {
     pub namespace_suffix: Option<String>,
 }
 
+impl LessonArgs {
+    /// The cluster part, for the cluster session.
+    pub fn target_request(&self) -> crate::kube::safety::TargetRequest {
+        crate::kube::safety::TargetRequest {
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+            namespace_suffix: self.namespace_suffix.clone(),
+        }
+    }
+}
+
 /// `kubetutor [LESSON]`: open the TUI.
 #[derive(Debug, Clone, Args, Default)]
 pub struct OpenArgs {

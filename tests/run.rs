@@ -18,3 +18,6 @@ mod processes;
 
 #[path = "run/select.rs"]
 mod select;
+
+#[path = "run/cluster_gate.rs"]
+mod cluster_gate;

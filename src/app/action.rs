@@ -58,6 +58,13 @@ pub enum Action {
         result: Result<ClusterInfo, String>,
         pending: Vec<CellIndex>,
     },
+    /// The confirmed kubeconfig is in place: whether the lesson namespace had to be created,
+    /// or why the cluster cannot be used.
+    ClusterConfirmed {
+        target: ClusterInfo,
+        result: Result<bool, String>,
+        pending: Vec<CellIndex>,
+    },
     /// `$EDITOR` finished: the new code, or None when it was left unchanged or failed.
     Edited {
         cell: CellIndex,
@@ -87,6 +94,14 @@ pub enum Effect {
     Cancel,
     /// Work out the cluster target, then answer with [`Action::ClusterReady`].
     PrepareCluster(Vec<CellIndex>),
+    /// The learner said yes: install the confirmed kubeconfig, create the namespace, then
+    /// answer with [`Action::ClusterConfirmed`].
+    ConfirmCluster {
+        target: ClusterInfo,
+        pending: Vec<CellIndex>,
+    },
+    /// Start the panes that watch the confirmed cluster.
+    StartClusterPanes,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Open the cell's code in `$EDITOR`, then answer with [`Action::Edited`].

@@ -110,8 +110,25 @@ fn cluster_commands_need_confirmation_first() {
     assert!(matches!(app.overlay, Some(Overlay::ConfirmCluster { .. })));
     // Keys other than y/n do not run anything while the dialog is up.
     assert_eq!(app.update(Action::RunFocused), Vec::new());
-    assert_eq!(app.update(Action::Confirm), vec![Effect::Run(vec![1])]);
+    assert_eq!(
+        app.update(Action::Confirm),
+        vec![Effect::ConfirmCluster {
+            target: target.clone(),
+            pending: vec![1]
+        }]
+    );
+    // Nothing runs until the confirmed kubeconfig is in place.
+    assert!(app.cluster.is_none());
+    assert_eq!(
+        app.update(Action::ClusterConfirmed {
+            target: target.clone(),
+            result: Ok(true),
+            pending: vec![1]
+        }),
+        vec![Effect::StartClusterPanes, Effect::Run(vec![1])]
+    );
     assert_eq!(app.cluster, Some(target));
+    assert_eq!(app.notice.as_deref(), Some("Created namespace demo."));
     // Confirmed once per session.
     app.update(finished(1, Outcome::Passed));
     assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![1])]);

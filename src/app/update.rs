@@ -165,18 +165,13 @@ impl App {
             Action::Exec(event) => return self.exec_event(event),
             Action::ClusterReady { result, pending } => match result {
                 Ok(target) => self.overlay = Some(Overlay::ConfirmCluster { target, pending }),
-                Err(message) => {
-                    // The cluster panes would otherwise keep waiting for a confirmation.
-                    if self.panes.pods {
-                        self.pods_state = format!("pods: {message}");
-                    }
-                    let sentinel = self.lesson.meta.panes.sentinel.as_ref();
-                    if sentinel.is_some_and(|s| s.address.is_none() && s.service.is_some()) {
-                        self.sentinel_state = format!("sentinel: {message}");
-                    }
-                    self.notice = Some(format!("Not run: {message}"));
-                }
+                Err(message) => self.cluster_unusable(&message),
             },
+            Action::ClusterConfirmed {
+                target,
+                result,
+                pending,
+            } => return self.cluster_confirmed(target, result, pending),
             Action::Edited { cell, code } => return self.edited(cell, code),
             Action::Notice(text) => self.notice = Some(text),
             // A state line replaces the live view (e.g. its connection could not be set up).
@@ -209,6 +204,39 @@ impl App {
         Vec::new()
     }
 
+    /// The cluster panes would otherwise keep waiting for a confirmation.
+    fn cluster_unusable(&mut self, message: &str) {
+        if self.panes.pods {
+            self.pods_state = format!("pods: {message}");
+        }
+        let sentinel = self.lesson.meta.panes.sentinel.as_ref();
+        if sentinel.is_some_and(|s| s.address.is_none() && s.service.is_some()) {
+            self.sentinel_state = format!("sentinel: {message}");
+        }
+        self.notice = Some(format!("Not run: {message}"));
+    }
+
+    fn cluster_confirmed(
+        &mut self,
+        target: ClusterInfo,
+        result: Result<bool, String>,
+        pending: Vec<CellIndex>,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(created) => {
+                self.notice = created.then(|| format!("Created namespace {}.", target.namespace));
+                self.cluster = Some(target);
+                let mut effects = vec![Effect::StartClusterPanes];
+                effects.extend(self.start(pending));
+                effects
+            }
+            Err(message) => {
+                self.cluster_unusable(&message);
+                Vec::new()
+            }
+        }
+    }
+
     fn update_overlay(&mut self, overlay: Overlay, action: Action) -> Vec<Effect> {
         match (overlay, action) {
             (Overlay::Help, Action::Cancel) => Vec::new(),
@@ -223,8 +251,8 @@ impl App {
             }
             (Overlay::ConfirmCluster { target, pending }, Action::Confirm) => {
                 self.overlay = None;
-                self.cluster = Some(target);
-                self.start(pending)
+                self.notice = Some(format!("Connecting to {}…", target.context));
+                vec![Effect::ConfirmCluster { target, pending }]
             }
             (Overlay::ConfirmCluster { .. }, Action::Dismiss | Action::Quit) => {
                 self.overlay = None;
@@ -337,6 +365,7 @@ fn is_user_input(action: &Action) -> bool {
         Action::Tick
             | Action::Exec(_)
             | Action::ClusterReady { .. }
+            | Action::ClusterConfirmed { .. }
             | Action::Edited { .. }
             | Action::Notice(_)
             | Action::PodsState(_)

@@ -96,10 +96,13 @@ async fn events_come_in_order_and_state_carries_over() {
             ("echo $A-$CAP-$B", plain()),
         ],
     );
-    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    let opts = EngineOptions {
+        env: vec![("B".into(), "b".into())],
+        ..EngineOptions::default()
+    };
+    let (h, mut rx) = Engine::spawn(l, opts).unwrap();
     h.run(0);
     h.run(1);
-    h.set_env(vec![("B".into(), "b".into())]);
     h.run(2);
     let ev = until_finished(&mut rx, 3).await;
     assert_eq!(

@@ -36,6 +36,11 @@ pub enum Outcome {
     Error {
         message: String,
     },
+    /// The cluster gate refused the cell, or stopped the run after it (see
+    /// [`crate::exec::CellGate`]); nothing queued after it runs.
+    Refused {
+        message: String,
+    },
 }
 
 impl Outcome {

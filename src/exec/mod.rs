@@ -4,7 +4,7 @@
 //!
 //! ```ignore
 //! let (engine, mut events) = Engine::spawn(lesson.clone(), EngineOptions::from_env())?;
-//! engine.set_env(target.env());        // after the cluster safety gate
+//! // opts.gate: the cluster session, consulted around every cell (see [`CellGate`])
 //! engine.run_step(cells_of_step);      // or engine.run(cell); Ctrl-C: engine.cancel()
 //! while let Some(ev) = events.recv().await { /* fold into app state */ }
 //! // interactive=true cells: leave the alternate screen, then
@@ -69,6 +69,40 @@ pub struct EngineOptions {
     /// Capacity of the event channel; a slow reader slows the cells, never loses output.
     /// Output events carry up to 256 KiB, so 64 bounds queued output to 16 MiB.
     pub event_capacity: usize,
+    /// Consulted around every cell (the cluster session).
+    pub gate: Option<Gate>,
+}
+
+/// Checks the engine makes around every cell on behalf of someone else (the cluster session):
+/// the engine knows when cells start and end, the gate knows what is safe.
+pub trait CellGate: Send + Sync {
+    /// Variables every cell gets afresh, whatever an earlier cell exported or unset.
+    fn pinned_env(&self) -> Vec<(String, String)>;
+    /// Before a cell (foreground, background or interactive) runs `code`; Err refuses it and
+    /// everything queued after it. May block (runs off the engine's task).
+    fn before(&self, code: &str) -> Result<(), String>;
+    /// After a foreground cell ended; Err marks it refused and drops what is queued.
+    fn after(&self) -> Result<(), String>;
+}
+
+/// A shared [`CellGate`].
+#[derive(Clone)]
+pub struct Gate(pub Arc<dyn CellGate>);
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Gate")
+    }
+}
+
+/// A private directory to remove if we die without removing it (the orphan watchdog).
+pub fn remove_dir_at_exit(dir: &std::path::Path) {
+    watchdog::remove_at_exit(dir);
+}
+
+/// A directory given to [`remove_dir_at_exit`] that is gone now.
+pub fn forget_dir_at_exit(dir: &std::path::Path) {
+    watchdog::forget_dir(dir);
 }
 
 impl Default for EngineOptions {
@@ -80,6 +114,7 @@ impl Default for EngineOptions {
             skip_needs: Vec::new(),
             env: Vec::new(),
             event_capacity: 64,
+            gate: None,
         }
     }
 }
@@ -188,11 +223,6 @@ impl EngineHandle {
     /// Cancels the running cell and everything queued.
     pub fn cancel_all(&self) {
         self.send(engine::Msg::CancelAll);
-    }
-
-    /// Exports variables for every later cell (e.g. the cluster target's KUBECONFIG).
-    pub fn set_env(&self, vars: Vec<(String, String)>) {
-        self.send(engine::Msg::SetEnv(vars));
     }
 
     /// Stops a background job.

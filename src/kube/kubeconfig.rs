@@ -8,12 +8,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use kube::config::{Context, Kubeconfig, NamedContext, NamedExtension, Preferences};
+use kube::config::{Context, Kubeconfig, NamedContext};
 
 use super::safety::SafetyError;
-
-/// Name of the extension in the private kubeconfig's preferences that records how it was made.
-const EXTENSION: &str = "kubetutor";
 
 /// The files a user's kubeconfig is read from: every entry of `KUBECONFIG`, else
 /// `~/.kube/config`. Missing files are skipped later, as kubectl does.
@@ -95,12 +92,11 @@ pub fn find_context<'a>(
 }
 
 /// A kubeconfig holding only `context` (with its cluster and user), namespace set to
-/// `namespace`, and a note of whether the user pinned the context with `--context`.
+/// `namespace`.
 pub fn private_config(
     user: &Kubeconfig,
     context: &str,
     namespace: &str,
-    pinned: bool,
 ) -> Result<Kubeconfig, SafetyError> {
     let (found, _server) = find_context(user, context)?;
     let mut ctx = found.clone();
@@ -120,15 +116,7 @@ pub fn private_config(
             .collect(),
         None => Vec::new(),
     };
-    let note = NamedExtension {
-        name: EXTENSION.to_string(),
-        extension: serde_json::json!({ "pinned": pinned }),
-    };
     Ok(Kubeconfig {
-        preferences: Some(Preferences {
-            extensions: Some(vec![note]),
-            ..Default::default()
-        }),
         clusters,
         auth_infos,
         contexts: vec![NamedContext {
@@ -143,62 +131,19 @@ pub fn private_config(
     })
 }
 
-/// Whether a private kubeconfig records that its context was chosen with `--context`.
-pub fn is_pinned(private: &Kubeconfig) -> bool {
-    private
-        .preferences
-        .as_ref()
-        .and_then(|p| p.extensions.as_ref())
-        .and_then(|exts| exts.iter().find(|e| e.name == EXTENSION))
-        .and_then(|e| e.extension.get("pinned"))
-        .and_then(serde_json::Value::as_bool)
-        .unwrap_or(false)
-}
-
-/// Writes `config` to a new file in `dir`, readable by the user only (it may hold tokens).
-pub fn write_private(config: &Kubeconfig, dir: &Path) -> Result<PathBuf, SafetyError> {
-    let io_err = |source| SafetyError::WritePrivate {
-        path: dir.to_path_buf(),
-        source,
-    };
-    create_private_dir(dir).map_err(io_err)?;
-    prune_stale(dir);
-    let yaml = serde_yaml::to_string(config).map_err(|e| io_err(std::io::Error::other(e)))?;
+/// Replaces `path` (in `dir`) with `bytes` in one rename, mode 0600 (it may hold tokens): a
+/// reader never sees half a file.
+pub(crate) fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     // tempfile creates the file with mode 0600 and a unique name.
     let mut file = tempfile::Builder::new()
-        .prefix("kubeconfig-")
-        .suffix(".yaml")
-        .tempfile_in(dir)
-        .map_err(io_err)?;
-    file.write_all(yaml.as_bytes()).map_err(io_err)?;
-    let (_, path) = file.keep().map_err(|e| io_err(e.error))?;
-    Ok(path)
+        .prefix(".kubeconfig-")
+        .tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
-/// Private kubeconfigs left by sessions that never removed theirs (a crash, a killed
-/// terminal) hold credentials; they go after [`STALE_AFTER`].
-pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
-
-fn prune_stale(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let ours = name.starts_with("kubeconfig-") && name.ends_with(".yaml");
-        let age = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok());
-        if ours && age.is_some_and(|a| a > STALE_AFTER) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)

@@ -1,6 +1,7 @@
 //! Kubernetes, with k8s types stopping at this module's boundary and no ratatui:
-//! - [`safety`]: the cluster target, protected contexts, the private kubeconfig ([`kubeconfig`])
-//!   and the lesson namespace ([`namespace`]);
+//! - [`session`]: the one cluster session of an opened lesson (locked, then confirmed private
+//!   kubeconfig, the gate around every cell); [`safety`]: the target, protected contexts and
+//!   their errors, the private kubeconfig ([`kubeconfig`]) and the lesson namespace ([`namespace`]);
 //! - [`pods`]: the pod watch task, turning kube-rs watcher events into [`model`] rows
 //!   (kubectl's STATUS from [`status`]) that [`view::PodsView`] folds for the pods pane;
 //! - [`doctor`]: `kubetutor doctor`, with its cluster ([`access`]) and [`terminal`] checks;
@@ -14,6 +15,7 @@ pub mod namespace;
 pub mod pods;
 pub mod portforward;
 pub mod safety;
+pub mod session;
 pub mod status;
 pub mod terminal;
 pub mod view;

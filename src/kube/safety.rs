@@ -1,12 +1,6 @@
-//! Cluster safety: which context, cluster and namespace a lesson's commands reach.
-//!
-//! [`prepare`] resolves the target once per session and writes a private kubeconfig holding
-//! only the confirmed context, its namespace set to the lesson's. Cells get it through
-//! [`ClusterTarget::env`], so nothing a cell runs can reach another context, and a
-//! `kubectl config use-context` in the user's own shell cannot redirect a running lesson.
-//! Before each run the engine calls [`ClusterTarget::verify_unchanged`]: a context switch in
-//! mid-lesson (in the user's kubeconfig or inside the private one) stops execution.
-//! Creating an absent namespace is [`ClusterTarget::ensure_namespace`], called after consent.
+//! Cluster safety: which context, cluster and namespace a lesson's commands reach, the
+//! protected-context rule, and the errors the gate reports. The session that applies them to
+//! every cell of both front-ends is [`super::session::ClusterSession`].
 
 use std::path::PathBuf;
 
@@ -74,9 +68,11 @@ pub enum SafetyError {
         now: String,
     },
     #[error(
-        "a cell switched the lesson's kubeconfig to context \"{now}\" (confirmed: \"{confirmed}\"), so execution stopped; lessons must not change context"
+        "a cell rewrote the lesson's private kubeconfig ({what}), so execution stopped; kubetutor put the confirmed one back. Lessons must not change the kubeconfig: pass --context or --namespace to kubetutor instead"
     )]
-    PrivateChanged { confirmed: String, now: String },
+    PrivateRewritten { what: String },
+    #[error("refused: this cell {why}; {help}")]
+    Escape { why: String, help: &'static str },
     #[error(
         "cannot build a Kubernetes client for context \"{context}\": {reason}; run `kubetutor doctor`"
     )]
@@ -150,49 +146,13 @@ fn split_patterns(value: &str) -> Vec<String> {
         .collect()
 }
 
-/// Resolves the target for a lesson and writes its private kubeconfig.
-pub fn prepare(
-    lesson: &crate::lesson::Lesson,
-    args: &crate::cli::LessonArgs,
-) -> Result<ClusterTarget, SafetyError> {
-    prepare_in(
-        &SafetyEnv::from_env(),
-        lesson.meta.namespace.as_deref(),
-        args,
-    )
-}
-
-/// [`prepare`] with an explicit environment and lesson namespace.
-pub fn prepare_in(
-    env: &SafetyEnv,
-    lesson_namespace: Option<&str>,
-    args: &crate::cli::LessonArgs,
-) -> Result<ClusterTarget, SafetyError> {
-    let user = kubeconfig::read_merged(&env.kubeconfig_paths)?;
-    let context = match args.context.as_deref().or(user.current_context.as_deref()) {
-        Some(c) if !c.is_empty() => c.to_string(),
-        _ => {
-            let available = kubeconfig::context_names(&user);
-            return Err(SafetyError::NoCurrentContext { available });
-        }
-    };
-    let (ctx, cluster_url) = kubeconfig::find_context(&user, &context)?;
-    check_protected(&env.protected, &[&context, &ctx.cluster])
-        .map_err(|e| rename_protected(e, &context))?;
-    let namespace = namespace::resolve(
-        args.namespace.as_deref(),
-        lesson_namespace,
-        args.namespace_suffix.as_deref(),
-    )?;
-    let private = kubeconfig::private_config(&user, &context, &namespace, args.context.is_some())?;
-    let path = kubeconfig::write_private(&private, &env.private_dir)?;
-    tracing::info!(%context, %cluster_url, %namespace, kubeconfig = %path.display(), "cluster target");
-    Ok(ClusterTarget {
-        context,
-        cluster_url,
-        namespace,
-        kubeconfig: path,
-    })
+/// What the user asked for on the command line: `--context`, `--namespace`,
+/// `--namespace-suffix` (the front-ends fill it from their arguments).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetRequest {
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+    pub namespace_suffix: Option<String>,
 }
 
 /// Refuses when any of `names` (context, its cluster) matches a protected pattern.
@@ -225,7 +185,7 @@ pub fn check_protected(patterns: &[String], names: &[&str]) -> Result<(), Safety
 }
 
 /// A match on the cluster name is still reported under the context the user chose.
-fn rename_protected(err: SafetyError, context: &str) -> SafetyError {
+pub(crate) fn rename_protected(err: SafetyError, context: &str) -> SafetyError {
     match err {
         SafetyError::Protected {
             context: matched,
@@ -239,14 +199,6 @@ fn rename_protected(err: SafetyError, context: &str) -> SafetyError {
 }
 
 impl ClusterTarget {
-    /// Environment for every cell: `KUBECONFIG` set to the private kubeconfig.
-    pub fn env(&self) -> Vec<(String, String)> {
-        vec![(
-            "KUBECONFIG".to_string(),
-            self.kubeconfig.display().to_string(),
-        )]
-    }
-
     /// One line for the first-run confirmation and the status bar.
     pub fn summary(&self) -> String {
         format!(
@@ -256,24 +208,10 @@ impl ClusterTarget {
     }
 
     /// Errs when the user's current context moved away from the confirmed one (unless the
-    /// context was pinned with `--context`), when the context now names another server, or
-    /// when a cell switched the private kubeconfig to another context.
-    pub fn verify_unchanged(&self) -> Result<(), SafetyError> {
-        self.verify_unchanged_in(&kubeconfig::user_kubeconfig_paths())
-    }
-
-    /// [`Self::verify_unchanged`] against explicit user kubeconfig files.
-    pub fn verify_unchanged_in(&self, user_paths: &[PathBuf]) -> Result<(), SafetyError> {
-        let private = kubeconfig::read_merged(std::slice::from_ref(&self.kubeconfig))?;
-        let now = private.current_context.clone().unwrap_or_default();
-        if now != self.context {
-            return Err(SafetyError::PrivateChanged {
-                confirmed: self.context.clone(),
-                now,
-            });
-        }
+    /// context was `pinned` with `--context`), or when the context now names another server.
+    pub fn verify_user(&self, user_paths: &[PathBuf], pinned: bool) -> Result<(), SafetyError> {
         let user = kubeconfig::read_merged(user_paths)?;
-        if !kubeconfig::is_pinned(&private) {
+        if !pinned {
             let now = user.current_context.clone().unwrap_or_default();
             if now != self.context {
                 return Err(SafetyError::ContextChanged {
@@ -320,14 +258,5 @@ impl ClusterTarget {
         }
         namespace::create(client, &self.namespace).await?;
         Ok(true)
-    }
-
-    /// Deletes the private kubeconfig (on exit); a missing file is fine.
-    pub fn remove_private_kubeconfig(&self) {
-        if let Err(err) = std::fs::remove_file(&self.kubeconfig)
-            && err.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!(path = %self.kubeconfig.display(), %err, "cannot remove private kubeconfig");
-        }
     }
 }

@@ -29,7 +29,7 @@ pub fn lint(lesson: &Lesson, source: &str) -> Vec<Diagnostic> {
         .collect();
     cx.undefined_vars(&scans, &mut out);
     files::missing_files(&cx, &scans, &mut out);
-    guard::escapes(&cx, &scans, &mut out);
+    guard::lint_escapes(&cx, &scans, &mut out);
     out
 }
 

@@ -8,7 +8,7 @@ pub mod check;
 pub mod diag;
 mod files;
 mod front;
-mod guard;
+pub mod guard;
 pub mod import;
 mod lint;
 pub mod load;

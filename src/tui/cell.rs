@@ -231,6 +231,7 @@ fn outcome_label(outcome: &Outcome, duration: Duration, theme: &Theme) -> (Strin
         ),
         Outcome::Skipped { reason } => (format!("– skipped: {reason}"), theme.dim()),
         Outcome::Error { message } => (format!("✗ error: {message}"), theme.bad()),
+        Outcome::Refused { message } => (format!("✗ refused: {message}"), theme.bad()),
     }
 }
 

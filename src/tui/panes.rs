@@ -39,7 +39,7 @@ impl Runtime {
     /// Panes that talk to Kubernetes start once the learner confirmed the cluster, with the
     /// same private kubeconfig the cells use. The tasks end when the loop drops the receivers.
     pub(super) fn start_cluster_panes(&mut self, app: &mut App) {
-        let Some(target) = self.target.clone() else {
+        let Some(target) = self.cluster.confirmed() else {
             return;
         };
         if let Some(pods) = &self.lesson.meta.panes.pods {

@@ -16,9 +16,9 @@ use crate::app::keymap::{map_key, map_mouse};
 use crate::app::progress::{self, Loaded};
 use crate::app::{Action, App, CellStatus, ClusterInfo, Effect};
 use crate::cli::LessonArgs;
-use crate::exec::{Engine, EngineHandle, EngineOptions, Lease};
+use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, Lease};
 use crate::kube::model::PodsUpdate;
-use crate::kube::safety::{self, ClusterTarget};
+use crate::kube::session::{ClusterSession, Prepared};
 use crate::lesson::{CellIndex, Lesson};
 use crate::sentinel::SentinelUpdate;
 
@@ -43,7 +43,7 @@ pub(super) enum Msg {
     Lease(Lease),
     /// `prepare` finished: the target to confirm, or why not.
     Cluster {
-        target: Result<ClusterTarget, String>,
+        prepared: Result<Prepared, String>,
         pending: Vec<CellIndex>,
     },
     /// The lesson laid out again with syntax highlighting.
@@ -61,11 +61,11 @@ pub(super) struct Runtime {
     pub(super) engine: EngineHandle,
     pub(super) tx: mpsc::Sender<Msg>,
     pub(super) lesson: Arc<Lesson>,
-    pub(super) lesson_args: LessonArgs,
     pub(super) progress_file: Option<PathBuf>,
-    /// Prepared, then confirmed by the learner (confirmation lives in the app).
-    pub(super) target: Option<ClusterTarget>,
-    pub(super) env_sent: bool,
+    /// The lesson's cluster session, shared with the engine's gate.
+    pub(super) cluster: ClusterSession,
+    /// Prepared and shown to the learner, waiting for a yes (confirmation lives in the app).
+    pub(super) prepared: Option<Prepared>,
     /// Set when the loop must hand the terminal to the editor.
     pub(super) edit: Option<(CellIndex, String)>,
     pub(super) sentinel_tx: mpsc::Sender<SentinelUpdate>,
@@ -85,8 +85,16 @@ pub async fn run_lesson(
     let mut view = LessonView::quick(&lesson, opts.theme);
     let progress_file = progress::default_dir().map(|d| progress::file_for(&d, &lesson.path));
     restore_progress(&mut app, progress_file.as_deref(), opts.reset);
-    let (engine, mut exec_rx) = Engine::spawn(lesson.clone(), EngineOptions::from_env())
-        .context("cannot start the shell session")?;
+    let cluster = ClusterSession::from_env(
+        opts.lesson_args.target_request(),
+        lesson.meta.namespace.clone(),
+    )?;
+    let engine_opts = EngineOptions {
+        gate: Some(Gate(Arc::new(cluster.clone()))),
+        ..EngineOptions::from_env()
+    };
+    let (engine, mut exec_rx) =
+        Engine::spawn(lesson.clone(), engine_opts).context("cannot start the shell session")?;
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     let (sentinel_tx, mut sentinel_rx) = mpsc::channel::<SentinelUpdate>(256);
     let (pods_tx, mut pods_rx) = mpsc::channel::<PodsUpdate>(256);
@@ -94,10 +102,9 @@ pub async fn run_lesson(
         engine,
         tx,
         lesson: lesson.clone(),
-        lesson_args: opts.lesson_args,
         progress_file,
-        target: None,
-        env_sent: false,
+        cluster,
+        prepared: None,
         edit: None,
         sentinel_tx,
         pods_tx,
@@ -187,9 +194,7 @@ pub async fn run_lesson(
     rt.save(&mut app);
     // Stop every cell and job before the terminal is given back (bounded: never hang on exit).
     let _ = tokio::time::timeout(Duration::from_secs(10), rt.engine.shutdown()).await;
-    if let Some(target) = &rt.target {
-        target.remove_private_kubeconfig();
-    }
+    rt.cluster.end();
     result
 }
 
@@ -267,14 +272,15 @@ impl Runtime {
     ) -> anyhow::Result<()> {
         match msg {
             Msg::Action(action) => self.dispatch(app, action).await,
-            Msg::Cluster { target, pending } => {
-                let result = target.map(|t| {
+            Msg::Cluster { prepared, pending } => {
+                let result = prepared.map(|p| {
+                    let t = &p.target;
                     let info = ClusterInfo {
                         context: t.context.clone(),
                         cluster_url: t.cluster_url.clone(),
                         namespace: t.namespace.clone(),
                     };
-                    self.target = Some(t);
+                    self.prepared = Some(p);
                     info
                 });
                 self.dispatch(app, Action::ClusterReady { result, pending })
@@ -312,32 +318,16 @@ impl Runtime {
     /// Perform one effect; may answer with a follow-up action.
     fn perform(&mut self, app: &mut App, effect: Effect) -> Option<Action> {
         match effect {
-            Effect::Run(cells) => {
-                if let Err(message) = self.cluster_guard(app, &cells) {
-                    app.settle_queued();
-                    return Some(Action::Notice(message));
-                }
-                match cells[..] {
-                    [cell] => self.engine.run(cell),
-                    _ => self.engine.run_step(cells),
-                }
-            }
-            Effect::RunEdited { cells } => {
-                let indices: Vec<CellIndex> = cells.iter().map(|(c, _)| *c).collect();
-                if let Err(message) = self.cluster_guard(app, &indices) {
-                    app.settle_queued();
-                    return Some(Action::Notice(message));
-                }
-                match <[_; 1]>::try_from(cells) {
-                    Ok([(cell, Some(code))]) => self.engine.run_code(cell, code),
-                    Ok([(cell, None)]) => self.engine.run(cell),
-                    Err(cells) => self.engine.run_step_code(cells),
-                }
-            }
+            Effect::Run(cells) => match cells[..] {
+                [cell] => self.engine.run(cell),
+                _ => self.engine.run_step(cells),
+            },
+            Effect::RunEdited { cells } => match <[_; 1]>::try_from(cells) {
+                Ok([(cell, Some(code))]) => self.engine.run_code(cell, code),
+                Ok([(cell, None)]) => self.engine.run(cell),
+                Err(cells) => self.engine.run_step_code(cells),
+            },
             Effect::RunInteractive(cell) => {
-                if let Err(message) = self.cluster_guard(app, &[cell]) {
-                    return Some(Action::Notice(message));
-                }
                 let engine = self.engine.clone();
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
@@ -349,16 +339,14 @@ impl Runtime {
             }
             Effect::Cancel => self.engine.cancel_all(),
             Effect::PrepareCluster(pending) => {
-                let (lesson, args, tx) = (
-                    self.lesson.clone(),
-                    self.lesson_args.clone(),
-                    self.tx.clone(),
-                );
+                let (cluster, tx) = (self.cluster.clone(), self.tx.clone());
                 tokio::task::spawn_blocking(move || {
-                    let target = safety::prepare(&lesson, &args).map_err(|e| e.to_string());
-                    let _ = tx.blocking_send(Msg::Cluster { target, pending });
+                    let prepared = cluster.prepare().map_err(|e| e.to_string());
+                    let _ = tx.blocking_send(Msg::Cluster { prepared, pending });
                 });
             }
+            Effect::ConfirmCluster { target, pending } => self.confirm_cluster(target, pending),
+            Effect::StartClusterPanes => self.start_cluster_panes(app),
             Effect::Copy(text) => {
                 if let Err(e) = copy_osc52(&text) {
                     return Some(Action::Notice(format!("Copy failed: {e}")));
@@ -371,22 +359,30 @@ impl Runtime {
         None
     }
 
-    /// Before commands that talk to the cluster: export the confirmed target once, and stop
-    /// if the user's kubeconfig changed underneath the lesson.
-    fn cluster_guard(&mut self, app: &mut App, cells: &[CellIndex]) -> Result<(), String> {
-        if !cells.iter().any(|&c| app.needs_cluster(c)) {
-            return Ok(());
-        }
-        let Some(target) = &self.target else {
-            return Ok(());
+    /// The learner said yes: swap the confirmed kubeconfig in and create the namespace, off
+    /// the loop (file writes, then the API server, bounded by the session's timeout).
+    fn confirm_cluster(&mut self, target: ClusterInfo, pending: Vec<CellIndex>) {
+        let Some(prepared) = self.prepared.take() else {
+            return;
         };
-        target.verify_unchanged().map_err(|e| e.to_string())?;
-        if !self.env_sent {
-            self.engine.set_env(target.env());
-            self.env_sent = true;
-            self.start_cluster_panes(app);
-        }
-        Ok(())
+        let (cluster, tx) = (self.cluster.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let confirmed = {
+                let cluster = cluster.clone();
+                tokio::task::spawn_blocking(move || cluster.confirm(&prepared)).await
+            };
+            let result = match confirmed {
+                Ok(Ok(_)) => cluster.ensure_namespace().await.map_err(|e| e.to_string()),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            let action = Action::ClusterConfirmed {
+                target,
+                result,
+                pending,
+            };
+            let _ = tx.send(Msg::Action(action)).await;
+        });
     }
 
     fn save(&self, app: &mut App) {

@@ -19,7 +19,8 @@ use kubetutor::kube::access::cluster_checks;
 use kubetutor::kube::doctor::Verdict;
 use kubetutor::kube::model::Connection;
 use kubetutor::kube::pods::spawn_pod_watch_for;
-use kubetutor::kube::safety::{SafetyEnv, prepare_in};
+use kubetutor::kube::safety::SafetyEnv;
+use kubetutor::kube::session::ClusterSession;
 use kubetutor::kube::view::{Change, PodsView};
 use tokio::sync::mpsc;
 
@@ -38,7 +39,15 @@ async fn safety_namespace_pods_and_doctor_against_a_real_cluster() {
         private_dir: private.path().into(),
     };
     let ns = format!("kubetutor-e2e-{}", std::process::id());
-    let target = prepare_in(&env, Some(&ns), &LessonArgs::default()).expect("prepare");
+    let session = ClusterSession::start(
+        env,
+        LessonArgs::default().target_request(),
+        Some(ns.clone()),
+    )
+    .expect("start");
+    let target = session
+        .confirm(&session.prepare().expect("prepare"))
+        .expect("confirm");
     let client = target.client().await.expect("client");
     assert!(!target.namespace_exists(&client).await.expect("lookup"));
     assert!(
@@ -53,7 +62,7 @@ async fn safety_namespace_pods_and_doctor_against_a_real_cluster() {
     let result = exercise(&target, &client).await;
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let _ = namespaces.delete(&ns, &DeleteParams::default()).await;
-    target.remove_private_kubeconfig();
+    session.end();
     result.expect("e2e");
 }
 

@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use k8s_openapi::api::core::v1::Pod;
 use kubetutor::kube::model::{Connection, PodRow, PodsUpdate};
-use kubetutor::kube::safety::{SafetyEnv, prepare_in};
+use kubetutor::kube::safety::SafetyEnv;
+use kubetutor::kube::session::ClusterSession;
 use kubetutor::kube::view::PodsView;
 use kubetutor::sentinel::Role;
 use kubetutor::tui::pods_pane::PodsPane;
@@ -131,7 +132,8 @@ fn no_kubeconfig() {
         protected: vec![],
         private_dir: dir.path().into(),
     };
-    let err = prepare_in(&env, None, &Default::default()).expect_err("no kubeconfig");
+    let session = ClusterSession::start(env, Default::default(), None).expect("start");
+    let err = session.prepare().expect_err("no kubeconfig");
     insta::assert_snapshot!(draw(&state((&err).into()), 60, 6, 0).backend());
 }
 
@@ -153,7 +155,8 @@ fn context_missing() {
         context: Some("kind-old".into()),
         ..Default::default()
     };
-    let err = prepare_in(&env, None, &args).expect_err("missing context");
+    let session = ClusterSession::start(env, args.target_request(), None).expect("start");
+    let err = session.prepare().expect_err("missing context");
     insta::assert_snapshot!(draw(&state((&err).into()), 60, 6, 0).backend());
 }
 

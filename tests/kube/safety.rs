@@ -2,7 +2,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use kubetutor::cli::LessonArgs;
-use kubetutor::kube::safety::{ClusterTarget, SafetyEnv, SafetyError, check_protected, prepare_in};
+use kubetutor::kube::safety::{ClusterTarget, SafetyEnv, SafetyError, check_protected};
+use kubetutor::kube::session::{ClusterSession, LOCKED_CONTEXT};
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -32,14 +33,36 @@ impl Sandbox {
         }
     }
 
-    fn prepare(&self, ns: Option<&str>, args: LessonArgs) -> Result<ClusterTarget, SafetyError> {
-        prepare_in(&self.env(), ns, &args)
+    /// A session started, prepared and confirmed, as a front-end does after a yes.
+    fn prepare(&self, ns: Option<&str>, args: LessonArgs) -> Result<Confirmed, SafetyError> {
+        let session =
+            ClusterSession::start(self.env(), args.target_request(), ns.map(String::from))?;
+        let target = session.confirm(&session.prepare()?)?;
+        Ok(Confirmed { session, target })
     }
 
     fn edit(&self, from: &str, to: &str) {
         let text = std::fs::read_to_string(self.user_config()).expect("read");
         assert!(text.contains(from), "fixture lacks {from}");
         std::fs::write(self.user_config(), text.replacen(from, to, 1)).expect("write");
+    }
+}
+
+struct Confirmed {
+    session: ClusterSession,
+    target: ClusterTarget,
+}
+
+impl std::fmt::Debug for Confirmed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.target.fmt(f)
+    }
+}
+
+impl std::ops::Deref for Confirmed {
+    type Target = ClusterTarget;
+    fn deref(&self) -> &ClusterTarget {
+        &self.target
     }
 }
 
@@ -64,7 +87,7 @@ fn current_context_and_lesson_namespace_make_a_private_kubeconfig() {
     assert_eq!(target.cluster_url, "https://127.0.0.1:6443");
     assert_eq!(target.namespace, "kubetutor-redis");
     assert_eq!(
-        target.env(),
+        target.session.env(),
         vec![("KUBECONFIG".into(), target.kubeconfig.display().to_string())]
     );
 
@@ -135,8 +158,15 @@ fn protected_contexts_refuse_with_the_override() {
         .prepare(None, args(Some("innocent")))
         .expect_err("protected cluster");
     assert!(err.to_string().contains("eu-prod-cluster"), "{err}");
-    // Nothing was written for refused contexts.
-    assert!(!sb.dir.path().join("private").exists());
+    // Refused contexts leave only locked kubeconfigs (no credentials), gone with the session.
+    let session = ClusterSession::start(sb.env(), args(Some("prod-eu")).target_request(), None)
+        .expect("start");
+    assert!(session.prepare().is_err());
+    let text = std::fs::read_to_string(session.kubeconfig_path()).expect("locked file");
+    assert!(
+        text.contains(LOCKED_CONTEXT) && !text.contains("server"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -186,10 +216,11 @@ fn no_kubeconfig_points_to_doctor() {
         protected: vec![],
         private_dir: dir.path().join("p"),
     };
-    let err = prepare_in(&env, None, &args(None)).expect_err("none");
+    let session = ClusterSession::start(env, Default::default(), None).expect("start");
+    let err = session.prepare().expect_err("none");
     assert!(err.to_string().contains("kubetutor doctor"), "{err}");
     std::fs::write(dir.path().join("absent"), "clusters: [oops").expect("write");
-    let err = prepare_in(&env, None, &args(None)).expect_err("corrupt");
+    let err = session.prepare().expect_err("corrupt");
     assert!(matches!(err, SafetyError::ReadKubeconfig { .. }), "{err}");
 }
 
@@ -197,10 +228,9 @@ fn no_kubeconfig_points_to_doctor() {
 fn a_context_switch_in_mid_lesson_is_detected() {
     let sb = Sandbox::new();
     let target = sb.prepare(None, args(None)).expect("prepare");
-    let user = [sb.user_config()];
-    target.verify_unchanged_in(&user).expect("unchanged");
+    target.session.check_before("true").expect("unchanged");
     sb.edit("current-context: kind-dev", "current-context: staging");
-    let err = target.verify_unchanged_in(&user).expect_err("switched");
+    let err = target.session.check_before("true").expect_err("switched");
     assert!(matches!(err, SafetyError::ContextChanged { ref now, .. } if now == "staging"));
     assert!(
         err.to_string()
@@ -213,12 +243,15 @@ fn a_context_switch_in_mid_lesson_is_detected() {
 fn a_pinned_context_ignores_the_users_switch_but_not_a_new_server() {
     let sb = Sandbox::new();
     let target = sb.prepare(None, args(Some("staging"))).expect("prepare");
-    let user = [sb.user_config()];
     target
-        .verify_unchanged_in(&user)
+        .session
+        .check_before("true")
         .expect("current context differs, but --context pinned");
     sb.edit("https://10.0.0.1:6443", "https://10.9.9.9:6443");
-    let err = target.verify_unchanged_in(&user).expect_err("server moved");
+    let err = target
+        .session
+        .check_before("true")
+        .expect_err("server moved");
     assert!(matches!(err, SafetyError::ClusterChanged { .. }), "{err}");
 }
 
@@ -230,10 +263,44 @@ fn a_cell_switching_the_private_context_is_detected() {
     let switched = text.replace("current-context: kind-dev", "current-context: other");
     assert_ne!(text, switched);
     std::fs::write(&target.kubeconfig, switched).expect("write");
-    let err = target
-        .verify_unchanged_in(&[sb.user_config()])
-        .expect_err("switched");
-    assert!(matches!(err, SafetyError::PrivateChanged { .. }), "{err}");
+    let err = target.session.check_after().expect_err("switched");
+    assert!(matches!(err, SafetyError::PrivateRewritten { .. }), "{err}");
+    assert!(err.to_string().contains("context \"other\""), "{err}");
+    // Put back, so the next cell reaches the confirmed context again.
+    assert_eq!(
+        std::fs::read_to_string(&target.kubeconfig).expect("read"),
+        text
+    );
+    target.session.check_before("true").expect("restored");
+    // A new server is caught the same way (`kubectl config set-cluster` by any spelling).
+    let moved = text.replace("https://127.0.0.1:6443", "https://127.0.0.1:2");
+    std::fs::write(&target.kubeconfig, moved).expect("write");
+    let err = target.session.check_before("true").expect_err("moved");
+    assert!(err.to_string().contains("https://127.0.0.1:2"), "{err}");
+    // So is a deleted one.
+    std::fs::remove_file(&target.kubeconfig).expect("rm");
+    assert!(target.session.check_after().is_err());
+    assert!(target.kubeconfig.exists());
+}
+
+#[test]
+fn the_gate_refuses_other_kubeconfigs_and_protected_contexts_in_code() {
+    let sb = Sandbox::new();
+    let target = sb.prepare(None, args(None)).expect("prepare");
+    for code in [
+        "KUBECONFIG=~/.kube/config kubectl get pods",
+        "unset KUBECONFIG; kubectl get pods",
+        "export KUBECONFIG=$HOME/.kube/config",
+        "kubectl --kubeconfig ~/.kube/config --context prod get pods",
+        "kubectl config set-cluster dev --server=http://127.0.0.1:2",
+        "kubectl --context prod-eu get pods",
+    ] {
+        assert!(target.session.check_before(code).is_err(), "ran: {code}");
+    }
+    target
+        .session
+        .check_before("kubectl --context kind-dev get pods")
+        .expect("the confirmed context is fine");
 }
 
 #[test]
@@ -241,9 +308,13 @@ fn private_kubeconfig_is_removed_on_request() {
     let sb = Sandbox::new();
     let target = sb.prepare(None, args(None)).expect("prepare");
     assert!(Path::new(&target.kubeconfig).exists());
-    target.remove_private_kubeconfig();
+    target.session.end();
     assert!(!target.kubeconfig.exists());
-    target.remove_private_kubeconfig();
+    target.session.end();
+    let again = sb.prepare(None, args(None)).expect("prepare");
+    let path = again.kubeconfig.clone();
+    drop(again);
+    assert!(!path.exists(), "dropping the session removes it too");
 }
 
 /// kubectl itself must accept the file (our extension note included) and see the namespace.
@@ -260,7 +331,7 @@ fn kubectl_reads_the_private_kubeconfig() {
     let out = std::process::Command::new("kubectl")
         .args(["config", "view", "--minify", "-o"])
         .arg("jsonpath={.current-context}/{.contexts[0].context.namespace}")
-        .envs(target.env())
+        .envs(target.session.env())
         .output()
         .expect("kubectl runs");
     assert!(
@@ -282,19 +353,31 @@ fn which(program: &str) -> Option<PathBuf> {
 }
 
 #[test]
-fn week_old_private_kubeconfigs_are_pruned() {
+fn kubeconfigs_of_dead_sessions_are_removed_at_the_next_start() {
     let sb = Sandbox::new();
     let dir = sb.dir.path().join("private");
     std::fs::create_dir_all(&dir).expect("mkdir");
+    // A session of a process that is gone (SIGKILL), one of a live process, an old loose file.
+    let mut child = std::process::Command::new("true").spawn().expect("spawn");
+    let dead = child.id();
+    child.wait().expect("wait");
+    let crashed = dir.join(format!("session-{dead}-x"));
+    let alive = dir.join(format!("session-{}-y", std::process::id()));
+    for d in [&crashed, &alive] {
+        std::fs::create_dir_all(d).expect("mkdir");
+        std::fs::write(d.join("kubeconfig"), "token: secret").expect("write");
+    }
     let old = dir.join("kubeconfig-stale.yaml");
     let other = dir.join("notes.txt");
-    for path in [&old, &other] {
-        let file = std::fs::File::create(path).expect("create");
-        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(8 * 24 * 3600);
-        file.set_modified(long_ago).expect("set mtime");
-    }
+    std::fs::write(&old, "x").expect("write");
+    std::fs::write(&other, "x").expect("write");
     let target = sb.prepare(None, args(None)).expect("prepare");
-    assert!(!old.exists(), "stale kubeconfig removed");
+    assert!(!crashed.exists(), "dead session's credentials removed");
+    assert!(alive.exists(), "a running session keeps its own");
+    assert!(
+        !old.exists(),
+        "loose kubeconfig of an older version removed"
+    );
     assert!(other.exists(), "files that are not ours stay");
     assert!(target.kubeconfig.exists());
 }

@@ -129,9 +129,17 @@ fn even_sigkill_leaves_no_orphans() {
     );
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     let left = loop {
+        // The private-kubeconfig folder (`kubetutor/`, shared by every session) may stay,
+        // empty; the session's own directory in it, with its kubeconfig, must be gone.
         let left: Vec<_> = std::fs::read_dir(scratch.path())
             .unwrap()
-            .map(|e| e.unwrap().file_name())
+            .map(|e| e.unwrap().path())
+            .flat_map(|p| match std::fs::read_dir(&p) {
+                Ok(inner) if p.ends_with("kubetutor") => {
+                    inner.map(|e| e.unwrap().path()).collect::<Vec<_>>()
+                }
+                _ => vec![p],
+            })
             .collect();
         if left.is_empty() || std::time::Instant::now() > deadline {
             break left;

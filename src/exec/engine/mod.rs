@@ -31,7 +31,6 @@ pub(crate) enum Msg {
     },
     Cancel,
     CancelAll,
-    SetEnv(Vec<(String, String)>),
     StopJob(CellIndex),
     Interactive {
         cell: CellIndex,
@@ -62,7 +61,6 @@ pub(crate) struct Actor {
     queue: VecDeque<Work>,
     current: Option<(CancellationToken, Option<u64>)>,
     jobs: Jobs,
-    pending_env: Vec<(String, String)>,
     next_batch: u64,
     /// Cancelled once shutdown starts: events nobody reads are dropped from then on.
     closing: CancellationToken,
@@ -89,7 +87,6 @@ impl Actor {
             queue: VecDeque::new(),
             current: None,
             jobs: Jobs::default(),
-            pending_env: Vec::new(),
             next_batch: 0,
             closing: CancellationToken::new(),
         })
@@ -152,10 +149,6 @@ impl Actor {
                 }
                 self.drop_queue(|_| true, Outcome::Cancelled).await;
             }
-            Msg::SetEnv(vars) => match &mut self.session {
-                Some(s) => vars.iter().for_each(|(k, v)| s.set_var(k, v)),
-                None => self.pending_env.extend(vars),
-            },
             Msg::StopJob(cell) => self.jobs.stop(cell),
             Msg::Shutdown(_) => unreachable!("handled by the loop"),
         }
@@ -184,6 +177,12 @@ impl Actor {
         }
     }
 
+    /// The cluster gate said no: nothing queued may run after it, whatever its batch.
+    async fn stop_after_refusal(&mut self, message: &str) {
+        let reason = format!("not run: the cluster gate stopped the run ({message})");
+        self.drop_queue(|_| true, Outcome::Skipped { reason }).await;
+    }
+
     async fn finish_unrun(&mut self, work: Work, outcome: Outcome) {
         let (cell, reply) = match work {
             Work::Cell { cell, .. } => (cell, None),
@@ -192,12 +191,13 @@ impl Actor {
         self.send_finished(cell, outcome, reply).await;
     }
 
-    async fn finish(&mut self, mut session: Session, outcome: Outcome) {
-        for (k, v) in std::mem::take(&mut self.pending_env) {
-            session.set_var(&k, v);
-        }
+    async fn finish(&mut self, session: Session, outcome: Outcome) {
         self.session = Some(session);
         let batch = self.current.take().and_then(|(_, b)| b);
+        if let Outcome::Refused { message } = &outcome {
+            self.stop_after_refusal(message).await;
+            return;
+        }
         if let (false, Some(b)) = (outcome.is_success(), batch) {
             let reason = "an earlier cell of this step failed".to_string();
             self.drop_queue(|q| q == Some(b), Outcome::Skipped { reason })

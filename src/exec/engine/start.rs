@@ -37,6 +37,26 @@ impl Actor {
                     .await;
                 continue;
             }
+            if let Some(gate) = self.opts.gate.clone() {
+                for (k, v) in gate.0.pinned_env() {
+                    session.set_var(&k, v);
+                }
+                let code = code.clone().unwrap_or_else(|| c.code.clone());
+                let verdict = tokio::task::spawn_blocking(move || gate.0.before(&code)).await;
+                let refusal = match verdict {
+                    Ok(Ok(())) => None,
+                    Ok(Err(message)) => Some(message),
+                    Err(e) => Some(format!("the cluster check failed: {e}")),
+                };
+                if let Some(message) = refusal {
+                    tracing::warn!(cell, %message, "cluster gate refused a cell");
+                    let stopped = message.clone();
+                    self.send_finished(cell, Outcome::Refused { message }, reply)
+                        .await;
+                    self.stop_after_refusal(&stopped).await;
+                    continue;
+                }
+            }
             if let Some(reply) = reply {
                 let token = CancellationToken::new();
                 self.current = Some((token, None));
@@ -112,6 +132,20 @@ impl Actor {
     }
 }
 
+/// The gate's look after a foreground cell: a refusal replaces the cell's own outcome.
+async fn after_gate(opts: &EngineOptions, outcome: Outcome) -> Outcome {
+    let Some(gate) = opts.gate.clone() else {
+        return outcome;
+    };
+    match tokio::task::spawn_blocking(move || gate.0.after()).await {
+        Ok(Ok(())) => outcome,
+        Ok(Err(message)) => Outcome::Refused { message },
+        Err(e) => Outcome::Refused {
+            message: format!("the cluster check failed: {e}"),
+        },
+    }
+}
+
 struct Foreground {
     lesson: Arc<Lesson>,
     opts: Arc<EngineOptions>,
@@ -155,7 +189,8 @@ async fn foreground(
                 cancel: &cancel,
                 closing: &closing,
             };
-            cellrun::run(&mut session, run).await
+            let outcome = cellrun::run(&mut session, run).await;
+            after_gate(&opts, outcome).await
         }
         None => Outcome::Error {
             message: format!("no cell #{index}"),

@@ -1,23 +1,28 @@
-//! The cluster safety gate of `kubetutor run`: before the first cell that runs kubectl, show
-//! where commands will go and get a yes (or `--yes`), then give cells the private kubeconfig.
+//! The consent step of `kubetutor run`: before the first cell that runs kubectl, show where
+//! commands will go and get a yes (or `--yes`); the cluster session does the rest.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, bail};
 
 use crate::cli::RunArgs;
-use crate::lesson::Lesson;
+use crate::kube::session::{ClusterSession, Prepared};
 
 /// The resolved cluster target, printed; `ask` when the user must still say yes.
 pub struct Gate {
-    pub target: crate::kube::safety::ClusterTarget,
+    pub prepared: Prepared,
     pub ask: bool,
 }
 
 /// Resolves the target and prints it. Refuses outright when confirmation is needed but
 /// nobody can give it (stdin is not a terminal and no `--yes`).
-pub fn gate(lesson: &Lesson, args: &RunArgs, out: &mut impl Write) -> anyhow::Result<Gate> {
-    let target = crate::kube::safety::prepare(lesson, &args.common)?;
+pub fn gate(
+    session: &ClusterSession,
+    args: &RunArgs,
+    out: &mut impl Write,
+) -> anyhow::Result<Gate> {
+    let prepared = session.prepare()?;
+    let target = &prepared.target;
     writeln!(
         out,
         "Cluster: context {}, server {}",
@@ -32,8 +37,8 @@ pub fn gate(lesson: &Lesson, args: &RunArgs, out: &mut impl Write) -> anyhow::Re
         );
     }
     Ok(Gate {
-        target,
         ask: !args.yes,
+        prepared,
     })
 }
 

@@ -19,8 +19,9 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 
 use super::buffer::OutputBuffer;
-use super::{Engine, EngineHandle, EngineOptions, ExecEvent, Outcome, proc};
+use super::{Engine, EngineHandle, EngineOptions, ExecEvent, Gate, Outcome, proc};
 use crate::cli::RunArgs;
+use crate::kube::session::ClusterSession;
 use crate::lesson::{CellIndex, Lesson};
 use report::{Indent, Style};
 use transcript::Record;
@@ -129,12 +130,20 @@ struct Runner<'a> {
     jobs: BTreeMap<CellIndex, Indent>,
     /// The exit code of the signal that interrupted the run, if any.
     interrupted: Option<u8>,
+    /// The lesson's cluster session: a locked private kubeconfig from the first cell on.
+    cluster: ClusterSession,
     cluster_ready: bool,
 }
 
 impl<'a> Runner<'a> {
     fn new(lesson: Arc<Lesson>, args: &'a RunArgs) -> anyhow::Result<Self> {
-        let (handle, events) = Engine::spawn(lesson.clone(), EngineOptions::from_env())?;
+        let cluster =
+            ClusterSession::from_env(args.common.target_request(), lesson.meta.namespace.clone())?;
+        let opts = EngineOptions {
+            gate: Some(Gate(Arc::new(cluster.clone()))),
+            ..EngineOptions::from_env()
+        };
+        let (handle, events) = Engine::spawn(lesson.clone(), opts)?;
         let out = std::io::BufWriter::with_capacity(128 * 1024, std::io::stdout().lock());
         Ok(Self {
             lesson,
@@ -148,6 +157,7 @@ impl<'a> Runner<'a> {
             records: BTreeMap::new(),
             jobs: BTreeMap::new(),
             interrupted: None,
+            cluster,
             cluster_ready: false,
         })
     }
@@ -182,7 +192,7 @@ impl<'a> Runner<'a> {
             if !self.cluster_ready && crate::lesson::mentions_cluster(&cell.code) {
                 self.out.flush()?;
                 match self.confirm().await {
-                    Ok(env) => self.handle.set_env(env),
+                    Ok(()) => {}
                     Err(e) => {
                         // Never run against a cluster nobody confirmed, even with --keep-going.
                         let outcome = Outcome::Error {
@@ -208,16 +218,20 @@ impl<'a> Runner<'a> {
                 output: output.render(),
             };
             self.records.insert(index, record);
-            if self.interrupted.is_some() || (!passed && !self.args.keep_going) {
+            // A cluster refusal stops the run even with --keep-going.
+            let refused = matches!(self.records[&index].outcome, Outcome::Refused { .. });
+            if self.interrupted.is_some() || refused || (!passed && !self.args.keep_going) {
                 break;
             }
         }
         Ok(())
     }
 
-    /// The cluster gate: prints the target and gets a yes; Ctrl-C at the prompt refuses.
-    async fn confirm(&mut self) -> anyhow::Result<Vec<(String, String)>> {
-        let gate = confirm::gate(&self.lesson, self.args, &mut self.out)?;
+    /// The cluster gate: prints the target and gets a yes (Ctrl-C at the prompt refuses),
+    /// swaps the confirmed kubeconfig in and creates the lesson namespace when absent, so the
+    /// first `kubectl create` does not fail with "namespace not found".
+    async fn confirm(&mut self) -> anyhow::Result<()> {
+        let gate = confirm::gate(&self.cluster, self.args, &mut self.out)?;
         if gate.ask {
             write!(self.out, "{}", confirm::PROMPT)?;
             self.out.flush()?;
@@ -232,28 +246,12 @@ impl<'a> Runner<'a> {
             if !yes {
                 anyhow::bail!(
                     "not confirmed: nothing was run against context `{}`",
-                    gate.target.context
+                    gate.prepared.target.context
                 );
             }
         }
-        self.ensure_namespace(&gate.target).await?;
-        Ok(gate.target.env())
-    }
-
-    /// Creates the lesson's namespace when absent (the user has just consented to this cluster),
-    /// so the first `kubectl create` does not fail with "namespace not found".
-    async fn ensure_namespace(
-        &mut self,
-        target: &crate::kube::safety::ClusterTarget,
-    ) -> anyhow::Result<()> {
-        let created = async {
-            let ensure = async { target.ensure_namespace(&target.client().await?).await };
-            match tokio::time::timeout(Duration::from_secs(10), ensure).await {
-                Ok(result) => result.map_err(anyhow::Error::from),
-                Err(_) => Err(anyhow::anyhow!("the API server did not answer within 10 s")),
-            }
-        };
-        let created = created.await.with_context(|| {
+        let target = self.cluster.confirm(&gate.prepared)?;
+        let created = self.cluster.ensure_namespace().await.with_context(|| {
             format!(
                 "could not make sure namespace `{}` exists on context `{}`",
                 target.namespace, target.context

@@ -149,6 +149,7 @@ pub fn failure(
             )
         }
         Outcome::Error { message } => message.clone(),
+        Outcome::Refused { message } => message.clone(),
         Outcome::Skipped { reason } => format!("skipped: {reason}"),
         Outcome::Passed => "passed".into(),
     };

@@ -86,6 +86,7 @@ fn status_line(outcome: &Outcome, duration: Duration) -> String {
         }
         Outcome::Skipped { reason } => format!("skipped: {reason}"),
         Outcome::Error { message } => format!("error: {message}"),
+        Outcome::Refused { message } => format!("refused: {message}"),
     }
 }
 
