@@ -7,7 +7,7 @@
 //! protected context). It catches accidents and copy-paste; a lesson is code, and code that
 //! hides what it runs (`eval`, a script, a built-up command name) is beyond any scanner. The
 //! gate's other layers (a private kubeconfig from the first cell, re-exported before every cell
-//! and compared after each) bound what such code can do; docs/safety.md states the threat model.
+//! and compared after each) bound what such code can do; the README's Safety section states the threat model.
 
 use super::diag::{Diagnostic, Severity};
 use super::lint::Cx;
