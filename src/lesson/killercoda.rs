@@ -302,10 +302,14 @@ mod tests {
         let src = "x\n```\nls\n```{{exec}}\n`a`{{copy}}\n~~~\npwd\n~~~{{exec interrupt}}\n";
         let (out, found) = fences(src).expect("actions");
         assert_eq!(out.len(), src.len());
-        assert_eq!(
-            out,
-            "x\n```\nls\n```        \n`a`{{copy}}\n~~~\npwd\n~~~                    \n"
-        );
+        let want = src
+            .replacen("```{{exec}}", &format!("```{}", " ".repeat(8)), 1)
+            .replacen(
+                "~~~{{exec interrupt}}",
+                &format!("~~~{}", " ".repeat(18)),
+                1,
+            );
+        assert_eq!(out, want);
         assert_eq!(
             found.iter().map(|f| f.action).collect::<Vec<_>>(),
             [Action::Exec, Action::ExecInterrupt]
