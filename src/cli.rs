@@ -99,8 +99,8 @@ pub struct RunArgs {
     /// Stop after this step (number from 1, or a title prefix).
     #[arg(long)]
     pub to: Option<String>,
-    /// Run only the cells with these ids.
-    #[arg(long)]
+    /// Run only the cells with these ids (repeat it, or separate ids with commas).
+    #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Keep going after a failed cell.
     #[arg(long)]

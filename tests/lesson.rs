@@ -5,6 +5,8 @@
 mod check;
 #[path = "lesson/cli.rs"]
 mod cli;
+#[path = "lesson/corpus.rs"]
+mod corpus;
 #[path = "lesson/import.rs"]
 mod import;
 #[path = "lesson/load.rs"]

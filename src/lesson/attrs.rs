@@ -23,19 +23,63 @@ pub const KNOWN: [&str; 14] = [
     "needs",
 ];
 
-/// Runme attributes that have no meaning here; accepted with a warning so Runme lessons load.
-pub const RUNME_IGNORED: [&str; 10] = [
-    "closeTerminalOnSuccess",
-    "excludeFromRunAll",
-    "mimeType",
-    "terminalRows",
-    "promptEnv",
-    "category",
-    "skipPrompts",
-    "interpreter",
-    "transform",
-    "cwdRelativeTo",
+/// Runme attributes: what kubetutor does with each (None: understood, no warning needed).
+const RUNME: [(&str, Option<&str>); 14] = [
+    ("promptEnv", None),
+    ("skipPrompts", None),
+    (
+        "excludeFromRunAll",
+        Some("the cell is shown and `kubetutor run` skips it (kubetutor's run=false)"),
+    ),
+    (
+        "ignore",
+        Some("the block is shown and never run (kubetutor's run=false)"),
+    ),
+    (
+        "tag",
+        Some("ignored: select cells with `kubetutor run --only ID,ID` or steps with --from/--to"),
+    ),
+    (
+        "category",
+        Some("ignored: select cells with `kubetutor run --only ID,ID` or steps with --from/--to"),
+    ),
+    (
+        "terminalRows",
+        Some("ignored: kubetutor sizes the output pane itself and scrolls it"),
+    ),
+    (
+        "closeTerminalOnSuccess",
+        Some("ignored: kubetutor keeps every cell's output"),
+    ),
+    (
+        "mimeType",
+        Some("ignored: output is shown as terminal text"),
+    ),
+    (
+        "mimetype",
+        Some("ignored: output is shown as terminal text"),
+    ),
+    (
+        "interpreter",
+        Some("ignored: kubetutor runs shell cells in bash"),
+    ),
+    (
+        "transform",
+        Some("ignored: shell fences are cells, other fences are shown"),
+    ),
+    (
+        "cwdRelativeTo",
+        Some("ignored: cwd is relative to the lesson's workdir"),
+    ),
+    ("interactive", None),
 ];
+
+/// Runme's own cell ids are ULIDs (26 Crockford base32 characters); the cell's name is `name`.
+pub fn is_ulid(s: &str) -> bool {
+    s.len() == 26
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"ILOU".contains(&b)))
+}
 
 /// One `key=value` as written, with byte offsets into the lesson source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,6 +272,15 @@ pub fn resolve(raw: &[RawAttr], problems: &mut Vec<AttrProblem>) -> Resolved {
     let mut r = Resolved::default();
     let mut seen: Vec<&str> = Vec::new();
     for a in raw {
+        if a.key == "id" && a.value.as_deref().is_some_and(is_ulid) {
+            // Runme's internal id: the cell is addressed by `name` (or a generated id).
+            r.attrs.runme = true;
+            continue;
+        }
+        if let Some(p) = runme(&mut r, a) {
+            problems.extend(p);
+            continue;
+        }
         let canonical = if a.key == "name" {
             "id"
         } else {
@@ -252,15 +305,34 @@ pub fn resolve(raw: &[RawAttr], problems: &mut Vec<AttrProblem>) -> Resolved {
     r
 }
 
-fn unknown(a: &RawAttr) -> AttrProblem {
-    if RUNME_IGNORED.contains(&a.key.as_str()) {
-        return AttrProblem {
-            at: a.key_at,
-            warning: true,
-            message: format!("Runme attribute `{}` is ignored by kubetutor", a.key),
-            help: None,
-        };
+/// A Runme-only attribute: applied (promptEnv, excludeFromRunAll, ignore) and, when it has
+/// no exact kubetutor meaning, a warning naming the kubetutor equivalent.
+fn runme(r: &mut Resolved, a: &RawAttr) -> Option<Option<AttrProblem>> {
+    let (_, note) = RUNME
+        .iter()
+        .find(|(k, _)| *k == a.key && *k != "interactive")?;
+    r.attrs.runme = true;
+    let v = a.value.as_deref().map(|v| v.trim().to_ascii_lowercase());
+    let yes = matches!(
+        v.as_deref(),
+        None | Some("true" | "yes" | "1" | "always" | "auto")
+    );
+    match a.key.as_str() {
+        "promptEnv" => r.attrs.prompt_env = Some(yes),
+        "skipPrompts" if yes => r.attrs.prompt_env = Some(false),
+        "excludeFromRunAll" | "ignore" if yes => r.attrs.run = false,
+        "excludeFromRunAll" | "ignore" => return Some(None),
+        _ => {}
     }
+    Some(note.map(|n| AttrProblem {
+        at: a.key_at,
+        warning: true,
+        message: format!("Runme attribute `{}`: {n}", a.key),
+        help: None,
+    }))
+}
+
+fn unknown(a: &RawAttr) -> AttrProblem {
     let help = match did_you_mean(&a.key, &KNOWN) {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!("known attributes: {}", KNOWN.join(", ")),

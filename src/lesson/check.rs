@@ -136,10 +136,39 @@ pub fn check_args(args: &[String]) -> Report {
 
 /// Checks one file: read errors, parse diagnostics, then lint rules.
 pub fn check_file(path: &Path) -> Vec<Diagnostic> {
-    match load::read_source(path) {
-        Ok(source) => check_source(path, &source),
+    match load::lesson_text(path) {
+        Ok(text) => match text.imported {
+            None => check_source(path, &text.markdown),
+            Some(warnings) => check_imported(path, &text.markdown, warnings),
+        },
         Err(e) => vec![error_diag(path, &e)],
     }
+}
+
+/// A notebook or scenario checked as the lesson it imports to: the importer's warnings, the
+/// lesson's diagnostics (lines of the imported lesson, as `kubetutor import` writes it), and
+/// an error when nothing in it would run.
+fn check_imported(path: &Path, markdown: &str, warnings: Vec<String>) -> Vec<Diagnostic> {
+    let mut diags: Vec<Diagnostic> = warnings
+        .into_iter()
+        .map(|w| Diagnostic::file(path, Severity::Warning, w))
+        .collect();
+    let parsed = parse_full(path, markdown);
+    if !parsed.lesson.cells().iter().any(|c| c.is_runnable()) {
+        let msg = super::model::nothing_to_run(&parsed.lesson, false);
+        let prefix = format!("{}: ", path.display());
+        let msg = msg.strip_prefix(&prefix).unwrap_or(&msg).to_string();
+        diags.push(Diagnostic::file(path, Severity::Error, msg).with_help(
+            "`kubetutor run` would refuse it; write the commands as !cmd lines or %%bash cells",
+        ));
+    }
+    let lesson_diags = check_source(path, markdown);
+    if !lesson_diags.is_empty() {
+        let note = "imported in memory: line numbers below are lines of the lesson `kubetutor import` writes";
+        diags.push(Diagnostic::file(path, Severity::Warning, note));
+    }
+    diags.extend(lesson_diags);
+    diags
 }
 
 pub fn check_source(path: &Path, source: &str) -> Vec<Diagnostic> {

@@ -69,7 +69,19 @@ pub(crate) fn meta(
     path: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Meta {
-    let yaml = &source[range.0..range.1];
+    let (yaml, foreign) = foreign_keys(&source[range.0..range.1], range.0, idx, path, diags);
+    let mut meta = parse_meta(&yaml, range, idx, path, diags);
+    foreign.apply(&mut meta);
+    meta
+}
+
+fn parse_meta(
+    yaml: &str,
+    range: (usize, usize),
+    idx: &LineIndex,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Meta {
     if yaml.trim().is_empty() {
         return Meta::default();
     }
@@ -105,6 +117,153 @@ pub(crate) fn meta(
         report(&err, range.0, diags);
     }
     serde_yaml::from_str(&good).unwrap_or_default()
+}
+
+/// Front matter keys of other tools, and whose they are. They are ignored with a warning, so a
+/// page written for a docs site or a slide tool still loads as a lesson.
+const FOREIGN: [(&str, &str); 33] = [
+    ("weight", "Hugo"),
+    ("linkTitle", "Hugo"),
+    ("alwaysopen", "Hugo"),
+    ("categories", "Hugo"),
+    ("aliases", "Hugo"),
+    ("draft", "Hugo"),
+    ("toc", "Hugo"),
+    ("url", "Hugo"),
+    ("layout", "Hugo"),
+    ("menu", "Hugo"),
+    ("type", "Hugo"),
+    ("Title", "Hugo"),
+    ("description", "Hugo/Docusaurus"),
+    ("tags", "Hugo/Docusaurus"),
+    ("keywords", "Hugo/Docusaurus"),
+    ("slug", "Hugo/Docusaurus"),
+    ("date", "Hugo/presenterm"),
+    ("sidebar_position", "Docusaurus"),
+    ("sidebar_label", "Docusaurus"),
+    ("hide_title", "Docusaurus"),
+    ("hide_table_of_contents", "Docusaurus"),
+    ("id", "Docusaurus"),
+    ("image", "Docusaurus"),
+    ("author", "presenterm"),
+    ("authors", "presenterm"),
+    ("sub_title", "presenterm"),
+    ("theme", "presenterm"),
+    ("options", "presenterm"),
+    ("location", "presenterm"),
+    ("event", "presenterm"),
+    ("shell", "Runme"),
+    ("cwd", "Runme"),
+    ("skipPrompts", "Runme"),
+];
+
+/// What other tools' keys said that kubetutor uses.
+#[derive(Debug, Default)]
+struct Foreign {
+    runme: bool,
+    skip_prompts: bool,
+    cwd: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+}
+
+impl Foreign {
+    fn apply(self, meta: &mut Meta) {
+        meta.runme |= self.runme;
+        meta.skip_prompts |= self.skip_prompts;
+        if meta.workdir.is_none() {
+            meta.workdir = self.cwd.map(Into::into);
+        }
+        if meta.title.trim().is_empty()
+            && let Some(t) = self.title
+        {
+            meta.title = t;
+        }
+        if meta.summary.is_none() {
+            meta.summary = self.description;
+        }
+    }
+}
+
+/// Blanks the other tools' keys (same length, so offsets in YAML errors stay right), warns
+/// about each, and keeps what they say that kubetutor uses (Runme's `cwd`, Hugo's `Title`).
+fn foreign_keys(
+    yaml: &str,
+    base: usize,
+    idx: &LineIndex,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> (String, Foreign) {
+    let mut out = yaml.to_string();
+    let mut found = Foreign::default();
+    for (start, end) in top_level_blocks(yaml) {
+        let text = &yaml[start..end];
+        let key = text.split(':').next().unwrap_or("").trim();
+        let tool = if key == "runme" {
+            "Runme"
+        } else if let Some((_, tool)) = FOREIGN.iter().find(|(k, _)| *k == key) {
+            tool
+        } else {
+            continue;
+        };
+        let value: Option<String> = serde_yaml::from_str::<serde_yaml::Mapping>(text)
+            .ok()
+            .and_then(|m| m.values().next().cloned())
+            .and_then(|v| match v {
+                serde_yaml::Value::String(s) => Some(s),
+                serde_yaml::Value::Bool(b) => Some(b.to_string()),
+                serde_yaml::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            });
+        let note = match key {
+            "runme" => None,
+            "cwd" => {
+                found.cwd = value.clone();
+                Some("used as `workdir` (cells start there)".to_string())
+            }
+            "skipPrompts" => {
+                found.skip_prompts = value.as_deref() == Some("true");
+                Some("exported values are used as written, without asking".to_string())
+            }
+            "shell" => match value.as_deref() {
+                Some("bash" | "sh") | None => Some("kubetutor runs cells in bash".to_string()),
+                Some(other) => Some(format!(
+                    "kubetutor runs cells in bash, not `{other}`; bash-only syntax may differ"
+                )),
+            },
+            "Title" => {
+                found.title = value.clone();
+                Some("used as the title".to_string())
+            }
+            "description" => {
+                found.description = value.clone();
+                Some("used as the summary".to_string())
+            }
+            _ => None,
+        };
+        found.runme |= tool == "Runme";
+        if key != "runme" {
+            let at = base + start;
+            let msg = format!("front matter key `{key}` is {tool}'s; kubetutor ignores it");
+            let msg = match &note {
+                Some(n) => format!("front matter key `{key}` is {tool}'s: {n}"),
+                None => msg,
+            };
+            let d = idx.diag(path, Severity::Warning, at, at + key.len(), msg);
+            diags.push(d.with_help(
+                "kubetutor's keys: title, summary, workdir, namespace, requires, panes, env",
+            ));
+        }
+        let blank: String = text
+            .chars()
+            .map(|c| match c {
+                '\n' | '\r' => c.to_string(),
+                _ => " ".repeat(c.len_utf8()),
+            })
+            .collect();
+        out.replace_range(start..end, &blank);
+    }
+    (out, found)
 }
 
 /// Byte ranges of the top-level `key: ...` blocks (a key line and its indented lines).

@@ -15,6 +15,8 @@ pub enum NbCell {
     Markdown(String),
     Code(String),
     Raw(String),
+    /// A cell type this importer does not know: (type, source), kept as text with a warning.
+    Unknown(String, String),
 }
 
 /// A converted notebook.
@@ -33,6 +35,18 @@ pub enum ImportError {
     Invalid { path: PathBuf, reason: String },
     #[error("{}: nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`", .path.display())]
     OldFormat { path: PathBuf, version: u64 },
+}
+
+impl ImportError {
+    /// The message without the path (for callers that print the path themselves).
+    pub fn reason(&self) -> String {
+        match self {
+            ImportError::Invalid { reason, .. } => format!("not a notebook: {reason}"),
+            ImportError::OldFormat { version, .. } => format!(
+                "nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`"
+            ),
+        }
+    }
 }
 
 pub fn cli_import(args: crate::cli::ImportArgs) -> anyhow::Result<ExitCode> {
@@ -98,8 +112,17 @@ struct Notebook {
     nbformat: u64,
     #[serde(default)]
     cells: Vec<JsonCell>,
+    /// nbformat 3 kept its cells in worksheets.
+    #[serde(default)]
+    worksheets: Vec<Worksheet>,
     #[serde(default)]
     metadata: serde_json::Value,
+}
+
+#[derive(serde::Deserialize)]
+struct Worksheet {
+    #[serde(default)]
+    cells: Vec<JsonCell>,
 }
 
 #[derive(serde::Deserialize)]
@@ -107,6 +130,12 @@ struct JsonCell {
     cell_type: String,
     #[serde(default)]
     source: Source,
+    /// nbformat 3 code cells hold their code here.
+    #[serde(default)]
+    input: Option<Source>,
+    /// nbformat 3 heading cells.
+    #[serde(default)]
+    level: Option<u8>,
 }
 
 #[derive(serde::Deserialize)]
@@ -128,7 +157,7 @@ fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool), ImportError
         reason,
     };
     let nb: Notebook = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
-    if nb.nbformat < 4 {
+    if nb.nbformat < 3 {
         return Err(ImportError::OldFormat {
             path: path.to_path_buf(),
             version: nb.nbformat,
@@ -141,18 +170,28 @@ fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool), ImportError
     let bash = lang
         .and_then(|l| l.as_str())
         .is_some_and(|l| matches!(l, "bash" | "sh" | "shell"));
-    let cells = nb
+    let all = nb
         .cells
         .into_iter()
+        .chain(nb.worksheets.into_iter().flat_map(|w| w.cells));
+    let cells = all
         .map(|c| {
-            let src = match c.source {
+            let text = |s: Source| match s {
                 Source::One(s) => s,
                 Source::Lines(l) => l.concat(),
             };
+            let src = text(c.source);
             match c.cell_type.as_str() {
                 "markdown" => NbCell::Markdown(src),
-                "code" => NbCell::Code(src),
-                _ => NbCell::Raw(src),
+                "code" => NbCell::Code(c.input.map(text).unwrap_or(src)),
+                // nbformat 3: a heading cell is a Markdown heading (level 2 starts a step).
+                "heading" => {
+                    let level = c.level.unwrap_or(1).clamp(1, 6) as usize;
+                    let line = src.lines().collect::<Vec<_>>().join(" ");
+                    NbCell::Markdown(format!("{} {}", "#".repeat(level), line.trim()))
+                }
+                "raw" => NbCell::Raw(src),
+                other => NbCell::Unknown(other.to_string(), src),
             }
         })
         .collect();
@@ -222,12 +261,21 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
         match cell {
             NbCell::Markdown(text) => {
                 title = title.or_else(|| first_h1(text));
-                chunks.push(trim_blank_lines(text).to_string());
+                chunks.push(display_only_fences(trim_blank_lines(text)));
             }
             NbCell::Raw(text) if !text.trim().is_empty() => {
                 chunks.push(fence("text {run=false}", text))
             }
             NbCell::Raw(_) => {}
+            NbCell::Unknown(kind, text) => {
+                warnings.push(format!(
+                    "cell {}: unknown cell type `{kind}`; kept as a block that never runs",
+                    n + 1
+                ));
+                if !text.trim().is_empty() {
+                    chunks.push(fence("text {run=false}", text));
+                }
+            }
             NbCell::Code(src) => {
                 let pieces = if bash_kernel {
                     vec![Piece::Shell(src.clone())]
@@ -265,6 +313,40 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
         commands,
         warnings,
     }
+}
+
+/// Shell fences in a Markdown cell are examples the notebook never ran (only code cells run):
+/// they stay shown, never run, by gaining `{run=false}`.
+fn display_only_fences(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut open: Option<(char, usize)> = None;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let t = body.trim_start();
+        let ch = t.chars().next().filter(|c| *c == '`' || *c == '~');
+        let run = ch.map_or(0, |c| t.chars().take_while(|&x| x == c).count());
+        match (open, ch) {
+            (None, Some(c)) if run >= 3 => {
+                open = Some((c, run));
+                let info = t[run..].trim();
+                let lang = info.split([' ', '{']).next().unwrap_or("");
+                if super::model::SHELL_LANGS.contains(&lang.to_ascii_lowercase().as_str())
+                    && !info.contains('{')
+                {
+                    out.push_str(body);
+                    out.push_str(" {run=false}");
+                    out.push_str(&line[body.len()..]);
+                    continue;
+                }
+            }
+            (Some((c, n)), Some(c2)) if c == c2 && run >= n && t[run..].trim().is_empty() => {
+                open = None
+            }
+            _ => {}
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 fn first_h1(text: &str) -> Option<String> {

@@ -59,7 +59,8 @@ fn bad_notebooks_are_clear_errors() {
             .map(|e| e.to_string())
             .unwrap_or_default()
     };
-    assert!(e("{\"nbformat\":3,\"worksheets\":[]}").contains("nbformat 3 is not supported"));
+    assert!(e("{\"nbformat\":2,\"worksheets\":[]}").contains("nbformat 2 is not supported"));
+    assert!(e("{\"nbformat\":3,\"worksheets\":[]}").contains("no cells"));
     assert!(e("{\"cells\":").starts_with("n.ipynb: not a notebook"));
     assert!(e("").contains("no cells"));
 }

@@ -37,6 +37,8 @@ pub enum LessonError {
     Binary { path: PathBuf },
     #[error("{}:{line}: the file is not valid UTF-8; save it as UTF-8", .path.display())]
     NotUtf8 { path: PathBuf, line: usize },
+    #[error("{}: cannot be imported as a lesson: {reason}; see `kubetutor import --help`", .path.display())]
+    NotImported { path: PathBuf, reason: String },
     #[error("{}", Invalid(.diagnostics))]
     Invalid {
         path: PathBuf,
@@ -69,7 +71,7 @@ impl fmt::Display for Invalid<'_> {
 /// (else the locale's, when that translation exists).
 pub fn load(arg: &str, lang: Option<&str>) -> Result<Lesson, LessonError> {
     let file = resolve(arg, lang)?;
-    let source = read_source(&file)?;
+    let source = lesson_source(&file)?;
     parse(&file, &source).map_err(|diagnostics| LessonError::Invalid {
         path: file,
         diagnostics,
@@ -127,6 +129,10 @@ pub fn lesson_file(
     if main.is_file() {
         return Ok(main);
     }
+    let scenario = dir.join("index.json");
+    if scenario.is_file() {
+        return Ok(scenario);
+    }
     Err(LessonError::NoLessonFile {
         dir: dir.to_path_buf(),
         available: slugs(),
@@ -183,6 +189,53 @@ pub fn lang_from_locale(locale: &str) -> Option<String> {
         return None;
     }
     Some(base.replace('_', "-"))
+}
+
+/// A lesson's Markdown and what importing it found: a `.md` file as it is; a Jupyter notebook
+/// (`.ipynb`) or a Killercoda scenario (`index.json`) imported in memory, as `kubetutor import`
+/// would write it, so `run`, `check` and the TUI take them directly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonText {
+    pub markdown: String,
+    /// Set for imported files: what the importer warned about.
+    pub imported: Option<Vec<String>>,
+}
+
+pub fn lesson_text(path: &Path) -> Result<LessonText, LessonError> {
+    let text = read_source(path)?;
+    let not_imported = |reason: String| LessonError::NotImported {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let imported = if is_notebook(path) {
+        super::import::import(path, &text).map_err(|e| not_imported(e.reason()))?
+    } else if is_scenario(path) {
+        super::killercoda::import(path, &text).map_err(not_imported)?
+    } else {
+        return Ok(LessonText {
+            markdown: text,
+            imported: None,
+        });
+    };
+    Ok(LessonText {
+        markdown: imported.markdown,
+        imported: Some(imported.warnings),
+    })
+}
+
+/// The Markdown of a lesson file (see [`lesson_text`]).
+pub fn lesson_source(path: &Path) -> Result<String, LessonError> {
+    lesson_text(path).map(|t| t.markdown)
+}
+
+pub fn is_notebook(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ipynb"))
+}
+
+/// A Killercoda scenario's `index.json` (a folder without lesson.md resolves to it).
+pub fn is_scenario(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "index.json")
 }
 
 /// Reads a lesson file with the checks that make bad input a clear error.

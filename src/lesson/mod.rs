@@ -10,11 +10,13 @@ mod files;
 mod front;
 pub mod guard;
 pub mod import;
+mod killercoda;
 mod lint;
 pub mod load;
 mod magics;
 pub mod model;
 pub mod parse;
+mod runme;
 pub mod shell;
 mod structure;
 mod vars;
@@ -22,6 +24,8 @@ mod vars;
 pub use check::cli_check;
 pub use diag::{DiagSpan, Diagnostic, Severity};
 pub use import::cli_import;
-pub use load::{BundledLesson, LessonError, bundled, load, read_source};
+pub use load::{
+    BundledLesson, LessonError, LessonText, bundled, lesson_source, lesson_text, load, read_source,
+};
 pub use model::*;
 pub use parse::{MAX_LESSON_BYTES, Parsed, parse, parse_full, plain_text};

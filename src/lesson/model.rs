@@ -47,6 +47,13 @@ pub struct Meta {
     /// Extra environment for every cell.
     #[serde(default)]
     pub env: std::collections::BTreeMap<String, String>,
+    /// Written for Runme (a `runme:` front matter key): Runme's cell semantics apply, such as
+    /// prompting for `export VAR=...` values.
+    #[serde(skip)]
+    pub runme: bool,
+    /// Runme's document-level `skipPrompts: true`: exported values are used as written.
+    #[serde(skip)]
+    pub skip_prompts: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -102,6 +109,8 @@ pub struct Step {
 }
 
 /// Block-level content, in document order.
+// Cells are most of a lesson's blocks; boxing them would cost an allocation each for no gain.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
     /// H1 and H3-H6 (H2 starts a step and is not a block).
@@ -223,6 +232,29 @@ pub struct CellAttrs {
     /// Capabilities the cell needs, e.g. `needs=containers`; a runner told that the
     /// environment lacks one (`KUBETUTOR_SKIP_NEEDS=containers`) skips the cell and says why.
     pub needs: Vec<String>,
+    /// Killercoda's `{{exec interrupt}}`: the command before this one is meant to be stopped.
+    pub interrupts: bool,
+    /// Runme's `promptEnv`: Some(true) asks for exported values, Some(false) never does, None
+    /// follows the document (Runme documents ask when a value is missing).
+    pub prompt_env: Option<bool>,
+    /// Runme's prompts for `export VAR=...` lines, filled in by the parser when they apply.
+    pub prompts: Vec<EnvPrompt>,
+    /// Lines of a `$ `-prompted cell that have no prompt: the output the author expects,
+    /// shown, never run.
+    pub expected_output: Option<String>,
+    /// Written with Runme attributes (a ULID `id`, `promptEnv`, ...).
+    pub runme: bool,
+}
+
+/// An `export NAME=VALUE` that Runme turns into a question for the learner (its promptEnv).
+/// A quoted value is a default the learner confirms; an unquoted one is the question itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvPrompt {
+    pub name: String,
+    /// The quoted placeholder, offered as the answer.
+    pub default: Option<String>,
+    /// The unquoted text, shown as the question (it is not a value).
+    pub message: Option<String>,
 }
 
 impl Default for CellAttrs {
@@ -240,8 +272,52 @@ impl Default for CellAttrs {
             cwd: None,
             env: Vec::new(),
             needs: Vec::new(),
+            interrupts: false,
+            prompt_env: None,
+            prompts: Vec::new(),
+            expected_output: None,
+            runme: false,
         }
     }
+}
+
+/// Why nothing of a lesson would run: `run` refuses such a lesson instead of passing it.
+pub fn nothing_to_run(lesson: &Lesson, selected: bool) -> String {
+    let cells = lesson.cells();
+    let shown = count_code(&lesson.intro)
+        + lesson
+            .steps
+            .iter()
+            .map(|s| count_code(&s.blocks))
+            .sum::<usize>();
+    let path = lesson.path.display();
+    if selected && cells.iter().any(|c| c.is_runnable()) {
+        return format!(
+            "{path}: the selected steps or cells have no runnable cell; nothing was run"
+        );
+    }
+    let kind = if path.to_string().ends_with(".ipynb") {
+        "this notebook has no shell cells (Python and other code is kept as blocks that never run)"
+    } else {
+        "this lesson has no runnable cells (only ```sh, ```bash and ```shell fences run)"
+    };
+    format!(
+        "{path}: {kind}; {} blocks are shown only and {} cells have run=false, so nothing would be checked",
+        shown,
+        cells.iter().filter(|c| !c.is_runnable()).count()
+    )
+}
+
+fn count_code(blocks: &[Block]) -> usize {
+    blocks
+        .iter()
+        .map(|b| match b {
+            Block::Code { .. } => 1,
+            Block::List { items, .. } => items.iter().map(|i| count_code(i)).sum(),
+            Block::Quote { blocks, .. } => count_code(blocks),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Languages whose fenced blocks become runnable cells.
@@ -257,6 +333,16 @@ impl Lesson {
         collect_cells(&self.intro, &mut out);
         for step in &self.steps {
             collect_cells(&step.blocks, &mut out);
+        }
+        out
+    }
+
+    /// Every cell in document order, for the parser's passes that adjust cells.
+    pub(crate) fn cells_mut(&mut self) -> Vec<&mut Cell> {
+        let mut out = Vec::new();
+        collect_cells_mut(&mut self.intro, &mut out);
+        for step in &mut self.steps {
+            collect_cells_mut(&mut step.blocks, &mut out);
         }
         out
     }
@@ -287,6 +373,17 @@ impl Lesson {
         match &self.meta.workdir {
             Some(w) => base.join(w),
             None => base,
+        }
+    }
+}
+
+fn collect_cells_mut<'a>(blocks: &'a mut [Block], out: &mut Vec<&'a mut Cell>) {
+    for block in blocks {
+        match block {
+            Block::Cell(cell) => out.push(cell),
+            Block::List { items, .. } => items.iter_mut().for_each(|i| collect_cells_mut(i, out)),
+            Block::Quote { blocks, .. } => collect_cells_mut(blocks, out),
+            _ => {}
         }
     }
 }

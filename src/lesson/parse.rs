@@ -9,6 +9,7 @@ use super::attrs::{self, AttrProblem};
 use super::build::{self, RawCode};
 use super::diag::{Diagnostic, LineIndex, Severity};
 use super::front;
+use super::killercoda;
 use super::model::{Block, Cell, Inline, Lesson, SHELL_LANGS, Span};
 use super::structure::{assign_ids, attach_hints, fill_title, split_steps};
 
@@ -54,6 +55,12 @@ pub fn parse_full(path: &Path, source: &str) -> Parsed {
             diagnostics: vec![d],
         };
     }
+    // Killercoda's ```{{exec}} closing fences, blanked in place (offsets unchanged).
+    let killercoda = killercoda::fences(source);
+    let (source, actions) = match &killercoda {
+        Some((s, a)) => (s.as_str(), a.as_slice()),
+        None => (source, &[][..]),
+    };
     let idx = LineIndex::new(source);
     let split = front::split(source, &idx, path, &mut diags);
     let meta = split
@@ -70,7 +77,8 @@ pub fn parse_full(path: &Path, source: &str) -> Parsed {
             end: split.body + e,
         }
     };
-    let mut on_code = |raw: RawCode| code_block(source, split.body, raw, &idx, path, &mut diags);
+    let mut on_code =
+        |raw: RawCode| code_block(source, split.body, raw, actions, &idx, path, &mut diags);
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let events = Parser::new_ext(body, opts).into_offset_iter();
     let (top, flattened) = build::build(events, &span, &mut on_code);
@@ -84,8 +92,16 @@ pub fn parse_full(path: &Path, source: &str) -> Parsed {
     }
     let mut lesson = Lesson { meta, ..empty };
     split_steps(&mut lesson, top);
+    if body.contains("}}") {
+        killercoda::inline_actions(&mut lesson.intro);
+        lesson
+            .steps
+            .iter_mut()
+            .for_each(|s| killercoda::inline_actions(&mut s.blocks));
+    }
     attach_hints(&mut lesson, &idx, path, &mut diags);
     assign_ids(&mut lesson, &idx, path, &mut diags);
+    super::runme::apply(&mut lesson, &idx, path, &mut diags);
     fill_title(&mut lesson, path, &mut diags);
     diags.sort_by_key(|d| (d.span.line, d.span.col));
     Parsed {
@@ -105,6 +121,10 @@ fn refuse(path: &Path, source: &str) -> Option<Diagnostic> {
         "this looks like a binary file (it contains NUL bytes), not a Markdown lesson".to_string()
     } else if source.trim().is_empty() {
         "the file is empty".to_string()
+    } else if source.trim_start().starts_with('{') && source.contains("\"nbformat\"") {
+        let help = "name it .ipynb so kubetutor imports it, or convert it: kubetutor import FILE";
+        let msg = "this is a Jupyter notebook (JSON), not a Markdown lesson";
+        return Some(Diagnostic::file(path, Severity::Error, msg).with_help(help));
     } else {
         return None;
     };
@@ -140,6 +160,7 @@ fn code_block(
     source: &str,
     base: usize,
     raw: RawCode,
+    actions: &[killercoda::FenceAction],
     idx: &LineIndex,
     path: &Path,
     diags: &mut Vec<Diagnostic>,
@@ -178,9 +199,27 @@ fn code_block(
         fence.info.0,
         &mut problems,
     );
+    match killercoda::fence_action(actions, start, end) {
+        Some(killercoda::Action::Copy) => {
+            return Block::Code {
+                lang: info.lang,
+                code,
+                span,
+            };
+        }
+        Some(a) => return killercoda::cell(code, span, a),
+        None => {}
+    }
     let resolved = attrs::resolve(&info.attrs, &mut problems);
+    let shell = SHELL_LANGS.contains(&info.lang.as_str());
+    if !shell {
+        // Blocks that never run: their attributes (presenterm's `{1-4|all}`, ...) are for
+        // other tools, so nothing about them stops the lesson.
+        problems.iter_mut().for_each(|p| p.warning = true);
+        problems.retain(|p| !p.message.starts_with("unknown cell attribute"));
+    }
     report(problems, idx, path, diags);
-    if !SHELL_LANGS.contains(&info.lang.as_str()) {
+    if !shell {
         let exec_keys = info
             .attrs
             .iter()

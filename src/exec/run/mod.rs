@@ -46,6 +46,11 @@ pub fn cli_run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .filter(|&i| cells[i].is_runnable())
             .collect()
     };
+    let selected = args.from.is_some() || args.to.is_some() || !args.only.is_empty();
+    anyhow::ensure!(
+        !plan.is_empty(),
+        crate::lesson::nothing_to_run(&lesson, selected)
+    );
     install_panic_hook();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -319,7 +324,7 @@ impl<'a> Runner<'a> {
         let Some(path) = &self.args.transcript else {
             return Ok(());
         };
-        let source = crate::lesson::read_source(&self.lesson.path)?;
+        let source = crate::lesson::lesson_source(&self.lesson.path)?;
         let text = transcript::render(&self.lesson, &source, &self.records);
         std::fs::write(path, text)
             .with_context(|| format!("writing the transcript to {}", path.display()))

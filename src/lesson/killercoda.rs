@@ -1,0 +1,341 @@
+//! Killercoda scenarios: the `{{exec}}`, `{{exec interrupt}}` and `{{copy}}` code actions in
+//! Markdown, and `index.json` scenario folders imported as one lesson.
+//!
+//! Killercoda writes the action right after a closing fence (```` ```{{exec}} ````) or after
+//! inline code (`` `ls`{{exec}} ``). CommonMark does not close a fence that carries text, so
+//! before parsing, such closing lines are blanked to a plain fence of the same length (every
+//! byte offset stays valid) and the action is remembered.
+
+use std::path::Path;
+
+use super::import::Imported;
+use super::model::{Block, Cell, CellAttrs, Inline, Span};
+
+/// What a Killercoda code action asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Run the code (`{{exec}}`).
+    Exec,
+    /// Stop the running command with Ctrl-C, then run (`{{exec interrupt}}`).
+    ExecInterrupt,
+    /// Copy only (`{{copy}}`, `{{}}`): shown, never run.
+    Copy,
+}
+
+fn action(marker: &str) -> Option<Action> {
+    match marker.trim() {
+        "{{exec}}" => Some(Action::Exec),
+        "{{exec interrupt}}" => Some(Action::ExecInterrupt),
+        "{{copy}}" | "{{}}" => Some(Action::Copy),
+        _ => None,
+    }
+}
+
+/// A closing fence that carried an action: where the fence line starts, and the action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FenceAction {
+    pub at: usize,
+    pub action: Action,
+}
+
+/// Blanks the actions after closing fences. Returns None when the source has none.
+pub(crate) fn fences(source: &str) -> Option<(String, Vec<FenceAction>)> {
+    if !source.contains("{{") {
+        return None;
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut found = Vec::new();
+    let mut open: Option<(char, usize)> = None;
+    let mut pos = 0;
+    for line in source.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start_matches(' ').len();
+        let t = &body[indent..];
+        let ch = t.chars().next().filter(|c| *c == '`' || *c == '~');
+        let run = ch.map_or(0, |c| t.chars().take_while(|&x| x == c).count());
+        let mut written = false;
+        match (open, ch) {
+            (None, Some(c)) if indent < 4 && run >= 3 => open = Some((c, run)),
+            (Some((c, n)), Some(c2)) if c == c2 && run >= n && indent < 4 => {
+                open = None;
+                if let Some(a) = action(&t[run..]) {
+                    found.push(FenceAction { at: pos, action: a });
+                    let keep = indent + run;
+                    out.push_str(&body[..keep]);
+                    out.push_str(&" ".repeat(body.len() - keep));
+                    out.push_str(&line[body.len()..]);
+                    written = true;
+                }
+            }
+            _ => {}
+        }
+        if !written {
+            out.push_str(line);
+        }
+        pos += line.len();
+    }
+    (!found.is_empty()).then_some((out, found))
+}
+
+/// The action of the fenced block spanning `start..end`, if its closing fence had one.
+pub(crate) fn fence_action(actions: &[FenceAction], start: usize, end: usize) -> Option<Action> {
+    actions
+        .iter()
+        .find(|a| a.at > start && a.at < end)
+        .map(|a| a.action)
+}
+
+/// A cell from Killercoda-marked code: `{{exec}}` runs; `{{exec interrupt}}` also marks that
+/// the command before it is meant to be stopped (see [`interrupts`]).
+pub(crate) fn cell(code: String, span: Span, action: Action) -> Block {
+    let attrs = CellAttrs {
+        interrupts: action == Action::ExecInterrupt,
+        ..CellAttrs::default()
+    };
+    Block::Cell(Cell {
+        id: String::new(),
+        lang: "sh".into(),
+        code,
+        attrs,
+        span,
+        hint: None,
+    })
+}
+
+/// Inline `` `cmd`{{exec}} ``: the marker is removed from the prose and, for exec, a cell
+/// with the command follows the paragraph. Applied to every block list, nested ones too.
+pub(crate) fn inline_actions(blocks: &mut Vec<Block>) {
+    let mut out = Vec::with_capacity(blocks.len());
+    for mut block in std::mem::take(blocks) {
+        let mut cells = Vec::new();
+        match &mut block {
+            Block::Paragraph { text, span } => {
+                for (code, a) in strip_markers(text) {
+                    if a != Action::Copy {
+                        cells.push(cell(code, *span, a));
+                    }
+                }
+            }
+            Block::List { items, .. } => items.iter_mut().for_each(inline_actions),
+            Block::Quote { blocks, .. } => inline_actions(blocks),
+            _ => {}
+        }
+        out.push(block);
+        out.extend(cells);
+    }
+    *blocks = out;
+}
+
+/// Removes `{{...}}` markers that follow inline code; returns each marked code and action.
+fn strip_markers(text: &mut [Inline]) -> Vec<(String, Action)> {
+    let mut found = Vec::new();
+    for i in 1..text.len() {
+        let (before, after) = text.split_at_mut(i);
+        let (Inline::Code(code), Inline::Text(t)) = (&before[i - 1], &mut after[0]) else {
+            continue;
+        };
+        let Some(end) = t.starts_with("{{").then(|| t.find("}}")).flatten() else {
+            continue;
+        };
+        if let Some(a) = action(&t[..end + 2]) {
+            found.push((code.clone(), a));
+            t.replace_range(..end + 2, "");
+        }
+    }
+    found
+}
+
+/// `{{exec interrupt}}` stops the command still running from an earlier click (a server, a
+/// `sleep 1d`). Headless, that earlier cell would block forever, so it runs in the
+/// background instead (and is stopped when the lesson ends). Returns the ids changed.
+pub(crate) fn interrupts(cells: &mut [&mut Cell]) -> Vec<(usize, String)> {
+    let mut changed = Vec::new();
+    for i in 1..cells.len() {
+        if !cells[i].attrs.interrupts {
+            continue;
+        }
+        let Some(prev) = (0..i).rev().find(|&j| cells[j].is_runnable()) else {
+            continue;
+        };
+        let p = &mut cells[prev];
+        if !(p.attrs.background || p.attrs.verify || p.attrs.interactive)
+            && p.attrs.capture.is_none()
+        {
+            p.attrs.background = true;
+            changed.push((p.span.start, p.first_line().to_string()));
+        }
+    }
+    changed
+}
+
+#[derive(serde::Deserialize)]
+struct Index {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    details: Details,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Details {
+    intro: Option<Page>,
+    #[serde(default)]
+    steps: Vec<Page>,
+    finish: Option<Page>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Page {
+    #[serde(default)]
+    title: String,
+    text: Option<String>,
+    foreground: Option<String>,
+    background: Option<String>,
+    verify: Option<String>,
+}
+
+/// A scenario folder's `index.json` and the files it names, as one lesson: the intro, one
+/// step per scenario step, the finish page as a last step. Each page's background script is
+/// a background cell, its foreground script a cell, and a step's verify script its
+/// `verify=true` check at the end of the step.
+pub(crate) fn import(index: &Path, text: &str) -> Result<Imported, String> {
+    let ix: Index =
+        serde_json::from_str(text).map_err(|e| format!("not a Killercoda index.json: {e}"))?;
+    let dir = index.parent().unwrap_or(Path::new("."));
+    let mut warnings = Vec::new();
+    let mut md = String::new();
+    let title = if ix.title.trim().is_empty() {
+        dir.file_name()
+            .map_or("Scenario".into(), |n| n.to_string_lossy().to_string())
+    } else {
+        ix.title.trim().to_string()
+    };
+    let yaml = serde_yaml::to_string(&std::collections::BTreeMap::from([("title", &title)]))
+        .unwrap_or_default();
+    md.push_str(&format!("---\n{yaml}---\n# {title}\n\n"));
+    if !ix.description.trim().is_empty() {
+        md.push_str(&format!("{}\n\n", ix.description.trim()));
+    }
+    let mut commands = Vec::new();
+    let mut page = |p: &Page, heading: Option<String>, md: &mut String| -> Result<(), String> {
+        if let Some(h) = heading {
+            md.push_str(&format!("## {h}\n\n"));
+        }
+        let mut read = |name: &Option<String>, what: &str| -> Result<Option<String>, String> {
+            let Some(name) = name else { return Ok(None) };
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(t) => Ok(Some(t)),
+                Err(e) => {
+                    warnings.push(format!(
+                        "{what} `{name}`: cannot read {}: {e}",
+                        path.display()
+                    ));
+                    Ok(None)
+                }
+            }
+        };
+        let mut fenced = |info: &str, code: &str, md: &mut String| {
+            commands.push(code.trim().to_string());
+            md.push_str(&fence_block(info, code));
+        };
+        if let Some(bg) = read(&p.background, "background script")? {
+            fenced("sh {background=true}", &bg, md);
+        }
+        if let Some(fg) = read(&p.foreground, "foreground script")? {
+            fenced("sh", &fg, md);
+        }
+        if let Some(t) = read(&p.text, "text")? {
+            md.push_str(t.trim_matches('\n'));
+            md.push_str("\n\n");
+        }
+        if let Some(v) = read(&p.verify, "verify script")? {
+            fenced("sh {verify=true}", &v, md);
+        }
+        Ok(())
+    };
+    if let Some(intro) = &ix.details.intro {
+        page(intro, None, &mut md)?;
+    }
+    for (n, step) in ix.details.steps.iter().enumerate() {
+        let t = if step.title.trim().is_empty() {
+            format!("Step {}", n + 1)
+        } else {
+            step.title.trim().to_string()
+        };
+        page(step, Some(t), &mut md)?;
+    }
+    if let Some(finish) = &ix.details.finish {
+        let t = if finish.title.trim().is_empty() {
+            "Finish".to_string()
+        } else {
+            finish.title.trim().to_string()
+        };
+        page(finish, Some(t), &mut md)?;
+    }
+    if ix.details.steps.is_empty() {
+        return Err("index.json lists no steps under details.steps".into());
+    }
+    Ok(Imported {
+        title,
+        markdown: md,
+        commands,
+        warnings,
+    })
+}
+
+/// A fence longer than any backtick run in the script, so the script cannot close it.
+fn fence_block(info: &str, code: &str) -> String {
+    let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let ticks = "`".repeat(longest.max(2) + 1);
+    format!("{ticks}{info}\n{}\n{ticks}\n\n", code.trim_matches('\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closing_fence_actions_are_blanked_in_place() {
+        let src = "x\n```\nls\n```{{exec}}\n`a`{{copy}}\n~~~\npwd\n~~~{{exec interrupt}}\n";
+        let (out, found) = fences(src).expect("actions");
+        assert_eq!(out.len(), src.len());
+        let want = src
+            .replacen("```{{exec}}", &format!("```{}", " ".repeat(8)), 1)
+            .replacen(
+                "~~~{{exec interrupt}}",
+                &format!("~~~{}", " ".repeat(18)),
+                1,
+            );
+        assert_eq!(out, want);
+        assert_eq!(
+            found.iter().map(|f| f.action).collect::<Vec<_>>(),
+            [Action::Exec, Action::ExecInterrupt]
+        );
+        assert!(fences("no actions {{x}}\n").is_none());
+    }
+
+    #[test]
+    fn inline_markers_become_cells_after_their_paragraph() {
+        let mut blocks = vec![Block::Paragraph {
+            text: vec![
+                Inline::Text("Run ".into()),
+                Inline::Code("ls -lh".into()),
+                Inline::Text("{{exec}} then".into()),
+                Inline::Code("copy me".into()),
+                Inline::Text("{{}}".into()),
+            ],
+            span: Span::default(),
+        }];
+        inline_actions(&mut blocks);
+        assert_eq!(blocks.len(), 2);
+        let Block::Paragraph { text, .. } = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(text[2], Inline::Text(" then".into()));
+        assert_eq!(text[4], Inline::Text(String::new()));
+        assert!(matches!(&blocks[1], Block::Cell(c) if c.code == "ls -lh"));
+    }
+}
