@@ -5,6 +5,8 @@
 K8S_VERSION="${KUBETUTOR_K8S_VERSION:-v1.34.4}"
 ETCD_VERSION="${KUBETUTOR_ETCD_VERSION:-v3.6.13}"
 KWOK_VERSION="${KUBETUTOR_KWOK_VERSION:-v0.8.0}"
+# Built from k8s.io/kubernetes in one `go build`; kubelet and kube-proxy run the real node.
+K8S_BINS=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
 
 go_env() {
   # A private GOPATH keeps the ~2 GB of Kubernetes modules out of the user's caches and lets
@@ -58,10 +60,9 @@ k8s_build() {
   v="$v -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
   v="$v -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION"
   v="$v -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-  # One invocation for all four mains: the packages they share are compiled once.
-  nice -n 19 go build -v -trimpath -ldflags "-s -w $v" -o "$CACHE/bin/.new/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  # One invocation for all six mains: the packages they share are compiled once.
+  local pkgs=("${K8S_BINS[@]/#/k8s.io/kubernetes/cmd/}")
+  nice -n 19 go build -v -trimpath -ldflags "-s -w $v" -o "$CACHE/bin/.new/" "${pkgs[@]}"
 }
 
 etcd_build() {
@@ -104,10 +105,10 @@ build_all() {
     fi
   fi
   if ! have_bins kwok; then (phase kwok-build kwok_build) && promote kwok || return 1; fi
-  if ! have_bins kube-apiserver kube-controller-manager kube-scheduler kubectl; then
+  if ! have_bins "${K8S_BINS[@]}"; then
     (phase k8s-modules k8s_wrapper) || return 1
     (phase k8s-build k8s_build) || return 1
-    promote kube-apiserver kube-controller-manager kube-scheduler kubectl
+    promote "${K8S_BINS[@]}"
   fi
   say "build: all binaries present in $CACHE/bin ($((SECONDS - t0)) s)"
 }
