@@ -147,6 +147,7 @@ impl Engine {
         lesson: Arc<Lesson>,
         opts: EngineOptions,
     ) -> Result<(EngineHandle, mpsc::Receiver<ExecEvent>), SessionError> {
+        proc::become_subreaper();
         let (events_tx, events_rx) = mpsc::channel(opts.event_capacity.max(1));
         let (tx, rx) = mpsc::unbounded_channel();
         let actor = engine::Actor::new(lesson, opts, events_tx)?;

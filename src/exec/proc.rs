@@ -2,6 +2,16 @@
 //! signal reaches everything it started (pipelines, `&` children, `kubectl` sub-processes).
 //! Live groups are also kept in a process-wide registry so that any exit path (Drop, a signal
 //! handler, a panic hook) can kill them without access to the engine.
+//!
+//! A process can leave its group (`setsid`, `set -m`, `setpgrp`, a double-forking daemon such as
+//! `redis-server --daemonize yes`), so groups alone do not find everything. Every cell's
+//! environment therefore carries [`OWNER_ENV`], which such processes inherit whatever group or
+//! session they move to; [`kill_all_now`] (every exit path of ours) and the orphan watchdog
+//! (when we are SIGKILLed) sweep the process table for it. Some daemons overwrite their
+//! environment (Redis's process title does), so we are also a child subreaper
+//! ([`become_subreaper`]): a daemon whose parent exits is re-parented to us, and
+//! [`kill_all_now`] kills every child we still have. What clears its environment *and*
+//! daemonizes escapes only when we are SIGKILLed: the documented limit.
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -12,6 +22,113 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
 static LIVE: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+/// The variable every cell's processes inherit: `<our pid>-<start time>`, unique to this run of
+/// kubetutor even when pids are reused.
+pub const OWNER_ENV: &str = "KUBETUTOR_OWNER";
+
+/// Orphans of our cells are re-parented to us instead of init (see the module doc).
+pub fn become_subreaper() {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    DONE.call_once(|| {
+        if let Err(e) = nix::sys::prctl::set_child_subreaper(true) {
+            tracing::warn!(%e, "cannot become a child subreaper");
+        }
+    });
+}
+
+/// SIGKILLs every child process we still have (and its group), the orphan watchdog excepted,
+/// until none is left: for exit paths only, after the engine stopped what it knows.
+fn kill_children() {
+    let me = std::process::id();
+    let keep = super::watchdog::pid();
+    for _ in 0..20 {
+        let children: Vec<u32> = children_of(me)
+            .into_iter()
+            .filter(|&p| Some(p) != keep && !is_zombie(p))
+            .collect();
+        if children.is_empty() {
+            return;
+        }
+        for pid in children {
+            let pid = Pid::from_raw(pid as i32);
+            let _ = killpg(pid, Signal::SIGKILL);
+            let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn children_of(parent: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+            ppid == Some(parent)
+        })
+        .collect()
+}
+
+/// This process's [`OWNER_ENV`] value.
+pub fn owner_mark() -> &'static str {
+    static MARK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    MARK.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{}-{nanos}", std::process::id())
+    })
+}
+
+/// SIGKILLs every process (of any group or session) whose environment holds our mark, until
+/// none is left (a dying parent's children may still appear for a moment). Ours is the only
+/// process that can read another's environ without privileges: the same user's.
+pub fn kill_marked() -> usize {
+    let needle = format!("{OWNER_ENV}={}", owner_mark()).into_bytes();
+    let me = std::process::id();
+    let mut killed = 0;
+    for _ in 0..20 {
+        let found = marked_pids(&needle, me);
+        if found.is_empty() {
+            break;
+        }
+        for pid in &found {
+            let _ = nix::sys::signal::kill(Pid::from_raw(*pid as i32), Signal::SIGKILL);
+        }
+        killed += found.len();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    killed
+}
+
+fn marked_pids(needle: &[u8], me: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| pid != me)
+        .filter(|pid| {
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            environ.split(|&b| b == 0).any(|var| var == needle) && !is_zombie(*pid)
+        })
+        .collect()
+}
+
+fn is_zombie(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // `pid (comm) S ...`: the state follows the last ')', comm may hold anything.
+    stat.rsplit_once(')')
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+}
 
 fn live() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
     // A poisoned registry is still the right set of pids: recover it rather than leak groups.
@@ -112,5 +229,7 @@ pub fn kill_all_now() {
     for &pgid in &groups {
         kill_now(pgid);
     }
+    kill_marked();
+    kill_children();
     super::watchdog::forget_if_free(&groups);
 }

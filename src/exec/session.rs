@@ -28,6 +28,7 @@ use std::process::{Command, Stdio};
 
 use super::attempt::Started;
 use super::bashdump;
+use super::proc::OWNER_ENV;
 use super::warm::Warm;
 
 /// The EXIT trap that saves the state into `$__kt_dir/out`, numbered `$__kt_seq`.
@@ -150,6 +151,7 @@ impl Session {
             })
             .collect();
         env.extend(extra.into_iter().map(|(k, v)| (k.into(), v.into())));
+        env.insert(OWNER_ENV.into(), super::proc::owner_mark().into());
         let shlvl = env.get(OsStr::new("SHLVL")).cloned();
         let bash = resolve(bash, env.get(OsStr::new("PATH")).map(OsString::as_os_str));
         let shell_vars = BTreeMap::new();
@@ -348,6 +350,8 @@ impl Session {
         if let Some(level) = &self.shlvl {
             env.insert("SHLVL".into(), level.clone());
         }
+        // Even a cell that unset it must not hide the next cell's processes from the sweep.
+        env.insert(OWNER_ENV.into(), super::proc::owner_mark().into());
         if !keep_cwd && !pwd.is_empty() {
             self.cwd = PathBuf::from(OsString::from_vec(pwd.to_vec()));
         }

@@ -27,9 +27,16 @@ while IFS= read -r l; do
 done < "$1"
 rm -f -- "$1"
 [ ${#g[@]} -eq 0 ] && exit 0
+# Groups were listed, so cells ran: also what left its group (setsid, daemons), found by the
+# mark every cell's environment carries.
 for p in "${g[@]}"; do kill -TERM -- "-$p" 2>/dev/null; done
 sleep 1
 for p in "${g[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+for _ in 1 2 3; do
+  for e in /proc/[0-9]*/environ; do
+    grep -qzxF -- "$2" "$e" 2>/dev/null && { p=${e#/proc/}; kill -KILL "${p%/environ}" 2>/dev/null; }
+  done
+done
 "#;
 
 #[derive(Default)]
@@ -54,6 +61,7 @@ impl Listed {
 }
 
 struct Running {
+    pid: u32,
     list: File,
     /// Held open, never written: its closing is the watchdog's signal.
     _life: ChildStdin,
@@ -110,6 +118,11 @@ fn try_start() -> std::io::Result<Running> {
         .arg(SCRIPT)
         .arg("kubetutor-watchdog")
         .arg(&path)
+        .arg(format!(
+            "{}={}",
+            super::proc::OWNER_ENV,
+            super::proc::owner_mark()
+        ))
         // Not our environment: TMOUT would end its wait for our exit, BASH_ENV run code.
         .env_clear()
         .env(
@@ -123,13 +136,15 @@ fn try_start() -> std::io::Result<Running> {
     // Its own group: a Ctrl-C meant for us must not take it down before it is needed.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let spawned = cmd.spawn().and_then(|mut child| {
-        child
+        let stdin = child
             .stdin
             .take()
-            .ok_or_else(|| std::io::Error::other("no stdin"))
+            .ok_or_else(|| std::io::Error::other("no stdin"))?;
+        Ok((child.id(), stdin))
     });
     match spawned {
-        Ok(life) => Ok(Running {
+        Ok((pid, life)) => Ok(Running {
+            pid,
             list,
             _life: life,
             written: 0,
@@ -163,6 +178,15 @@ fn update(change: impl FnOnce(&mut Listed), start_now: bool) {
     {
         tracing::warn!("orphan watchdog list not written: {e}");
         *state = State::Unavailable;
+    }
+}
+
+/// The watchdog's pid, once it runs (it must outlive our own exit paths).
+pub fn pid() -> Option<u32> {
+    let watchdog = WATCHDOG.try_lock().ok()?;
+    match &watchdog.state {
+        State::Running(running) => Some(running.pid),
+        _ => None,
     }
 }
 

@@ -71,6 +71,8 @@ pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     });
     drop(guard);
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    // What left its process group (daemons) is found by the mark every cell carries.
+    crate::exec::proc::kill_all_now();
     result.map(|()| ExitCode::SUCCESS)
 }
 

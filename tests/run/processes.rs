@@ -161,3 +161,76 @@ fn a_tmout_in_the_environment_ends_nothing_early() {
     assert!(text.contains("    still here"), "{text}");
     assert_eq!(last_line(&out), "3 passed, 0 failed", "{text}");
 }
+
+/// Processes that leave the cell's process group (a new session, their own group, a
+/// double-forking daemon, a real `redis-server --daemonize yes`) are still gone after every
+/// exit path: Ctrl-C, SIGTERM, SIGHUP and SIGKILL (the watchdog's sweep).
+#[test]
+fn processes_that_leave_the_group_do_not_outlive_kubetutor() {
+    for (seed, sig) in [
+        (21, None),
+        (22, Some(Signal::SIGTERM)),
+        (23, Some(Signal::SIGHUP)),
+        (24, Some(Signal::SIGKILL)),
+    ] {
+        let mark = marker(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let port = 17000 + seed as u16 * 7 + (std::process::id() % 500) as u16;
+        let lesson = format!(
+            "---\ntitle: Escape\n---\n# Escape\n\n## One\n\n\
+             ```sh {{id=escapes}}\n\
+             setsid sleep {mark} &\n\
+             ( set -m; sleep {mark} & )\n\
+             python3 -c 'import os,time\nif os.fork(): os._exit(0)\nos.setsid()\nif os.fork(): os._exit(0)\nos.execvp(\"sleep\", [\"sleep\", \"{mark}\"])'\n\
+             {redis}redis-server --port {port} --bind 127.0.0.1 --daemonize yes --save '' --dir {dir} --logfile '' --pidfile {dir}/r.pid --unixsocket '' --protected-mode yes --maxmemory 10mb --loglevel warning --proc-title-template '{{title}} {mark}'\n\
+             sleep 0.3; echo esc\"\"aped\n```\n\n\
+             ```sh {{id=hold}}\nsleep {mark}\n```\n",
+            dir = dir.path().display(),
+            // Redis overwrites its environment (its process title): after a SIGKILL of ours
+            // nothing can find it any more, the limit the docs state; every other path must.
+            redis = if sig == Some(Signal::SIGKILL) {
+                ": "
+            } else {
+                ""
+            },
+        );
+        let file = dir.path().join("lesson.md");
+        std::fs::write(&file, lesson).unwrap();
+        let mut child = kubetutor()
+            .arg("run")
+            .arg(&file)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        for line in lines {
+            if line.unwrap().contains("escaped") {
+                break;
+            }
+        }
+        let needle = mark.to_string();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let want = if sig == Some(Signal::SIGKILL) { 3 } else { 4 };
+        while processes_with(&needle).len() < want && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            processes_with(&needle).len() >= want,
+            "setup: {:?}",
+            processes_with(&needle)
+        );
+        match sig {
+            Some(sig) => kill(Pid::from_raw(child.id() as i32), sig).unwrap(),
+            None => {
+                // A normal end: the holding cell is cancelled by SIGINT, as Ctrl-C would.
+                kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap()
+            }
+        }
+        child.wait().unwrap();
+        assert_eq!(
+            wait_gone(&needle, 8),
+            Vec::<String>::new(),
+            "survivors after {sig:?}"
+        );
+    }
+}
