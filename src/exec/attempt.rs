@@ -120,6 +120,17 @@ pub async fn run(cmd: std::process::Command, ctx: Ctx<'_>) -> Attempt {
     }
 }
 
+/// A year from `start`: the instant `select!` sleeps until when nothing is due.
+pub(crate) fn far_after(start: Instant) -> Instant {
+    start + Duration::from_secs(86_400 * 365)
+}
+
+/// `start + d`, or [`far_after`] when that is later or overflows.
+pub(crate) fn deadline_after(start: Instant, d: Duration) -> Instant {
+    let far = far_after(start);
+    start.checked_add(d).filter(|t| *t < far).unwrap_or(far)
+}
+
 /// Runs an already started process to the end (the timeout counts from now).
 pub async fn run_started(started: Started, mut ctx: Ctx<'_>) -> Attempt {
     let Started {
@@ -149,14 +160,19 @@ async fn supervise(
     ctx: &Ctx<'_>,
 ) -> Ending {
     let start = Instant::now();
-    let deadline = ctx.timeout.map(|t| start + t);
+    let far = far_after(start);
+    // A timeout past `far` (no lesson asks for one; see `attr_values::MAX_DURATION`) is no
+    // timeout, not an overflow panic.
+    let deadline = ctx
+        .timeout
+        .and_then(|t| start.checked_add(t))
+        .filter(|d| *d < far);
     let mut obuf = Vec::with_capacity(FIRST_READ_BYTES);
     let mut ebuf = Vec::with_capacity(FIRST_READ_BYTES);
     let (mut out_open, mut err_open) = (true, true);
     let mut status: Option<ExitStatus> = None;
     let mut stopping: Option<Ending> = None;
     let mut drain_until: Option<Instant> = None;
-    let far = start + Duration::from_secs(86_400 * 365);
     let mut stopper: Option<Pin<Box<dyn Future<Output = ()> + Send + '_>>> = None;
     loop {
         if status.is_some() && !out_open && !err_open {

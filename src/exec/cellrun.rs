@@ -88,9 +88,10 @@ pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
         Outcome::Failed { .. } | Outcome::RetriesExhausted { .. }
     ) {
         let code = &r.cell.code;
+        let assigned = hints::assigned_names(code);
         let unset: Vec<String> = hints::expanded_names(code)
             .into_iter()
-            .filter(|n| !session.is_set(n) && !hints::assigns(code, n))
+            .filter(|n| !session.is_set(n) && !assigned.contains(n.as_str()))
             .collect();
         if let Some(note) = hints::unset_note(&unset) {
             let bytes = note.into_bytes();
@@ -112,7 +113,7 @@ async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
     };
     let attrs = &r.cell.attrs;
     let timeout = attrs.timeout.unwrap_or(r.opts.default_timeout);
-    let budget_end = Instant::now() + attrs.retry;
+    let budget_end = attempt::deadline_after(Instant::now(), attrs.retry);
     let mut attempt = 0u32;
     loop {
         attempt += 1;
@@ -157,7 +158,7 @@ async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
         }
         let retry = attrs.verify
             && !r.cancel.is_cancelled()
-            && Instant::now() + attrs.interval < budget_end;
+            && attempt::deadline_after(Instant::now(), attrs.interval) < budget_end;
         match result.ending {
             Ending::Exited(s) if s.success() => return captured(session, r.cell, result.stdout),
             Ending::Exited(_) | Ending::TimedOut(_) if retry => {}

@@ -1,11 +1,15 @@
 //! Explains a failure the shell cannot: a `$VAR` the cell uses that nothing ever set (bash
 //! silently expands it to nothing, and the command then fails in a confusing way).
 
+use std::collections::HashSet;
+
 /// Names the code expands (`$NAME`, `${NAME...}`) outside single quotes, in order, once each;
 /// not those given a default or a guard (`${NAME-x}`, `${NAME:=x}`, `${NAME:?}`, ...).
 pub fn expanded_names(code: &str) -> Vec<String> {
     let b = code.as_bytes();
     let mut names: Vec<String> = Vec::new();
+    // Membership in a set: a cell with thousands of names must not cost names² compares.
+    let mut seen: HashSet<&str> = HashSet::new();
     let (mut i, mut in_double) = (0, false);
     while i < b.len() {
         match b[i] {
@@ -35,7 +39,7 @@ pub fn expanded_names(code: &str) -> Vec<String> {
                     );
                 if len > 0 && !handled {
                     let name = &code[start..start + len];
-                    if !names.iter().any(|n| n == name) {
+                    if seen.insert(name) {
                         names.push(name.to_string());
                     }
                 }
@@ -59,26 +63,59 @@ fn name_len(b: &[u8]) -> usize {
 
 /// Whether the code itself assigns `name` (so an unset value afterwards is not the lesson's
 /// fault): `NAME=`, `for NAME`, `read ... NAME`, or `unset NAME`.
+#[cfg(test)]
 pub fn assigns(code: &str, name: &str) -> bool {
-    code.contains(&format!("{name}="))
-        || code.contains(&format!("unset {name}"))
-        || code.contains(&format!("for {name} "))
-        || code.lines().any(|l| {
-            let mut words = l.split_whitespace().skip_while(|w| *w != "read");
-            words.next().is_some() && words.any(|w| w.trim_end_matches(';') == name)
-        })
+    assigned_names(code).contains(name)
 }
+
+/// Every name the code assigns (see [`assigns`]), found in one pass over the code so that
+/// asking about each of its names stays linear.
+pub fn assigned_names(code: &str) -> HashSet<&str> {
+    let mut out = HashSet::new();
+    let b = code.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let len = name_len(&b[i..]);
+        let starts_word = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+        if len > 0 && starts_word && b.get(i + len) == Some(&b'=') {
+            out.insert(&code[i..i + len]);
+        }
+        i += len.max(1);
+    }
+    for line in code.lines() {
+        let mut words = line.split_whitespace().map(|w| w.trim_end_matches(';'));
+        while let Some(word) = words.next() {
+            match word {
+                "for" => out.extend(words.next()),
+                "unset" | "read" => {
+                    let rest = words.by_ref().take_while(|w| !w.is_empty());
+                    out.extend(rest.filter(|w| !w.starts_with('-')));
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Names listed in one note; a cell with more gets "and N more".
+const NOTE_NAMES: usize = 10;
 
 /// The note shown after a failed cell for each expanded name that is not set.
 pub fn unset_note(names: &[String]) -> Option<String> {
     if names.is_empty() {
         return None;
     }
-    let list = names
+    let mut list = names
         .iter()
+        .take(NOTE_NAMES)
         .map(|n| format!("${n}"))
         .collect::<Vec<_>>()
         .join(", ");
+    if names.len() > NOTE_NAMES {
+        list.push_str(&format!(" and {} more", names.len() - NOTE_NAMES));
+    }
     let (verb, it) = if names.len() == 1 {
         ("is", "it")
     } else {
@@ -109,6 +146,26 @@ mod tests {
         ));
         assert!(assigns("unset POD; echo $POD", "POD"));
         assert!(!assigns("echo $POD", "POD"));
+        assert!(!assigns("MY_POD=1", "POD"), "a longer name is not this one");
+        assert!(assigns("a=1 POD=2 cmd", "POD"));
+        assert!(assigns("unset A POD", "POD"));
+    }
+
+    #[test]
+    fn thousands_of_names_give_a_short_note() {
+        // A cell that names 20,000 distinct unset variables (issue 20, D8): the old
+        // names-times-code scans took minutes here (the time budget is in benches/check.rs).
+        let code: String = (0..20_000).map(|i| format!("$V{i} ")).collect();
+        let names = expanded_names(&code);
+        let assigned = assigned_names(&code);
+        let unset: Vec<String> = names
+            .into_iter()
+            .filter(|n| !assigned.contains(n.as_str()))
+            .collect();
+        assert_eq!(unset.len(), 20_000);
+        let note = unset_note(&unset).unwrap();
+        assert!(note.contains("$V9 and 19990 more"), "{note}");
+        assert!(note.len() < 300, "{note}");
     }
 
     #[test]

@@ -62,19 +62,32 @@ fn boolean(key: &str, v: Option<&str>) -> Result<bool, Problem> {
     }
 }
 
-/// A humantime duration (`30s`, `2m`, `1m30s`); a bare number means seconds.
+/// The longest `timeout`, `retry` or `interval` a cell may ask for. Anything longer is a
+/// typo (or an attack: `timeout=18446744073709551615` overflowed the deadline arithmetic),
+/// and no lesson step should wait a day.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A humantime duration (`30s`, `2m`, `1m30s`); a bare number means seconds. At most
+/// [`MAX_DURATION`].
 pub fn duration(key: &str, v: Option<&str>) -> Result<Duration, Problem> {
     let s = nonempty(key, v)?;
-    let parsed = match s.parse::<u64>() {
-        Ok(secs) => Ok(Duration::from_secs(secs)),
-        Err(_) => humantime::parse_duration(s),
+    // A bare number of any length (a u64 overflow is a number too, not "not a duration").
+    let parsed = if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.parse::<u64>().map_or(Duration::MAX, Duration::from_secs))
+    } else {
+        humantime::parse_duration(s)
     };
-    parsed.map_err(|_| {
-        (
+    match parsed {
+        Ok(d) if d <= MAX_DURATION => Ok(d),
+        Ok(_) => Err((
+            format!("`{key}` is longer than 24h: `{s}`"),
+            format!("write at most {key}=24h; a step that waits longer cannot be run"),
+        )),
+        Err(_) => Err((
             format!("`{key}` is not a duration: `{s}`"),
             format!("write a duration like {key}=30s, {key}=2m or {key}=1m30s"),
-        )
-    })
+        )),
+    }
 }
 
 pub fn is_var_name(s: &str) -> bool {

@@ -180,3 +180,36 @@ fn a_variable_never_set_is_named() {
     );
     assert!(text.contains("lesson.md:8 [logs] exit 2"), "{text}");
 }
+
+/// Durations too long to add to a clock used to pass `check` and then panic the engine; now
+/// every such value is refused up front, at its line, and nothing runs.
+#[test]
+fn huge_durations_are_refused_before_anything_runs() {
+    for attrs in [
+        "timeout=18446744073709551615",
+        "timeout=99999999999999999999999",
+        "verify=true retry=18446744073709551615",
+        "verify=true interval=18446744073709551615s",
+        "timeout=10000000h",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("lesson.md");
+        std::fs::write(
+            &file,
+            format!("---\ntitle: T\n---\n# T\n\n## S\n\n```sh {{{attrs}}}\necho ran\n```\n"),
+        )
+        .unwrap();
+        for sub in ["check", "run"] {
+            let out = kubetutor().arg(sub).arg(&file).output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{sub} {attrs}: {text}");
+            assert!(!text.contains("panicked"), "{sub} {attrs}: {text}");
+            assert!(
+                text.contains("lesson.md:8"),
+                "{sub} {attrs}: no line: {text}"
+            );
+            assert!(!text.contains("\n    ran"), "{sub} {attrs}: ran: {text}");
+        }
+    }
+}
