@@ -88,8 +88,36 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// A progress file larger than this is not ours (ours are kilobytes): set aside, not read.
+pub const MAX_PROGRESS_BYTES: u64 = 32 << 20;
+
+/// Reads a progress file that is a regular file of at most [`MAX_PROGRESS_BYTES`]: a FIFO
+/// would block start-up forever, a link to /dev/zero would read until memory runs out.
+fn read_progress(file: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK)
+        .open(file)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    (&mut f)
+        .take(MAX_PROGRESS_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_PROGRESS_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_PROGRESS_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 pub fn load(file: &Path) -> Loaded {
-    let text = match std::fs::read_to_string(file) {
+    let text = match read_progress(file) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Fresh,
         Err(e) => return set_aside(file, e.to_string()),
@@ -185,6 +213,35 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A FIFO would block `open` forever and /dev/zero would read until memory runs out: both,
+    /// and a directory, a huge file and a link to a device, are set aside at once.
+    #[test]
+    fn files_that_are_not_progress_are_set_aside_without_blocking() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("fifo.json");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).expect("mkfifo");
+        let zero = dir.path().join("zero.json");
+        std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+        let null = dir.path().join("null.json");
+        std::os::unix::fs::symlink("/dev/null", &null).expect("symlink");
+        let folder = dir.path().join("folder.json");
+        std::fs::create_dir(&folder).expect("mkdir");
+        let huge = dir.path().join("huge.json");
+        std::fs::File::create(&huge)
+            .and_then(|f| f.set_len(MAX_PROGRESS_BYTES + 1))
+            .expect("sparse file");
+        for file in [&fifo, &zero, &null, &folder, &huge] {
+            let started = std::time::Instant::now();
+            assert!(
+                matches!(load(file), Loaded::Corrupt { .. }),
+                "{}",
+                file.display()
+            );
+            assert!(started.elapsed() < std::time::Duration::from_secs(2));
+            assert!(!file.exists(), "set aside: {}", file.display());
+        }
+    }
 
     #[test]
     fn save_then_load_round_trips() {

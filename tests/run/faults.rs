@@ -213,3 +213,28 @@ fn huge_durations_are_refused_before_anything_runs() {
         }
     }
 }
+
+/// `--transcript` naming the lesson (by any path) or a translation beside it is refused before
+/// anything runs; the lesson is left as it was.
+#[test]
+fn a_transcript_never_overwrites_the_lesson() {
+    let lesson = lesson("state");
+    let before = std::fs::read(&lesson.file).unwrap();
+    let translation = lesson.dir.path().join("lesson.zh-CN.md");
+    std::fs::write(&translation, "x").unwrap();
+    let link = lesson.dir.path().join("link.md");
+    std::os::unix::fs::symlink(&lesson.file, &link).unwrap();
+    let dotted = lesson.dir.path().join(".").join("lesson.md");
+    for dest in [&lesson.file, &translation, &link, &dotted] {
+        let dest = dest.to_str().unwrap();
+        let out = run(&lesson, &["--transcript", dest]);
+        assert!(!out.status.success(), "{dest}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("the lesson itself"),
+            "{dest}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(std::fs::read(&lesson.file).unwrap(), before);
+    assert_eq!(std::fs::read(&translation).unwrap(), b"x");
+}

@@ -32,7 +32,7 @@ const KEEP: usize = 256 * 1024;
 pub fn cli_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let lesson = crate::lesson::load(&args.lesson, args.common.lang.as_deref())?;
     if let Some(path) = &args.transcript {
-        transcript::check_destination(path)?;
+        transcript::check_destination(path, &lesson.path)?;
     }
     let plan = plan::cells(
         &lesson,

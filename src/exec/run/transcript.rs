@@ -153,7 +153,32 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 }
 
 /// Fails before anything runs when the transcript could not be written afterwards.
-pub fn check_destination(path: &std::path::Path) -> anyhow::Result<()> {
+pub fn check_destination(path: &std::path::Path, lesson: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let same = |a: &std::path::Path, b: &std::path::Path| match (a.metadata(), b.metadata()) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    };
+    // The lesson and its translations (lesson.LANG.md) sit side by side: never write over one.
+    let lesson_dir = lesson.parent().and_then(|d| d.canonicalize().ok());
+    let dest_dir = path
+        .parent()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                p
+            }
+        })
+        .and_then(|d| d.canonicalize().ok());
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let lesson_like = name.starts_with("lesson") && name.ends_with(".md");
+    if same(path, lesson) || (lesson_dir.is_some() && lesson_dir == dest_dir && lesson_like) {
+        anyhow::bail!(
+            "--transcript {}: that is the lesson itself (or one of its translations); write the transcript elsewhere, e.g. transcript.md",
+            path.display()
+        );
+    }
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => std::path::Path::new("."),
