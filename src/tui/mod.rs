@@ -82,12 +82,14 @@ async fn pick(guard: &mut TerminalGuard, theme: &Theme) -> anyhow::Result<Option
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigquit = signal(SignalKind::quit())?;
     loop {
         guard.terminal.draw(|f| picker::draw(f, &picker, theme))?;
         let event = tokio::select! {
             event = events.next() => event,
             _ = sigterm.recv() => None,
             _ = sighup.recv() => None,
+            _ = sigquit.recv() => None,
         };
         let Some(event) = event else { return Ok(None) };
         if let Event::Key(key) = event? {

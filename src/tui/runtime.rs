@@ -113,6 +113,9 @@ pub async fn run_lesson(
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    // SIGQUIT's default (a core dump) would leave the alternate screen, mouse mode and a
+    // hidden cursor behind: it quits like SIGTERM.
+    let mut sigquit = signal(SignalKind::quit())?;
     // Registering SIGINT replaces its default (terminate): while an interactive cell or the
     // editor owns the terminal, Ctrl-C must reach them, not kill us.
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -162,6 +165,7 @@ pub async fn run_lesson(
             _ = tokio::time::sleep_until(next_frame), if app.dirty => None,
             _ = sigterm.recv() => { tracing::info!("SIGTERM: quitting"); break Ok(()) }
             _ = sighup.recv() => { tracing::info!("SIGHUP: quitting"); break Ok(()) }
+            _ = sigquit.recv() => { tracing::info!("SIGQUIT: quitting"); break Ok(()) }
             _ = sigint.recv() => None,
         };
         match msg {

@@ -16,6 +16,11 @@ pub(crate) struct Tmux {
 impl Tmux {
     pub(crate) fn start() -> Option<Self> {
         if Command::new("tmux").arg("-V").output().is_err() {
+            // Under CI a missing tmux is a failure, never a silent pass.
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "tmux is not installed (scripts/deps installs it)"
+            );
             eprintln!("tmux not installed: skipping end-to-end test");
             return None;
         }
@@ -254,11 +259,11 @@ fn run_cancel_and_quit_leave_a_sane_terminal() {
 }
 
 #[test]
-fn sigterm_and_sighup_restore_the_terminal() {
+fn sigterm_sighup_and_sigquit_restore_the_terminal() {
     let Some(tmux) = Tmux::start() else { return };
     let before = tmux.file("stty-before");
     tmux.type_line(&format!("stty -a > {}", before.display()));
-    for signal in ["-TERM", "-HUP"] {
+    for signal in ["-TERM", "-HUP", "-QUIT"] {
         tmux.run(&["send-keys", "-t", "t", "clear", "Enter"]);
         open(&tmux);
         let app = descendants(tmux.pane_pid())

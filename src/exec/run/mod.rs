@@ -95,6 +95,7 @@ struct Signals {
     int: Signal,
     term: Signal,
     hup: Signal,
+    quit: Signal,
 }
 
 impl Signals {
@@ -104,6 +105,7 @@ impl Signals {
             int,
             term: signal(SignalKind::terminate())?,
             hup: signal(SignalKind::hangup())?,
+            quit: signal(SignalKind::quit())?,
         })
     }
 
@@ -113,6 +115,7 @@ impl Signals {
             _ = self.int.recv() => 130,
             _ = self.term.recv() => 143,
             _ = self.hup.recv() => 129,
+            _ = self.quit.recv() => 131,
         }
     }
 
