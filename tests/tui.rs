@@ -1,5 +1,7 @@
 //! TUI tests: TestBackend snapshots of the main screens, and tmux end-to-end runs of the binary.
 
+#[path = "tui/cleanup.rs"]
+mod cleanup;
 #[path = "tui/e2e.rs"]
 mod e2e;
 #[path = "tui/edit.rs"]

@@ -87,6 +87,8 @@ pub struct CellInfo {
     pub runnable: bool,
     pub interactive: bool,
     pub background: bool,
+    /// `always=true`: a cleanup cell, offered when quitting after a failure.
+    pub always: bool,
     /// Talks to a cluster (mentions kubectl/helm): needs the target confirmed first.
     pub needs_cluster: bool,
     /// Shown under the cell when it fails.
@@ -106,6 +108,10 @@ pub struct ClusterInfo {
 pub enum Overlay {
     Help,
     ConfirmQuit,
+    /// Quitting after a failure: run these `always=true` cells first?
+    ConfirmCleanup {
+        cells: Vec<CellIndex>,
+    },
     /// Asked once before the first cell that talks to the cluster runs.
     ConfirmCluster {
         target: ClusterInfo,
@@ -226,4 +232,6 @@ pub struct App {
     pub spinner: usize,
     pub dirty: bool,
     pub quit: bool,
+    /// The learner chose to run the cleanup cells before quitting: quit once they finished.
+    pub quit_after_cleanup: bool,
 }

@@ -25,6 +25,7 @@ impl App {
                 runnable: cell.is_runnable(),
                 interactive: cell.attrs.interactive,
                 background: cell.attrs.background,
+                always: cell.attrs.always,
                 needs_cluster: mentions_cluster(&cell.code),
                 hint: cell.hint.clone(),
             })
@@ -89,6 +90,7 @@ impl App {
             spinner: 0,
             dirty: true,
             quit: false,
+            quit_after_cleanup: false,
         }
     }
 
@@ -214,6 +216,10 @@ impl App {
             self.sentinel_state = format!("sentinel: {message}");
         }
         self.notice = Some(format!("Not run: {message}"));
+        // A cleanup before quitting that cannot reach the cluster: quit anyway.
+        if self.quit_after_cleanup && !self.animating() {
+            self.quit = true;
+        }
     }
 
     fn cluster_confirmed(
@@ -246,8 +252,23 @@ impl App {
             }
             (Overlay::ConfirmQuit, Action::Confirm | Action::Quit) => {
                 self.overlay = None;
+                let cleanup = self.pending_cleanup(true);
+                if !cleanup.is_empty() {
+                    self.settle_queued();
+                    self.overlay = Some(Overlay::ConfirmCleanup { cells: cleanup });
+                    return vec![Effect::Cancel];
+                }
                 self.quit = true;
                 vec![Effect::Cancel, Effect::SaveProgress, Effect::Quit]
+            }
+            (Overlay::ConfirmCleanup { cells }, Action::Confirm) => {
+                self.overlay = None;
+                self.run_cleanup(cells)
+            }
+            (Overlay::ConfirmCleanup { .. }, Action::Quit) => {
+                self.overlay = None;
+                self.quit = true;
+                vec![Effect::SaveProgress, Effect::Quit]
             }
             (Overlay::ConfirmCluster { target, pending }, Action::Confirm) => {
                 self.overlay = None;
@@ -257,7 +278,7 @@ impl App {
             (Overlay::ConfirmCluster { .. }, Action::Dismiss | Action::Quit) => {
                 self.overlay = None;
                 self.notice = Some("Not run: the cluster target was not confirmed.".into());
-                Vec::new()
+                self.quit_if_cleaned_up()
             }
             (_, Action::Dismiss) => {
                 self.overlay = None;
