@@ -3,6 +3,8 @@
 
 #[path = "sentinel/harness.rs"]
 mod harness;
+#[path = "sentinel/identity.rs"]
+mod identity;
 #[path = "sentinel/live.rs"]
 mod live;
 #[path = "sentinel/model.rs"]

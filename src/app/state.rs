@@ -235,3 +235,21 @@ pub struct App {
     /// The learner chose to run the cleanup cells before quitting: quit once they finished.
     pub quit_after_cleanup: bool,
 }
+
+impl App {
+    /// Where the lesson starts the sentinel at `address` (`127.0.0.1:26479`): the step of the
+    /// first background cell that names its port, as "started in step 3".
+    pub fn sentinel_origin(&self, address: &str) -> Option<String> {
+        let port = address.rsplit_once(':')?.1;
+        let cells = self.lesson.cells();
+        let i = (0..cells.len()).find(|&i| {
+            cells[i].attrs.background
+                && cells[i]
+                    .code
+                    .split(|c: char| !c.is_ascii_digit())
+                    .any(|w| w == port)
+        })?;
+        let step = self.cells[i].step?;
+        Some(format!("started in step {}", step + 1))
+    }
+}

@@ -428,3 +428,15 @@ fn a_verify_retry_shows_only_the_latest_attempt() {
     app.update(out(b"PONG\n"));
     assert_eq!(app.runs[0].output.lines().collect::<Vec<_>>(), vec!["PONG"]);
 }
+
+#[test]
+fn the_sentinel_pane_says_which_step_starts_its_sentinel() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/redis-sentinel-local/lesson.md");
+    let lesson = crate::lesson::load(&path.display().to_string(), None).expect("bundled lesson");
+    let app = App::new(Arc::new(lesson), false);
+    assert_eq!(
+        app.sentinel_origin("127.0.0.1:26479").as_deref(),
+        Some("started in step 3")
+    );
+    assert_eq!(app.sentinel_origin("127.0.0.1:65001"), None);
+}

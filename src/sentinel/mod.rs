@@ -13,6 +13,7 @@ pub mod monitor;
 pub mod probe;
 pub mod queries;
 pub mod report;
+pub mod sentinels;
 pub mod timeline;
 
 pub use config::{MonitorConfig, Seed};
@@ -20,3 +21,4 @@ pub use event::{Addr, SentinelEvent};
 pub use model::{LinkState, Role, SentinelUpdate, SentinelView};
 pub use monitor::spawn_monitor;
 pub use queries::{Health, Opinion};
+pub use sentinels::{Presence, Sentinel};

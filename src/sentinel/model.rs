@@ -74,8 +74,6 @@ pub enum SentinelUpdate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub endpoint: String,
-    /// `S1`, `S2`, ... in order of discovery.
-    pub label: String,
     pub state: LinkState,
     pub run_id: Option<String>,
     pub topology: Option<Topology>,
@@ -89,6 +87,11 @@ pub struct SentinelView {
     pub timeline: Timeline,
     pub failover: FailoverClock,
     pub notice: Option<String>,
+    /// Where the sentinel the pane waits for comes from, e.g. "started in step 3": said while
+    /// no sentinel ever answered, instead of an error.
+    pub expected: Option<String>,
+    /// Some sentinel answered once: from then on an unreachable one is news, not a wait.
+    pub ever_connected: bool,
     /// The time of the last applied update.
     pub now: SystemTime,
 }
@@ -102,6 +105,8 @@ impl SentinelView {
             timeline: Timeline::default(),
             failover: FailoverClock::default(),
             notice: None,
+            expected: None,
+            ever_connected: false,
             now,
         }
     }
@@ -109,7 +114,10 @@ impl SentinelView {
     pub fn apply(&mut self, update: SentinelUpdate, now: SystemTime) {
         self.now = now;
         match update {
-            SentinelUpdate::Link { endpoint, state } => self.link_mut(&endpoint).state = state,
+            SentinelUpdate::Link { endpoint, state } => {
+                self.ever_connected |= state == LinkState::Connected;
+                self.link_mut(&endpoint).state = state;
+            }
             SentinelUpdate::Identity { endpoint, run_id } => {
                 self.link_mut(&endpoint).run_id = Some(run_id);
             }
@@ -132,7 +140,6 @@ impl SentinelView {
             None => {
                 self.links.push(Link {
                     endpoint: endpoint.to_string(),
-                    label: format!("S{}", self.links.len() + 1),
                     state: LinkState::Connecting { attempt: 1 },
                     run_id: None,
                     topology: None,
@@ -152,8 +159,9 @@ impl SentinelView {
         if let Some(t) = link.topology.as_mut() {
             patch_topology(t, &event);
         }
-        let label = link.label.clone();
-        self.timeline.push(at, &label, event);
+        // Credited to the sentinel, not the connection: two links may reach the same one.
+        let key = link.run_id.clone().unwrap_or_else(|| endpoint.to_string());
+        self.timeline.push(at, &key, event);
     }
 }
 

@@ -51,6 +51,8 @@ async fn run(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) {
 
     let mut known_ids: HashSet<String> = HashSet::new();
     let mut known_endpoints: HashSet<String> = HashSet::new();
+    // The sentinel the seed link reaches; through a service it changes when its pod goes.
+    let mut seed_id: Option<String> = None;
     loop {
         let update = tokio::select! {
             u = irx.recv() => u,
@@ -59,6 +61,14 @@ async fn run(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) {
         let Some(update) = update else { break };
         match &update {
             SentinelUpdate::Identity { run_id, endpoint } => {
+                if is_seed(&config, endpoint)
+                    && let Some(old) = seed_id.replace(run_id.clone())
+                    && old != *run_id
+                {
+                    // The seed moved on: follow the old one by its own address, so a sentinel
+                    // that is gone shows as gone instead of vanishing.
+                    known_ids.remove(&old);
+                }
                 known_ids.insert(run_id.clone());
                 known_endpoints.insert(endpoint.clone());
             }
@@ -87,6 +97,18 @@ async fn run(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) {
     }
     tasks.abort_all();
     drop(seed_forward);
+}
+
+/// The seed link's endpoint name (the view knows links by it).
+pub fn seed_endpoint(seed: &Seed) -> String {
+    match seed {
+        Seed::Address { host, port } => format!("{host}:{port}"),
+        Seed::Service { service, port, .. } => format!("svc/{service}:{port}"),
+    }
+}
+
+fn is_seed(config: &MonitorConfig, endpoint: &str) -> bool {
+    seed_endpoint(&config.seed) == endpoint
 }
 
 /// Starts the first link (in service mode after the port-forward is up; failures go straight

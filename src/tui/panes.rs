@@ -29,7 +29,9 @@ impl Runtime {
         let namespace = self.lesson.meta.namespace.clone().unwrap_or_default();
         match MonitorConfig::from_pane(pane, &namespace, None) {
             Ok(config) => {
-                app.sentinel = Some(SentinelView::new(pane.master.clone(), app.wall));
+                let mut view = SentinelView::new(pane.master.clone(), app.wall);
+                view.expected = app.sentinel_origin(pane.address.as_deref().unwrap_or_default());
+                app.sentinel = Some(view);
                 spawn_monitor(config, self.sentinel_tx.clone());
             }
             Err(e) => app.sentinel_state = format!("sentinel: {e}"),
