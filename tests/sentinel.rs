@@ -15,3 +15,5 @@ mod pane;
 mod recorded;
 #[path = "sentinel/service.rs"]
 mod service;
+#[path = "sentinel/wake.rs"]
+mod wake;

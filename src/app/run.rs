@@ -244,6 +244,9 @@ impl App {
                     });
                     self.panes.jobs = true;
                 }
+                if self.sentinel.is_some() {
+                    return vec![Effect::WakeSentinel];
+                }
             }
             ExecEvent::JobExited { cell, code } => {
                 if let Some(job) = self.runs.get_mut(cell).and_then(|r| r.job.as_mut()) {

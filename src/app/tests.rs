@@ -440,3 +440,12 @@ fn the_sentinel_pane_says_which_step_starts_its_sentinel() {
     );
     assert_eq!(app.sentinel_origin("127.0.0.1:65001"), None);
 }
+
+#[test]
+fn a_job_start_wakes_the_sentinel_pane() {
+    let mut app = app(false);
+    let started = Action::Exec(ExecEvent::JobStarted { cell: 0, pid: 1 });
+    assert_eq!(app.update(started.clone()), Vec::new(), "no pane, no wake");
+    app.sentinel = Some(crate::sentinel::SentinelView::new("m", app.wall));
+    assert_eq!(app.update(started), vec![Effect::WakeSentinel]);
+}

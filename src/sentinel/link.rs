@@ -8,11 +8,17 @@ use redis::aio::MultiplexedConnection;
 use tokio::sync::{Notify, mpsc};
 
 use super::client::{self, LinkError};
+use super::config::Wake;
 use super::event::SentinelEvent;
 use super::model::{LinkState, SentinelUpdate};
 
 pub const BACKOFF_START: Duration = Duration::from_millis(250);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(8);
+/// A sentinel on this machine costs nothing to retry, and the learner just typed the command
+/// that starts it: retry often.
+pub const BACKOFF_MAX_LOOPBACK: Duration = Duration::from_millis(500);
+/// After a wake (a background job started): retries come quickly while the process binds.
+pub const BACKOFF_WOKEN: Duration = Duration::from_millis(10);
 
 /// Where and how to reach one sentinel.
 #[derive(Debug, Clone)]
@@ -24,6 +30,26 @@ pub struct LinkSpec {
     pub master: String,
     pub password: Option<String>,
     pub refresh: Duration,
+    pub wake: Wake,
+    /// The longest wait between attempts ([`BACKOFF_MAX_LOOPBACK`] for a local sentinel).
+    pub max_backoff: Duration,
+}
+
+/// The retry schedule of one connection: doubling waits, back to short ones when woken.
+pub fn backoff_max(host: &str) -> Duration {
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) if ip.is_loopback() => BACKOFF_MAX_LOOPBACK,
+        _ if host == "localhost" => BACKOFF_MAX_LOOPBACK,
+        _ => BACKOFF_MAX,
+    }
+}
+
+/// Sleeps `backoff`; returns the next backoff (short again when woken meanwhile).
+pub async fn pause(backoff: Duration, max: Duration, wake: &mut Wake) -> Duration {
+    tokio::select! {
+        _ = tokio::time::sleep(backoff) => (backoff * 2).min(max),
+        _ = wake.woken() => BACKOFF_WOKEN,
+    }
 }
 
 /// The receiver is gone: the whole monitor is shutting down.
@@ -32,7 +58,8 @@ struct Closed;
 /// Runs until the receiver of `tx` is dropped.
 pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
     let mut attempt = 1;
-    let mut backoff = BACKOFF_START;
+    let mut backoff = BACKOFF_START.min(spec.max_backoff);
+    let mut wake = spec.wake.clone();
     loop {
         if send_state(&tx, &spec, LinkState::Connecting { attempt })
             .await
@@ -47,7 +74,7 @@ pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
         };
         if was_connected {
             attempt = 1;
-            backoff = BACKOFF_START;
+            backoff = BACKOFF_START.min(spec.max_backoff);
         }
         tracing::debug!(endpoint = %spec.endpoint, %error, attempt, "sentinel link down");
         let state = match error {
@@ -64,11 +91,10 @@ pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
             return;
         }
         tokio::select! {
-            _ = tokio::time::sleep(backoff) => {}
+            next = pause(backoff, spec.max_backoff, &mut wake) => backoff = next,
             _ = tx.closed() => return,
         }
         attempt += 1;
-        backoff = (backoff * 2).min(BACKOFF_MAX);
     }
 }
 

@@ -16,7 +16,7 @@ pub mod report;
 pub mod sentinels;
 pub mod timeline;
 
-pub use config::{MonitorConfig, Seed};
+pub use config::{MonitorConfig, Seed, Wake, WakeHandle, wake_channel};
 pub use event::{Addr, SentinelEvent};
 pub use model::{LinkState, Role, SentinelUpdate, SentinelView};
 pub use monitor::spawn_monitor;

@@ -119,18 +119,25 @@ async fn start_seed(
     itx: &mpsc::Sender<SentinelUpdate>,
     tasks: &mut JoinSet<()>,
 ) -> Option<(Dialer, Option<Forward>)> {
-    let spec = |endpoint: String, host: String, port: u16| LinkSpec {
+    let spec = |endpoint: String, host: String, port: u16, max_backoff| LinkSpec {
         endpoint,
         host,
         port,
         master: config.master.clone(),
         password: config.password.clone(),
         refresh: config.refresh,
+        wake: config.wake.clone(),
+        max_backoff,
     };
     match &config.seed {
         Seed::Address { host, port } => {
             tasks.spawn(link::run(
-                spec(format!("{host}:{port}"), host.clone(), *port),
+                spec(
+                    format!("{host}:{port}"),
+                    host.clone(),
+                    *port,
+                    link::backoff_max(host),
+                ),
                 itx.clone(),
             ));
             Some((
@@ -175,8 +182,9 @@ async fn start_seed(
                 }
             };
             let local = forward.local.port();
+            // The local end of a forward: its backoff is the cluster's, not loopback's.
             tasks.spawn(link::run(
-                spec(endpoint, "127.0.0.1".into(), local),
+                spec(endpoint, "127.0.0.1".into(), local, link::BACKOFF_MAX),
                 itx.clone(),
             ));
             let kube = Some((client.clone(), namespace.clone()));
@@ -225,6 +233,10 @@ async fn discovered(
             }
         }
     };
+    let max_backoff = match dialer.kube {
+        Some(_) => link::BACKOFF_MAX,
+        None => link::backoff_max(&host),
+    };
     let spec = LinkSpec {
         endpoint,
         host,
@@ -232,6 +244,8 @@ async fn discovered(
         master: config.master,
         password: config.password,
         refresh: config.refresh,
+        wake: config.wake,
+        max_backoff,
     };
     link::run(spec, itx).await;
 }

@@ -28,7 +28,8 @@ impl Runtime {
         }
         let namespace = self.lesson.meta.namespace.clone().unwrap_or_default();
         match MonitorConfig::from_pane(pane, &namespace, None) {
-            Ok(config) => {
+            Ok(mut config) => {
+                config.wake = self.sentinel_woken.clone();
                 let mut view = SentinelView::new(pane.master.clone(), app.wall);
                 view.expected = app.sentinel_origin(pane.address.as_deref().unwrap_or_default());
                 app.sentinel = Some(view);
@@ -60,6 +61,7 @@ impl Runtime {
         }
         app.sentinel = Some(SentinelView::new(pane.master.clone(), app.wall));
         let (updates, msgs) = (self.sentinel_tx.clone(), self.tx.clone());
+        let wake = self.sentinel_woken.clone();
         tokio::spawn(async move {
             let config = match target.client().await {
                 Ok(client) => MonitorConfig::from_pane(&pane, &target.namespace, Some(client))
@@ -67,7 +69,7 @@ impl Runtime {
                 Err(e) => Err(e.to_string()),
             };
             match config {
-                Ok(config) => drop(spawn_monitor(config, updates)),
+                Ok(config) => drop(spawn_monitor(MonitorConfig { wake, ..config }, updates)),
                 Err(e) => {
                     let state = Action::SentinelState(format!("sentinel: {e}"));
                     let _ = msgs.send(Msg::Action(state)).await;

@@ -20,7 +20,7 @@ use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, Lease};
 use crate::kube::model::PodsUpdate;
 use crate::kube::session::{ClusterSession, Prepared};
 use crate::lesson::{CellIndex, Lesson};
-use crate::sentinel::SentinelUpdate;
+use crate::sentinel::{SentinelUpdate, Wake, WakeHandle, wake_channel};
 
 use super::editor;
 use super::lesson_view::LessonView;
@@ -69,6 +69,9 @@ pub(super) struct Runtime {
     /// Set when the loop must hand the terminal to the editor.
     pub(super) edit: Option<(CellIndex, String)>,
     pub(super) sentinel_tx: mpsc::Sender<SentinelUpdate>,
+    /// Pokes the sentinel monitor when a background job starts.
+    pub(super) sentinel_wake: WakeHandle,
+    pub(super) sentinel_woken: Wake,
     pub(super) pods_tx: mpsc::Sender<PodsUpdate>,
 }
 
@@ -98,7 +101,10 @@ pub async fn run_lesson(
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     let (sentinel_tx, mut sentinel_rx) = mpsc::channel::<SentinelUpdate>(256);
     let (pods_tx, mut pods_rx) = mpsc::channel::<PodsUpdate>(256);
+    let (sentinel_wake, sentinel_woken) = wake_channel();
     let mut rt = Runtime {
+        sentinel_wake,
+        sentinel_woken,
         engine,
         tx,
         lesson: lesson.clone(),
@@ -351,6 +357,7 @@ impl Runtime {
             }
             Effect::ConfirmCluster { target, pending } => self.confirm_cluster(target, pending),
             Effect::StartClusterPanes => self.start_cluster_panes(app),
+            Effect::WakeSentinel => self.sentinel_wake.wake(),
             Effect::Copy(text) => {
                 if let Err(e) = copy_osc52(&text) {
                     return Some(Action::Notice(format!("Copy failed: {e}")));

@@ -43,7 +43,7 @@ impl Drop for Cluster {
     }
 }
 
-fn require_redis() {
+pub fn require_redis() {
     let found = |b: &str| Command::new(b).arg("--version").output().is_ok();
     if !(found("redis-server") && found("redis-sentinel")) {
         let deps = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/deps");
@@ -184,7 +184,37 @@ impl Cluster {
             master: master.into(),
             password: password.map(str::to_string),
             refresh: Duration::from_millis(500),
+            wake: Default::default(),
         }
+    }
+}
+
+/// A sentinel on `port` watching a master that need not exist, started now (not waited for:
+/// the caller measures how soon it is seen).
+pub fn spawn_sentinel(dir: &Path, port: u16) -> Proc {
+    let master = free_port();
+    let conf = format!(
+        "port {port}\nbind 127.0.0.1\ndir {}\nsentinel monitor {MASTER} 127.0.0.1 {master} 2\n",
+        dir.display()
+    );
+    let path = dir.join(format!("sentinel-{port}.conf"));
+    std::fs::write(&path, conf).expect("write sentinel.conf");
+    let path = path.to_string_lossy().into_owned();
+    let child = spawn(
+        "redis-sentinel",
+        &[&path],
+        dir,
+        &format!("sentinel-{port}.log"),
+    );
+    Proc {
+        port,
+        child: Some(child),
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

@@ -121,6 +121,7 @@ async fn unreachable_sentinel_retries_with_backoff() {
         master: MASTER.into(),
         password: None,
         refresh: Duration::from_millis(500),
+        wake: Default::default(),
     };
     let mut w = Watch::start(config);
     let state = |v: &kubetutor::sentinel::SentinelView| v.links.first().map(|l| l.state.clone());

@@ -36,6 +36,7 @@ async fn missing_service_is_reported_with_backoff_and_the_monitor_still_ends() {
         master: "mymaster".into(),
         password: None,
         refresh: Duration::from_secs(2),
+        wake: Default::default(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let task = spawn_monitor(config, tx);
