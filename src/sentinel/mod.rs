@@ -15,6 +15,7 @@ pub mod queries;
 pub mod report;
 pub mod sentinels;
 pub mod timeline;
+pub mod writes;
 
 pub use config::{MonitorConfig, Seed, Wake, WakeHandle, wake_channel};
 pub use event::{Addr, SentinelEvent};

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use super::event::{Addr, InstanceKind, SentinelEvent};
 use super::report::{ReplicationInfo, Topology};
 use super::timeline::{FailoverClock, Timeline};
+use super::writes::WriteProbe;
 
 /// The role of a pod IP, for the pods pane's ROLE column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,8 +67,28 @@ pub enum SentinelUpdate {
         addr: Addr,
         info: Result<ReplicationInfo, String>,
     },
+    /// Whether some server answers `ROLE` as master flipped (see [`super::writes`]).
+    Writes(WriteProbe),
     /// A standing remark for the learner (e.g. other sentinels unreachable from here).
     Notice(Option<String>),
+}
+
+/// Writes were impossible from `from` (the last moment a server answered as master) to `to`
+/// (the first moment one did again; None while it lasts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outage {
+    pub from: SystemTime,
+    pub to: Option<SystemTime>,
+}
+
+impl Outage {
+    /// Its length, up to `now` while it lasts.
+    pub fn length(&self, now: SystemTime) -> Duration {
+        self.to
+            .unwrap_or(now)
+            .duration_since(self.from)
+            .unwrap_or_default()
+    }
 }
 
 /// One sentinel connection and what it last reported.
@@ -86,6 +107,10 @@ pub struct SentinelView {
     pub master_info: Option<(Addr, Result<ReplicationInfo, String>)>,
     pub timeline: Timeline,
     pub failover: FailoverClock,
+    /// The current or last window in which no server answered as master.
+    pub outage: Option<Outage>,
+    /// Whether some server answered as master at the last probe flip (None: not yet).
+    pub writable: Option<bool>,
     pub notice: Option<String>,
     /// Where the sentinel the pane waits for comes from, e.g. "started in step 3": said while
     /// no sentinel ever answered, instead of an error.
@@ -104,6 +129,8 @@ impl SentinelView {
             master_info: None,
             timeline: Timeline::default(),
             failover: FailoverClock::default(),
+            outage: None,
+            writable: None,
             notice: None,
             expected: None,
             ever_connected: false,
@@ -130,6 +157,7 @@ impl SentinelView {
                 event,
             } => self.event(&endpoint, at, event),
             SentinelUpdate::MasterInfo { addr, info } => self.master_info = Some((addr, info)),
+            SentinelUpdate::Writes(w) => self.writes(w),
             SentinelUpdate::Notice(n) => self.notice = n,
         }
     }
@@ -148,6 +176,20 @@ impl SentinelView {
             }
         };
         &mut self.links[i]
+    }
+
+    fn writes(&mut self, w: WriteProbe) {
+        self.writable = Some(w.ok);
+        match (w.ok, self.outage.as_mut()) {
+            (false, _) => {
+                self.outage = Some(Outage {
+                    from: w.at,
+                    to: None,
+                })
+            }
+            (true, Some(o)) if o.to.is_none() => o.to = Some(w.at),
+            (true, _) => {}
+        }
     }
 
     fn event(&mut self, endpoint: &str, at: SystemTime, event: SentinelEvent) {

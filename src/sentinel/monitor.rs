@@ -21,6 +21,7 @@ use super::event::Addr;
 use super::link::{self, LinkSpec};
 use super::model::{LinkState, SentinelUpdate};
 use super::probe::{Dialer, Probe, probe_master};
+use super::writes::probe_writes;
 use crate::kube::portforward::{self, Forward, Target};
 
 pub fn spawn_monitor(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) -> JoinHandle<()> {
@@ -36,11 +37,14 @@ async fn run(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) {
     };
     let dialer = Arc::new(dialer);
     let (master_tx, master_rx) = watch::channel(None::<Addr>);
+    let (servers_tx, servers_rx) = watch::channel(Vec::<Addr>::new());
     let poke = Arc::new(Notify::new());
     let probe = Probe {
         dialer: dialer.clone(),
         password: config.password.clone(),
     };
+    let probe = Arc::new(probe);
+    tasks.spawn(probe_writes(probe.clone(), servers_rx, itx.clone()));
     tasks.spawn(probe_master(
         probe,
         master_rx,
@@ -74,6 +78,13 @@ async fn run(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) {
             }
             SentinelUpdate::Event { .. } => poke.notify_one(),
             SentinelUpdate::Topology { topology, .. } => {
+                let mut servers = vec![topology.master.addr.clone()];
+                servers.extend(topology.replicas.iter().map(|r| r.addr.clone()));
+                servers_tx.send_if_modified(|s| {
+                    let changed = *s != servers;
+                    *s = servers;
+                    changed
+                });
                 master_tx.send_if_modified(|m| {
                     let changed = m.as_ref() != Some(&topology.master.addr);
                     *m = Some(topology.master.addr.clone());

@@ -256,8 +256,11 @@ impl SentinelPane<'_> {
         Line::from(spans)
     }
 
-    fn failover(&self) -> Option<Line<'static>> {
+    /// Detection-to-switch (Sentinel's part) and, measured by our `ROLE` probe, how long
+    /// writes were really impossible (the learner's part: it includes down-after).
+    fn failover(&self) -> Vec<Line<'static>> {
         let (v, th) = (self.view, &self.theme);
+        let mut out = Vec::new();
         if let Some((addr, since)) = &v.failover.down_since {
             let down = fmt_duration(v.now.duration_since(*since).unwrap_or_default());
             let phase = if v.failover.in_progress {
@@ -267,17 +270,30 @@ impl SentinelPane<'_> {
             } else {
                 "s_down"
             };
-            return Some(Line::styled(
+            out.push(Line::styled(
                 format!("⏱ {addr} down {down}: {phase}"),
                 th.busy(),
             ));
+        } else if let Some(f) = &v.failover.last {
+            let secs = f.duration.as_secs_f64();
+            out.push(Line::styled(format!("⏱ {} → {}", f.old, f.new), th.ok()));
+            out.push(Line::styled(
+                format!("  detection→switch {secs:.2} s"),
+                th.ok(),
+            ));
         }
-        let f = v.failover.last.as_ref()?;
-        let secs = f.duration.as_secs_f64();
-        Some(Line::styled(
-            format!("⏱ failover {secs:.2} s: {} → {}", f.old, f.new),
-            th.ok(),
-        ))
+        if let Some(o) = &v.outage {
+            let secs = o.length(v.now).as_secs_f64();
+            let (text, style) = match o.to {
+                None => (
+                    format!("  unavailable for writes: {secs:.1} s so far"),
+                    th.bad(),
+                ),
+                Some(_) => (format!("  unavailable for writes {secs:.2} s"), th.notice()),
+            };
+            out.push(Line::styled(text, style));
+        }
+        out
     }
 
     fn timeline(&self, room: usize, width: usize) -> Vec<Line<'static>> {

@@ -225,3 +225,28 @@ fn a_deleted_seed_pod_is_one_sentinel_shown_gone() {
     let v = crate::identity::after_two_deletions();
     insta::assert_snapshot!(draw(&v, 60, 22));
 }
+
+#[test]
+fn after_failover_shows_detection_and_downtime_apart() {
+    use kubetutor::sentinel::writes::WriteProbe;
+    let mut v = before();
+    let flip = |ok, ms| {
+        SentinelUpdate::Writes(WriteProbe {
+            ok,
+            at: t(ms),
+            master: ok.then(|| kubetutor::sentinel::Addr::new(recorded::NEW, 6379)),
+        })
+    };
+    v.apply(flip(true, 60), t(60));
+    // The master died at 0.9 s; sentinels noticed at 1.0 s (down-after) and switched at 2.2 s.
+    v.apply(flip(false, 900), t(1000));
+    replay(&mut v, recorded::failover());
+    let mid = draw(&v, 52, 14);
+    assert!(
+        mid.contains("unavailable for writes: 1.5 s so far"),
+        "{mid}"
+    );
+    v.apply(flip(true, 2300), t(2300));
+    replay(&mut v, recorded::after());
+    insta::assert_snapshot!(draw(&v, 52, 12));
+}
