@@ -16,12 +16,13 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, Notify, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::config::{MonitorConfig, Seed};
+use super::config::{MonitorConfig, Seed, WakeHandle, wake_channel};
 use super::event::Addr;
 use super::link::{self, LinkSpec};
 use super::model::{LinkState, SentinelUpdate};
 use super::probe::{Dialer, Probe, probe_master};
 use super::writes::probe_writes;
+use crate::kube::endpoints::{self, Endpoints};
 use crate::kube::portforward::{self, Forward, Target};
 
 pub fn spawn_monitor(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) -> JoinHandle<()> {
@@ -31,7 +32,23 @@ pub fn spawn_monitor(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) ->
 async fn run(config: MonitorConfig, tx: mpsc::Sender<SentinelUpdate>) {
     let (itx, mut irx) = mpsc::channel::<SentinelUpdate>(256);
     let mut tasks = JoinSet::new();
-    let (dialer, seed_forward) = match start_seed(&config, &tx, &itx, &mut tasks).await {
+    // The links wake on the caller's wake (a job started) and on the service's endpoints
+    // changing (a pod became ready): one wake for both.
+    let (wake, woken) = wake_channel();
+    let wake = Arc::new(wake);
+    let mut outer = config.wake.clone();
+    let relay = wake.clone();
+    tasks.spawn(async move {
+        loop {
+            outer.woken().await;
+            relay.wake();
+        }
+    });
+    let config = MonitorConfig {
+        wake: woken,
+        ..config
+    };
+    let (dialer, seed_forward) = match start_seed(&config, &tx, &itx, &mut tasks, &wake).await {
         Some(ok) => ok,
         None => return,
     };
@@ -129,6 +146,7 @@ async fn start_seed(
     tx: &mpsc::Sender<SentinelUpdate>,
     itx: &mpsc::Sender<SentinelUpdate>,
     tasks: &mut JoinSet<()>,
+    wake: &Arc<WakeHandle>,
 ) -> Option<(Dialer, Option<Forward>)> {
     let spec = |endpoint: String, host: String, port: u16, max_backoff| LinkSpec {
         endpoint,
@@ -165,33 +183,16 @@ async fn start_seed(
             service,
             port,
         } => {
-            let endpoint = format!("svc/{service}:{port}");
-            let target = Target::Service(service.clone());
-            let mut attempt = 1;
-            let mut backoff = link::BACKOFF_START;
-            let forward = loop {
-                match portforward::start(client.clone(), namespace, target.clone(), *port).await {
-                    Ok(f) => break f,
-                    Err(e) => {
-                        let state = LinkState::Unreachable {
-                            attempt,
-                            backoff,
-                            error: e.to_string(),
-                        };
-                        let u = SentinelUpdate::Link {
-                            endpoint: endpoint.clone(),
-                            state,
-                        };
-                        tx.send(u).await.ok()?;
-                        tokio::select! {
-                            _ = tokio::time::sleep(backoff) => {}
-                            _ = tx.closed() => return None,
-                        }
-                        attempt += 1;
-                        backoff = (backoff * 2).min(link::BACKOFF_MAX);
-                    }
-                }
-            };
+            let (etx, ready) = watch::channel(Endpoints::Unknown);
+            tasks.spawn(endpoints::follow(
+                client.clone(),
+                namespace.clone(),
+                service.clone(),
+                etx,
+            ));
+            let forward =
+                forward_when_ready(client, namespace, service, *port, ready, tx, wake).await?;
+            let endpoint = seed_endpoint(&config.seed);
             let local = forward.local.port();
             // The local end of a forward: its backoff is the cluster's, not loopback's.
             tasks.spawn(link::run(
@@ -208,6 +209,74 @@ async fn start_seed(
             ))
         }
     }
+}
+
+/// Waits for a ready endpoint of the service (watched, so no backoff delays the first
+/// connection), then starts the forward; later endpoint changes wake the links, so the seed
+/// reconnects through a new pod at once. The link's own retries are the only counter shown.
+async fn forward_when_ready(
+    client: &kube::Client,
+    namespace: &str,
+    service: &str,
+    port: u16,
+    mut ready: watch::Receiver<Endpoints>,
+    tx: &mpsc::Sender<SentinelUpdate>,
+    wake: &Arc<WakeHandle>,
+) -> Option<Forward> {
+    let endpoint = format!("svc/{service}:{port}");
+    let seed = |state| SentinelUpdate::Link {
+        endpoint: endpoint.clone(),
+        state,
+    };
+    tx.send(seed(LinkState::Connecting { attempt: 1 }))
+        .await
+        .ok()?;
+    let (mut attempt, mut backoff) = (1, link::BACKOFF_START);
+    let mut said = None;
+    let forward = loop {
+        let now = ready.borrow_and_update().clone();
+        let explain = now.explain(service);
+        if explain != said {
+            said = explain.clone();
+            tx.send(SentinelUpdate::Notice(explain)).await.ok()?;
+        }
+        if matches!(now, Endpoints::Ready(_) | Endpoints::Unwatchable(_)) {
+            let target = Target::Service(service.to_string());
+            match portforward::start(client.clone(), namespace, target, port).await {
+                Ok(f) => break f,
+                Err(e) => {
+                    let state = LinkState::Unreachable {
+                        attempt,
+                        backoff,
+                        error: e.to_string(),
+                    };
+                    tx.send(seed(state)).await.ok()?;
+                    attempt += 1;
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {
+                            backoff = (backoff * 2).min(link::BACKOFF_MAX);
+                            continue;
+                        }
+                        _ = tx.closed() => return None,
+                    }
+                }
+            }
+        }
+        tokio::select! {
+            r = ready.changed() => r.ok()?,
+            _ = tx.closed() => return None,
+        }
+    };
+    if said.is_some() {
+        tx.send(SentinelUpdate::Notice(None)).await.ok()?;
+    }
+    let wake = wake.clone();
+    tokio::spawn(async move {
+        while ready.changed().await.is_ok() {
+            wake.wake();
+        }
+    });
+    Some(forward)
 }
 
 /// A sentinel found in a peer list: dial it (directly or through a pod forward, retried with
