@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::app::pods_view::PodsView;
 use crate::exec::Outcome;
-use crate::kube::view::PodsView;
 use crate::lesson::{CellIndex, Lesson};
 use crate::sentinel::SentinelView;
 

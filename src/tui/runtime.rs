@@ -12,7 +12,7 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::app::keymap::{map_key, map_mouse};
+use super::keymap::{map_key, map_mouse};
 use crate::app::progress::{self, Loaded};
 use crate::app::{Action, App, CellStatus, ClusterInfo, Effect};
 use crate::cli::LessonArgs;

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wrap};
 
-use crate::app::keymap::{HELP, HINTS};
+use super::keymap::{HELP, HINTS};
 use crate::app::{App, Overlay};
 
 use super::cell::{self, truncate};
