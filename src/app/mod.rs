@@ -5,9 +5,9 @@
 pub mod action;
 mod cleanup;
 mod edit;
-pub mod keymap;
 pub mod output;
 pub mod picker;
+pub mod pods_view;
 pub mod progress;
 mod run;
 pub mod state;

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
-use super::keymap::{map_key, map_mouse};
 use super::*;
 use crate::exec::{ExecEvent, Outcome, Stream};
+use crate::tui::keymap::{map_key, map_mouse};
 
 const LESSON: &str = r#"---
 title: T

@@ -3,9 +3,9 @@
 
 use std::time::SystemTime;
 
+use crate::app::pods_view::PodsView;
 use crate::app::{Action, App};
 use crate::kube::pods::spawn_pod_watch_for;
-use crate::kube::view::PodsView;
 use crate::sentinel::{MonitorConfig, SentinelView, spawn_monitor};
 
 use super::runtime::{Msg, Runtime};

@@ -12,7 +12,7 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::app::keymap::{map_key, map_mouse};
+use super::keymap::{map_key, map_mouse};
 use crate::app::progress::{self, Loaded};
 use crate::app::{Action, App, CellStatus, ClusterInfo, Effect};
 use crate::cli::LessonArgs;
@@ -142,9 +142,7 @@ pub async fn run_lesson(
             break Ok(());
         }
         if app.dirty && last_draw.elapsed() >= FRAME {
-            guard
-                .terminal
-                .draw(|f| screen::draw(f, &mut app, &mut view))?;
+            screen::frame(&mut guard.terminal, &mut app, &mut view)?;
             app.dirty = false;
             last_draw = Instant::now();
             debug_panic(&app);

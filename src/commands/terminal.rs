@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use super::doctor::Check;
+use crate::kube::doctor::Check;
 
 /// Lesson and panes side by side need about this much room.
 pub const MIN_COLS: u16 = 100;

@@ -280,7 +280,8 @@ pub fn roots() -> Vec<PathBuf> {
     if let Some(v) = std::env::var_os("KUBETUTOR_LESSONS") {
         out.extend(std::env::split_paths(&v));
     }
-    out.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons"));
+    // This crate lives in crates/core of the workspace; the lessons at the workspace root.
+    out.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons"));
     out
 }
 

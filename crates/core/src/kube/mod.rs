@@ -3,8 +3,8 @@
 //!   kubeconfig, the gate around every cell); [`safety`]: the target, protected contexts and
 //!   their errors, the private kubeconfig ([`kubeconfig`]) and the lesson namespace ([`namespace`]);
 //! - [`pods`]: the pod watch task, turning kube-rs watcher events into [`model`] rows
-//!   (kubectl's STATUS from [`status`]) that [`view::PodsView`] folds for the pods pane;
-//! - [`doctor`]: `kubetutor doctor`, with its cluster ([`access`]) and [`terminal`] checks;
+//!   (kubectl's STATUS from [`status`]) that the app's `PodsView` folds for the pods pane;
+//! - [`doctor`]: the tool and cluster checks of `kubetutor doctor` (with [`access`]);
 //! - `portforward` and [`endpoints`]: the sentinel pane's way into the cluster (owned by the
 //!   sentinel module).
 
@@ -19,10 +19,6 @@ pub mod portforward;
 pub mod safety;
 pub mod session;
 pub mod status;
-pub mod terminal;
-pub mod view;
-
-pub use doctor::cli_doctor;
 
 /// The innermost cause of an error ("Connection refused (os error 111)"), which says more than
 /// kube's outer "ServiceError: client error (Connect)".

@@ -1,6 +1,6 @@
 //! The execution engine: runs a lesson's cells as if typed into one terminal and reports each
 //! cell's life as typed [`ExecEvent`]s. The TUI drives it through an [`EngineHandle`];
-//! `kubetutor run` ([`cli_run`]) is a headless client of the same engine.
+//! `kubetutor run` (the front-end's headless runner) is a client of the same engine.
 //!
 //! ```ignore
 //! let (engine, mut events) = Engine::spawn(lesson.clone(), EngineOptions::from_env())?;
@@ -32,7 +32,6 @@ mod hints;
 mod interactive;
 mod jobs;
 pub mod proc;
-pub mod run;
 mod session;
 mod tmpfs;
 mod warm;
@@ -46,7 +45,6 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use event::*;
 pub use interactive::Lease;
-pub use run::cli_run;
 pub use session::SessionError;
 
 use crate::lesson::{CellIndex, Lesson};

@@ -4,15 +4,13 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::Duration;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use tokio::time::Instant;
 
-use super::safety::{SafetyEnv, SafetyError, check_protected};
+use super::safety::{SafetyEnv, SafetyError, TargetRequest, check_protected};
 use super::{access, kubeconfig, namespace};
-use crate::cli::LessonArgs;
 
 /// The whole doctor answers within this.
 pub const DEADLINE: Duration = Duration::from_secs(5);
@@ -78,7 +76,8 @@ impl fmt::Display for Check {
 /// What the doctor looks at.
 #[derive(Debug, Clone)]
 pub struct Inputs {
-    pub args: LessonArgs,
+    /// The cluster part of the command line (`--context`, `--namespace`, `--namespace-suffix`).
+    pub target: TargetRequest,
     pub env: SafetyEnv,
     /// Front matter namespace of the lesson, if one was given.
     pub lesson_namespace: Option<String>,
@@ -87,14 +86,14 @@ pub struct Inputs {
     pub deadline: Duration,
 }
 
-/// Runs every check; the cluster ones stop at `inputs.deadline`.
+/// Runs every check of the tools and the cluster; the cluster ones stop at `inputs.deadline`.
+/// (The terminal checks belong to the front-end that prints the report.)
 pub async fn run(inputs: &Inputs) -> Vec<Check> {
     let deadline = Instant::now() + inputs.deadline;
     let (tools, cluster) =
         tokio::join!(tools(&inputs.requires, deadline), cluster(inputs, deadline));
     let mut out = tools;
     out.extend(cluster);
-    out.extend(super::terminal::checks());
     out
 }
 
@@ -194,9 +193,9 @@ async fn cluster(inputs: &Inputs, deadline: Instant) -> Vec<Check> {
         return out;
     };
     let ns = namespace::resolve(
-        inputs.args.namespace.as_deref(),
+        inputs.target.namespace.as_deref(),
         inputs.lesson_namespace.as_deref(),
-        inputs.args.namespace_suffix.as_deref(),
+        inputs.target.namespace_suffix.as_deref(),
     );
     let ns = match ns {
         Ok(ns) => ns,
@@ -219,7 +218,7 @@ async fn cluster(inputs: &Inputs, deadline: Instant) -> Vec<Check> {
 
 fn context(inputs: &Inputs, user: &Kubeconfig, out: &mut Vec<Check>) -> Option<(String, String)> {
     let name = inputs
-        .args
+        .target
         .context
         .clone()
         .or_else(|| user.current_context.clone());
@@ -275,42 +274,4 @@ fn show_paths(paths: &[PathBuf]) -> String {
         .map(|p| p.display().to_string())
         .collect();
     existing.join(", ")
-}
-
-/// `kubetutor doctor [LESSON]`.
-pub fn cli_doctor(args: crate::cli::DoctorArgs) -> anyhow::Result<ExitCode> {
-    use anyhow::Context as _;
-    let lesson = match &args.lesson {
-        Some(arg) => Some(crate::lesson::load(arg, args.common.lang.as_deref())?),
-        None => None,
-    };
-    let inputs = Inputs {
-        args: args.common.clone(),
-        env: SafetyEnv::from_env(),
-        lesson_namespace: lesson.as_ref().and_then(|l| l.meta.namespace.clone()),
-        requires: lesson
-            .as_ref()
-            .map(|l| l.meta.requires.clone())
-            .unwrap_or_default(),
-        deadline: DEADLINE,
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let checks = runtime.block_on(run(&inputs));
-    // Exec credential plugins or half-open connections must not keep us past the deadline.
-    runtime.shutdown_timeout(Duration::from_millis(100));
-    if let Some(lesson) = &lesson {
-        println!("kubetutor doctor: {}", lesson.meta.title);
-    }
-    for check in &checks {
-        println!("{check}");
-    }
-    let failed = checks.iter().filter(|c| c.verdict == Verdict::Fail).count();
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
 }

@@ -18,9 +18,9 @@ use futures::FutureExt;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 
-use super::buffer::OutputBuffer;
-use super::{Engine, EngineHandle, EngineOptions, ExecEvent, Gate, Outcome, proc};
 use crate::cli::RunArgs;
+use crate::exec::buffer::OutputBuffer;
+use crate::exec::{Engine, EngineHandle, EngineOptions, ExecEvent, Gate, Outcome, proc};
 use crate::kube::session::ClusterSession;
 use crate::lesson::{CellIndex, Lesson};
 use report::{Indent, Style};

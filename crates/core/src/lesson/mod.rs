@@ -21,9 +21,7 @@ pub mod shell;
 mod structure;
 mod vars;
 
-pub use check::cli_check;
 pub use diag::{DiagSpan, Diagnostic, Severity};
-pub use import::cli_import;
 pub use load::{
     BundledLesson, LessonError, LessonText, bundled, lesson_source, lesson_text, load, read_source,
 };

@@ -10,7 +10,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::time::{Duration, SystemTime};
 
-use super::model::{Connection, PodRow, PodsUpdate};
+use crate::kube::model::{Connection, PodRow, PodsUpdate};
 use crate::sentinel::Role;
 
 /// Why a row is highlighted.

@@ -1,7 +1,6 @@
 //! `kubetutor check`: parse and lint lessons, print rustc-style diagnostics and a summary.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use super::diag::{Diagnostic, Severity, summary};
 use super::load::{self, LessonError};
@@ -34,23 +33,6 @@ impl Report {
         out.push('\n');
         out
     }
-}
-
-pub fn cli_check(args: crate::cli::CheckArgs) -> anyhow::Result<ExitCode> {
-    let report = check_args(&args.lessons);
-    let text = report.render();
-    print!("{}", if use_color() { colorize(&text) } else { text });
-    Ok(if report.errors() > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// Colour only for a terminal, and never with NO_COLOR (which `--no-color` also sets).
-pub(crate) fn use_color() -> bool {
-    use std::io::IsTerminal;
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// rustc's colours over rendered diagnostics: severities, gutters, carets and help lines.

@@ -4,8 +4,8 @@ use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
-use super::action::Action;
-use super::state::{Overlay, Pane};
+use crate::app::action::Action;
+use crate::app::state::{Overlay, Pane};
 
 /// Lines scrolled by one mouse wheel notch.
 const WHEEL_LINES: usize = 3;
