@@ -17,3 +17,5 @@ mod lesson;
 mod pods_pane;
 #[path = "cluster/safety.rs"]
 mod safety;
+#[path = "cluster/sentinel_pane.rs"]
+mod sentinel_pane;

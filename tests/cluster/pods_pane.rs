@@ -14,12 +14,12 @@ use crate::support::{
 const MANIFESTS: &str = "manifests/redis-sentinel";
 
 /// A tmux session on its own socket, killed on drop (with everything running in it).
-struct Tmux {
+pub(crate) struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    fn start(command: &Command, width: u16, height: u16) -> Tmux {
+    pub(crate) fn start(command: &Command, width: u16, height: u16) -> Tmux {
         let socket = format!("kubetutor-e2e-{}", std::process::id());
         let mut line = String::new();
         for (k, v) in command.get_envs() {
@@ -49,14 +49,14 @@ impl Tmux {
         Tmux { socket }
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p"])
             .output();
         out.map(|o| text(&o.stdout)).unwrap_or_default()
     }
 
-    fn keys(&self, keys: &str) {
+    pub(crate) fn keys(&self, keys: &str) {
         let _ = Command::new("tmux")
             .args(["-L", &self.socket, "send-keys", keys])
             .status();
