@@ -241,6 +241,7 @@ fn sentinel_pane_tells_the_truth_on_the_real_node() {
         }
     }
     let _ = probe.kill();
+    let _ = probe.wait();
     let measured = window.expect("outage measured");
     let screen = wait_screen(&tmux, "the outage shown", 120, |s| {
         shown_outage(s).is_some()
