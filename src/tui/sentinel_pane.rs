@@ -85,6 +85,9 @@ impl SentinelPane<'_> {
                 t.master.addr, t.master.config_epoch
             )));
         }
+        if v.lagging_view().is_some() {
+            spans.push(Span::styled(" (as Sentinel sees it)", self.theme.dim()));
+        }
         Line::from(spans)
     }
 
@@ -280,6 +283,13 @@ impl SentinelPane<'_> {
             out.push(Line::styled(
                 format!("  detection→switch {secs:.2} s"),
                 th.ok(),
+            ));
+        }
+        // The other side (the master Sentinel still names) is on the MASTER line.
+        if let Some((answering, _)) = v.lagging_view() {
+            out.push(Line::styled(
+                format!("  {answering} already answers as master"),
+                th.notice(),
             ));
         }
         if let Some(o) = &v.outage {

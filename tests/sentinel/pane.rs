@@ -250,3 +250,33 @@ fn after_failover_shows_detection_and_downtime_apart() {
     replay(&mut v, recorded::after());
     insta::assert_snapshot!(draw(&v, 52, 12));
 }
+
+#[test]
+fn a_promoted_replica_ahead_of_the_sentinels_is_said_so() {
+    use kubetutor::sentinel::writes::WriteProbe;
+    let mut v = during();
+    let back = WriteProbe {
+        ok: true,
+        at: t(1240),
+        master: Some(kubetutor::sentinel::Addr::new(recorded::NEW, 6379)),
+    };
+    v.apply(
+        SentinelUpdate::Writes(WriteProbe {
+            ok: false,
+            at: t(900),
+            master: None,
+        }),
+        t(1000),
+    );
+    v.apply(SentinelUpdate::Writes(back), t(1240));
+    let screen = draw(&v, 60, 16);
+    assert!(screen.contains("(as Sentinel sees it)"), "{screen}");
+    assert!(
+        screen.contains("10.244.2.7:6379 already answers as master"),
+        "{screen}"
+    );
+    // Once the sentinels switch, their view is the truth again.
+    let mut v2 = v.clone();
+    replay(&mut v2, recorded::failover());
+    assert!(!draw(&v2, 60, 16).contains("as Sentinel sees it"));
+}

@@ -111,6 +111,9 @@ pub struct SentinelView {
     pub outage: Option<Outage>,
     /// Whether some server answered as master at the last probe flip (None: not yet).
     pub writable: Option<bool>,
+    /// The server that answered `ROLE` as master when writes came back: ahead of the
+    /// sentinels' report while they still finish the failover.
+    pub answering_master: Option<Addr>,
     pub notice: Option<String>,
     /// Where the sentinel the pane waits for comes from, e.g. "started in step 3": said while
     /// no sentinel ever answered, instead of an error.
@@ -131,6 +134,7 @@ impl SentinelView {
             failover: FailoverClock::default(),
             outage: None,
             writable: None,
+            answering_master: None,
             notice: None,
             expected: None,
             ever_connected: false,
@@ -180,6 +184,7 @@ impl SentinelView {
 
     fn writes(&mut self, w: WriteProbe) {
         self.writable = Some(w.ok);
+        self.answering_master = w.master.clone();
         match (w.ok, self.outage.as_mut()) {
             (false, _) => {
                 self.outage = Some(Outage {

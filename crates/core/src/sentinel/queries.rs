@@ -128,6 +128,14 @@ impl SentinelView {
         Some(info.master_repl_offset.saturating_sub(*acked))
     }
 
+    /// A server answers `ROLE` as master but the sentinels still name another: their view
+    /// lags (a failover between the promotion and `+switch-master`). `(answering, named)`.
+    pub fn lagging_view(&self) -> Option<(&Addr, &Addr)> {
+        let answering = self.answering_master.as_ref()?;
+        let named = &self.topology()?.master.addr;
+        (self.writable == Some(true) && answering != named).then_some((answering, named))
+    }
+
     pub fn health(&self) -> Health {
         for l in &self.links {
             match &l.state {
