@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 
 use super::*;
 use crate::exec::{ExecEvent, Outcome, Stream};
+use crate::lesson::mentions_cluster;
 use crate::tui::keymap::{map_key, map_mouse};
 
 const LESSON: &str = r#"---
@@ -368,6 +369,12 @@ fn cluster_detection() {
     assert!(mentions_cluster("P=$(kubectl get pods -o name)"));
     assert!(mentions_cluster("/usr/local/bin/kubectl version"));
     assert!(!mentions_cluster("cat kubectl-notes.txt"));
+    // One reading of the shell: words in quotes, comments and literal here-documents are text.
+    assert!(!mentions_cluster("echo 'run kubectl later' # kubectl"));
+    assert!(!mentions_cluster("cat <<'EOF'\nkubectl apply -f x\nEOF"));
+    assert!(mentions_cluster("watch -n1 kubectl get pods"));
+    assert!(mentions_cluster("echo \"$(kubectl get pods)\""));
+    assert!(mentions_cluster("ls | xargs -n1 helm status"));
 }
 
 #[test]

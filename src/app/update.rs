@@ -3,9 +3,7 @@
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-/// One rule for "needs the cluster confirmed", shared with the lesson tools.
-pub use crate::lesson::mentions_cluster;
-use crate::lesson::{CellIndex, Lesson};
+use crate::lesson::{CellIndex, Lesson, mentions_cluster};
 
 use super::action::{Action, Effect};
 use super::pods_view::PodsView;
