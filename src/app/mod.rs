@@ -20,4 +20,3 @@ mod tests;
 
 pub use action::{Action, Effect};
 pub use state::*;
-pub use update::mentions_cluster;

@@ -11,6 +11,7 @@ use super::client::{self, LinkError};
 use super::config::Wake;
 use super::event::SentinelEvent;
 use super::model::{LinkState, SentinelUpdate};
+use crate::backoff::Backoff;
 
 pub const BACKOFF_START: Duration = Duration::from_millis(250);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(8);
@@ -19,6 +20,11 @@ pub const BACKOFF_MAX: Duration = Duration::from_secs(8);
 pub const BACKOFF_MAX_LOOPBACK: Duration = Duration::from_millis(500);
 /// After a wake (a background job started): retries come quickly while the process binds.
 pub const BACKOFF_WOKEN: Duration = Duration::from_millis(10);
+
+/// The reconnect schedule of everything that reaches a sentinel.
+pub fn backoff() -> Backoff {
+    Backoff::new(BACKOFF_START, BACKOFF_MAX)
+}
 
 /// Where and how to reach one sentinel.
 #[derive(Debug, Clone)]
@@ -44,11 +50,17 @@ pub fn backoff_max(host: &str) -> Duration {
     }
 }
 
-/// Sleeps `backoff`; returns the next backoff (short again when woken meanwhile).
-pub async fn pause(backoff: Duration, max: Duration, wake: &mut Wake) -> Duration {
+/// A link's schedule: the shared one, capped at `max`.
+pub fn backoff_to(max: Duration) -> Backoff {
+    Backoff::new(BACKOFF_START.min(max), max)
+}
+
+/// Waits out the current delay, then counts the failure; woken meanwhile, a fresh schedule of
+/// short delays starts (the process that was just started is binding its port).
+pub async fn pause(backoff: &mut Backoff, max: Duration, wake: &mut Wake) {
     tokio::select! {
-        _ = tokio::time::sleep(backoff) => (backoff * 2).min(max),
-        _ = wake.woken() => BACKOFF_WOKEN,
+        _ = tokio::time::sleep(backoff.delay()) => backoff.failed(),
+        _ = wake.woken() => *backoff = Backoff::new(BACKOFF_WOKEN, max),
     }
 }
 
@@ -57,10 +69,10 @@ struct Closed;
 
 /// Runs until the receiver of `tx` is dropped.
 pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
-    let mut attempt = 1;
-    let mut backoff = BACKOFF_START.min(spec.max_backoff);
+    let mut backoff = backoff_to(spec.max_backoff);
     let mut wake = spec.wake.clone();
     loop {
+        let attempt = backoff.attempt();
         if send_state(&tx, &spec, LinkState::Connecting { attempt })
             .await
             .is_err()
@@ -73,9 +85,9 @@ pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
             Err(Closed) => return,
         };
         if was_connected {
-            attempt = 1;
-            backoff = BACKOFF_START.min(spec.max_backoff);
+            backoff = backoff_to(spec.max_backoff);
         }
+        let attempt = backoff.attempt();
         tracing::debug!(endpoint = %spec.endpoint, %error, attempt, "sentinel link down");
         let state = match error {
             LinkError::AuthRequired => LinkState::AuthRequired,
@@ -83,7 +95,7 @@ pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
             LinkError::UnknownMaster => LinkState::UnknownMaster,
             LinkError::Unreachable(error) => LinkState::Unreachable {
                 attempt,
-                backoff,
+                backoff: backoff.delay(),
                 error,
             },
         };
@@ -91,10 +103,9 @@ pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
             return;
         }
         tokio::select! {
-            next = pause(backoff, spec.max_backoff, &mut wake) => backoff = next,
+            _ = pause(&mut backoff, spec.max_backoff, &mut wake) => {}
             _ = tx.closed() => return,
         }
-        attempt += 1;
     }
 }
 

@@ -231,7 +231,7 @@ async fn forward_when_ready(
     tx.send(seed(LinkState::Connecting { attempt: 1 }))
         .await
         .ok()?;
-    let (mut attempt, mut backoff) = (1, link::BACKOFF_START);
+    let mut backoff = link::backoff();
     let mut said = None;
     let forward = loop {
         let now = ready.borrow_and_update().clone();
@@ -246,15 +246,14 @@ async fn forward_when_ready(
                 Ok(f) => break f,
                 Err(e) => {
                     let state = LinkState::Unreachable {
-                        attempt,
-                        backoff,
+                        attempt: backoff.attempt(),
+                        backoff: backoff.delay(),
                         error: e.to_string(),
                     };
                     tx.send(seed(state)).await.ok()?;
-                    attempt += 1;
                     tokio::select! {
-                        _ = tokio::time::sleep(backoff) => {
-                            backoff = (backoff * 2).min(link::BACKOFF_MAX);
+                        _ = tokio::time::sleep(backoff.delay()) => {
+                            backoff.failed();
                             continue;
                         }
                         _ = tx.closed() => return None,
@@ -286,15 +285,14 @@ async fn discovered(
     dialer: Arc<Dialer>,
     itx: mpsc::Sender<SentinelUpdate>,
 ) {
-    let mut attempt = 1;
-    let mut backoff = link::BACKOFF_START;
+    let mut backoff = link::backoff();
     let (host, port) = loop {
         match dialer.dial(&addr).await {
             Ok(ok) => break ok,
             Err(error) => {
                 let state = LinkState::Unreachable {
-                    attempt,
-                    backoff,
+                    attempt: backoff.attempt(),
+                    backoff: backoff.delay(),
                     error,
                 };
                 let link = SentinelUpdate::Link {
@@ -307,9 +305,8 @@ async fn discovered(
                 if itx.send(link).await.is_err() || itx.send(note).await.is_err() {
                     return;
                 }
-                tokio::time::sleep(backoff).await;
-                attempt += 1;
-                backoff = (backoff * 2).min(link::BACKOFF_MAX);
+                tokio::time::sleep(backoff.delay()).await;
+                backoff.failed();
             }
         }
     };
