@@ -137,8 +137,9 @@ fn sentinel_pane_tells_the_truth_on_the_real_node() {
     apply("redis-sentinel-controller.yaml");
     kubectl_ok(&["-n", n, "scale", "rc", "redis", "--replicas=3"]);
     kubectl_ok(&["-n", n, "scale", "rc", "redis-sentinel", "--replicas=3"]);
-    wait_screen(&tmux, "three sentinels", 240, |s| {
-        s.contains("connected to 3/3")
+    // The bootstrap pod's sentinel and the controller's three.
+    wait_screen(&tmux, "four sentinels", 240, |s| {
+        s.contains("connected to 4/4")
     });
 
     // Delete the seed pod (the sentinel the service leads to) twice.
