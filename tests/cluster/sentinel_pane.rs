@@ -89,6 +89,106 @@ fn shown_outage(screen: &str) -> Option<f64> {
     rest.split_whitespace().next()?.parse().ok()
 }
 
+/// Deletes the master's pod while a tight in-cluster `ROLE` loop measures the outage; the
+/// pane's "unavailable for writes" must be within 1 s of it.
+fn measure_outage(tmux: &Tmux, n: &str) {
+    // Downtime: a tight ROLE loop inside the cluster against every redis server.
+    let ips = kubectl_ok(&[
+        "-n",
+        n,
+        "get",
+        "pods",
+        "-l",
+        "name=redis",
+        "-o",
+        "jsonpath={range .items[*]}{.status.podIP} {end}",
+    ]);
+    let script = format!(
+        "while true; do m=none; for ip in {ips}; do \
+         r=$(redis-cli -t 0.2 -h $ip ROLE 2>/dev/null | head -1); [ \"$r\" = master ] && m=$ip; done; \
+         echo \"$(date +%s.%N) $m\"; sleep 0.02; done"
+    );
+    let s = tmux.screen();
+    // Not the master's pod: it is about to go.
+    let sentinel_pod = kubectl_ok(&[
+        "-n",
+        n,
+        "get",
+        "pods",
+        "-l",
+        "role=sentinel",
+        "-o",
+        "jsonpath={.items[0].metadata.name}",
+    ]);
+    let mut probe = Command::new("kubectl")
+        .args(["--kubeconfig"])
+        .arg(kubeconfig())
+        .args([
+            "-n",
+            n,
+            "exec",
+            &sentinel_pod,
+            "-c",
+            "sentinel",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("kubectl exec");
+    let lines = BufReader::new(probe.stdout.take().expect("stdout")).lines();
+    let master_line = s
+        .lines()
+        .find(|l| l.contains("MASTER "))
+        .expect("MASTER line");
+    let master_ip = master_line
+        .split("MASTER ")
+        .nth(1)
+        .and_then(|r| r.split(':').next())
+        .expect("master ip")
+        .to_string();
+    let master_pod = pod_with_ip(n, &master_ip);
+    let mut last_ok = None;
+    let mut window = None;
+    let mut deleted = false;
+    let give_up = Instant::now() + Duration::from_secs(180);
+    for line in lines {
+        let Ok(line) = line else { break };
+        if Instant::now() > give_up {
+            break;
+        }
+        let Some((t, m)) = line.split_once(' ') else {
+            continue;
+        };
+        let t: f64 = t.parse().unwrap_or(0.0);
+        match (m != "none", last_ok) {
+            (true, _) if !deleted => {
+                last_ok = Some(t);
+                kubectl_ok(&["-n", n, "delete", "pod", &master_pod, "--wait=false"]);
+                deleted = true;
+            }
+            (true, Some(from)) if window.is_none() && t - from > 0.5 => {
+                window = Some(t - from);
+                break;
+            }
+            (true, _) => last_ok = Some(t),
+            _ => {}
+        }
+    }
+    let _ = probe.kill();
+    let _ = probe.wait();
+    let measured = window.expect("outage measured");
+    let screen = wait_screen(tmux, "the outage shown", 120, |s| shown_outage(s).is_some());
+    let shown = shown_outage(&screen).expect("shown");
+    eprintln!("unavailable for writes: pane {shown:.2} s, in-cluster ROLE loop {measured:.2} s");
+    assert!(
+        (shown - measured).abs() < 1.0,
+        "pane {shown} vs measured {measured}"
+    );
+}
+
 #[test]
 #[ignore = "needs the real node: scripts/cluster up --node real, run inside it (scripts/cluster exec)"]
 fn sentinel_pane_tells_the_truth_on_the_real_node() {
@@ -142,19 +242,33 @@ fn sentinel_pane_tells_the_truth_on_the_real_node() {
         s.contains("connected to 4/4")
     });
 
-    // Delete the seed pod (the sentinel the service leads to) twice.
+    // Round 1: delete the bootstrap pod, the master and the seed at once (the lesson's own
+    // step), measuring the outage; round 2: delete the seed again (a controller's pod).
     for round in 1..=2 {
         let s = tmux.screen();
         let seed = via_service(&s).unwrap_or_else(|| panic!("no seed on screen:\n{s}"));
-        let pod = pod_with_ip(n, &seed);
-        kubectl_ok(&["-n", n, "delete", "pod", &pod, "--wait=false"]);
-        let screen = wait_screen(&tmux, "the old seed gone, 3 connected", 180, |s| {
-            sentinel_lines(s)
-                .iter()
-                .any(|l| l.starts_with(&format!("{seed} gone")))
-                && s.contains("connected to 3/3")
-                && via_service(s).is_some_and(|v| v != seed)
-        });
+        if round == 1 {
+            assert_eq!(
+                pod_with_ip(n, &seed),
+                "redis-master",
+                "the seed is the bootstrap pod"
+            );
+            measure_outage(&tmux, n);
+        } else {
+            let pod = pod_with_ip(n, &seed);
+            kubectl_ok(&["-n", n, "delete", "pod", &pod, "--wait=false"]);
+        }
+        let screen = wait_screen(
+            &tmux,
+            "the old seed gone, another via the service",
+            180,
+            |s| {
+                sentinel_lines(s)
+                    .iter()
+                    .any(|l| l.starts_with(&format!("{seed} gone")))
+                    && via_service(s).is_some_and(|v| v != seed)
+            },
+        );
         let listed = labels(&screen);
         let unique: BTreeSet<&String> = listed.iter().collect();
         assert_eq!(
@@ -169,90 +283,6 @@ fn sentinel_pane_tells_the_truth_on_the_real_node() {
             "round {round}: SENTINEL SENTINELS counts {counted}:\n{screen}"
         );
     }
-
-    // Downtime: a tight ROLE loop inside the cluster against every redis server.
-    let ips = kubectl_ok(&[
-        "-n",
-        n,
-        "get",
-        "pods",
-        "-l",
-        "name=redis",
-        "-o",
-        "jsonpath={range .items[*]}{.status.podIP} {end}",
-    ]);
-    let script = format!(
-        "while true; do m=none; for ip in {ips}; do \
-         r=$(redis-cli -t 0.2 -h $ip ROLE 2>/dev/null | head -1); [ \"$r\" = master ] && m=$ip; done; \
-         echo \"$(date +%s.%N) $m\"; sleep 0.02; done"
-    );
-    let s = tmux.screen();
-    let sentinel_pod = pod_with_ip(n, &via_service(&s).expect("a seed"));
-    let mut probe = Command::new("kubectl")
-        .args(["--kubeconfig"])
-        .arg(kubeconfig())
-        .args([
-            "-n",
-            n,
-            "exec",
-            &sentinel_pod,
-            "-c",
-            "sentinel",
-            "--",
-            "sh",
-            "-c",
-            &script,
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("kubectl exec");
-    let lines = BufReader::new(probe.stdout.take().expect("stdout")).lines();
-    let master_line = s
-        .lines()
-        .find(|l| l.contains("MASTER "))
-        .expect("MASTER line");
-    let master_ip = master_line
-        .split("MASTER ")
-        .nth(1)
-        .and_then(|r| r.split(':').next())
-        .expect("master ip")
-        .to_string();
-    let master_pod = pod_with_ip(n, &master_ip);
-    let mut last_ok = None;
-    let mut window = None;
-    let mut deleted = false;
-    for line in lines {
-        let Ok(line) = line else { break };
-        let Some((t, m)) = line.split_once(' ') else {
-            continue;
-        };
-        let t: f64 = t.parse().unwrap_or(0.0);
-        match (m != "none", last_ok) {
-            (true, _) if !deleted => {
-                last_ok = Some(t);
-                kubectl_ok(&["-n", n, "delete", "pod", &master_pod, "--wait=false"]);
-                deleted = true;
-            }
-            (true, Some(from)) if window.is_none() && t - from > 0.5 => {
-                window = Some(t - from);
-                break;
-            }
-            (true, _) => last_ok = Some(t),
-            _ => {}
-        }
-    }
-    let _ = probe.kill();
-    let _ = probe.wait();
-    let measured = window.expect("outage measured");
-    let screen = wait_screen(&tmux, "the outage shown", 120, |s| {
-        shown_outage(s).is_some()
-    });
-    let shown = shown_outage(&screen).expect("shown");
-    eprintln!("unavailable for writes: pane {shown:.2} s, in-cluster ROLE loop {measured:.2} s");
-    assert!(
-        (shown - measured).abs() < 1.0,
-        "pane {shown} vs measured {measured}"
-    );
     tmux.keys("q");
 }
 
