@@ -12,6 +12,8 @@ mod e2e;
 mod edit;
 #[path = "tui/frames.rs"]
 mod frames;
+#[path = "tui/keys.rs"]
+mod keys;
 #[path = "tui/panic.rs"]
 mod panic;
 #[path = "tui/render.rs"]

@@ -381,7 +381,10 @@ async fn shutdown_never_waits_on_a_consumer_that_stopped_reading() {
         cell |= matches!(ev, ExecEvent::Started { cell: 1, .. });
     }
     while rx.len() < rx.max_capacity() {
-        assert!(tokio::time::Instant::now() < deadline, "channel never filled");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "channel never filled"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let t = std::time::Instant::now();
