@@ -28,7 +28,7 @@ fn name(key: Key) -> String {
         other => format!("{other:?}"),
     };
     if key.ctrl {
-        format!("Ctrl-{base}")
+        format!("^{base}")
     } else {
         base
     }
