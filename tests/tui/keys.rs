@@ -27,11 +27,7 @@ fn name(key: Key) -> String {
         KeyCode::BackTab => "S-Tab".into(),
         other => format!("{other:?}"),
     };
-    if key.ctrl {
-        format!("^{base}")
-    } else {
-        base
-    }
+    if key.ctrl { format!("^{base}") } else { base }
 }
 
 /// The keys a help line shows: "j / k, ↓ / ↑" is j, k, ↓ and ↑.
