@@ -10,6 +10,8 @@ mod safety;
 #[path = "kube/status.rs"]
 mod status;
 
+#[path = "kube/colours.rs"]
+mod colours;
 #[path = "kube/doctor.rs"]
 mod doctor;
 #[path = "kube/e2e.rs"]
