@@ -6,6 +6,8 @@ mod skip;
 #[path = "support/tmux.rs"]
 mod tmux;
 
+#[path = "tui/colours.rs"]
+mod colours;
 #[path = "tui/e2e.rs"]
 mod e2e;
 #[path = "tui/edit.rs"]
