@@ -3,10 +3,7 @@
 //! line green when connected and red when every sentinel is down. Cells are found by their
 //! text, so the layout can change without these tests knowing.
 
-use std::time::Duration;
-
-use kubetutor::sentinel::model::LinkState;
-use kubetutor::sentinel::{SentinelUpdate, SentinelView};
+use kubetutor::sentinel::SentinelView;
 use kubetutor::tui::sentinel_pane::SentinelPane;
 use kubetutor::tui::theme::Theme;
 use ratatui::Terminal;
@@ -14,7 +11,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
-use crate::recorded::{self, endpoint, replay, t};
+use crate::recorded::{self, replay, t};
 
 const COLOURS: Theme = Theme { color: true };
 
@@ -104,18 +101,7 @@ fn the_old_master_as_a_down_replica_is_red_the_new_master_green() {
 #[test]
 fn sentinels_down_are_red() {
     let mut v = before();
-    for i in 0..3 {
-        let state = LinkState::Unreachable {
-            attempt: 4,
-            backoff: Duration::from_secs(2),
-            error: "Connection refused (os error 111)".into(),
-        };
-        let link = SentinelUpdate::Link {
-            endpoint: endpoint(i),
-            state,
-        };
-        v.apply(link, t(9000));
-    }
+    recorded::all_down(&mut v);
     let buf = draw(&v, 52, 8);
     assert_eq!(style_of(&buf, "✖ all", "✖ all 3 sentinels down"), BAD);
     for s in ["◉ S1", "◉ S2", "◉ S3"] {
