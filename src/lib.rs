@@ -11,4 +11,5 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod run;
+pub mod settings;
 pub mod tui;

@@ -5,7 +5,7 @@ use crate::kube::model::PodsUpdate;
 use crate::lesson::CellIndex;
 use crate::sentinel::SentinelUpdate;
 
-use super::state::{ClusterInfo, Pane};
+use super::state::{ClusterInfo, Geometry, Pane};
 
 /// A typed input: a key already mapped by the keymap, or an event from a background task.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +78,9 @@ pub enum Action {
     Sentinel(SentinelUpdate),
     /// A pane highlight (new/changed pod) is due to fade.
     PaneTimer,
+    /// The view measured the lesson for the frame about to be drawn: where steps and cells
+    /// land. The app brings a pending reveal on screen and clamps its scroll with it.
+    Laid(Geometry),
 }
 
 /// A side effect the runtime performs for the app; the app itself never does I/O.

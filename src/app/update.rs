@@ -117,6 +117,15 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if let Action::Laid(geometry) = action {
+            // Part of drawing a frame already due: taking the geometry must not ask for another.
+            self.geometry = geometry;
+            if let Some(reveal) = self.reveal.take() {
+                self.scroll = self.geometry.reveal(self.scroll, reveal);
+            }
+            self.scroll = self.scroll.min(self.geometry.max_scroll());
+            return Vec::new();
+        }
         self.dirty = true;
         if is_user_input(&action) {
             self.notice = None;
@@ -200,6 +209,7 @@ impl App {
                     pods.expire(self.wall);
                 }
             }
+            Action::Laid(_) => {} // taken above, before anything is marked dirty
         }
         Vec::new()
     }
@@ -373,6 +383,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::Pods(_)
             | Action::Sentinel(_)
             | Action::PaneTimer
+            | Action::Laid(_)
     )
 }
 

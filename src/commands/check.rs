@@ -16,8 +16,8 @@ pub fn cli_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Colour only for a terminal, and never with NO_COLOR (which `--no-color` also sets).
+/// Colour only for a terminal, and never with `--no-color` or NO_COLOR.
 fn use_color() -> bool {
     use std::io::IsTerminal;
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    std::io::stdout().is_terminal() && crate::settings::color_allowed()
 }

@@ -14,8 +14,7 @@ pub struct Style {
 impl Style {
     pub fn detect() -> Self {
         use std::io::IsTerminal;
-        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && std::io::stdout().is_terminal();
+        let color = crate::settings::color_allowed() && std::io::stdout().is_terminal();
         Self { color }
     }
 

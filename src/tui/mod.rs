@@ -39,7 +39,7 @@ use theme::Theme;
 /// `kubetutor [LESSON]`: the full-screen UI.
 pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     let _log = logging::init();
-    let theme = Theme::from_env();
+    let theme = Theme::detect();
     let lang = args.common.lang.clone();
     // A lesson named on the command line is loaded before the screen is taken, so its errors
     // print like any other command's.

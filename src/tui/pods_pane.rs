@@ -33,7 +33,7 @@ impl<'a> PodsPane<'a> {
         Self {
             view,
             now,
-            theme: Theme::from_env(),
+            theme: Theme::plain(),
             scroll: 0,
             scope: None,
         }

@@ -136,9 +136,7 @@ pub async fn run_lesson(
             break Ok(());
         }
         if app.dirty && last_draw.elapsed() >= FRAME {
-            guard
-                .terminal
-                .draw(|f| screen::draw(f, &mut app, &mut view))?;
+            screen::frame(&mut guard.terminal, &mut app, &mut view)?;
             app.dirty = false;
             last_draw = Instant::now();
             debug_panic(&app);

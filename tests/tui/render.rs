@@ -35,7 +35,7 @@ fn screen_text(terminal: &Terminal<TestBackend>) -> String {
 
 fn draw(app: &mut App, view: &mut LessonView, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| screen::draw(f, app, view)).expect("draw");
+    screen::frame(&mut terminal, app, view).expect("draw");
     terminal
 }
 

@@ -37,45 +37,6 @@ pub fn become_subreaper() {
     });
 }
 
-/// SIGKILLs every child process we still have (and its group), the orphan watchdog excepted,
-/// until none is left: for exit paths only, after the engine stopped what it knows.
-fn kill_children() {
-    let me = std::process::id();
-    let keep = super::watchdog::pid();
-    for _ in 0..20 {
-        let children: Vec<u32> = children_of(me)
-            .into_iter()
-            .filter(|&p| Some(p) != keep && !is_zombie(p))
-            .collect();
-        if children.is_empty() {
-            return;
-        }
-        for pid in children {
-            let pid = Pid::from_raw(pid as i32);
-            let _ = killpg(pid, Signal::SIGKILL);
-            let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn children_of(parent: u32) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let ppid = stat
-                .rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
-            ppid == Some(parent)
-        })
-        .collect()
-}
-
 /// This process's [`OWNER_ENV`] value.
 pub fn owner_mark() -> &'static str {
     static MARK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -91,43 +52,80 @@ pub fn owner_mark() -> &'static str {
 /// none is left (a dying parent's children may still appear for a moment). Ours is the only
 /// process that can read another's environ without privileges: the same user's.
 pub fn kill_marked() -> usize {
+    sweep(false)
+}
+
+/// SIGKILLs, until none is left, every process that carries our mark and, with `children`,
+/// every child we still have (re-parented daemons, through the subreaper) and its group; the
+/// orphan watchdog is spared. One pass over /proc finds both; after the signals it waits only
+/// until those processes are dead (they are, within microseconds), not a fixed time.
+fn sweep(children: bool) -> usize {
     let needle = format!("{OWNER_ENV}={}", owner_mark()).into_bytes();
     let me = std::process::id();
+    let keep = super::watchdog::pid();
     let mut killed = 0;
     for _ in 0..20 {
-        let found = marked_pids(&needle, me);
+        let found = owned_pids(&needle, me, keep, children);
         if found.is_empty() {
             break;
         }
-        for pid in &found {
-            let _ = nix::sys::signal::kill(Pid::from_raw(*pid as i32), Signal::SIGKILL);
+        for &pid in &found {
+            let pid = Pid::from_raw(pid as i32);
+            if children {
+                let _ = killpg(pid, Signal::SIGKILL);
+            }
+            let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
         }
         killed += found.len();
-        std::thread::sleep(Duration::from_millis(5));
+        wait_dead(&found, Duration::from_millis(5));
     }
     killed
 }
 
-fn marked_pids(needle: &[u8], me: u32) -> Vec<u32> {
+/// The live (not zombie) processes other than `me` and `keep` that are our children (with
+/// `children`) or whose environment holds `needle`.
+fn owned_pids(needle: &[u8], me: u32, keep: Option<u32>, children: bool) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     entries
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|&pid| pid != me)
-        .filter(|pid| {
+        .filter(|&pid| pid != me && Some(pid) != keep)
+        .filter(|&pid| {
+            let Some((state, ppid)) = stat_of(pid) else {
+                return false;
+            };
+            if state == 'Z' {
+                return false;
+            }
+            if children && ppid == me {
+                return true;
+            }
             let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-            environ.split(|&b| b == 0).any(|var| var == needle) && !is_zombie(*pid)
+            environ.split(|&b| b == 0).any(|var| var == needle)
         })
         .collect()
 }
 
-fn is_zombie(pid: u32) -> bool {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // `pid (comm) S ...`: the state follows the last ')', comm may hold anything.
-    stat.rsplit_once(')')
-        .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+/// State letter and parent pid from `/proc/PID/stat` (`pid (comm) S ppid ...`; comm may hold
+/// anything, so the fields follow the last ')').
+fn stat_of(pid: u32) -> Option<(char, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    Some((state, ppid))
+}
+
+/// Waits (up to `limit`) until every one of `pids` is gone or a zombie.
+fn wait_dead(pids: &[u32], limit: Duration) {
+    let deadline = std::time::Instant::now() + limit;
+    let alive = |pid: &u32| stat_of(*pid).is_some_and(|(state, _)| state != 'Z');
+    while pids.iter().any(alive) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_micros(200));
+    }
 }
 
 fn live() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
@@ -229,7 +227,6 @@ pub fn kill_all_now() {
     for &pgid in &groups {
         kill_now(pgid);
     }
-    kill_marked();
-    kill_children();
+    sweep(true);
     super::watchdog::forget_if_free(&groups);
 }
