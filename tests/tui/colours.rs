@@ -29,7 +29,7 @@ fn open() -> (App, LessonView) {
 /// The bottom line of the screen, as a buffer of its own.
 fn status_bar(app: &mut App, view: &mut LessonView) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal");
-    terminal.draw(|f| screen::draw(f, app, view)).expect("draw");
+    screen::frame(&mut terminal, app, view).expect("draw");
     let screen = terminal.backend().buffer();
     let mut line = Buffer::empty(Rect::new(0, 0, WIDTH, 1));
     for x in 0..WIDTH {
