@@ -19,4 +19,3 @@ mod tests;
 
 pub use action::{Action, Effect};
 pub use state::*;
-pub use update::mentions_cluster;

@@ -88,10 +88,9 @@ pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
         Outcome::Failed { .. } | Outcome::RetriesExhausted { .. }
     ) {
         let code = &r.cell.code;
-        let assigned = hints::assigned_names(code);
-        let unset: Vec<String> = hints::expanded_names(code)
+        let unset: Vec<String> = hints::undefined_names(code)
             .into_iter()
-            .filter(|n| !session.is_set(n) && !assigned.contains(n.as_str()))
+            .filter(|n| !session.is_set(n))
             .collect();
         if let Some(note) = hints::unset_note(&unset) {
             let bytes = note.into_bytes();

@@ -59,8 +59,7 @@ impl Default for Retry {
 impl Retry {
     /// The delay after failed attempt `attempt` (1-based).
     pub fn delay(&self, attempt: u32) -> Duration {
-        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
-        self.first.saturating_mul(factor).min(self.max)
+        crate::backoff::delay_after(self.first, self.max, attempt)
     }
 }
 

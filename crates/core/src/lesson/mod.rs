@@ -19,7 +19,7 @@ pub mod parse;
 mod runme;
 pub mod shell;
 mod structure;
-mod vars;
+pub mod vars;
 
 pub use diag::{DiagSpan, Diagnostic, Severity};
 pub use load::{

@@ -209,9 +209,15 @@ const CLUSTER_COMMANDS: [&str; 4] = ["kubectl", "helm", "kustomize", "k9s"];
 
 /// Whether code runs a command that talks to Kubernetes (as a command word, also by path, not
 /// inside a file name), so the cluster target must be confirmed before it runs.
+/// Any word of any command counts (`watch kubectl ...`, `xargs helm ...`, `P=$(kubectl ...)`:
+/// the scanner lexes a substitution's inside as commands), read by the one shell scanner
+/// ([`super::shell::scan`]), so quoted text, comments and here-documents are understood.
 pub fn mentions_cluster(code: &str) -> bool {
-    code.split(|c: char| c.is_whitespace() || ";|&()`$\"'".contains(c))
-        .any(|w| CLUSTER_COMMANDS.contains(&w.rsplit('/').next().unwrap_or(w)))
+    super::shell::scan(code)
+        .commands
+        .iter()
+        .flatten()
+        .any(|w| CLUSTER_COMMANDS.contains(&w.text.rsplit('/').next().unwrap_or(&w.text)))
 }
 
 /// Attributes from the fence's info string, e.g. ```` ```sh {id=x capture=VAR} ````.

@@ -285,6 +285,12 @@ impl Lexer<'_> {
                     }
                     self.i += 1 + next.map_or(0, char::len_utf8);
                 }
+                b'$' if self.b.get(self.i + 1) == Some(&b'(')
+                    && self.b.get(self.i + 2) != Some(&b'(') =>
+                {
+                    self.quoted_substitution(2, b')');
+                }
+                b'`' => self.quoted_substitution(1, b'`'),
                 b'$' => self.dollar(),
                 _ => {
                     let ch = self.s[self.i..].chars().next().unwrap_or(' ');
@@ -293,6 +299,30 @@ impl Lexer<'_> {
                 }
             }
         }
+    }
+
+    /// `"...$(cmd)..."` or `"...`cmd`..."`: the substitution's inside is commands of its own
+    /// (outside quotes the main loop lexes it in place), scanned and merged with our offsets.
+    fn quoted_substitution(&mut self, open_len: usize, close: u8) {
+        let start = self.i + open_len;
+        let end = matching_close(self.b, start, close);
+        let inner = scan(&self.s[start..end]);
+        let shift = |w: Word| Word {
+            at: w.at + start,
+            end: w.end + start,
+            ..w
+        };
+        self.out.uses.extend(inner.uses.into_iter().map(|u| Use {
+            at: u.at + start,
+            ..u
+        }));
+        self.out
+            .commands
+            .extend((inner.commands.into_iter()).map(|c| c.into_iter().map(shift).collect()));
+        self.out.writes.extend(inner.writes.into_iter().map(shift));
+        self.out.reads.extend(inner.reads.into_iter().map(shift));
+        self.push_str("$", true);
+        self.i = (end + 1).min(self.b.len());
     }
 
     /// `$NAME`, `${...}`, `$(`, `$((`, specials. Leaves `i` after what it consumed.
@@ -354,6 +384,30 @@ impl Lexer<'_> {
             }
         }
     }
+}
+
+/// Where the substitution opened before `start` closes: `close` at nesting depth 0, skipping
+/// escapes and quoted text (the end of the code if it never closes).
+fn matching_close(b: &[u8], start: usize, close: u8) -> usize {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'\'' if close == b')' => {
+                i += b[i + 1..]
+                    .iter()
+                    .position(|&c| c == b'\'')
+                    .map_or(b.len(), |p| p + 1);
+            }
+            b'(' if close == b')' => depth += 1,
+            c if c == close && depth == 0 => return i,
+            b')' if close == b')' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
 }
 
 #[cfg(test)]

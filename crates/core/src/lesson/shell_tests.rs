@@ -101,3 +101,27 @@ fn never_panics_on_odd_endings() {
         let _ = scan(code);
     }
 }
+
+#[test]
+fn substitutions_inside_double_quotes_are_commands() {
+    let code = r#"echo "pods: $(kubectl get pods -n "$NS") and `helm list`""#;
+    let s = scan(code);
+    let firsts: Vec<&str> = s.commands.iter().map(|c| c[0].text.as_str()).collect();
+    assert!(firsts.contains(&"kubectl"), "{firsts:?}");
+    assert!(firsts.contains(&"helm"), "{firsts:?}");
+    let kubectl = s.commands.iter().find(|c| c[0].text == "kubectl").unwrap();
+    assert_eq!(
+        &code[kubectl[0].at..kubectl[0].end],
+        "kubectl",
+        "offsets are the cell's"
+    );
+    let ns = s
+        .uses
+        .iter()
+        .find(|u| u.name == "NS")
+        .expect("$NS inside is a use");
+    assert_eq!(&code[ns.at..ns.at + ns.len], "$NS");
+    // Arithmetic is not a command, and the quoted text around stays one word.
+    let s = scan(r#"echo "$((1 + 2)) done""#);
+    assert_eq!(s.commands.len(), 1);
+}

@@ -10,9 +10,15 @@ use tokio::sync::{Notify, mpsc};
 use super::client::{self, LinkError};
 use super::event::SentinelEvent;
 use super::model::{LinkState, SentinelUpdate};
+use crate::backoff::Backoff;
 
 pub const BACKOFF_START: Duration = Duration::from_millis(250);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(8);
+
+/// The reconnect schedule of everything that reaches a sentinel.
+pub fn backoff() -> Backoff {
+    Backoff::new(BACKOFF_START, BACKOFF_MAX)
+}
 
 /// Where and how to reach one sentinel.
 #[derive(Debug, Clone)]
@@ -31,9 +37,9 @@ struct Closed;
 
 /// Runs until the receiver of `tx` is dropped.
 pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
-    let mut attempt = 1;
-    let mut backoff = BACKOFF_START;
+    let mut backoff = backoff();
     loop {
+        let attempt = backoff.attempt();
         if send_state(&tx, &spec, LinkState::Connecting { attempt })
             .await
             .is_err()
@@ -46,9 +52,9 @@ pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
             Err(Closed) => return,
         };
         if was_connected {
-            attempt = 1;
-            backoff = BACKOFF_START;
+            backoff.reset();
         }
+        let attempt = backoff.attempt();
         tracing::debug!(endpoint = %spec.endpoint, %error, attempt, "sentinel link down");
         let state = match error {
             LinkError::AuthRequired => LinkState::AuthRequired,
@@ -56,7 +62,7 @@ pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
             LinkError::UnknownMaster => LinkState::UnknownMaster,
             LinkError::Unreachable(error) => LinkState::Unreachable {
                 attempt,
-                backoff,
+                backoff: backoff.delay(),
                 error,
             },
         };
@@ -64,11 +70,10 @@ pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
             return;
         }
         tokio::select! {
-            _ = tokio::time::sleep(backoff) => {}
+            _ = tokio::time::sleep(backoff.delay()) => {}
             _ = tx.closed() => return,
         }
-        attempt += 1;
-        backoff = (backoff * 2).min(BACKOFF_MAX);
+        backoff.failed();
     }
 }
 

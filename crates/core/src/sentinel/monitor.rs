@@ -127,15 +127,14 @@ async fn start_seed(
         } => {
             let endpoint = format!("svc/{service}:{port}");
             let target = Target::Service(service.clone());
-            let mut attempt = 1;
-            let mut backoff = link::BACKOFF_START;
+            let mut backoff = link::backoff();
             let forward = loop {
                 match portforward::start(client.clone(), namespace, target.clone(), *port).await {
                     Ok(f) => break f,
                     Err(e) => {
                         let state = LinkState::Unreachable {
-                            attempt,
-                            backoff,
+                            attempt: backoff.attempt(),
+                            backoff: backoff.delay(),
                             error: e.to_string(),
                         };
                         let u = SentinelUpdate::Link {
@@ -144,11 +143,10 @@ async fn start_seed(
                         };
                         tx.send(u).await.ok()?;
                         tokio::select! {
-                            _ = tokio::time::sleep(backoff) => {}
+                            _ = tokio::time::sleep(backoff.delay()) => {}
                             _ = tx.closed() => return None,
                         }
-                        attempt += 1;
-                        backoff = (backoff * 2).min(link::BACKOFF_MAX);
+                        backoff.failed();
                     }
                 }
             };
@@ -176,15 +174,14 @@ async fn discovered(
     dialer: Arc<Dialer>,
     itx: mpsc::Sender<SentinelUpdate>,
 ) {
-    let mut attempt = 1;
-    let mut backoff = link::BACKOFF_START;
+    let mut backoff = link::backoff();
     let (host, port) = loop {
         match dialer.dial(&addr).await {
             Ok(ok) => break ok,
             Err(error) => {
                 let state = LinkState::Unreachable {
-                    attempt,
-                    backoff,
+                    attempt: backoff.attempt(),
+                    backoff: backoff.delay(),
                     error,
                 };
                 let link = SentinelUpdate::Link {
@@ -197,9 +194,8 @@ async fn discovered(
                 if itx.send(link).await.is_err() || itx.send(note).await.is_err() {
                     return;
                 }
-                tokio::time::sleep(backoff).await;
-                attempt += 1;
-                backoff = (backoff * 2).min(link::BACKOFF_MAX);
+                tokio::time::sleep(backoff.delay()).await;
+                backoff.failed();
             }
         }
     };
