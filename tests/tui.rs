@@ -6,6 +6,8 @@ mod skip;
 #[path = "support/tmux.rs"]
 mod tmux;
 
+#[path = "tui/cluster.rs"]
+mod cluster;
 #[path = "tui/colours.rs"]
 mod colours;
 #[path = "tui/e2e.rs"]
