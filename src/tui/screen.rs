@@ -295,14 +295,14 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
 fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
     let key_width = HELP
         .iter()
-        .map(|(k, _)| k.chars().count())
+        .map(|b| b.keys.chars().count())
         .max()
         .unwrap_or(0);
     HELP.iter()
-        .map(|(key, what)| {
+        .map(|b| {
             Line::from(vec![
-                Span::styled(format!("{key:<key_width$}  "), theme.notice()),
-                Span::raw(*what),
+                Span::styled(format!("{:<key_width$}  ", b.keys), theme.notice()),
+                Span::raw(b.what),
             ])
         })
         .collect()

@@ -10,8 +10,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::pods_pane::Tmux;
 use crate::support::{LESSON, TestNamespace, kubeconfig, kubectl_ok, kubetutor, wait_for};
+use crate::tmux::{Launch, Tmux};
 
 const MANIFESTS: &str = "manifests/redis-sentinel";
 
@@ -198,13 +198,13 @@ fn sentinel_pane_tells_the_truth_on_the_real_node() {
     let state = tempfile::tempdir().expect("tempdir");
     let mut cmd = kubetutor(&kubeconfig(), state.path());
     cmd.args([LESSON, "--namespace", n]);
-    let tmux = Tmux::start(&cmd, 230, 60);
+    let tmux = Tmux::launch(Launch::command(&cmd).size(230, 60));
     wait_screen(&tmux, "the lesson", 20, |s| {
         s.contains("Ship the start script")
     });
-    tmux.keys("Enter");
+    tmux.send(&["Enter"]);
     wait_screen(&tmux, "the cluster confirmation", 20, |s| s.contains(n));
-    tmux.keys("y");
+    tmux.send(&["y"]);
     wait_screen(&tmux, "the first command", 60, |s| s.contains("✓ passed"));
     let apply = |file: &str| kubectl_ok(&["-n", n, "apply", "-f", &format!("{MANIFESTS}/{file}")]);
     apply("redis-master.yaml");
@@ -283,7 +283,7 @@ fn sentinel_pane_tells_the_truth_on_the_real_node() {
             "round {round}: SENTINEL SENTINELS counts {counted}:\n{screen}"
         );
     }
-    tmux.keys("q");
+    tmux.send(&["q"]);
 }
 
 #[test]

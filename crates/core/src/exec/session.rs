@@ -401,17 +401,10 @@ impl Drop for Session {
 
 /// Finds a bare program name on PATH once, rather than on every spawn.
 fn resolve(program: PathBuf, path: Option<&OsStr>) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
     if program.components().count() != 1 {
         return program;
     }
-    let found = std::env::split_paths(path.unwrap_or_default())
-        .map(|dir| dir.join(&program))
-        .find(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        });
-    found.unwrap_or(program)
+    crate::paths::find_on(path.unwrap_or_default(), &program).unwrap_or(program)
 }
 
 /// The session's state directory: on tmpfs when there is one, else in the temp dir.
