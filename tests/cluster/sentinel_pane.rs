@@ -138,6 +138,7 @@ fn measure_outage(tmux: &Tmux, n: &str) {
         "{master_ip} does not answer as master"
     );
     let master_pod = pod_with_ip(n, &master_ip);
+    let earlier = shown_outage(&s);
     let started = Instant::now();
     kubectl_ok(&["-n", n, "delete", "pod", &master_pod, "--wait=false"]);
     let (mut last_ok, mut window) = (started, None);
@@ -155,7 +156,10 @@ fn measure_outage(tmux: &Tmux, n: &str) {
     let measured = window
         .expect("an outage and its end within 180 s")
         .as_secs_f64();
-    let screen = wait_screen(tmux, "the outage shown", 120, |s| shown_outage(s).is_some());
+    // The pane shows the last outage: wait for this one (not a blip shown before).
+    let screen = wait_screen(tmux, "the outage shown", 120, |s| {
+        shown_outage(s).is_some_and(|o| Some(o) != earlier)
+    });
     let shown = shown_outage(&screen).expect("shown");
     eprintln!("unavailable for writes: pane {shown:.2} s, tight ROLE loop {measured:.2} s");
     assert!(

@@ -23,6 +23,8 @@ pub const WRITE_PROBE: Duration = Duration::from_millis(250);
 /// under a second.
 const ANSWER: Duration = Duration::from_millis(200);
 const CONNECT: Duration = Duration::from_secs(1);
+/// Probes in a row without a master before writes count as unavailable.
+const MISSES: u32 = 2;
 
 /// A flip of "some server answers as master", stamped with the moment it was true last
 /// (`ok: false`: the last answer before the outage) or again (`ok: true`).
@@ -45,6 +47,7 @@ pub async fn probe_writes(
     let mut cons: HashMap<Addr, MultiplexedConnection> = HashMap::new();
     let mut state: Option<bool> = None;
     let mut last_ok = None;
+    let mut misses = 0;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -60,6 +63,14 @@ pub async fn probe_writes(
         let ok = master.is_some();
         if ok {
             last_ok = Some(now);
+            misses = 0;
+        } else {
+            misses += 1;
+        }
+        // One missed answer is a blip (a port-forward reconnecting), not an outage: it takes
+        // two probes in a row. The outage still starts at the last answer.
+        if !ok && misses < MISSES {
+            continue;
         }
         // Nothing to report before the first answer: a lesson still starting is no outage.
         if state == Some(ok) || (state.is_none() && !ok) {
