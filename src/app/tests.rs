@@ -512,3 +512,26 @@ fn restored_progress_arrives_as_an_action() {
         Some("Saved progress was unreadable; moved to /tmp/x.corrupt.")
     );
 }
+
+#[test]
+fn s_stops_the_focused_background_job_and_says_so_when_none_runs() {
+    let mut app = app(false);
+    assert_eq!(app.update(Action::StopJob), Vec::new());
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("No background job of `a`"))
+    );
+    app.update(Action::Exec(ExecEvent::JobStarted { cell: 0, pid: 4242 }));
+    assert_eq!(app.update(Action::StopJob), vec![Effect::StopJob(0)]);
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Stopping"))
+    );
+    app.update(Action::Exec(ExecEvent::JobExited {
+        cell: 0,
+        code: None,
+    }));
+    assert_eq!(app.update(Action::StopJob), Vec::new(), "it is gone");
+}

@@ -9,8 +9,8 @@ use super::action::{Action, Effect};
 use super::pods_view::PodsView;
 use super::progress::Loaded;
 use super::state::{
-    App, CellInfo, CellRun, CellStatus, ClusterInfo, EXPANDED_LINES, FOLD_LINES, Geometry, Overlay,
-    Pane, PaneLayout, Reveal,
+    App, CellInfo, CellRun, ClusterInfo, EXPANDED_LINES, FOLD_LINES, Geometry, Overlay, Pane,
+    PaneLayout, Reveal,
 };
 use crate::sentinel::SentinelView;
 
@@ -162,6 +162,7 @@ impl App {
                     run.scroll = 0;
                 }
             }
+            Action::StopJob => return self.stop_job(),
             Action::Click { column, row } => self.click(column, row),
             Action::Resized => self.reveal = self.focus.map(Reveal::Cell),
             Action::Tick => return self.tick(),
@@ -418,13 +419,20 @@ impl App {
         }
     }
 
-    /// The engine stopped without finishing these cells (cancel, failure earlier in a batch).
-    pub fn settle_queued(&mut self) {
-        for run in &mut self.runs {
-            if run.status == CellStatus::Queued {
-                run.status = CellStatus::Idle;
-            }
+    /// `s` on a background cell: stop its job, if one runs.
+    fn stop_job(&mut self) -> Vec<Effect> {
+        let Some(cell) = self.focus else {
+            return Vec::new();
+        };
+        let alive = (self.runs.get(cell))
+            .is_some_and(|r| r.job.as_ref().is_some_and(|j| j.exited.is_none()));
+        let id = self.cells.get(cell).map_or("", |c| c.id.as_str());
+        if !alive {
+            self.notice = Some(format!("No background job of `{id}` is running."));
+            return Vec::new();
         }
+        self.notice = Some(format!("Stopping the background job of `{id}`…"));
+        vec![Effect::StopJob(cell)]
     }
 }
 

@@ -192,7 +192,9 @@ pub async fn run_lesson(
         if let Some((cell, code)) = rt.edit.take() {
             // A fresh reader: the old one must not steal the editor's keystrokes.
             events = EventStream::new();
-            let edited = guard.suspended(|| editor::edit(&code))?;
+            // The editor owns the terminal until it exits; block_in_place lets the runtime
+            // move the other tasks (engine, watchers) off this worker meanwhile.
+            let edited = guard.suspended(|| tokio::task::block_in_place(|| editor::edit(&code)))?;
             let action = match edited {
                 Ok(code) => Action::Edited { cell, code },
                 Err(message) => Action::Notice(message),
@@ -390,6 +392,7 @@ impl Runtime {
                 });
             }
             Effect::Cancel => self.engine.cancel_all(),
+            Effect::StopJob(cell) => self.engine.stop_job(cell),
             Effect::PrepareCluster(pending) => {
                 let (cluster, tx) = (self.cluster.clone(), self.tx.clone());
                 tokio::task::spawn_blocking(move || {
