@@ -20,3 +20,5 @@ mod pods_pane;
 mod real_node;
 #[path = "cluster/safety.rs"]
 mod safety;
+#[path = "cluster/tui_real.rs"]
+mod tui_real;

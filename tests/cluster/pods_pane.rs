@@ -13,14 +13,18 @@ use crate::support::{
 
 const MANIFESTS: &str = "manifests/redis-sentinel";
 
-/// A tmux session on its own socket, killed on drop (with everything running in it).
-struct Tmux {
+/// A tmux session on its own socket, killed on drop (with everything running in it), and the
+/// state directory kubetutor runs with.
+pub struct Tmux {
     socket: String,
+    state: tempfile::TempDir,
 }
 
 impl Tmux {
-    fn start(command: &Command, width: u16, height: u16) -> Tmux {
-        let socket = format!("kubetutor-e2e-{}", std::process::id());
+    fn start(command: &Command, width: u16, height: u16, state: tempfile::TempDir) -> Tmux {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = format!("kubetutor-e2e-{}-{n}", std::process::id());
         let mut line = String::new();
         for (k, v) in command.get_envs() {
             if let (k, Some(v)) = (k.to_string_lossy(), v) {
@@ -46,17 +50,22 @@ impl Tmux {
             .status()
             .expect("tmux must be installed (scripts/deps)");
         assert!(status.success(), "tmux new-session failed");
-        Tmux { socket }
+        Tmux { socket, state }
     }
 
-    fn screen(&self) -> String {
+    pub fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p"])
             .output();
         out.map(|o| text(&o.stdout)).unwrap_or_default()
     }
 
-    fn keys(&self, keys: &str) {
+    /// The XDG base of kubetutor's state, config and cache in this session.
+    pub fn state(&self) -> &Path {
+        self.state.path()
+    }
+
+    pub fn keys(&self, keys: &str) {
         let _ = Command::new("tmux")
             .args(["-L", &self.socket, "send-keys", keys])
             .status();
@@ -77,7 +86,7 @@ fn shell_quote(s: &str) -> String {
 
 /// The pods pane's rows: the lines under its `NAME ... READY ... STATUS` header, cut at the
 /// header's left edge so the lesson text beside the pane (which names the same pods) is ignored.
-fn pane_rows(screen: &str) -> Vec<String> {
+pub fn pane_rows(screen: &str) -> Vec<String> {
     let lines: Vec<&str> = screen.lines().collect();
     let Some((i, x)) = lines.iter().enumerate().find_map(|(i, l)| {
         let x = l.find("NAME")?;
@@ -114,7 +123,7 @@ fn rows_named<'a>(rows: &'a [String], prefix: &str) -> Vec<&'a String> {
 }
 
 /// The row of pod `name`, live or lingering as deleted.
-fn row_of<'a>(rows: &'a [String], name: &str) -> Option<&'a String> {
+pub fn row_of<'a>(rows: &'a [String], name: &str) -> Option<&'a String> {
     rows.iter().find(|r| pod_name(r) == Some(name))
 }
 
@@ -126,21 +135,15 @@ fn three_ready(rows: &[&String]) -> bool {
             .all(|r| r.contains("1/1") && r.contains("Running"))
 }
 
-#[test]
-#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
-fn pods_pane_follows_the_cluster() {
-    let ns = TestNamespace::reserve("pane");
-    let n = ns.name.as_str();
-    kubectl_ok(&["create", "namespace", n]);
+/// The lesson in tmux on namespace `ns`, its first cell run and the cluster confirmed. The pane
+/// watches once the learner has confirmed the cluster target, which the first command that
+/// talks to the cluster asks for; that cell creates the ConfigMap the manifests need.
+pub fn open_lesson_confirmed(ns: &str) -> Tmux {
     let state = tempfile::tempdir().expect("tempdir");
     let mut cmd = kubetutor(&kubeconfig(), state.path());
-    cmd.args([LESSON, "--namespace", n]);
-    let tmux = Tmux::start(&cmd, 220, 50);
+    cmd.args([LESSON, "--namespace", ns]);
+    let tmux = Tmux::start(&cmd, 220, 50, state);
     let long = Duration::from_secs(60);
-
-    // The pane watches once the learner has confirmed the cluster target, which the first
-    // command that talks to the cluster asks for: run the first cell (it creates the ConfigMap
-    // the manifests need) and confirm.
     wait_for("the lesson on screen", Duration::from_secs(20), || {
         let s = tmux.screen();
         if s.contains("Ship the start script") {
@@ -152,11 +155,9 @@ fn pods_pane_follows_the_cluster() {
     tmux.keys("Enter");
     wait_for("the cluster confirmation", Duration::from_secs(20), || {
         let s = tmux.screen();
-        if s.contains(n) { Ok(()) } else { Err(s) }
+        if s.contains(ns) { Ok(()) } else { Err(s) }
     });
     tmux.keys("y");
-    // The cell creates the ConfigMap; applying it too before the cell finished would race
-    // with its `kubectl create` (AlreadyExists on one side or the other).
     wait_for("the first command passed", long, || {
         let s = tmux.screen();
         if s.contains("✓ passed") {
@@ -165,6 +166,19 @@ fn pods_pane_follows_the_cluster() {
             Err(s)
         }
     });
+    tmux
+}
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn pods_pane_follows_the_cluster() {
+    let ns = TestNamespace::reserve("pane");
+    let n = ns.name.as_str();
+    kubectl_ok(&["create", "namespace", n]);
+    // The first cell creates the ConfigMap; applying it too before the cell finished would race
+    // with its `kubectl create` (AlreadyExists on one side or the other).
+    let tmux = open_lesson_confirmed(n);
+    let long = Duration::from_secs(60);
 
     let apply = |file: &str| kubectl_ok(&["-n", n, "apply", "-f", &format!("{MANIFESTS}/{file}")]);
     apply("redis-scripts.yaml");
@@ -219,4 +233,50 @@ fn pane_rows_ignore_the_lesson_text_beside_the_pane() {
     assert_eq!(rows_named(&rows, "redis-").len(), 2, "{rows:?}");
     assert_eq!(rows_named(&rows, "redis-sentinel-").len(), 1);
     assert!(pane_rows("no header here\nredis-master 1/1 Running").is_empty());
+}
+
+/// The STATUS column of the pane's row for `pod`.
+fn pane_status(rows: &[String], pod: &str) -> Option<String> {
+    let row = row_of(rows, pod)?;
+    // NAME READY STATUS ...: the marker is glued to the name, so STATUS is the third word.
+    row.split_whitespace().nth(2).map(str::to_string)
+}
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn pods_pane_shows_kubelets_states_as_kubectl_does() {
+    if !crate::support::needs_real_node("pods_pane_shows_kubelets_states_as_kubectl_does") {
+        return;
+    }
+    let ns = TestNamespace::reserve("states-pane");
+    let n = ns.name.as_str();
+    kubectl_ok(&["create", "namespace", n]);
+    crate::real_node::kubelet_states(n);
+    let tmux = open_lesson_confirmed(n);
+    wait_for(
+        "every pod's STATUS in the pane as kubectl shows it",
+        Duration::from_secs(60),
+        || {
+            let s = tmux.screen();
+            let rows = pane_rows(&s);
+            let kubectl = crate::real_node::kubectl_statuses(n);
+            let differ: Vec<String> = crate::real_node::STATES
+                .iter()
+                .filter_map(|(pod, _)| {
+                    let want = kubectl
+                        .iter()
+                        .find(|(p, _)| p == pod)
+                        .map(|(_, s)| s.clone());
+                    let have = pane_status(&rows, pod);
+                    (want != have).then(|| format!("{pod}: kubectl {want:?}, pane {have:?}"))
+                })
+                .collect();
+            if differ.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{differ:?}\n{s}"))
+            }
+        },
+    );
+    tmux.keys("q");
 }
