@@ -376,7 +376,8 @@ cmd_host_state() {
   echo "## ip route"; ip route show table all
   echo "## iptables-save"
   if command -v iptables-save >/dev/null 2>&1; then
-    iptables-save 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'
+    # Counters and comments change by themselves; an empty ruleset is no error.
+    { iptables-save 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'; } || true
   fi
   echo "## sysctls"; local k; for k in "${KUBELET_SYSCTLS[@]}"; do echo "$k=$(sysctl -n "$k")"; done
   echo "## mounts"; awk '{print $2, $3}' /proc/self/mounts | sort

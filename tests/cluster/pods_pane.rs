@@ -196,6 +196,40 @@ fn pods_pane_follows_the_cluster() {
     apply("redis-sentinel-controller.yaml");
     kubectl_ok(&["-n", n, "scale", "rc", "redis", "--replicas=3"]);
     kubectl_ok(&["-n", n, "scale", "rc", "redis-sentinel", "--replicas=3"]);
+    if crate::support::real_node() {
+        // Real sentinels fail over only to replicas they know: delete the master once they
+        // know both (the lesson waits for the same before its deletion).
+        wait_for(
+            "the sentinels know 2 replicas and 3 other sentinels",
+            long,
+            || {
+                let out = crate::support::kubectl(&[
+                    "-n",
+                    n,
+                    "exec",
+                    "redis-master",
+                    "-c",
+                    "sentinel",
+                    "--",
+                    "redis-cli",
+                    "-p",
+                    "26379",
+                    "sentinel",
+                    "master",
+                    "mymaster",
+                ]);
+                let fields: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+                let value = |k: &str| {
+                    let i = fields.iter().position(|f| f == k)?;
+                    fields.get(i + 1).cloned()
+                };
+                match (value("num-slaves"), value("num-other-sentinels")) {
+                    (Some(r), Some(s)) if r == "2" && s == "3" => Ok(()),
+                    other => Err(format!("{other:?}")),
+                }
+            },
+        );
+    }
     kubectl_ok(&["-n", n, "delete", "pod", "redis-master", "--wait=false"]);
 
     wait_for(
