@@ -4,9 +4,9 @@
 
 pub mod action;
 mod edit;
-pub mod keymap;
 pub mod output;
 pub mod picker;
+pub mod pods_view;
 pub mod progress;
 mod run;
 pub mod state;
@@ -19,4 +19,3 @@ mod tests;
 
 pub use action::{Action, Effect};
 pub use state::*;
-pub use update::mentions_cluster;

@@ -36,7 +36,7 @@ pub struct Progress {
 }
 
 /// The outcome of reading saved progress.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Loaded {
     Fresh,
     Restored(Progress),
