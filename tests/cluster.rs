@@ -26,5 +26,7 @@ mod pods_pane;
 mod real_node;
 #[path = "cluster/safety.rs"]
 mod safety;
+#[path = "cluster/sentinel_pane.rs"]
+mod sentinel_pane;
 #[path = "cluster/tui_real.rs"]
 mod tui_real;

@@ -122,6 +122,8 @@ pub enum Effect {
         pods: bool,
         sentinel: bool,
     },
+    /// A background job started (maybe the sentinel the pane waits for): retry at once.
+    WakeSentinel,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Open the cell's code in `$EDITOR`, then answer with [`Action::Edited`].

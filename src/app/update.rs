@@ -9,8 +9,8 @@ use super::action::{Action, Effect};
 use super::pods_view::PodsView;
 use super::progress::Loaded;
 use super::state::{
-    App, CellInfo, CellRun, ClusterInfo, EXPANDED_LINES, FOLD_LINES, Geometry, Overlay, Pane,
-    PaneLayout, Reveal,
+    App, CellInfo, CellRun, CellStatus, ClusterInfo, EXPANDED_LINES, FOLD_LINES, Geometry, Overlay,
+    Pane, PaneLayout, Reveal,
 };
 use crate::sentinel::SentinelView;
 
@@ -26,6 +26,7 @@ impl App {
                 runnable: cell.is_runnable(),
                 interactive: cell.attrs.interactive,
                 background: cell.attrs.background,
+                always: cell.attrs.always,
                 needs_cluster: mentions_cluster(&cell.code),
                 hint: cell.hint.clone(),
             })
@@ -83,6 +84,7 @@ impl App {
             spinner: 0,
             dirty: true,
             quit: false,
+            quit_after_cleanup: false,
         }
     }
 
@@ -214,11 +216,12 @@ impl App {
     /// The lesson opened: a sentinel reached by address needs no cluster, watch it at once.
     fn started(&mut self) -> Vec<Effect> {
         let local = (self.lesson.meta.panes.sentinel.as_ref())
-            .filter(|pane| pane.address.is_some())
-            .map(|pane| pane.master.clone());
+            .and_then(|pane| Some((pane.master.clone(), pane.address.clone()?)));
         match local {
-            Some(master) => {
-                self.sentinel = Some(SentinelView::new(master, self.wall));
+            Some((master, address)) => {
+                let mut view = SentinelView::new(master, self.wall);
+                view.expected = self.sentinel_origin(&address);
+                self.sentinel = Some(view);
                 vec![Effect::StartLocalSentinel]
             }
             None => Vec::new(),
@@ -284,6 +287,10 @@ impl App {
             self.sentinel_state = format!("sentinel: {message}");
         }
         self.notice = Some(format!("Not run: {message}"));
+        // A cleanup before quitting that cannot reach the cluster: quit anyway.
+        if self.quit_after_cleanup && !self.animating() {
+            self.quit = true;
+        }
     }
 
     fn cluster_confirmed(
@@ -316,8 +323,23 @@ impl App {
             }
             (Overlay::ConfirmQuit, Action::Confirm | Action::Quit) => {
                 self.overlay = None;
+                let cleanup = self.pending_cleanup(true);
+                if !cleanup.is_empty() {
+                    self.settle_queued();
+                    self.overlay = Some(Overlay::ConfirmCleanup { cells: cleanup });
+                    return vec![Effect::Cancel];
+                }
                 self.quit = true;
                 vec![Effect::Cancel, Effect::SaveProgress, Effect::Quit]
+            }
+            (Overlay::ConfirmCleanup { cells }, Action::Confirm) => {
+                self.overlay = None;
+                self.run_cleanup(cells)
+            }
+            (Overlay::ConfirmCleanup { .. }, Action::Quit) => {
+                self.overlay = None;
+                self.quit = true;
+                vec![Effect::SaveProgress, Effect::Quit]
             }
             (Overlay::ConfirmCluster { target, pending }, Action::Confirm) => {
                 self.overlay = None;
@@ -327,7 +349,7 @@ impl App {
             (Overlay::ConfirmCluster { .. }, Action::Dismiss | Action::Quit) => {
                 self.overlay = None;
                 self.notice = Some("Not run: the cluster target was not confirmed.".into());
-                Vec::new()
+                self.quit_if_cleaned_up()
             }
             (_, Action::Dismiss) => {
                 self.overlay = None;
@@ -416,6 +438,15 @@ impl App {
     fn join_roles(&mut self) {
         if let (Some(pods), Some(sentinel)) = (&mut self.pods, &self.sentinel) {
             pods.set_roles(sentinel.roles(), self.wall);
+        }
+    }
+
+    /// The engine stopped without finishing these cells (cancel, failure earlier in a batch).
+    pub fn settle_queued(&mut self) {
+        for run in &mut self.runs {
+            if run.status == CellStatus::Queued {
+                run.status = CellStatus::Idle;
+            }
         }
     }
 

@@ -195,6 +195,14 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
     if ctrl && matches!(key.code, KeyCode::Char('c')) {
         return Some(Action::Cancel);
     }
+    if matches!(overlay, Some(Overlay::ConfirmCleanup { .. })) {
+        // Three answers: clean up and quit, quit as is, or stay.
+        return match key.code {
+            KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Action::Confirm),
+            KeyCode::Char('n' | 'N' | 'q') => Some(Action::Quit),
+            _ => Some(Action::Dismiss),
+        };
+    }
     if matches!(
         overlay,
         Some(Overlay::ConfirmQuit | Overlay::ConfirmCluster { .. })

@@ -20,7 +20,7 @@ use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, Lease};
 use crate::kube::model::PodsUpdate;
 use crate::kube::session::{ClusterSession, Prepared};
 use crate::lesson::{CellIndex, Lesson};
-use crate::sentinel::SentinelUpdate;
+use crate::sentinel::{SentinelUpdate, Wake, WakeHandle, wake_channel};
 
 use super::editor;
 use super::lesson_view::LessonView;
@@ -71,6 +71,9 @@ pub(super) struct Runtime {
     /// Writes progress off the loop (the newest snapshot wins).
     pub(super) saver: Option<Saver>,
     pub(super) sentinel_tx: mpsc::Sender<SentinelUpdate>,
+    /// Pokes the sentinel monitor when a background job starts.
+    pub(super) sentinel_wake: WakeHandle,
+    pub(super) sentinel_woken: Wake,
     pub(super) pods_tx: mpsc::Sender<PodsUpdate>,
 }
 
@@ -108,7 +111,10 @@ pub async fn run_lesson(
     let saver = progress_file
         .clone()
         .map(|file| Saver::spawn(file, tx.clone()));
+    let (sentinel_wake, sentinel_woken) = wake_channel();
     let mut rt = Runtime {
+        sentinel_wake,
+        sentinel_woken,
         engine,
         tx,
         lesson: lesson.clone(),
@@ -405,6 +411,7 @@ impl Runtime {
             Effect::StartClusterPanes { pods, sentinel } => {
                 self.start_cluster_panes(pods, sentinel);
             }
+            Effect::WakeSentinel => self.sentinel_wake.wake(),
             Effect::Copy(text) => {
                 if let Err(e) = copy_osc52(&text) {
                     return Some(Action::Notice(format!("Copy failed: {e}")));

@@ -5,10 +5,12 @@
 //! - [`pods`]: the pod watch task, turning kube-rs watcher events into [`model`] rows
 //!   (kubectl's STATUS from [`status`]) that the app's `PodsView` folds for the pods pane;
 //! - [`doctor`]: the tool and cluster checks of `kubetutor doctor` (with [`access`], [`nodes`]);
-//! - `portforward`: the sentinel pane's way into the cluster (owned by the sentinel module).
+//! - `portforward` and [`endpoints`]: the sentinel pane's way into the cluster (owned by the
+//!   sentinel module).
 
 pub mod access;
 pub mod doctor;
+pub mod endpoints;
 pub mod kubeconfig;
 pub mod model;
 pub mod namespace;
