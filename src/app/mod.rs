@@ -8,7 +8,9 @@ pub mod keymap;
 pub mod output;
 pub mod picker;
 pub mod progress;
+pub mod progress_lock;
 mod run;
+pub mod sgr;
 pub mod state;
 mod update;
 

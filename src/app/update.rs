@@ -15,12 +15,13 @@ use super::state::{
 
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
+        let steps = lesson.cell_steps();
         let cells: Vec<CellInfo> = lesson
             .cells()
             .iter()
-            .enumerate()
-            .map(|(i, cell)| CellInfo {
-                step: lesson.step_of(i),
+            .zip(steps)
+            .map(|(cell, step)| CellInfo {
+                step,
                 id: cell.id.clone(),
                 runnable: cell.is_runnable(),
                 interactive: cell.attrs.interactive,

@@ -80,8 +80,10 @@ impl Started {
         cmd.stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
         proc::own_group(&mut cmd, die_with_parent);
+        let run = proc::next_run_mark();
+        cmd.env(proc::RUN_ENV, &run);
         let mut child = cmd.spawn()?;
-        let group = child.id().map(Group::register);
+        let group = child.id().map(|pid| Group::register(pid, run));
         let (Some(out), Some(err), Some(group)) = (child.stdout.take(), child.stderr.take(), group)
         else {
             let _ = child.start_kill();

@@ -27,6 +27,19 @@ static LIVE: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
 /// kubetutor even when pids are reused.
 pub const OWNER_ENV: &str = "KUBETUTOR_OWNER";
 
+/// The variable that tells one spawned cell process (one attempt of a cell, one background
+/// job) from every other: `<owner mark>-<n>`. A cell that is cancelled or times out takes
+/// what it started along, whatever group or session that moved to, and nothing of another
+/// cell's (background jobs and their daemons live on until they are stopped).
+pub const RUN_ENV: &str = "KUBETUTOR_RUN";
+
+/// A fresh [`RUN_ENV`] value.
+pub fn next_run_mark() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{n}", owner_mark())
+}
+
 /// Orphans of our cells are re-parented to us instead of init (see the module doc).
 pub fn become_subreaper() {
     static DONE: std::sync::Once = std::sync::Once::new();
@@ -91,7 +104,12 @@ pub fn owner_mark() -> &'static str {
 /// none is left (a dying parent's children may still appear for a moment). Ours is the only
 /// process that can read another's environ without privileges: the same user's.
 pub fn kill_marked() -> usize {
-    let needle = format!("{OWNER_ENV}={}", owner_mark()).into_bytes();
+    kill_marked_with(OWNER_ENV, owner_mark())
+}
+
+/// SIGKILLs every process whose environment holds `name=value` (see [`kill_marked`]).
+fn kill_marked_with(name: &str, value: &str) -> usize {
+    let needle = format!("{name}={value}").into_bytes();
     let me = std::process::id();
     let mut killed = 0;
     for _ in 0..20 {
@@ -163,15 +181,18 @@ pub fn own_group(cmd: &mut tokio::process::Command, die_with_parent: bool) {
 #[derive(Debug)]
 pub struct Group {
     pgid: i32,
+    /// The [`RUN_ENV`] value its leader was started with.
+    run: String,
 }
 
 impl Group {
-    /// Registers the group led by `pid` (a child started with [`own_group`]).
-    pub fn register(pid: u32) -> Self {
+    /// Registers the group led by `pid` (a child started with [`own_group`] and `run` as its
+    /// [`RUN_ENV`]).
+    pub fn register(pid: u32, run: String) -> Self {
         let pgid = pid as i32;
         live().insert(pgid);
         super::watchdog::watch(pgid);
-        Self { pgid }
+        Self { pgid, run }
     }
 
     pub fn id(&self) -> i32 {
@@ -188,9 +209,20 @@ impl Group {
         !matches!(killpg(Pid::from_raw(self.pgid), None), Err(Errno::ESRCH))
     }
 
-    /// SIGINT, then SIGTERM, then SIGKILL, each after `grace`, until the group is empty.
+    /// SIGINT, then SIGTERM, then SIGKILL, each after `grace`, until the group is empty;
+    /// then whatever the run started outside its group (`setsid`, daemons) is killed too.
     /// The caller reaps the leader concurrently (else the zombie keeps the group alive).
     pub async fn stop(&self, grace: Duration) {
+        self.escalate(grace).await;
+        let run = self.run.clone();
+        // A /proc scan: off the async workers.
+        let swept = tokio::task::spawn_blocking(move || kill_marked_with(RUN_ENV, &run)).await;
+        if let Ok(n @ 1..) = swept {
+            tracing::info!(pgid = self.pgid, killed = n, "stopped what the cell started outside its group");
+        }
+    }
+
+    async fn escalate(&self, grace: Duration) {
         for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGKILL] {
             if !self.signal(sig) {
                 return;

@@ -39,7 +39,11 @@ impl Report {
 pub fn cli_check(args: crate::cli::CheckArgs) -> anyhow::Result<ExitCode> {
     let report = check_args(&args.lessons);
     let text = report.render();
-    print!("{}", if use_color() { colorize(&text) } else { text });
+    let text = if use_color() { colorize(&text) } else { text };
+    // Not `print!`: a closed pipe or terminal (`check | head`) would make it panic.
+    let mut out = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut out, text.as_bytes())
+        .and_then(|()| std::io::Write::flush(&mut out));
     Ok(if report.errors() > 0 {
         ExitCode::FAILURE
     } else {
@@ -175,7 +179,11 @@ pub fn check_source(path: &Path, source: &str) -> Vec<Diagnostic> {
     let parsed = parse_full(path, source);
     let mut diags = parsed.diagnostics;
     if !(diags.len() == 1 && diags[0].span.line == 0 && diags[0].is_error()) {
-        diags.extend(super::lint::lint(&parsed.lesson, source));
+        // Capped apart from the parser's findings (capped already), so no count is lost.
+        let mut lint = super::lint::lint(&parsed.lesson, source);
+        lint.sort_by_key(|d| (d.span.line, d.span.col));
+        super::diag::cap_per_line(&mut lint);
+        diags.extend(lint);
     }
     diags.sort_by_key(|d| (d.span.line, d.span.col));
     diags

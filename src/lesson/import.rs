@@ -69,7 +69,8 @@ pub fn cli_import(args: crate::cli::ImportArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&file, &imported.markdown)
         .with_context(|| format!("{}: cannot write", file.display()))?;
     for w in &imported.warnings {
-        eprintln!("{}: warning: {w}", path.display());
+        let line = format!("{}: warning: {w}", path.display());
+        eprintln!("{}", super::escape::controls(&line));
     }
     let diags = super::check::check_file(&file);
     let report = super::check::Report {

@@ -154,9 +154,7 @@ impl Cx<'_> {
             out.push(d.with_help("start each step with a `## Heading`"));
         }
         let cells = l.cells();
-        let n_intro = (0..cells.len())
-            .take_while(|&i| l.step_of(i).is_none())
-            .count();
+        let n_intro = l.cell_steps().iter().take_while(|s| s.is_none()).count();
         for (i, cell) in cells.iter().enumerate() {
             if i < n_intro && cell.is_runnable() {
                 let d = self.at(

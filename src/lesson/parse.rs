@@ -104,6 +104,7 @@ pub fn parse_full(path: &Path, source: &str) -> Parsed {
     super::runme::apply(&mut lesson, &idx, path, &mut diags);
     fill_title(&mut lesson, path, &mut diags);
     diags.sort_by_key(|d| (d.span.line, d.span.col));
+    super::diag::cap_per_line(&mut diags);
     Parsed {
         lesson,
         diagnostics: diags,

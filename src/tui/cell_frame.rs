@@ -3,7 +3,7 @@
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use super::wrap::spans_width;
 
@@ -31,7 +31,7 @@ pub fn rule(
     Line::from(spans)
 }
 
-/// The spans cut to at most `width` display columns (a wide character that would straddle
+/// The spans cut to at most `width` display columns (a wide cluster that would straddle
 /// the edge is dropped whole).
 fn fit(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
     let mut out = Vec::with_capacity(spans.len());
@@ -43,16 +43,10 @@ fn fit(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
             out.push(span);
             continue;
         }
-        let mut text = String::new();
-        for c in span.content.chars() {
-            let cw = c.width().unwrap_or(0);
-            if used + cw > width {
-                break;
-            }
-            text.push(c);
-            used += cw;
-        }
-        out.push(Span::styled(text, span.style));
+        // Whole grapheme clusters only: half an emoji ZWJ sequence is wider on the terminal
+        // than here and would push the border out.
+        let (text, _) = super::width::fit(&span.content, width - used);
+        out.push(Span::styled(text.to_string(), span.style));
         break;
     }
     out
