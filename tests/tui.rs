@@ -1,5 +1,8 @@
 //! TUI tests: TestBackend snapshots of the main screens, and tmux end-to-end runs of the binary.
 
+#[path = "support/tmux.rs"]
+mod tmux;
+
 #[path = "tui/e2e.rs"]
 mod e2e;
 #[path = "tui/edit.rs"]

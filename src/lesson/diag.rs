@@ -87,7 +87,8 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = self.path.display().to_string();
         let path = controls(&path);
-        let message = controls(&self.message);
+        let short = shorten(&self.message);
+        let message = controls(&short);
         if self.span.line == 0 {
             writeln!(f, "{path}: {}: {message}", self.severity)?;
         } else {
@@ -107,10 +108,27 @@ impl fmt::Display for Diagnostic {
             let pad = " ".repeat(
                 self.span.line.to_string().len().max(1) * usize::from(self.source_line.is_some()),
             );
-            writeln!(f, "{pad} = help: {}", controls(help))?;
+            writeln!(f, "{pad} = help: {}", controls(&shorten(help)))?;
         }
         Ok(())
     }
+}
+
+/// Characters of a message or help shown: they quote lesson text (an unknown attribute, a
+/// value), which may be a whole 1 MB line.
+const MAX_MESSAGE: usize = 300;
+
+/// `text` cut in the middle to about [`MAX_MESSAGE`] characters (start and end kept).
+fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_MESSAGE {
+        return text.into();
+    }
+    let head = byte_of_char(text, MAX_MESSAGE * 2 / 3);
+    let tail = back_chars(&text[head..], MAX_MESSAGE / 4) + head;
+    if tail <= head {
+        return text.into();
+    }
+    format!("{}…{}", &text[..head], &text[tail..]).into()
 }
 
 /// A window of a source line and whether the line goes on beyond it on either side.
@@ -427,6 +445,16 @@ mod tests {
         for &o in offsets.iter().rev().chain(&offsets).chain(offsets.iter().step_by(3)) {
             assert_eq!(idx.line_col(o), fresh(o), "{o}");
         }
+    }
+
+    #[test]
+    fn long_messages_are_cut_in_the_middle() {
+        let word = "中".repeat(50_000);
+        let d = Diagnostic::file(Path::new("l"), Severity::Error, format!("unknown `{word}` attribute"))
+            .with_help(format!("did you mean `{word}`?"));
+        let text = d.to_string();
+        assert!(text.chars().count() < 2 * MAX_MESSAGE + 60, "{}", text.len());
+        assert!(text.contains("` attribute") && text.contains("unknown `中"), "{text}");
     }
 
     #[test]

@@ -10,6 +10,9 @@ use super::model::{Block, Cell, Lesson};
 use super::shell::{self, Scan};
 use super::{files, guard, vars};
 
+/// Unset variables that get a "did you mean" search (each compares with every set name).
+const MAX_SUGGESTED: usize = 100;
+
 pub fn lint(lesson: &Lesson, source: &str) -> Vec<Diagnostic> {
     let idx = LineIndex::new(source);
     let cx = Cx {
@@ -17,6 +20,7 @@ pub fn lint(lesson: &Lesson, source: &str) -> Vec<Diagnostic> {
         source,
         idx: &idx,
         path: &lesson.path,
+        last_pos: Default::default(),
     };
     let mut out = Vec::new();
     cx.front_matter(&mut out);
@@ -39,6 +43,20 @@ pub(crate) struct Cx<'a> {
     pub source: &'a str,
     pub idx: &'a LineIndex<'a>,
     pub path: &'a Path,
+    /// The last `code_pos` answer: findings come in code order, so the next one is found
+    /// from there (a 27 KB line with 4,000 findings is walked once, not 4,000 times).
+    pub last_pos: std::cell::Cell<Option<CodePos>>,
+}
+
+/// Where `code_pos` last was: in the cell starting at source byte `cell`, code byte `off`
+/// is on code line `k` (starting at code byte `line_start`, at source byte `base`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CodePos {
+    cell: usize,
+    off: usize,
+    k: usize,
+    line_start: usize,
+    base: usize,
 }
 
 impl Cx<'_> {
@@ -56,9 +74,32 @@ impl Cx<'_> {
     /// quoted in the source, so each line is located on its source line).
     pub fn code_pos(&self, cell: &Cell, off: usize) -> usize {
         let off = super::diag::floor_char(&cell.code, off);
-        let k = cell.code[..off].matches('\n').count();
-        let line_start = cell.code[..off].rfind('\n').map_or(0, |p| p + 1);
-        let code_line = cell.code[line_start..].split('\n').next().unwrap_or("");
+        let last = self
+            .last_pos
+            .get()
+            .filter(|p| p.cell == cell.span.start && p.off <= off);
+        let (from, k0, start0) = last.map_or((0, 0, 0), |p| (p.off, p.k, p.line_start));
+        let between = &cell.code.as_bytes()[from..off];
+        let k = k0 + memchr::memchr_iter(b'\n', between).count();
+        let line_start = memchr::memrchr(b'\n', between).map_or(start0, |p| from + p + 1);
+        let base = match last.filter(|p| p.k == k) {
+            Some(p) => p.base,
+            None => self.code_line_base(cell, k, line_start),
+        };
+        self.last_pos.set(Some(CodePos {
+            cell: cell.span.start,
+            off,
+            k,
+            line_start,
+            base,
+        }));
+        base + (off - line_start)
+    }
+
+    /// Source byte where code line `k` (starting at code byte `line_start`) begins.
+    fn code_line_base(&self, cell: &Cell, k: usize, line_start: usize) -> usize {
+        let rest = &cell.code[line_start..];
+        let code_line = &rest[..memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len())];
         let n = cell.span.line + 1 + k;
         let text = self.idx.line_text(n);
         let found = if code_line.is_empty() {
@@ -66,7 +107,7 @@ impl Cx<'_> {
         } else {
             text.find(code_line)
         };
-        self.idx.line_start(n) + found.unwrap_or(0) + (off - line_start)
+        self.idx.line_start(n) + found.unwrap_or(0)
     }
 
     /// The value of a top-level front matter key (`key: value`), for pointing at it.
@@ -243,7 +284,10 @@ impl Cx<'_> {
                     .get(&u.name)
                     .filter(|(avail, _)| *avail >= i)
                     .map(|(_, line)| *line);
-                out.push(self.undefined(cell, u, later, &defined));
+                // A near-miss search compares with every defined name: only for the first
+                // few, so 4,000 unset names against 4,000 set ones stay linear.
+                let near = (reported.len() <= MAX_SUGGESTED).then_some(&defined);
+                out.push(self.undefined(cell, u, later, near));
             }
             defined.extend(local.into_iter().map(|(n, _)| n));
             defined.extend(cell.attrs.capture.clone());
@@ -256,7 +300,7 @@ impl Cx<'_> {
         cell: &Cell,
         u: &shell::Use,
         later: Option<usize>,
-        defined: &HashSet<String>,
+        defined: Option<&HashSet<String>>,
     ) -> Diagnostic {
         let s = self.code_pos(cell, u.at);
         let e = self.code_pos(cell, u.at + u.len);
@@ -270,7 +314,7 @@ impl Cx<'_> {
             );
             return d.with_help("move the cell that sets it earlier");
         }
-        let names: Vec<&str> = defined.iter().map(String::as_str).collect();
+        let names: Vec<&str> = defined.into_iter().flatten().map(String::as_str).collect();
         if let Some(near) = super::attrs::did_you_mean(name, &names) {
             let d = self.at(
                 Severity::Error,
