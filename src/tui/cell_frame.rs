@@ -66,4 +66,25 @@ mod tests {
         let r = rule(vec![Span::raw("├─ output")], 12, frame, "┤");
         assert_eq!(r.to_string(), "├─ output───┤");
     }
+
+    /// What the terminal got before: "yyy👨\u{200d}" then the border, which it glued into
+    /// the emoji. At every offset, no cut ends inside a cluster and the border stays put.
+    #[test]
+    fn clusters_at_the_edge_are_kept_or_dropped_whole() {
+        let family = "👨\u{200d}👩\u{200d}👧\u{200d}👦";
+        for cluster in [family, "e\u{301}\u{302}", "🇩🇪", "界", "👍🏽"] {
+            for n in 0..12 {
+                let text = format!("{}{cluster}|", "y".repeat(n));
+                let line = close(Line::from(vec![Span::raw("│ "), Span::raw(text)]), 12, Style::default());
+                let shown = line.to_string();
+                assert_eq!(shown.width(), 13, "{shown:?}");
+                assert!(shown.ends_with('│'), "{shown:?}");
+                assert!(!shown.contains("\u{200d}│") && !shown.contains("\u{200d} "), "{shown:?}");
+                let kept = shown.contains(cluster);
+                let first = cluster.chars().next().unwrap_or('?');
+                let cut = !shown.contains(first);
+                assert!(kept || cut, "half a cluster left: {shown:?}");
+            }
+        }
+    }
 }

@@ -45,7 +45,7 @@ fn colour_codes_floods_and_binary_output_stay_under_100_mb() {
         let screen = tmux.screen();
         let hwm = hwm_kb(pid);
         assert!(hwm < BUDGET_KB, "VmHWM {hwm} kB while streaming:\n{screen}");
-        if screen.matches("✓ passed").count() == cells.len() {
+        if screen.matches("✓ passed").count() >= cells.len() {
             break;
         }
         assert!(Instant::now() < deadline, "cells did not all pass:\n{screen}");
