@@ -59,8 +59,7 @@ fn clusters_at_the_right_edge_never_move_the_border() {
         assert_eq!(*right.get_or_insert(w), w, "border moved on {line:?}\n{screen}");
     }
     assert!(rows > 3 * 14, "frames not found:\n{screen}");
-    tmux.send(&["q"]);
-    tmux.wait_exit();
+    crate::util::quit(&tmux);
 }
 
 /// The same through the public rendering path with ratatui's TestBackend, where every cell

@@ -54,6 +54,5 @@ fn colour_codes_floods_and_binary_output_stay_under_100_mb() {
     let hwm = hwm_kb(pid);
     eprintln!("VmHWM after all cells: {hwm} kB");
     assert!(hwm < BUDGET_KB, "VmHWM {hwm} kB");
-    tmux.send(&["q"]);
-    tmux.wait_exit();
+    crate::util::quit(&tmux);
 }

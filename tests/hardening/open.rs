@@ -40,8 +40,7 @@ fn a_100k_cell_lesson_opens_and_quits() {
     // The debug build; the release budget (< 1 s) is benches/open.rs.
     tmux.wait_for("Step 1/10000");
     eprintln!("first frame of 100k cells (debug build, in tmux): {:?}", t.elapsed());
-    tmux.send(&["q"]);
-    tmux.wait_exit();
+    crate::util::quit(&tmux);
     tmux.wait_for(PROMPT);
     assert_eq!(flags(&tmux), normal);
 }

@@ -98,8 +98,7 @@ fn a_cancelled_cell_takes_its_escapees_in_the_tui() {
         assert!(left.is_empty(), "escaped the cancel: {left:?}");
     }
     assert_eq!(alive_all(&job).len(), job.len(), "the job's daemons were killed");
-    tmux.send(&["q"]);
-    tmux.wait_exit();
+    crate::util::quit(&tmux);
     for m in &job {
         assert!(wait_gone(&format!("sleep {m}"), 5).is_empty(), "{m} survived the exit");
     }

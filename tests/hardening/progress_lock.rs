@@ -42,13 +42,11 @@ fn a_second_instance_is_read_only_and_the_first_keeps_its_progress() {
     b.send(&["n"]);
     b.send(&["Enter"]);
     b.wait_for("TWO-RAN");
-    b.send(&["q"]);
-    b.wait_exit();
+    crate::util::quit(&b);
     let saved = progress(state, &l.file);
     assert!(saved.contains("\"one\": true"), "A's cell kept:\n{saved}");
     assert!(!saved.contains("\"two\""), "B saved nothing:\n{saved}");
-    a.send(&["q"]);
-    a.wait_exit();
+    crate::util::quit(&a);
     let saved = progress(state, &l.file);
     assert!(saved.contains("\"one\": true") && !saved.contains("\"two\""), "{saved}");
 
@@ -57,8 +55,7 @@ fn a_second_instance_is_read_only_and_the_first_keeps_its_progress() {
     open_with(&b, state, &l.file, "");
     b.wait_for("Welcome back");
     assert!(!b.screen().contains("Read-only"));
-    b.send(&["q"]);
-    b.wait_exit();
+    crate::util::quit(&b);
 }
 
 #[test]
@@ -72,8 +69,7 @@ fn the_lock_goes_with_a_killed_holder_and_reset_needs_it() {
     // --reset in a read-only instance must not wipe the owner's progress.
     open_with(&b, state, &l.file, "--reset");
     b.wait_for("Read-only");
-    b.send(&["q"]);
-    b.wait_exit();
+    crate::util::quit(&b);
     assert!(progress(state, &l.file).contains("\"one\": true"));
     // SIGKILL: no Drop runs, the kernel still releases the flock.
     let holder = crate::util::app_pid(&a);
@@ -85,6 +81,5 @@ fn the_lock_goes_with_a_killed_holder_and_reset_needs_it() {
     open_with(&b, state, &l.file, "");
     b.wait_for("Welcome back");
     assert!(!b.screen().contains("Read-only"));
-    b.send(&["q"]);
-    b.wait_exit();
+    crate::util::quit(&b);
 }

@@ -60,3 +60,17 @@ pub fn app_pid(tmux: &Tmux) -> u32 {
         .map(|(pid, _)| pid)
         .expect("kubetutor runs under the pane")
 }
+
+/// `q`, and `y` when the app asks (it does while anything may still run), then waits.
+pub fn quit(tmux: &Tmux) {
+    tmux.send(&["q"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !crate::tmux::descendants(tmux.pane_pid()).is_empty() && std::time::Instant::now() < deadline {
+        if tmux.screen().contains("y = quit") {
+            tmux.send(&["y"]);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    tmux.wait_exit();
+}
