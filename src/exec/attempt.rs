@@ -213,6 +213,12 @@ async fn supervise(
             }
         }
     }
+    if stopping.is_some() {
+        // Cancelled or timed out: what it started outside its group goes too (a cell that
+        // ends by itself keeps its daemons; `redis-server --daemonize` is a lesson's step).
+        drop(stopper);
+        group.sweep().await;
+    }
     match (stopping, status) {
         (Some(reason), _) => reason,
         (None, Some(s)) => Ending::Exited(s),

@@ -209,16 +209,27 @@ impl Group {
         !matches!(killpg(Pid::from_raw(self.pgid), None), Err(Errno::ESRCH))
     }
 
-    /// SIGINT, then SIGTERM, then SIGKILL, each after `grace`, until the group is empty;
-    /// then whatever the run started outside its group (`setsid`, daemons) is killed too.
-    /// The caller reaps the leader concurrently (else the zombie keeps the group alive).
+    /// SIGINT, then SIGTERM, then SIGKILL, each after `grace`, until the group is empty.
+    /// The caller reaps the leader concurrently (else the zombie keeps the group alive) and
+    /// then calls [`Group::sweep`].
     pub async fn stop(&self, grace: Duration) {
         self.escalate(grace).await;
+    }
+
+    /// Kills whatever this run started outside its group (`setsid`, `set -m`, daemons), by
+    /// its [`RUN_ENV`] mark: for a cell that was cancelled or timed out. Not awaited inside
+    /// [`Group::stop`]: a re-parented zombie can keep the group "alive" for the whole grace,
+    /// and the caller may stop waiting for the group before that.
+    pub async fn sweep(&self) {
         let run = self.run.clone();
         // A /proc scan: off the async workers.
         let swept = tokio::task::spawn_blocking(move || kill_marked_with(RUN_ENV, &run)).await;
         if let Ok(n @ 1..) = swept {
-            tracing::info!(pgid = self.pgid, killed = n, "stopped what the cell started outside its group");
+            tracing::info!(
+                pgid = self.pgid,
+                killed = n,
+                "stopped what the cell started outside its group"
+            );
         }
     }
 
