@@ -47,6 +47,8 @@ pub struct Diagnostic {
     pub source_from: usize,
     /// Whether the line goes on after `source_line`.
     pub source_cut: bool,
+    /// Non-zero for a summary that stands for this many findings left out of its line.
+    pub folded: usize,
 }
 
 /// Characters of a source line a diagnostic shows: a window around its column.
@@ -72,6 +74,7 @@ impl Diagnostic {
             source_line: None,
             source_from: 0,
             source_cut: false,
+            folded: 0,
         }
     }
 
@@ -180,36 +183,50 @@ fn byte_of_char(s: &str, n: usize) -> usize {
 /// thousands of mistakes costs a screenful, not megabytes. `diags` must be sorted by line.
 pub fn cap_per_line(diags: &mut Vec<Diagnostic>) {
     let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len().min(1024));
-    let (mut run_start, mut seen) = (0, 0);
+    // Where the current line's findings start, how many are shown, and its summary.
+    let (mut run_start, mut shown, mut more): (usize, usize, Option<usize>) = (0, 0, None);
     for d in diags.drain(..) {
         let same = out
             .get(run_start)
             .is_some_and(|first| first.span.line == d.span.line && first.path == d.path)
             && d.span.line > 0;
         if !same {
-            (run_start, seen) = (out.len(), 1);
+            (run_start, shown, more) = (out.len(), 0, None);
+        }
+        if d.folded == 0 && shown < MAX_PER_LINE {
+            shown += 1;
             out.push(d);
             continue;
         }
-        let shown = seen;
-        seen += 1;
-        if shown < MAX_PER_LINE {
-            out.push(d);
-        } else if shown == MAX_PER_LINE {
-            let mut more = Diagnostic::file(&d.path, d.severity, "");
-            // At the first dropped one's column: sorting again keeps it after those shown.
-            more.span = DiagSpan { line: d.span.line, col: d.span.col, len: 0 };
-            more.message = "1 more finding on this line".into();
-            out.push(more);
-        } else if let Some(more) = out.last_mut() {
-            let n = shown - MAX_PER_LINE + 1;
-            more.message = format!("{n} more findings on this line");
-            if d.is_error() {
-                more.severity = Severity::Error;
+        let n = d.folded.max(1);
+        match more {
+            Some(i) => {
+                let m = &mut out[i];
+                m.folded += n;
+                m.message = more_message(m.folded);
+                if d.is_error() {
+                    m.severity = Severity::Error;
+                }
+            }
+            None => {
+                // At the first left-out one's column: sorting again keeps it after those shown.
+                let mut m = Diagnostic::file(&d.path, d.severity, more_message(n));
+                m.span = DiagSpan { line: d.span.line, col: d.span.col, len: 0 };
+                m.folded = n;
+                more = Some(out.len());
+                out.push(m);
             }
         }
     }
     *diags = out;
+}
+
+fn more_message(n: usize) -> String {
+    if n == 1 {
+        "1 more finding on this line".into()
+    } else {
+        format!("{n} more findings on this line")
+    }
 }
 
 /// Maps byte offsets of a source text to 1-based lines and character columns.
@@ -265,6 +282,17 @@ impl<'a> LineIndex<'a> {
         self.source[start..end.max(start)].trim_end_matches('\r')
     }
 
+    /// A summary standing for `n` findings left out of the line of byte `at` (folded into
+    /// one count by [`cap_per_line`]): callers use it past [`MAX_PER_LINE`] findings on a
+    /// line, so those cost no message, window or allocation each.
+    pub fn folded(&self, path: &Path, severity: Severity, at: usize, n: usize) -> Diagnostic {
+        let (line, col) = self.line_col(at);
+        let mut d = Diagnostic::file(path, severity, more_message(n));
+        d.span = DiagSpan { line, col, len: 0 };
+        d.folded = n;
+        d
+    }
+
     /// A diagnostic pointing at `start..end` (byte offsets), clipped to the first line.
     pub fn diag(
         &self,
@@ -297,6 +325,7 @@ impl<'a> LineIndex<'a> {
             source_line: Some(self.source[from..to].to_string()),
             source_from,
             source_cut: to < line_end,
+            folded: 0,
         }
     }
 }

@@ -10,8 +10,8 @@ use super::model::{Block, Cell, Lesson};
 use super::shell::{self, Scan};
 use super::{files, guard, vars};
 
-/// Unset variables that get a "did you mean" search (each compares with every set name).
-const MAX_SUGGESTED: usize = 100;
+/// Name comparisons spent on "did you mean" searches for unset variables, per lesson.
+const MAX_COMPARED: usize = 100_000;
 
 pub fn lint(lesson: &Lesson, source: &str) -> Vec<Diagnostic> {
     let idx = LineIndex::new(source);
@@ -262,6 +262,9 @@ impl Cx<'_> {
         }
         let mut defined: HashSet<String> = HashSet::new();
         let mut reported: HashSet<String> = HashSet::new();
+        // Findings per source line, and the index in `out` of the line's summary.
+        let mut per_line: HashMap<usize, (usize, Option<usize>)> = HashMap::new();
+        let mut searched = 0;
         let mut opaque = false;
         for (i, (cell, scan)) in scans.iter().enumerate() {
             let local: Vec<(String, usize)> = scan
@@ -284,9 +287,30 @@ impl Cx<'_> {
                     .get(&u.name)
                     .filter(|(avail, _)| *avail >= i)
                     .map(|(_, line)| *line);
-                // A near-miss search compares with every defined name: only for the first
-                // few, so 4,000 unset names against 4,000 set ones stay linear.
-                let near = (reported.len() <= MAX_SUGGESTED).then_some(&defined);
+                // Past what its line shows, a finding is only counted: no message, no window.
+                let at = self.code_pos(cell, u.at);
+                let line = self.idx.line_col(at).0;
+                let (shown, more) = per_line.entry(line).or_insert((0, None));
+                *shown += 1;
+                if *shown > super::diag::MAX_PER_LINE {
+                    let sev = if later.is_some() { Severity::Error } else { Severity::Warning };
+                    match more {
+                        Some(i) => {
+                            let m: &mut Diagnostic = &mut out[*i];
+                            m.folded += 1;
+                            m.severity = m.severity.min(sev);
+                        }
+                        None => {
+                            *more = Some(out.len());
+                            out.push(self.idx.folded(self.path, sev, at, 1));
+                        }
+                    }
+                    continue;
+                }
+                // A near-miss search compares with every defined name: within a budget, so
+                // 4,000 unset names against 4,000 set ones stay linear.
+                searched += defined.len();
+                let near = (searched <= MAX_COMPARED).then_some(&defined);
                 out.push(self.undefined(cell, u, later, near));
             }
             defined.extend(local.into_iter().map(|(n, _)| n));

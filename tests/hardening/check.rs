@@ -54,9 +54,15 @@ fn findings_on_many_lines_are_all_kept() {
     let l = scratch(&md);
     let out = kubetutor(l.dir.path(), &["check", &l.file.display().to_string()]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.matches("is not set by any earlier cell").count(), 2000);
+    // Shown up to the per-file limit, all counted in the summary and the exit status.
+    assert_eq!(text.matches("is not set by any earlier cell").count(), 200);
+    assert!(text.contains("1800 more diagnostics not shown"), "{}", &text[text.len() - 300..]);
     assert!(text.contains("did you mean `$NAME0`?"), "near misses still suggested");
-    assert!(!text.contains("more findings"));
+    assert!(!text.contains("more findings on this line"));
+    let summary = text.lines().last().unwrap_or_default();
+    let counts: Vec<usize> = summary.split(' ').filter_map(|w| w.parse().ok()).collect();
+    assert_eq!(counts[0] + counts[1], 2000, "{summary}");
+    assert_eq!(out.status.code(), Some(1));
 }
 
 const NASTY: &str = "\x1b]0;PWNED\x07\x1b]52;c;ZXZpbA==\x07\x1b[?1049h\u{9b}2J\u{9d}0;x\u{9c}\r\x08";
