@@ -55,7 +55,7 @@ const LESSON: &str = "# Memory\n\n## Step 1\n\n```sh\nnoisy\n```\n";
 /// A stream: a name and a producer of its chunks.
 type Source = Box<dyn FnMut() -> Option<Vec<u8>>>;
 
-fn repeat(total: usize, mut line: impl FnMut(usize) -> String) -> Source {
+fn repeat(total: usize, mut line: impl FnMut(usize) -> String + 'static) -> Source {
     let (mut sent, mut i) = (0, 0);
     Box::new(move || {
         if sent >= total {
