@@ -6,8 +6,14 @@
 //! `KUBETUTOR_E2E_KUBECONFIG=~/.kube/config cargo test --test cluster -- --ignored --test-threads=1`.
 //! Serial on purpose: the isolation test compares the cluster's objects before and after a run.
 
+#[allow(dead_code)]
+#[path = "support/skip.rs"]
+mod skip;
 #[path = "cluster/support.rs"]
 mod support;
+#[allow(dead_code)]
+#[path = "support/tmux.rs"]
+mod tmux;
 
 #[path = "cluster/doctor.rs"]
 mod doctor;

@@ -6,7 +6,12 @@
 #[allow(dead_code)]
 mod common;
 
+#[path = "support/skip.rs"]
+#[allow(dead_code)]
+mod skip;
+
 #[path = "support/tmux.rs"]
+#[allow(dead_code)]
 mod tmux;
 
 #[path = "hardening/util.rs"]

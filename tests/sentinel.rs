@@ -1,6 +1,8 @@
 //! Redis Sentinel: the monitor against real redis-server/redis-sentinel processes on loopback,
 //! and the pane's snapshots built from recorded updates.
 
+#[path = "sentinel/colours.rs"]
+mod colours;
 #[path = "sentinel/harness.rs"]
 mod harness;
 #[path = "sentinel/live.rs"]

@@ -4,9 +4,9 @@
 
 pub mod action;
 mod edit;
-pub mod keymap;
 pub mod output;
 pub mod picker;
+pub mod pods_view;
 pub mod progress;
 pub mod progress_lock;
 mod run;
@@ -21,4 +21,3 @@ mod tests;
 
 pub use action::{Action, Effect};
 pub use state::*;
-pub use update::mentions_cluster;

@@ -6,6 +6,7 @@ mod cell_frame;
 mod editor;
 mod highlight;
 mod jobs_pane;
+pub mod keymap;
 pub mod lesson_view;
 pub mod logging;
 mod markdown;
@@ -38,7 +39,7 @@ use theme::Theme;
 /// `kubetutor [LESSON]`: the full-screen UI.
 pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     let _log = logging::init();
-    let theme = Theme::from_env();
+    let theme = Theme::detect();
     let lang = args.common.lang.clone();
     // A lesson named on the command line is loaded before the screen is taken, so its errors
     // print like any other command's.
@@ -98,8 +99,10 @@ async fn pick(
             _ = signals.quit() => None,
         };
         let Some(event) = event else { return Ok(None) };
-        if let Event::Key(key) = event? {
-            match picker.key(key) {
+        if let Event::Key(key) = event?
+            && let Some(input) = picker::map_key(key)
+        {
+            match picker.apply(input) {
                 PickerOutcome::Stay => {}
                 PickerOutcome::Open(path) => return Ok(Some(path)),
                 PickerOutcome::Quit => return Ok(None),

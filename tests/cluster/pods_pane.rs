@@ -3,77 +3,12 @@
 //! controllers' replacements come up. The cluster is driven with kubectl from outside, so the
 //! test does not depend on how cells are run from the keyboard.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use crate::support::{
-    LESSON, TestNamespace, kubeconfig, kubectl_ok, kubetutor, repo_root, text, wait_for,
-};
+use crate::support::{LESSON, TestNamespace, kubeconfig, kubectl_ok, kubetutor, wait_for};
+use crate::tmux::{Launch, Tmux};
 
 const MANIFESTS: &str = "manifests/redis-sentinel";
-
-/// A tmux session on its own socket, killed on drop (with everything running in it).
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(command: &Command, width: u16, height: u16) -> Tmux {
-        let socket = format!("kubetutor-e2e-{}", std::process::id());
-        let mut line = String::new();
-        for (k, v) in command.get_envs() {
-            if let (k, Some(v)) = (k.to_string_lossy(), v) {
-                line.push_str(&format!("{k}={} ", shell_quote(&v.to_string_lossy())));
-            }
-        }
-        line.push_str(&shell_quote(&command.get_program().to_string_lossy()));
-        for a in command.get_args() {
-            line.push(' ');
-            line.push_str(&shell_quote(&a.to_string_lossy()));
-        }
-        let cwd = command
-            .get_current_dir()
-            .map_or_else(repo_root, Path::to_path_buf);
-        let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x"])
-            .arg(width.to_string())
-            .arg("-y")
-            .arg(height.to_string())
-            .arg("-c")
-            .arg(cwd)
-            .arg(format!("env {line}"))
-            .status()
-            .expect("tmux must be installed (scripts/deps)");
-        assert!(status.success(), "tmux new-session failed");
-        Tmux { socket }
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p"])
-            .output();
-        out.map(|o| text(&o.stdout)).unwrap_or_default()
-    }
-
-    fn keys(&self, keys: &str) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", keys])
-            .status();
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
 
 /// The pods pane's rows: the lines under its `NAME ... READY ... STATUS` header, cut at the
 /// header's left edge so the lesson text beside the pane (which names the same pods) is ignored.
@@ -135,7 +70,7 @@ fn pods_pane_follows_the_cluster() {
     let state = tempfile::tempdir().expect("tempdir");
     let mut cmd = kubetutor(&kubeconfig(), state.path());
     cmd.args([LESSON, "--namespace", n]);
-    let tmux = Tmux::start(&cmd, 220, 50);
+    let tmux = Tmux::launch(Launch::command(&cmd).size(220, 50));
     let long = Duration::from_secs(60);
 
     // The pane watches once the learner has confirmed the cluster target, which the first
@@ -149,12 +84,12 @@ fn pods_pane_follows_the_cluster() {
             Err(s)
         }
     });
-    tmux.keys("Enter");
+    tmux.send(&["Enter"]);
     wait_for("the cluster confirmation", Duration::from_secs(20), || {
         let s = tmux.screen();
         if s.contains(n) { Ok(()) } else { Err(s) }
     });
-    tmux.keys("y");
+    tmux.send(&["y"]);
     // The cell creates the ConfigMap; applying it too before the cell finished would race
     // with its `kubectl create` (AlreadyExists on one side or the other).
     wait_for("the first command passed", long, || {
@@ -203,7 +138,7 @@ fn pods_pane_follows_the_cluster() {
             }
         },
     );
-    tmux.keys("q");
+    tmux.send(&["q"]);
 }
 
 #[test]

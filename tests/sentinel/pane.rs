@@ -87,20 +87,7 @@ fn split_view() {
 #[test]
 fn all_sentinels_down() {
     let mut v = before();
-    for i in 0..3 {
-        let state = LinkState::Unreachable {
-            attempt: 4,
-            backoff: Duration::from_secs(2),
-            error: "Connection refused (os error 111)".into(),
-        };
-        v.apply(
-            SentinelUpdate::Link {
-                endpoint: endpoint(i),
-                state,
-            },
-            t(9000),
-        );
-    }
+    recorded::all_down(&mut v);
     insta::assert_snapshot!(draw(&v, 52, 8));
 }
 

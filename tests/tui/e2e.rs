@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+// The harness lives in tests/support/tmux.rs; these names stay importable from here.
 pub(crate) use crate::tmux::{PROMPT, Tmux, alive, descendants, wait_for_descendants};
 
 pub(crate) fn fixture() -> String {
@@ -120,7 +121,7 @@ fn corrupt_progress_is_reported_and_no_color_is_honoured() {
     ));
     tmux.wait_for("Saved progress was unreadable");
     assert!(!file.exists(), "the corrupt file was moved aside");
-    let styled = tmux.run(&["capture-pane", "-e", "-p", "-t", "t"]);
+    let styled = tmux.styled_screen();
     let colours = sgr_colours(&styled);
     assert!(
         colours.is_empty(),

@@ -35,7 +35,7 @@ fn screen_text(terminal: &Terminal<TestBackend>) -> String {
 
 fn draw(app: &mut App, view: &mut LessonView, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| screen::draw(f, app, view)).expect("draw");
+    screen::frame(&mut terminal, app, view).expect("draw");
     terminal
 }
 
@@ -170,7 +170,8 @@ fn picker() {
         ),
     ]);
     let down = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down);
-    picker.key(down);
+    let input = kubetutor::tui::picker::map_key(down).expect("Down moves");
+    picker.apply(input);
     let mut terminal = Terminal::new(TestBackend::new(80, 16)).expect("terminal");
     terminal
         .draw(|f| kubetutor::tui::picker::draw(f, &picker, &Theme::plain()))
@@ -281,7 +282,7 @@ fn live_sentinel_view_replaces_the_placeholder() {
     };
     assert!(placeholder(&mut app, &mut view));
     app.sentinel = Some(kubetutor::sentinel::SentinelView::new("mymaster", app.wall));
-    app.pods = Some(kubetutor::kube::view::PodsView::new());
+    app.pods = Some(kubetutor::app::pods_view::PodsView::new());
     assert!(
         !placeholder(&mut app, &mut view),
         "the live panes are drawn instead"
