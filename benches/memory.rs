@@ -135,10 +135,10 @@ fn peak_while(app: &mut App, view: &mut LessonView, mut source: Source) -> usize
         app.update(Action::Exec(output));
         n += 1;
         if n % 256 == 0 {
-            terminal.draw(|f| screen::draw(f, app, view)).expect("draw");
+            screen::frame(&mut terminal, app, view).expect("draw");
         }
     }
-    terminal.draw(|f| screen::draw(f, app, view)).expect("draw");
+    screen::frame(&mut terminal, app, view).expect("draw");
     PEAK.load(Ordering::Relaxed).saturating_sub(start)
 }
 

@@ -186,7 +186,10 @@ pub async fn run_lesson(
         Engine::spawn(lesson.clone(), engine_opts).context("cannot start the shell session")?;
     // One channel into the loop (drained before every frame); each source's own typed channel
     // is forwarded into it, so the producers in the core need not know the loop's messages.
-    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    // Short on purpose: output chunks are up to 256 KiB, and every queued one is memory. With
+    // 1024 slots a `yes` flood queued ~200 MB between the engine and the loop; with 32 the
+    // forwarders wait (the engine's own 64-event channel then pushes back on the cell).
+    let (tx, mut rx) = mpsc::channel::<Msg>(32);
     let (sentinel_tx, sentinel_rx) = mpsc::channel::<SentinelUpdate>(256);
     let (pods_tx, pods_rx) = mpsc::channel::<PodsUpdate>(256);
     forward(exec_rx, tx.clone(), Action::Exec);

@@ -91,7 +91,7 @@ fn rendered_rows_keep_clusters_whole_at_every_width() {
             app.update(Action::Exec(output));
             app.update(Action::ToggleExpand);
             let mut terminal = Terminal::new(TestBackend::new(width, 200)).expect("terminal");
-            terminal.draw(|f| screen::draw(f, &mut app, &mut view)).expect("draw");
+            screen::frame(&mut terminal, &mut app, &mut view).expect("draw");
             let buf = terminal.backend().buffer().clone();
             let mut border = None;
             for y in 0..buf.area.height {
@@ -106,7 +106,8 @@ fn rendered_rows_keep_clusters_whole_at_every_width() {
                     assert_eq!(*border.get_or_insert(at), at, "{cluster} at {width}: {:?}", row.concat());
                 }
             }
-            assert!(border.is_some(), "no output rows drawn");
+            let all: String = (0..buf.area.height).map(|y| (0..width).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n").collect();
+            assert!(border.is_some(), "no output rows drawn:\n{all}");
         }
     }
 }
