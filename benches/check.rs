@@ -21,15 +21,32 @@ fn fence(info: &str, code: &str) -> String {
 fn shapes(bytes: usize) -> Vec<(&'static str, String)> {
     let n = |unit: usize| bytes / unit;
     vec![
-        ("attributes on one fence", fence(&"a=b ".repeat(n(4)), "echo hi")),
-        ("bad values on one fence", fence(&"retry=x ".repeat(n(8)), "echo hi")),
+        (
+            "attributes on one fence",
+            fence(&"a=b ".repeat(n(4)), "echo hi"),
+        ),
+        (
+            "bad values on one fence",
+            fence(&"retry=x ".repeat(n(8)), "echo hi"),
+        ),
         (
             "unset variables on one line",
-            fence("", &format!("echo {}", (0..n(7)).map(|i| format!("$V{i} ")).collect::<String>())),
+            fence(
+                "",
+                &format!(
+                    "echo {}",
+                    (0..n(7)).map(|i| format!("$V{i} ")).collect::<String>()
+                ),
+            ),
         ),
         (
             "unset variables, one per line",
-            fence("", &(0..n(12)).map(|i| format!("echo $V{i}\n")).collect::<String>()),
+            fence(
+                "",
+                &(0..n(12))
+                    .map(|i| format!("echo $V{i}\n"))
+                    .collect::<String>(),
+            ),
         ),
         ("near misses of set variables", {
             let k = n(40);
@@ -39,7 +56,10 @@ fn shapes(bytes: usize) -> Vec<(&'static str, String)> {
         }),
         (
             "control bytes on a reported line",
-            fence(&format!("{} retry=abc", "\x1b]0;x\x07\u{9b}2J".repeat(n(10))), "echo hi"),
+            fence(
+                &format!("{} retry=abc", "\x1b]0;x\x07\u{9b}2J".repeat(n(10))),
+                "echo hi",
+            ),
         ),
         ("a realistic lesson", realistic(bytes)),
     ]

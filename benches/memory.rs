@@ -96,9 +96,15 @@ fn streams(mb: usize) -> Vec<(&'static str, Source)> {
     let mut bomb = "\x1b[1m".repeat(200_000).into_bytes();
     bomb.extend((1..=2000).flat_map(|i| format!("{i}\n").into_bytes()));
     vec![
-        ("baseline: plain lines (seq)", repeat(big, |i| format!("{i}\n"))),
+        (
+            "baseline: plain lines (seq)",
+            repeat(big, |i| format!("{i}\n")),
+        ),
         ("SGR bomb (report: 200k x ESC[1m)", once(bomb)),
-        ("SGR bomb, 100 MB of ESC[1m only", repeat(big, |_| "\x1b[1m".into())),
+        (
+            "SGR bomb, 100 MB of ESC[1m only",
+            repeat(big, |_| "\x1b[1m".into()),
+        ),
         (
             "coloured logger (report: INFO lines)",
             repeat(big, |i| format!("\x1b[32mINFO\x1b[39m line {i}\n")),
@@ -106,8 +112,13 @@ fn streams(mb: usize) -> Vec<(&'static str, Source)> {
         (
             "a new truecolor per character",
             repeat(big, |i| {
-                format!("\x1b[38;2;{};{};{}m\x1b[4{}mx", i % 256, i / 7 % 256, i / 3 % 256, i % 8)
-                    + if i % 200 == 199 { "\n" } else { "" }
+                format!(
+                    "\x1b[38;2;{};{};{}m\x1b[4{}mx",
+                    i % 256,
+                    i / 7 % 256,
+                    i / 3 % 256,
+                    i % 8
+                ) + if i % 200 == 199 { "\n" } else { "" }
             }),
         ),
         (
@@ -122,7 +133,10 @@ fn streams(mb: usize) -> Vec<(&'static str, Source)> {
 /// Peak live heap (bytes) while the app takes the whole stream, drawing now and then.
 fn peak_while(app: &mut App, view: &mut LessonView, mut source: Source) -> usize {
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    app.update(Action::Exec(ExecEvent::Started { cell: 0, attempt: 1 }));
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
     PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
     let start = LIVE.load(Ordering::Relaxed);
     let mut n = 0;
@@ -177,20 +191,30 @@ fn main() {
 
 /// The same streams printed by real cells in the real binary in tmux; true when over budget.
 fn real_binary(mb: usize) -> bool {
-    if std::process::Command::new("tmux").arg("-V").output().is_err() {
+    if std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
         println!("  real binary: skipped (no tmux)");
         return false;
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let secs = (mb / 25).max(2);
     let cells = [
-        ("bomb", r"printf '\e[1m%.0s' $(seq 200000); seq 2000".to_string()),
+        (
+            "bomb",
+            r"printf '\e[1m%.0s' $(seq 200000); seq 2000".to_string(),
+        ),
         (
             "logger",
             r"for i in $(seq 100000); do printf '\e[32mINFO\e[39m line %d\n' $i; done".to_string(),
         ),
         ("yes", format!("timeout {secs} yes || true")),
-        ("urandom", format!("timeout {secs} cat /dev/urandom || true")),
+        (
+            "urandom",
+            format!("timeout {secs} cat /dev/urandom || true"),
+        ),
     ];
     let mut md = String::from("# Memory\n\n## Step 1\n\n");
     for (id, code) in &cells {
@@ -231,7 +255,17 @@ fn tmux_run(dir: &Path, lesson: &Path, cells: usize) -> Option<u64> {
         lesson.display()
     );
     // Tall enough for all four cells with their folded output.
-    tmux(&["new-session", "-d", "-x", "120", "-y", "120", "-s", "m", &cmd])?;
+    tmux(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "120",
+        "-s",
+        "m",
+        &cmd,
+    ])?;
     let pane: u32 = tmux(&["display-message", "-p", "-t", "m", "#{pane_pid}"])?
         .trim()
         .parse()
@@ -260,7 +294,10 @@ fn tmux_run(dir: &Path, lesson: &Path, cells: usize) -> Option<u64> {
     tmux(&["kill-server"]);
     let _ = std::fs::remove_file(sock.trim());
     if !ok {
-        println!("  real binary: the cells did not all pass on screen:\n{}", screen());
+        println!(
+            "  real binary: the cells did not all pass on screen:\n{}",
+            screen()
+        );
     }
     hwm.filter(|_| ok)
 }
@@ -275,7 +312,13 @@ fn kubetutor_under(pane: u32) -> Option<u32> {
         let child = std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
             let pid: u32 = e.file_name().to_str()?.parse().ok()?;
             let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
-            let ppid: u32 = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+            let ppid: u32 = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
             (ppid == pane && comm(pid).trim() == "kubetutor").then_some(pid)
         });
         if child.is_some() {

@@ -40,7 +40,9 @@ fn first_frame(path: &Path, source: &str) -> usize {
 }
 
 fn baseline(source: &str) -> usize {
-    pulldown_cmark::Parser::new(source).into_offset_iter().count()
+    pulldown_cmark::Parser::new(source)
+        .into_offset_iter()
+        .count()
 }
 
 fn median(reps: usize, mut f: impl FnMut()) -> Duration {

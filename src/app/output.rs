@@ -306,7 +306,10 @@ mod tests {
             buf.push(b"\n");
         }
         assert!(buf.lines().all(|l| l.len() <= MAX_LINE_ESCAPED));
-        assert!(buf.lines().all(|l| l.len() > MAX_LINE_ESCAPED - MAX_SGR_LEN - 8));
+        assert!(
+            buf.lines()
+                .all(|l| l.len() > MAX_LINE_ESCAPED - MAX_SGR_LEN - 8)
+        );
         assert!(buf.lines().all(|l| strip_sgr(l).chars().all(|c| c == 'x')));
         assert!(buf.held_bytes() <= 21 * 2 * MAX_LINE_ESCAPED);
     }

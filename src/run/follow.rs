@@ -106,7 +106,11 @@ impl Runner<'_> {
                     format!("exited with code {c}")
                 });
                 let id = id(cell);
-                writeln!(self.out, "    background job [{}] {how}", self.style.plain(&id))?;
+                writeln!(
+                    self.out,
+                    "    background job [{}] {how}",
+                    self.style.plain(&id)
+                )?;
             }
             _ => {}
         }

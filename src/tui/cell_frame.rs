@@ -75,11 +75,18 @@ mod tests {
         for cluster in [family, "e\u{301}\u{302}", "🇩🇪", "界", "👍🏽"] {
             for n in 0..12 {
                 let text = format!("{}{cluster}|", "y".repeat(n));
-                let line = close(Line::from(vec![Span::raw("│ "), Span::raw(text)]), 12, Style::default());
+                let line = close(
+                    Line::from(vec![Span::raw("│ "), Span::raw(text)]),
+                    12,
+                    Style::default(),
+                );
                 let shown = line.to_string();
                 assert_eq!(shown.width(), 13, "{shown:?}");
                 assert!(shown.ends_with('│'), "{shown:?}");
-                assert!(!shown.contains("\u{200d}│") && !shown.contains("\u{200d} "), "{shown:?}");
+                assert!(
+                    !shown.contains("\u{200d}│") && !shown.contains("\u{200d} "),
+                    "{shown:?}"
+                );
                 let kept = shown.contains(cluster);
                 let first = cluster.chars().next().unwrap_or('?');
                 let cut = !shown.contains(first);

@@ -189,7 +189,10 @@ mod tests {
         let text = format!("{family}{family}{family} e\u{301}e\u{301}e\u{301}e\u{301}");
         for width in 1..8 {
             for line in plain(&text, width) {
-                assert!(!line.starts_with('\u{200d}') && !line.ends_with('\u{200d}'), "{line:?}");
+                assert!(
+                    !line.starts_with('\u{200d}') && !line.ends_with('\u{200d}'),
+                    "{line:?}"
+                );
                 assert!(!line.starts_with('\u{301}'), "{line:?}");
             }
         }

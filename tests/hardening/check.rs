@@ -17,8 +17,14 @@ fn findings_on_one_line_are_windowed_and_capped() {
     );
     let cases = [
         ("8,000 attributes", fence(&"a=b ".repeat(8_000), "echo hi")),
-        ("20,000 attributes", fence(&"a=b ".repeat(20_000), "echo hi")),
-        ("5,000 bad values", fence(&"retry=x ".repeat(5_000), "echo hi")),
+        (
+            "20,000 attributes",
+            fence(&"a=b ".repeat(20_000), "echo hi"),
+        ),
+        (
+            "5,000 bad values",
+            fence(&"retry=x ".repeat(5_000), "echo hi"),
+        ),
         ("20,000 unset variables", fence("", &unset_one_line)),
         (
             "wide characters before the column",
@@ -30,7 +36,11 @@ fn findings_on_one_line_are_windowed_and_capped() {
         let out = kubetutor(l.dir.path(), &["check", &l.file.display().to_string()]);
         let text = String::from_utf8_lossy(&out.stdout);
         // Ten findings of at most a window each, the count of the rest and the summary.
-        assert!(text.len() < 8 * 1024, "{name}: {} bytes printed", text.len());
+        assert!(
+            text.len() < 8 * 1024,
+            "{name}: {} bytes printed",
+            text.len()
+        );
         assert!(
             text.lines().all(|l| l.chars().count() < 400),
             "{name}: a source line printed whole"
@@ -56,8 +66,15 @@ fn findings_on_many_lines_are_all_kept() {
     let text = String::from_utf8_lossy(&out.stdout);
     // Shown up to the per-file limit, all counted in the summary and the exit status.
     assert_eq!(text.matches("is not set by any earlier cell").count(), 200);
-    assert!(text.contains("1800 more diagnostics not shown"), "{}", &text[text.len() - 300..]);
-    assert!(text.contains("did you mean `$NAME0`?"), "near misses still suggested");
+    assert!(
+        text.contains("1800 more diagnostics not shown"),
+        "{}",
+        &text[text.len() - 300..]
+    );
+    assert!(
+        text.contains("did you mean `$NAME0`?"),
+        "near misses still suggested"
+    );
     assert!(!text.contains("more findings on this line"));
     let summary = text.lines().last().unwrap_or_default();
     let counts: Vec<usize> = summary.split(' ').filter_map(|w| w.parse().ok()).collect();
@@ -65,7 +82,8 @@ fn findings_on_many_lines_are_all_kept() {
     assert_eq!(out.status.code(), Some(1));
 }
 
-const NASTY: &str = "\x1b]0;PWNED\x07\x1b]52;c;ZXZpbA==\x07\x1b[?1049h\u{9b}2J\u{9d}0;x\u{9c}\r\x08";
+const NASTY: &str =
+    "\x1b]0;PWNED\x07\x1b]52;c;ZXZpbA==\x07\x1b[?1049h\u{9b}2J\u{9d}0;x\u{9c}\r\x08";
 
 /// The report's OSC title/clipboard/alt-screen bytes, and C1 controls, in every place a
 /// message quotes: fence info, ids, hints, headings, code, front matter, the file name.
@@ -80,7 +98,11 @@ fn no_message_sends_lesson_control_bytes() {
     std::fs::write(&weird, &md).expect("write");
     for file in [&l.file, &weird] {
         let file = file.display().to_string();
-        for args in [vec!["check", &file], vec!["run", &file, "--keep-going"], vec![&file]] {
+        for args in [
+            vec!["check", &file],
+            vec!["run", &file, "--keep-going"],
+            vec![&file],
+        ] {
             let out = kubetutor(l.dir.path(), &args);
             for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
                 let found = controls_in(bytes);
@@ -105,8 +127,15 @@ fn run_escapes_headings_commands_results_and_hints() {
         &["run", &l.file.display().to_string(), "--keep-going"],
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("\\x1b]0;PWNED\\x07"), "escaped, still readable:\n{text}");
-    assert!(controls_in(&out.stdout).is_empty(), "{:?}", controls_in(&out.stdout));
+    assert!(
+        text.contains("\\x1b]0;PWNED\\x07"),
+        "escaped, still readable:\n{text}"
+    );
+    assert!(
+        controls_in(&out.stdout).is_empty(),
+        "{:?}",
+        controls_in(&out.stdout)
+    );
     assert!(text.contains("hint: look at"), "{text}");
     assert_eq!(out.status.code(), Some(1));
 }

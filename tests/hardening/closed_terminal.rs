@@ -18,7 +18,11 @@ fn wait_file(path: &Path) -> String {
         {
             return text;
         }
-        assert!(Instant::now() < deadline, "{} never written", path.display());
+        assert!(
+            Instant::now() < deadline,
+            "{} never written",
+            path.display()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -53,7 +57,10 @@ fn killing_the_pane_or_session_is_a_clean_exit() {
         assert!(!log.contains("panic"), "{how}:\n{log}");
         let deadline = Instant::now() + Duration::from_secs(10);
         while crate::tmux::alive(app) {
-            assert!(Instant::now() < deadline, "{how}: kubetutor outlived its terminal");
+            assert!(
+                Instant::now() < deadline,
+                "{how}: kubetutor outlived its terminal"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

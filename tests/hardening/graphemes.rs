@@ -42,13 +42,18 @@ fn clusters_at_the_right_edge_never_move_the_border() {
         if screen.matches("✓ passed").count() >= 4 {
             break screen;
         }
-        assert!(std::time::Instant::now() < deadline, "cells did not pass:\n{screen}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "cells did not pass:\n{screen}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
     let mut rows = 0;
     let mut right = None;
     for line in screen.lines() {
-        let Some(last) = line.trim_end().chars().last() else { continue };
+        let Some(last) = line.trim_end().chars().last() else {
+            continue;
+        };
         let framed = line.trim_start().starts_with(['│', '╭', '╰', '├']);
         if !framed {
             continue;
@@ -56,7 +61,11 @@ fn clusters_at_the_right_edge_never_move_the_border() {
         rows += 1;
         assert!(BORDERS.contains(&last), "row without its border: {line:?}");
         let w = width(line.trim_end());
-        assert_eq!(*right.get_or_insert(w), w, "border moved on {line:?}\n{screen}");
+        assert_eq!(
+            *right.get_or_insert(w),
+            w,
+            "border moved on {line:?}\n{screen}"
+        );
     }
     assert!(rows > 3 * 14, "frames not found:\n{screen}");
     crate::util::quit(&tmux);
@@ -78,16 +87,24 @@ fn rendered_rows_keep_clusters_whole_at_every_width() {
     use ratatui::backend::TestBackend;
 
     let md = "# Edge\n\n## Step 1\n\n```sh\nprint\n```\n";
-    let lesson = Arc::new(kubetutor::lesson::parse(std::path::Path::new("/tmp/e.md"), md).expect("parses"));
+    let lesson =
+        Arc::new(kubetutor::lesson::parse(std::path::Path::new("/tmp/e.md"), md).expect("parses"));
     for cluster in [FAMILY, COMBINING, CJK, "👍🏽"] {
         for width in [60u16, 80, 120] {
             let mut app = App::new(lesson.clone(), false);
             let mut view = LessonView::quick(&lesson, Theme { color: false });
-            app.update(Action::Exec(ExecEvent::Started { cell: 0, attempt: 1 }));
+            app.update(Action::Exec(ExecEvent::Started {
+                cell: 0,
+                attempt: 1,
+            }));
             let bytes: String = (0..usize::from(width))
                 .map(|n| format!("{}{cluster}|\n", "y".repeat(n)))
                 .collect();
-            let output = ExecEvent::Output { cell: 0, stream: Stream::Stdout, bytes: bytes.into_bytes() };
+            let output = ExecEvent::Output {
+                cell: 0,
+                stream: Stream::Stdout,
+                bytes: bytes.into_bytes(),
+            };
             app.update(Action::Exec(output));
             app.update(Action::ToggleExpand);
             let mut terminal = Terminal::new(TestBackend::new(width, 200)).expect("terminal");
@@ -103,10 +120,17 @@ fn rendered_rows_keep_clusters_whole_at_every_width() {
                 );
                 if row.concat().trim_start().starts_with("│ y") {
                     let at = row.iter().rposition(|s| *s == "│");
-                    assert_eq!(*border.get_or_insert(at), at, "{cluster} at {width}: {:?}", row.concat());
+                    assert_eq!(
+                        *border.get_or_insert(at),
+                        at,
+                        "{cluster} at {width}: {:?}",
+                        row.concat()
+                    );
                 }
             }
-            let all: String = (0..buf.area.height).map(|y| (0..width).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n").collect();
+            let all: String = (0..buf.area.height)
+                .map(|y| (0..width).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+                .collect();
             assert!(border.is_some(), "no output rows drawn:\n{all}");
         }
     }

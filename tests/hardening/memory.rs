@@ -48,7 +48,10 @@ fn colour_codes_floods_and_binary_output_stay_under_100_mb() {
         if screen.matches("✓ passed").count() >= cells.len() {
             break;
         }
-        assert!(Instant::now() < deadline, "cells did not all pass:\n{screen}");
+        assert!(
+            Instant::now() < deadline,
+            "cells did not all pass:\n{screen}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     let hwm = hwm_kb(pid);

@@ -36,10 +36,16 @@ fn a_100k_cell_lesson_opens_and_quits() {
     let l = scratch(&many_cells(100_000));
     let state = tmux.state.path().display().to_string();
     let t = Instant::now();
-    tmux.type_line(&format!("XDG_STATE_HOME={state} {BIN} {}", l.file.display()));
+    tmux.type_line(&format!(
+        "XDG_STATE_HOME={state} {BIN} {}",
+        l.file.display()
+    ));
     // The debug build; the release budget (< 1 s) is benches/open.rs.
     tmux.wait_for("Step 1/10000");
-    eprintln!("first frame of 100k cells (debug build, in tmux): {:?}", t.elapsed());
+    eprintln!(
+        "first frame of 100k cells (debug build, in tmux): {:?}",
+        t.elapsed()
+    );
     crate::util::quit(&tmux);
     tmux.wait_for(PROMPT);
     assert_eq!(flags(&tmux), normal);

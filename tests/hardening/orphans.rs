@@ -30,7 +30,10 @@ os.execvp("sleep", ["sleep", "{d}"])'
 }
 
 fn alive_all(markers: &[String]) -> Vec<String> {
-    markers.iter().flat_map(|m| processes_with(&format!("sleep {m}"))).collect()
+    markers
+        .iter()
+        .flat_map(|m| processes_with(&format!("sleep {m}")))
+        .collect()
 }
 
 #[test]
@@ -63,7 +66,10 @@ fn a_timed_out_cell_takes_its_escapees_and_spares_the_jobs() {
     // And at exit the job's escapees go too.
     let all: Vec<String> = job.iter().chain(&cell).cloned().collect();
     for m in &all {
-        assert!(wait_gone(&format!("sleep {m}"), 5).is_empty(), "{m} survived the exit");
+        assert!(
+            wait_gone(&format!("sleep {m}"), 5).is_empty(),
+            "{m} survived the exit"
+        );
     }
 }
 
@@ -82,13 +88,20 @@ fn a_cancelled_cell_takes_its_escapees_in_the_tui() {
     tmux.send(&["Enter"]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while alive_all(&job).len() < job.len() {
-        assert!(std::time::Instant::now() < deadline, "job escapees never started");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "job escapees never started"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     tmux.send(&["]"]);
     tmux.send(&["Enter"]);
     while alive_all(&cell).len() < cell.len() {
-        assert!(std::time::Instant::now() < deadline, "cell escapees never started:\n{}", tmux.screen());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "cell escapees never started:\n{}",
+            tmux.screen()
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     tmux.send(&["C-c"]);
@@ -97,9 +110,16 @@ fn a_cancelled_cell_takes_its_escapees_in_the_tui() {
         let left = wait_gone(&format!("sleep {m}"), 5);
         assert!(left.is_empty(), "escaped the cancel: {left:?}");
     }
-    assert_eq!(alive_all(&job).len(), job.len(), "the job's daemons were killed");
+    assert_eq!(
+        alive_all(&job).len(),
+        job.len(),
+        "the job's daemons were killed"
+    );
     crate::util::quit(&tmux);
     for m in &job {
-        assert!(wait_gone(&format!("sleep {m}"), 5).is_empty(), "{m} survived the exit");
+        assert!(
+            wait_gone(&format!("sleep {m}"), 5).is_empty(),
+            "{m} survived the exit"
+        );
     }
 }

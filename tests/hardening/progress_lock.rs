@@ -26,13 +26,18 @@ fn progress(state: &Path, lesson: &Path) -> String {
 
 #[test]
 fn a_second_instance_is_read_only_and_the_first_keeps_its_progress() {
-    let (Some(a), Some(b)) = (Tmux::start(), Tmux::start()) else { return };
+    let (Some(a), Some(b)) = (Tmux::start(), Tmux::start()) else {
+        return;
+    };
     let l = scratch(LESSON);
     let state = a.state.path();
     open_with(&a, state, &l.file, "");
     open_with(&b, state, &l.file, "");
     let screen = b.wait_for("Read-only");
-    assert!(screen.contains("pid"), "the notice names the holder:\n{screen}");
+    assert!(
+        screen.contains("pid"),
+        "the notice names the holder:\n{screen}"
+    );
     assert!(!a.screen().contains("Read-only"));
 
     // The report's race: A runs cell one, B runs cell two, B quits, A quits.
@@ -48,7 +53,10 @@ fn a_second_instance_is_read_only_and_the_first_keeps_its_progress() {
     assert!(!saved.contains("\"two\""), "B saved nothing:\n{saved}");
     crate::util::quit(&a);
     let saved = progress(state, &l.file);
-    assert!(saved.contains("\"one\": true") && !saved.contains("\"two\""), "{saved}");
+    assert!(
+        saved.contains("\"one\": true") && !saved.contains("\"two\""),
+        "{saved}"
+    );
 
     // Once A is gone the next instance owns the file again.
     b.wait_for(PROMPT);
@@ -60,7 +68,9 @@ fn a_second_instance_is_read_only_and_the_first_keeps_its_progress() {
 
 #[test]
 fn the_lock_goes_with_a_killed_holder_and_reset_needs_it() {
-    let (Some(a), Some(b)) = (Tmux::start(), Tmux::start()) else { return };
+    let (Some(a), Some(b)) = (Tmux::start(), Tmux::start()) else {
+        return;
+    };
     let l = scratch(LESSON);
     let state = a.state.path();
     open_with(&a, state, &l.file, "");

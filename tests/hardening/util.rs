@@ -39,7 +39,12 @@ pub fn controls_in(bytes: &[u8]) -> Vec<String> {
         .filter(|(_, c)| {
             (c.is_control() && *c != '\n' && *c != '\t') || ('\u{80}'..='\u{9f}').contains(c)
         })
-        .map(|(i, c)| format!("{c:?} at {i}: {:?}", &text[i.saturating_sub(20)..(i + 20).min(text.len())]))
+        .map(|(i, c)| {
+            format!(
+                "{c:?} at {i}: {:?}",
+                &text[i.saturating_sub(20)..(i + 20).min(text.len())]
+            )
+        })
         .collect();
     found.truncate(5);
     found
@@ -48,7 +53,10 @@ pub fn controls_in(bytes: &[u8]) -> Vec<String> {
 /// Opens `lesson` full-screen in the tmux pane with its own state dir.
 pub fn open(tmux: &Tmux, lesson: &std::path::Path, wait: &str) {
     let state = tmux.state.path().display().to_string();
-    tmux.type_line(&format!("XDG_STATE_HOME={state} {BIN} {}", lesson.display()));
+    tmux.type_line(&format!(
+        "XDG_STATE_HOME={state} {BIN} {}",
+        lesson.display()
+    ));
     tmux.wait_for(wait);
 }
 
@@ -65,7 +73,9 @@ pub fn app_pid(tmux: &Tmux) -> u32 {
 pub fn quit(tmux: &Tmux) {
     tmux.send(&["q"]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    while !crate::tmux::descendants(tmux.pane_pid()).is_empty() && std::time::Instant::now() < deadline {
+    while !crate::tmux::descendants(tmux.pane_pid()).is_empty()
+        && std::time::Instant::now() < deadline
+    {
         if tmux.screen().contains("y = quit") {
             tmux.send(&["y"]);
             break;

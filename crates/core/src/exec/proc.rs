@@ -73,7 +73,10 @@ pub fn kill_marked() -> usize {
 /// orphan watchdog is spared. One pass over /proc finds both; after the signals it waits only
 /// until those processes are dead (they are, within microseconds), not a fixed time.
 fn sweep(children: bool) -> usize {
-    sweep_with(format!("{OWNER_ENV}={}", owner_mark()).into_bytes(), children)
+    sweep_with(
+        format!("{OWNER_ENV}={}", owner_mark()).into_bytes(),
+        children,
+    )
 }
 
 /// [`sweep`] for the processes whose environment holds `needle` (`NAME=value`).

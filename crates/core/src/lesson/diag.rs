@@ -211,7 +211,11 @@ pub fn cap_per_line(diags: &mut Vec<Diagnostic>) {
             None => {
                 // At the first left-out one's column: sorting again keeps it after those shown.
                 let mut m = Diagnostic::file(&d.path, d.severity, more_message(n));
-                m.span = DiagSpan { line: d.span.line, col: d.span.col, len: 0 };
+                m.span = DiagSpan {
+                    line: d.span.line,
+                    col: d.span.col,
+                    len: 0,
+                };
                 m.folded = n;
                 more = Some(out.len());
                 out.push(m);
@@ -312,7 +316,10 @@ impl<'a> LineIndex<'a> {
             (line_start, line_end)
         } else {
             let from = back_chars(&self.source[line_start..start], BEFORE) + line_start;
-            (from, forward_chars(&self.source[from..line_end], WINDOW) + from)
+            (
+                from,
+                forward_chars(&self.source[from..line_end], WINDOW) + from,
+            )
         };
         let len = self.source[start..end.min(to)].chars().count();
         let source_from = (col - 1).saturating_sub(self.source[from..start].chars().count());
@@ -332,7 +339,10 @@ impl<'a> LineIndex<'a> {
 
 /// Byte offset in `s` where its last `n` characters start.
 fn back_chars(s: &str, n: usize) -> usize {
-    s.char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i)
+    s.char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
 }
 
 /// Byte length of the first `n` characters of `s`.
@@ -416,7 +426,11 @@ mod tests {
 
     #[test]
     fn long_lines_show_a_window_around_the_column() {
-        let src = format!("```sh {{{}retry=abc {}}}\n", "a=b ".repeat(5000), "c=d ".repeat(5000));
+        let src = format!(
+            "```sh {{{}retry=abc {}}}\n",
+            "a=b ".repeat(5000),
+            "c=d ".repeat(5000)
+        );
         let idx = LineIndex::new(&src);
         let start = src.find("abc").unwrap_or(0);
         let d = idx.diag(Path::new("l.md"), Severity::Error, start, start + 3, "bad");
@@ -426,8 +440,15 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         let at = lines[2].find("abc").unwrap_or(0);
         let caret = lines[3].find('^').unwrap_or(0);
-        assert_eq!(lines[2][..at].chars().count(), lines[3][..caret].chars().count(), "{text}");
-        assert!(lines[2].contains(" | …") && lines[2].ends_with('…'), "{text}");
+        assert_eq!(
+            lines[2][..at].chars().count(),
+            lines[3][..caret].chars().count(),
+            "{text}"
+        );
+        assert!(
+            lines[2].contains(" | …") && lines[2].ends_with('…'),
+            "{text}"
+        );
         assert_eq!(lines[3].matches('^').count(), 3);
     }
 
@@ -438,14 +459,27 @@ mod tests {
         let start = src.find("abc").unwrap_or(0);
         let msg = "unknown attribute `\x1b]52;c;eA==\x07`";
         let d = idx
-            .diag(Path::new("l\x1b[2J.md"), Severity::Error, start, start + 3, msg)
+            .diag(
+                Path::new("l\x1b[2J.md"),
+                Severity::Error,
+                start,
+                start + 3,
+                msg,
+            )
             .with_help("\x1b[?1049h");
         let text = d.to_string();
-        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
         let lines: Vec<&str> = text.lines().collect();
         let at = lines[2].find("abc").unwrap_or(0);
         let caret = lines[3].find('^').unwrap_or(0);
-        assert_eq!(lines[2][..at].chars().count(), lines[3][..caret].chars().count(), "{text}");
+        assert_eq!(
+            lines[2][..at].chars().count(),
+            lines[3][..caret].chars().count(),
+            "{text}"
+        );
     }
 
     #[test]
@@ -460,7 +494,10 @@ mod tests {
         cap_per_line(&mut diags);
         assert_eq!(diags.len(), MAX_PER_LINE + 2);
         let more = &diags[MAX_PER_LINE];
-        assert_eq!(more.message, format!("{} more findings on this line", 3001 - MAX_PER_LINE));
+        assert_eq!(
+            more.message,
+            format!("{} more findings on this line", 3001 - MAX_PER_LINE)
+        );
         assert!(more.is_error(), "a dropped error still fails the check");
         assert_eq!(diags[MAX_PER_LINE + 1].span.line, 2);
     }
@@ -471,7 +508,12 @@ mod tests {
         let idx = LineIndex::new(src);
         let offsets: Vec<usize> = src.char_indices().map(|(i, _)| i).collect();
         let fresh = |o: usize| LineIndex::new(src).line_col(o);
-        for &o in offsets.iter().rev().chain(&offsets).chain(offsets.iter().step_by(3)) {
+        for &o in offsets
+            .iter()
+            .rev()
+            .chain(&offsets)
+            .chain(offsets.iter().step_by(3))
+        {
             assert_eq!(idx.line_col(o), fresh(o), "{o}");
         }
     }
@@ -479,11 +521,22 @@ mod tests {
     #[test]
     fn long_messages_are_cut_in_the_middle() {
         let word = "中".repeat(50_000);
-        let d = Diagnostic::file(Path::new("l"), Severity::Error, format!("unknown `{word}` attribute"))
-            .with_help(format!("did you mean `{word}`?"));
+        let d = Diagnostic::file(
+            Path::new("l"),
+            Severity::Error,
+            format!("unknown `{word}` attribute"),
+        )
+        .with_help(format!("did you mean `{word}`?"));
         let text = d.to_string();
-        assert!(text.chars().count() < 2 * MAX_MESSAGE + 60, "{}", text.len());
-        assert!(text.contains("` attribute") && text.contains("unknown `中"), "{text}");
+        assert!(
+            text.chars().count() < 2 * MAX_MESSAGE + 60,
+            "{}",
+            text.len()
+        );
+        assert!(
+            text.contains("` attribute") && text.contains("unknown `中"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -63,6 +63,9 @@ mod tests {
     fn every_char_below_0xa0_is_safe_after_escaping() {
         let all: String = (0u32..0xa0).filter_map(char::from_u32).collect();
         let safe = controls(&all);
-        assert!(safe.chars().all(|c| c == '\n' || c == '\t' || !c.is_control()));
+        assert!(
+            safe.chars()
+                .all(|c| c == '\n' || c == '\t' || !c.is_control())
+        );
     }
 }

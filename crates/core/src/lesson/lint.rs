@@ -293,7 +293,11 @@ impl Cx<'_> {
                 let (shown, more) = per_line.entry(line).or_insert((0, None));
                 *shown += 1;
                 if *shown > super::diag::MAX_PER_LINE {
-                    let sev = if later.is_some() { Severity::Error } else { Severity::Warning };
+                    let sev = if later.is_some() {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    };
                     match more {
                         Some(i) => {
                             let m: &mut Diagnostic = &mut out[*i];
