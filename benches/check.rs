@@ -6,10 +6,16 @@
 //!
 //! Run: `cargo bench --bench check` (KT_BENCH_REPS=N repetitions). Exits 1 over budget.
 
+#[path = "support.rs"]
+#[allow(dead_code)]
+mod support;
+
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::process::ExitCode;
+use std::time::Duration;
 
 use kubetutor::lesson::check::{Report, check_source};
+use support::{Budgets, ms, ratio, time};
 
 const BUDGET: Duration = Duration::from_millis(100);
 
@@ -77,22 +83,6 @@ fn realistic(bytes: usize) -> String {
     md
 }
 
-fn median(reps: usize, mut f: impl FnMut()) -> Duration {
-    let mut v: Vec<Duration> = (0..reps)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
 fn check(path: &Path, md: &str) -> (usize, usize) {
     let report = Report {
         diagnostics: check_source(path, md),
@@ -102,47 +92,41 @@ fn check(path: &Path, md: &str) -> (usize, usize) {
     (report.diagnostics.len(), text.len())
 }
 
-fn main() {
-    let reps: usize = std::env::var("KT_BENCH_REPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+fn main() -> ExitCode {
+    let reps = support::reps(5);
+    let mut budgets = Budgets::new();
     let path = Path::new("/tmp/check-bench/lesson.md");
     let small = shapes(100 << 10);
     let big = shapes(1000 << 10);
-    let mut over = false;
     println!("check: parse + lint + render the report, median of {reps} (budget 100 ms, < 1 MB)");
     for ((name, s), (_, b)) in small.iter().zip(&big) {
         let mut per_byte = Vec::new();
         for md in [s, b] {
-            let base = median(reps, || {
+            let base = time(reps, || {
                 std::hint::black_box(pulldown_cmark::Parser::new(md).count());
             });
             let (mut found, mut printed) = (0, 0);
-            let ours = median(reps, || (found, printed) = check(path, md));
-            let within = ours <= BUDGET;
-            over |= md.len() < 1 << 20 && !within;
+            let ours = time(reps, || (found, printed) = check(path, md));
             per_byte.push(ours.as_secs_f64() / md.len() as f64);
             println!(
-                "  {name:<34} {:>5} KB: baseline {:>7.2} ms | check {:>7.2} ms ({:>5.1}x) | {found:>5} findings, {:>6} KB printed | {}",
+                "  {name:<34} {:>5} KB: baseline {:>7.2} ms | check {:>7.2} ms ({:>5.1}x) | {found:>5} findings, {:>6} KB printed",
                 md.len() / 1024,
                 ms(base),
                 ms(ours),
-                ours.as_secs_f64() / base.as_secs_f64().max(1e-9),
+                ratio(ours, base),
                 printed / 1024,
-                if within { "within" } else { "OVER" }
             );
+            if md.len() < 1 << 20 {
+                budgets.time(&format!("{name}, {} KB", md.len() / 1024), ours, BUDGET);
+            }
         }
         let growth = per_byte[1] / per_byte[0];
-        let linear = growth < 2.5;
-        over |= !linear;
-        println!(
-            "  {:<34} cost per byte 1 MB / 100 KB: {growth:.2}x ({})",
-            "",
-            if linear { "linear" } else { "NOT LINEAR" }
+        budgets.at_most(
+            &format!("{name}: cost per byte 1 MB / 100 KB (linear)"),
+            growth,
+            2.5,
+            "x",
         );
     }
-    if over {
-        std::process::exit(1);
-    }
+    budgets.finish()
 }

@@ -7,9 +7,16 @@
 //!
 //! Run: `cargo bench --bench open` (KT_BENCH_REPS=N repetitions). Exits 1 over budget.
 
+#[path = "support.rs"]
+#[allow(dead_code)]
+mod support;
+
 use std::path::Path;
+use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use support::{Budgets, ms, ratio, time};
 
 use kubetutor::app::App;
 use kubetutor::tui::lesson_view::LessonView;
@@ -45,62 +52,38 @@ fn baseline(source: &str) -> usize {
         .count()
 }
 
-fn median(reps: usize, mut f: impl FnMut()) -> Duration {
-    let mut v: Vec<Duration> = (0..reps)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn main() {
-    let reps: usize = std::env::var("KT_BENCH_REPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+fn main() -> ExitCode {
+    let reps = support::reps(5);
+    let mut budgets = Budgets::new();
     let path = Path::new("/tmp/open-bench/lesson.md");
-    let mut over = false;
     let mut per_cell = Vec::new();
     println!("open: first frame (parse + app + view + draw 120x40), median of {reps}");
     for (cells, budget) in [(10_000, 100u64), (100_000, 1000)] {
         let source = lesson(cells);
         let n = first_frame(path, &source);
         assert_eq!(n, cells);
-        let base = median(reps, || {
+        let base = time(reps, || {
             std::hint::black_box(baseline(&source));
         });
-        let ours = median(reps, || {
+        let ours = time(reps, || {
             std::hint::black_box(first_frame(path, &source));
         });
-        let within = ours <= Duration::from_millis(budget);
-        over |= !within;
         per_cell.push(ours.as_secs_f64() / cells as f64);
         println!(
-            "  {cells:>7} cells ({:>4} KB): baseline pulldown-cmark {:>8.2} ms | first frame {:>8.2} ms ({:.1}x baseline) | budget {budget} ms: {}",
+            "  {cells:>7} cells ({:>4} KB): baseline pulldown-cmark {:>8.2} ms | first frame {:>8.2} ms ({:.1}x baseline)",
             source.len() / 1024,
             ms(base),
             ms(ours),
-            ours.as_secs_f64() / base.as_secs_f64().max(1e-9),
-            if within { "within" } else { "OVER" }
+            ratio(ours, base)
+        );
+        budgets.time(
+            &format!("first frame, {cells} cells"),
+            ours,
+            Duration::from_millis(budget),
         );
     }
-    let growth = per_cell[1] / per_cell[0];
     // Linear means the cost per cell stays put; quadratic would make it 10x.
-    let linear = growth < 2.0;
-    over |= !linear;
-    println!(
-        "  cost per cell at 100k / at 10k: {growth:.2}x (linear < 2x: {})",
-        if linear { "yes" } else { "NO" }
-    );
-    if over {
-        std::process::exit(1);
-    }
+    let growth = per_cell[1] / per_cell[0];
+    budgets.at_most("cost per cell at 100k / at 10k (linear)", growth, 2.5, "x");
+    budgets.finish()
 }
