@@ -16,12 +16,13 @@ use crate::sentinel::SentinelView;
 
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
+        let steps = lesson.cell_steps();
         let cells: Vec<CellInfo> = lesson
             .cells()
             .iter()
-            .enumerate()
-            .map(|(i, cell)| CellInfo {
-                step: lesson.step_of(i),
+            .zip(steps)
+            .map(|(cell, step)| CellInfo {
+                step,
                 id: cell.id.clone(),
                 runnable: cell.is_runnable(),
                 interactive: cell.attrs.interactive,
