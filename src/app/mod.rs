@@ -9,7 +9,9 @@ pub mod output;
 pub mod picker;
 pub mod pods_view;
 pub mod progress;
+pub mod progress_lock;
 mod run;
+pub mod sgr;
 pub mod state;
 mod update;
 

@@ -16,12 +16,13 @@ use crate::sentinel::SentinelView;
 
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
+        let steps = lesson.cell_steps();
         let cells: Vec<CellInfo> = lesson
             .cells()
             .iter()
-            .enumerate()
-            .map(|(i, cell)| CellInfo {
-                step: lesson.step_of(i),
+            .zip(steps)
+            .map(|(cell, step)| CellInfo {
+                step,
                 id: cell.id.clone(),
                 runnable: cell.is_runnable(),
                 interactive: cell.attrs.interactive,
@@ -164,6 +165,7 @@ impl App {
                     run.scroll = 0;
                 }
             }
+            Action::StopJob => return self.stop_job(),
             Action::Click { column, row } => self.click(column, row),
             Action::Resized => self.reveal = self.focus.map(Reveal::Cell),
             Action::Tick => return self.tick(),
@@ -447,6 +449,22 @@ impl App {
                 run.status = CellStatus::Idle;
             }
         }
+    }
+
+    /// `s` on a background cell: stop its job, if one runs.
+    fn stop_job(&mut self) -> Vec<Effect> {
+        let Some(cell) = self.focus else {
+            return Vec::new();
+        };
+        let alive = (self.runs.get(cell))
+            .is_some_and(|r| r.job.as_ref().is_some_and(|j| j.exited.is_none()));
+        let id = self.cells.get(cell).map_or("", |c| c.id.as_str());
+        if !alive {
+            self.notice = Some(format!("No background job of `{id}` is running."));
+            return Vec::new();
+        }
+        self.notice = Some(format!("Stopping the background job of `{id}`…"));
+        vec![Effect::StopJob(cell)]
     }
 }
 

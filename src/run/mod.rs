@@ -193,6 +193,7 @@ impl<'a> Runner<'a> {
     async fn run_cells(&mut self, plan: Vec<CellIndex>) -> anyhow::Result<()> {
         let lesson = self.lesson.clone();
         let cells = lesson.cells();
+        let steps = lesson.cell_steps();
         let mut step = None;
         // Set by the first failure that stops the run: from then on only cleanup cells run.
         let mut stopped = false;
@@ -201,7 +202,7 @@ impl<'a> Runner<'a> {
             if stopped && !cell.attrs.always {
                 continue;
             }
-            if let Some(s) = lesson.step_of(index).filter(|s| step != Some(*s)) {
+            if let Some(s) = steps[index].filter(|s| step != Some(*s)) {
                 step = Some(s);
                 let title = format!("Step {}: {}", s + 1, lesson.steps[s].title);
                 writeln!(self.out, "\n{}", self.style.heading(&title))?;
@@ -363,7 +364,7 @@ impl<'a> Runner<'a> {
         writeln!(self.out, "{line}")?;
         let failed = !matches!(outcome, Outcome::Passed | Outcome::Skipped { .. });
         if let (true, Some(hint)) = (failed, &cell.hint) {
-            writeln!(self.out, "  hint: {hint}")?;
+            writeln!(self.out, "  hint: {}", self.style.plain(hint))?;
         }
         self.out.flush()?;
         Ok(matches!(outcome, Outcome::Passed | Outcome::Skipped { .. }))

@@ -107,7 +107,8 @@ pub fn cells(
             });
         }
     }
-    let in_range = |i: CellIndex| match lesson.step_of(i) {
+    let steps = lesson.cell_steps();
+    let in_range = |i: CellIndex| match steps[i] {
         None => from.is_none(),
         Some(s) => from.is_none_or(|f| s >= f) && to.is_none_or(|t| s <= t),
     };

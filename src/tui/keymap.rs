@@ -147,6 +147,11 @@ pub const HELP: &[Binding] = &[
         &[(ch('o'), Action::ToggleExpand)],
     ),
     bind(
+        "s",
+        "stop the command's background job",
+        &[(ch('s'), Action::StopJob)],
+    ),
+    bind(
         "1 / 2 / 3",
         "toggle pods / sentinel / jobs pane",
         &[

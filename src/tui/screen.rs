@@ -17,6 +17,7 @@ use super::lesson_view::LessonView;
 use super::pods_pane::PodsPane;
 use super::sentinel_pane::SentinelPane;
 use super::theme::Theme;
+use unicode_width::UnicodeWidthStr as _;
 
 /// Below this the layout cannot show a lesson sensibly.
 pub const MIN_WIDTH: u16 = 40;
@@ -194,7 +195,7 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         None => (HINTS, theme.status_bar()),
     };
     let right = truncate(right, room);
-    let pad = usize::from(area.width).saturating_sub(left_width + right.chars().count() + 1);
+    let pad = usize::from(area.width).saturating_sub(left_width + right.width() + 1);
     spans.push(Span::raw(" ".repeat(pad.max(1))));
     spans.push(Span::styled(right, style));
     Paragraph::new(Line::from(spans))

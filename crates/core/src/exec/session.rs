@@ -146,6 +146,7 @@ impl Session {
         let mut env: BTreeMap<OsString, OsString> = std::env::vars_os()
             .filter(|(k, _)| {
                 k != "BASH_ENV"
+                    && k != super::proc::RUN_ENV
                     && k.to_str()
                         .is_none_or(|k| k == "SHLVL" || !is_ours_or_bash(k))
             })
@@ -352,6 +353,8 @@ impl Session {
         }
         // Even a cell that unset it must not hide the next cell's processes from the sweep.
         env.insert(OWNER_ENV.into(), super::proc::owner_mark().into());
+        // Each spawn gets its own; the last cell's must not be carried to the next.
+        env.remove(OsStr::new(super::proc::RUN_ENV));
         if !keep_cwd && !pwd.is_empty() {
             self.cwd = PathBuf::from(OsString::from_vec(pwd.to_vec()));
         }

@@ -357,6 +357,21 @@ impl Lesson {
         out
     }
 
+    /// The step (0-based) of every cell in [`Lesson::cells`] order, None for the
+    /// introduction: one pass, for callers that need it for many cells ([`Lesson::step_of`]
+    /// per cell made opening a 100k-cell lesson quadratic).
+    pub fn cell_steps(&self) -> Vec<Option<usize>> {
+        let mut buf = Vec::new();
+        collect_cells(&self.intro, &mut buf);
+        let mut steps = vec![None; buf.len()];
+        for (i, step) in self.steps.iter().enumerate() {
+            buf.clear();
+            collect_cells(&step.blocks, &mut buf);
+            steps.extend(std::iter::repeat_n(Some(i), buf.len()));
+        }
+        steps
+    }
+
     /// The step (0-based) that holds a cell, or None for the introduction.
     pub fn step_of(&self, cell: CellIndex) -> Option<usize> {
         let mut seen = 0;
