@@ -182,26 +182,7 @@ impl Perform for Sink {
     // OSC (clipboard, hyperlinks, titles), DCS and other ESC sequences: dropped by default.
 }
 
-/// Text without SGR sequences (the only escapes a stored line can contain).
-pub fn strip_sgr(line: &str) -> String {
-    if !line.contains('\x1b') {
-        return line.to_string();
-    }
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use crate::ansi::strip_sgr;
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 //! clap, so the compiler keeps the front-ends (the TUI and the headless runner in the `kubetutor`
 //! crate) out of it. Background tasks here send typed events; the front-ends fold them into state.
 
+pub mod ansi;
 pub mod backoff;
 pub mod exec;
 pub mod kube;

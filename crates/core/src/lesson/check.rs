@@ -285,24 +285,7 @@ mod tests {
             c.contains("\x1b[1;31m ^\x1b[0m") || c.contains("\x1b[1;31m^"),
             "{c:?}"
         );
-        let plain: String = strip(&c);
+        let plain: String = crate::ansi::strip_sgr(&c);
         assert_eq!(plain, text);
-    }
-
-    fn strip(s: &str) -> String {
-        let mut out = String::new();
-        let mut chars = s.chars();
-        while let Some(c) = chars.next() {
-            if c == '\x1b' {
-                for n in chars.by_ref() {
-                    if n == 'm' {
-                        break;
-                    }
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
     }
 }
