@@ -100,3 +100,67 @@ fn an_edited_cell_shows_its_code_and_that_it_ran() {
     assert!(!screen.contains("edited-by-me"), "{screen}");
     assert!(screen.contains("Back to the lesson's command."), "{screen}");
 }
+
+/// The heading line of the step that holds `needle`'s title, from the lesson column.
+fn heading<'a>(screen: &'a [String], title: &str) -> &'a str {
+    screen
+        .iter()
+        .find(|r| r.contains(&format!("· {title}")))
+        .map(|r| r.trim())
+        .unwrap_or_else(|| panic!("no heading {title:?} in\n{}", screen.join("\n")))
+}
+
+fn finish(app: &mut App, id: &str, outcome: Outcome) {
+    let cell = app.cells.iter().position(|c| c.id == id).expect(id);
+    app.update(Action::Exec(ExecEvent::Finished {
+        cell,
+        outcome,
+        duration: Duration::from_millis(100),
+    }));
+}
+
+/// Issue 18 item 5: ○ until a step's runnable cells pass, ✗ when one fails, ✓ when all
+/// passed; "lesson complete" in the status bar once the last step is done.
+#[test]
+fn step_marks_follow_the_cells_and_the_lesson_completes() {
+    let lesson = super::render::fixture("basic.md");
+    let mut view = LessonView::new(&lesson, Theme::plain());
+    let mut app = App::new(Arc::new(lesson), false);
+    let (w, h) = (100, 60);
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(
+        heading(&screen, "Say hello").starts_with("▶ ○ Step 1/2"),
+        "{screen:#?}"
+    );
+    assert!(heading(&screen, "Wait and fail").starts_with("■ ○ Step 2/2"));
+    finish(&mut app, "hello", Outcome::Passed);
+    finish(&mut app, "sleeper", Outcome::Cancelled);
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(heading(&screen, "Say hello").starts_with("▶ ✓ Step 1/2"));
+    assert!(
+        heading(&screen, "Wait and fail").starts_with("■ ○ Step 2/2"),
+        "a cancelled cell is not run, not failed"
+    );
+    finish(
+        &mut app,
+        "fails",
+        Outcome::Failed {
+            code: Some(3),
+            signal: None,
+        },
+    );
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(heading(&screen, "Wait and fail").starts_with("■ ✗ Step 2/2"));
+    assert!(!screen[usize::from(h) - 1].contains("lesson complete"));
+    finish(&mut app, "sleeper", Outcome::Passed);
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(
+        !screen[usize::from(h) - 1].contains("lesson complete"),
+        "fails still failed"
+    );
+    finish(&mut app, "fails", Outcome::Passed);
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(heading(&screen, "Wait and fail").starts_with("■ ✓ Step 2/2"));
+    let status = &screen[usize::from(h) - 1];
+    assert!(status.contains("✓ lesson complete"), "{status}");
+}
