@@ -13,6 +13,7 @@ pub mod progress_lock;
 mod run;
 pub mod sgr;
 pub mod state;
+pub mod steps;
 mod update;
 
 #[cfg(test)]
@@ -22,3 +23,4 @@ mod tests;
 
 pub use action::{Action, Effect};
 pub use state::*;
+pub use steps::StepStatus;

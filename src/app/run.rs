@@ -66,6 +66,7 @@ impl App {
         if batch.is_empty() {
             return Vec::new();
         }
+        self.follow = true;
         let needs_cluster = batch.iter().any(|&i| self.needs_cluster(i));
         if needs_cluster && self.cluster.is_none() {
             return vec![Effect::PrepareCluster(batch)];
@@ -199,7 +200,9 @@ impl App {
                     run.scroll = 0;
                 }
                 self.set_focus(cell);
-                self.reveal = Some(Reveal::Cell(cell));
+                if self.follow {
+                    self.reveal = Some(Reveal::CellEnd(cell));
+                }
             }
             ExecEvent::Output { cell, bytes, .. } => {
                 let Some(run) = self.runs.get_mut(cell) else {
@@ -210,6 +213,8 @@ impl App {
                 if run.scroll > 0 {
                     // Keep the learner's place while they read older output.
                     run.scroll += run.output.len().saturating_sub(before);
+                } else if self.follow && self.focus == Some(cell) {
+                    self.reveal = Some(Reveal::CellEnd(cell));
                 }
             }
             ExecEvent::Finished {
@@ -224,7 +229,10 @@ impl App {
                     outcome: outcome.clone(),
                     duration,
                 };
-                if !outcome.is_success() && !matches!(outcome, Outcome::Skipped { .. }) {
+                if self.follow && self.focus == Some(cell) {
+                    // The verdict and a failure's hint are the frame's last lines.
+                    self.reveal = Some(Reveal::CellEnd(cell));
+                } else if !outcome.is_success() && !matches!(outcome, Outcome::Skipped { .. }) {
                     self.reveal = Some(Reveal::Cell(cell));
                 }
                 self.last_result = Some((cell, outcome));

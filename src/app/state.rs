@@ -198,6 +198,20 @@ impl Geometry {
                     scroll
                 }
             }
+            Reveal::CellEnd(i) => {
+                let Some(&(start, end)) = g.cell_lines.get(i) else {
+                    return scroll;
+                };
+                // The newest output is the frame's last line: it must be on screen even when
+                // the top of a tall cell is not.
+                if end > scroll + height {
+                    end - height
+                } else if start < scroll {
+                    start.max(end.saturating_sub(height))
+                } else {
+                    scroll
+                }
+            }
         }
     }
 }
@@ -207,6 +221,8 @@ impl Geometry {
 pub enum Reveal {
     Step(usize),
     Cell(CellIndex),
+    /// The cell's last line (its newest output), with as much of the cell above as fits.
+    CellEnd(CellIndex),
 }
 
 /// Instructor mode typing a command out before it runs.
@@ -228,6 +244,9 @@ pub struct App {
     pub focus: Option<CellIndex>,
     pub scroll: usize,
     pub reveal: Option<Reveal>,
+    /// Follow the running cell (its newest output stays on screen), as Jupyter does. Moving
+    /// by hand (scroll, step or cell keys) stops it; the next run starts it again.
+    pub follow: bool,
     pub overlay: Option<Overlay>,
     pub panes: PaneLayout,
     pub geometry: Geometry,

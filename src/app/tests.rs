@@ -556,3 +556,60 @@ fn a_job_start_wakes_the_sentinel_pane() {
     app.sentinel = Some(crate::sentinel::SentinelView::new("m", app.wall));
     assert_eq!(app.update(started), vec![Effect::WakeSentinel]);
 }
+
+#[test]
+fn reveal_cell_end_brings_a_tall_cells_last_line_on_screen() {
+    let g = Geometry {
+        viewport: (0, 0, 80, 10),
+        total_lines: 100,
+        step_lines: vec![0],
+        cell_lines: vec![(20, 45), (50, 54)],
+    };
+    assert_eq!(
+        g.reveal(0, Reveal::CellEnd(0)),
+        35,
+        "below: its end at the bottom"
+    );
+    assert_eq!(
+        g.reveal(60, Reveal::CellEnd(0)),
+        35,
+        "above and tall: its end"
+    );
+    assert_eq!(
+        g.reveal(60, Reveal::CellEnd(1)),
+        50,
+        "above and short: all of it"
+    );
+    assert_eq!(g.reveal(46, Reveal::CellEnd(1)), 46, "already on screen");
+    assert_eq!(
+        g.reveal(0, Reveal::Cell(0)),
+        20,
+        "Cell shows a tall cell's start"
+    );
+}
+
+#[test]
+fn hand_scrolling_stops_following_and_the_next_run_resumes() {
+    let mut app = app(false);
+    assert!(app.follow);
+    app.update(Action::ScrollDown(1));
+    assert!(!app.follow);
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
+    assert_eq!(app.reveal, None, "not following: the view stays");
+    app.update(Action::Exec(ExecEvent::Finished {
+        cell: 0,
+        outcome: Outcome::Passed,
+        duration: Duration::from_millis(10),
+    }));
+    assert_eq!(app.reveal, None, "nor when it finishes");
+    app.update(Action::RunFocused);
+    assert!(app.follow);
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
+    assert_eq!(app.reveal, Some(Reveal::CellEnd(0)));
+}

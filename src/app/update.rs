@@ -67,6 +67,7 @@ impl App {
             focus,
             scroll: 0,
             reveal: None,
+            follow: true,
             overlay: None,
             panes,
             geometry: Geometry::default(),
@@ -131,6 +132,9 @@ impl App {
             is_user_input(&action) && !matches!(action, Action::Click { .. } | Action::Resized);
         if let Some(overlay) = self.overlay.clone().filter(|_| modal) {
             return self.update_overlay(overlay, action);
+        }
+        if moves_by_hand(&action) {
+            self.follow = false;
         }
         match action {
             Action::ScrollDown(n) => self.scroll_to(self.scroll.saturating_add(n)),
@@ -466,6 +470,24 @@ impl App {
         self.notice = Some(format!("Stopping the background job of `{id}`…"));
         vec![Effect::StopJob(cell)]
     }
+}
+
+/// Keys that move the view or the focus: the learner wants to be somewhere else than the
+/// running cell's newest output.
+fn moves_by_hand(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::ScrollDown(_)
+            | Action::ScrollUp(_)
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom
+            | Action::NextStep
+            | Action::PrevStep
+            | Action::NextCell
+            | Action::PrevCell
+    )
 }
 
 fn is_user_input(action: &Action) -> bool {

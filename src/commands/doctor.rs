@@ -24,6 +24,7 @@ pub fn cli_doctor(args: DoctorArgs) -> anyhow::Result<ExitCode> {
             .as_ref()
             .map(|l| l.meta.requires.clone())
             .unwrap_or_default(),
+        needs_cluster: lesson.as_ref().is_none_or(|l| l.needs_cluster()),
         deadline: DEADLINE,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()

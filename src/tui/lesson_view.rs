@@ -3,12 +3,12 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
 };
 
-use crate::app::{App, Geometry};
+use crate::app::{App, Geometry, StepStatus};
 use crate::lesson::Lesson;
 
 use super::cell;
@@ -238,9 +238,21 @@ fn step_line(app: &App, step: usize, width: usize, theme: &Theme) -> Line<'stati
     let title = app.lesson.steps.get(step).map_or("", |s| s.title.as_str());
     let current = step == app.step;
     let marker = if current { "▶" } else { "■" };
-    let text = cell::truncate(
-        &format!("{marker} Step {}/{total} · {title}", step + 1),
-        width,
-    );
-    Line::styled(text, theme.step(current))
+    let style = theme.step(current);
+    let Some(status) = app.step_status(step) else {
+        let text = format!("{marker} Step {}/{total} · {title}", step + 1);
+        return Line::styled(cell::truncate(&text, width), style);
+    };
+    let mark_style = match status {
+        StepStatus::Done => theme.ok(),
+        StepStatus::Failed => theme.bad(),
+        StepStatus::NotRun => theme.dim(),
+    };
+    let text = format!(" Step {}/{total} · {title}", step + 1);
+    let rest = cell::truncate(&text, width.saturating_sub(3));
+    Line::from(vec![
+        Span::styled(format!("{marker} "), style),
+        Span::styled(status.mark(), style.patch(mark_style)),
+        Span::styled(rest, style),
+    ])
 }

@@ -188,6 +188,9 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         }
         None => spans.push(Span::raw("no runs yet")),
     }
+    if app.lesson_complete() {
+        spans.push(Span::styled(" │ ✓ lesson complete", theme.ok()));
+    }
     let left_width: usize = spans.iter().map(|s| s.width()).sum();
     let room = usize::from(area.width).saturating_sub(left_width + 3);
     let (right, style) = match &app.notice {

@@ -236,3 +236,60 @@ fn protected_contexts_and_missing_kubeconfigs_fail() {
     );
     assert!(stdout.lines().any(|l| l.contains("terminal")), "{stdout}");
 }
+
+/// `doctor LESSON` with HOME pointing at an empty folder and no KUBECONFIG: no kubeconfig exists.
+fn doctor_lesson(lesson: &str) -> (std::process::Output, String) {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_kubetutor"))
+        .args(["doctor", lesson])
+        .env("HOME", home.path())
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBETUTOR_PROTECTED_CONTEXTS")
+        .output()
+        .expect("kubetutor runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out, stdout)
+}
+
+/// Issue 18 item 3: the loopback lesson never runs kubectl, so no kubeconfig is needed.
+#[test]
+fn a_lesson_without_kubectl_needs_no_kubeconfig() {
+    let tools = ["redis-server", "redis-sentinel", "redis-cli"];
+    let have = tools
+        .iter()
+        .all(|t| kubetutor::kube::doctor::which(t).is_some());
+    if crate::skip::needs(
+        have.then_some(()),
+        "redis-server, redis-sentinel and redis-cli on PATH (scripts/deps)",
+    )
+    .is_none()
+    {
+        return;
+    }
+    let (out, stdout) = doctor_lesson("lessons/redis-sentinel-local");
+    assert!(out.status.success(), "{stdout}");
+    for name in ["kubeconfig", "context", "api"] {
+        let line = format!("info  {name:<10} not needed by this lesson");
+        assert!(stdout.contains(&line), "no {line:?} in\n{stdout}");
+    }
+    assert!(!stdout.contains("FAIL"), "{stdout}");
+    // The checks list what the lesson requires.
+    for tool in ["redis-server", "redis-sentinel"] {
+        assert!(
+            stdout.contains(&format!("ok    requires   {tool}: ")),
+            "{tool} not listed in\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("ok    redis-cli  "), "{stdout}");
+}
+
+/// The Kubernetes lesson still needs a kubeconfig, and says so.
+#[test]
+fn a_cluster_lesson_without_kubeconfig_fails() {
+    let (out, stdout) = doctor_lesson("lessons/redis-sentinel-k8s");
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("FAIL  kubeconfig no kubeconfig found"),
+        "{stdout}"
+    );
+}

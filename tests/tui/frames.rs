@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kubetutor::app::{Action, App};
-use kubetutor::exec::{ExecEvent, Outcome};
+use kubetutor::exec::{ExecEvent, Outcome, Stream};
 use kubetutor::tui::lesson_view::LessonView;
 use kubetutor::tui::screen;
 use kubetutor::tui::theme::Theme;
@@ -99,4 +99,136 @@ fn an_edited_cell_shows_its_code_and_that_it_ran() {
     let screen = rows(&mut app, &mut view, 100, 30).join("\n");
     assert!(!screen.contains("edited-by-me"), "{screen}");
     assert!(screen.contains("Back to the lesson's command."), "{screen}");
+}
+
+/// The heading line of the step that holds `needle`'s title, from the lesson column.
+fn heading<'a>(screen: &'a [String], title: &str) -> &'a str {
+    screen
+        .iter()
+        .find(|r| r.contains(&format!("· {title}")))
+        .map(|r| r.trim())
+        .unwrap_or_else(|| panic!("no heading {title:?} in\n{}", screen.join("\n")))
+}
+
+fn finish(app: &mut App, id: &str, outcome: Outcome) {
+    let cell = app.cells.iter().position(|c| c.id == id).expect(id);
+    app.update(Action::Exec(ExecEvent::Finished {
+        cell,
+        outcome,
+        duration: Duration::from_millis(100),
+    }));
+}
+
+/// Issue 18 item 5: ○ until a step's runnable cells pass, ✗ when one fails, ✓ when all
+/// passed; "lesson complete" in the status bar once the last step is done.
+#[test]
+fn step_marks_follow_the_cells_and_the_lesson_completes() {
+    let lesson = super::render::fixture("basic.md");
+    let mut view = LessonView::new(&lesson, Theme::plain());
+    let mut app = App::new(Arc::new(lesson), false);
+    let (w, h) = (100, 60);
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(
+        heading(&screen, "Say hello").starts_with("▶ ○ Step 1/2"),
+        "{screen:#?}"
+    );
+    assert!(heading(&screen, "Wait and fail").starts_with("■ ○ Step 2/2"));
+    finish(&mut app, "hello", Outcome::Passed);
+    finish(&mut app, "sleeper", Outcome::Cancelled);
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(heading(&screen, "Say hello").starts_with("▶ ✓ Step 1/2"));
+    assert!(
+        heading(&screen, "Wait and fail").starts_with("■ ○ Step 2/2"),
+        "a cancelled cell is not run, not failed"
+    );
+    finish(
+        &mut app,
+        "fails",
+        Outcome::Failed {
+            code: Some(3),
+            signal: None,
+        },
+    );
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(heading(&screen, "Wait and fail").starts_with("■ ✗ Step 2/2"));
+    assert!(!screen[usize::from(h) - 1].contains("lesson complete"));
+    finish(&mut app, "sleeper", Outcome::Passed);
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(
+        !screen[usize::from(h) - 1].contains("lesson complete"),
+        "fails still failed"
+    );
+    finish(&mut app, "fails", Outcome::Passed);
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(heading(&screen, "Wait and fail").starts_with("■ ✓ Step 2/2"));
+    let status = &screen[usize::from(h) - 1];
+    assert!(status.contains("✓ lesson complete"), "{status}");
+}
+
+/// Output lines `from..=to` of the `long` cell, as the engine sends them.
+fn output(app: &mut App, from: usize, to: usize) {
+    for n in from..=to {
+        app.update(Action::Exec(ExecEvent::Output {
+            cell: 0,
+            stream: Stream::Stdout,
+            bytes: format!("out-line-{n}\n").into_bytes(),
+        }));
+    }
+}
+
+fn shows(screen: &[String], text: &str) -> bool {
+    screen
+        .iter()
+        .any(|r| r.split_whitespace().any(|w| w.trim_matches('│') == text))
+}
+
+/// Issue 18 item 2: while the focused cell runs, its newest output stays on screen (the
+/// lesson scrolls with it); scrolling by hand stops that until the next run.
+#[test]
+fn the_running_cells_newest_output_stays_in_view_until_scrolled_by_hand() {
+    let lesson = super::render::fixture("follow.md");
+    let mut view = LessonView::new(&lesson, Theme::plain());
+    let mut app = App::new(Arc::new(lesson), false);
+    let (w, h) = (100, 30);
+    rows(&mut app, &mut view, w, h);
+    app.update(Action::RunFocused);
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
+    rows(&mut app, &mut view, w, h);
+    for chunk in 0..8 {
+        output(&mut app, chunk * 5 + 1, chunk * 5 + 5);
+        let screen = rows(&mut app, &mut view, w, h);
+        let newest = format!("out-line-{}", chunk * 5 + 5);
+        assert!(
+            shows(&screen, &newest),
+            "{newest} off screen:\n{}",
+            screen.join("\n")
+        );
+    }
+    // The learner scrolls up to read: new output no longer moves the lesson.
+    app.update(Action::ScrollUp(6));
+    rows(&mut app, &mut view, w, h);
+    let kept = app.scroll;
+    output(&mut app, 41, 45);
+    let screen = rows(&mut app, &mut view, w, h);
+    assert_eq!(app.scroll, kept, "the lesson moved after a hand scroll");
+    assert!(!shows(&screen, "out-line-45"), "{}", screen.join("\n"));
+    app.update(Action::Exec(ExecEvent::Finished {
+        cell: 0,
+        outcome: Outcome::Passed,
+        duration: Duration::from_millis(100),
+    }));
+    rows(&mut app, &mut view, w, h);
+    assert_eq!(app.scroll, kept, "finishing did not move it either");
+    // The next run follows again.
+    app.update(Action::RunFocused);
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
+    output(&mut app, 1, 40);
+    let screen = rows(&mut app, &mut view, w, h);
+    assert!(shows(&screen, "out-line-40"), "{}", screen.join("\n"));
 }

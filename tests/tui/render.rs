@@ -309,3 +309,33 @@ fn lesson_without_steps_or_cells_is_usable() {
     let text = screen_text(&terminal);
     assert!(text.contains("step -"), "status bar copes with no steps");
 }
+
+/// Issue 18 item 5: the step headings say done ✓ and failed ✗ (in plain text, as under
+/// NO_COLOR), and a lesson whose last step failed is not complete.
+#[test]
+fn step_headings_show_done_and_failed() {
+    let (mut app, mut view) = open("basic.md");
+    let id = |app: &App, id: &str| app.cells.iter().position(|c| c.id == id).expect(id);
+    let finish = |app: &mut App, cell, outcome| {
+        let duration = Duration::from_millis(300);
+        app.update(Action::Exec(ExecEvent::Finished {
+            cell,
+            outcome,
+            duration,
+        }));
+    };
+    let (hello, sleeper, fails) = (id(&app, "hello"), id(&app, "sleeper"), id(&app, "fails"));
+    finish(&mut app, hello, Outcome::Passed);
+    finish(&mut app, sleeper, Outcome::Passed);
+    let failed = Outcome::Failed {
+        code: Some(3),
+        signal: None,
+    };
+    finish(&mut app, fails, failed);
+    let terminal = draw(&mut app, &mut view, 100, 60);
+    let text = screen_text(&terminal);
+    assert!(text.contains("✓ Step 1/2 · Say hello"), "{text}");
+    assert!(text.contains("✗ Step 2/2 · Wait and fail"), "{text}");
+    assert!(!text.contains("lesson complete"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}

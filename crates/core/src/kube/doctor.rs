@@ -1,6 +1,7 @@
 //! `kubetutor doctor [LESSON]`: one line per check with a verdict and the fix, answering within
 //! five seconds even when the API server never replies. Exits non-zero when a required check
 //! fails (kubectl, kubeconfig, context, namespace, API, RBAC, tools the lesson requires).
+//! A lesson that never talks to Kubernetes turns the cluster checks into info lines.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,8 @@ pub enum Verdict {
     Ok,
     Warn,
     Fail,
+    /// Not judged: the check does not apply (e.g. the cluster for a loopback-only lesson).
+    Info,
 }
 
 /// One line of the report.
@@ -36,6 +39,14 @@ impl Check {
         Self {
             name,
             verdict: Verdict::Ok,
+            detail,
+            fix: None,
+        }
+    }
+    pub fn info(name: &'static str, detail: String) -> Self {
+        Self {
+            name,
+            verdict: Verdict::Info,
             detail,
             fix: None,
         }
@@ -64,6 +75,7 @@ impl fmt::Display for Check {
             Verdict::Ok => "ok",
             Verdict::Warn => "warn",
             Verdict::Fail => "FAIL",
+            Verdict::Info => "info",
         };
         write!(f, "{verdict:<4}  {:<10} {}", self.name, self.detail)?;
         match &self.fix {
@@ -83,6 +95,9 @@ pub struct Inputs {
     pub lesson_namespace: Option<String>,
     /// Programs the lesson requires (front matter `requires`).
     pub requires: Vec<String>,
+    /// Whether anything will talk to Kubernetes: true without a lesson, else
+    /// [`crate::lesson::Lesson::needs_cluster`].
+    pub needs_cluster: bool,
     pub deadline: Duration,
 }
 
@@ -90,15 +105,31 @@ pub struct Inputs {
 /// (The terminal checks belong to the front-end that prints the report.)
 pub async fn run(inputs: &Inputs) -> Vec<Check> {
     let deadline = Instant::now() + inputs.deadline;
-    let (tools, cluster) =
-        tokio::join!(tools(&inputs.requires, deadline), cluster(inputs, deadline));
+    if !inputs.needs_cluster {
+        let mut out = tools(inputs, deadline).await;
+        out.extend(not_needed());
+        return out;
+    }
+    let (tools, cluster) = tokio::join!(tools(inputs, deadline), cluster(inputs, deadline));
     let mut out = tools;
     out.extend(cluster);
     out
 }
 
-async fn tools(requires: &[String], deadline: Instant) -> Vec<Check> {
-    let mut out = vec![kubectl(deadline).await];
+/// The cluster checks of a lesson that never runs kubectl or helm and has no cluster pane.
+fn not_needed() -> Vec<Check> {
+    ["kubeconfig", "context", "api"]
+        .into_iter()
+        .map(|name| Check::info(name, NOT_NEEDED.into()))
+        .collect()
+}
+
+const NOT_NEEDED: &str = "not needed by this lesson (no cell runs kubectl or helm)";
+
+async fn tools(inputs: &Inputs, deadline: Instant) -> Vec<Check> {
+    let requires = &inputs.requires;
+    let kubectl_needed = inputs.needs_cluster || requires.iter().any(|r| r == "kubectl");
+    let mut out = vec![kubectl(deadline, kubectl_needed).await];
     let redis_required = requires.iter().any(|r| r == "redis-cli");
     out.push(match which("redis-cli") {
         Some(path) => Check::ok("redis-cli", path.display().to_string()),
@@ -131,8 +162,11 @@ async fn tools(requires: &[String], deadline: Instant) -> Vec<Check> {
 
 const INSTALL_REDIS: &str = "install redis-tools (apt) or redis (brew)";
 
-async fn kubectl(deadline: Instant) -> Check {
+async fn kubectl(deadline: Instant, needed: bool) -> Check {
     let Some(path) = which("kubectl") else {
+        if !needed {
+            return Check::info("kubectl", format!("not on PATH; {NOT_NEEDED}"));
+        }
         return Check::fail(
             "kubectl",
             "not on PATH".into(),

@@ -357,6 +357,16 @@ impl Lesson {
         out
     }
 
+    /// Whether the lesson talks to Kubernetes: a cell runs kubectl/helm (by
+    /// [`mentions_cluster`]) or a pane watches pods or reaches a sentinel service through a
+    /// port-forward. A lesson that does not needs no kubeconfig.
+    pub fn needs_cluster(&self) -> bool {
+        let panes = &self.meta.panes;
+        panes.pods.is_some()
+            || panes.sentinel.as_ref().is_some_and(|s| s.service.is_some())
+            || self.cells().iter().any(|c| mentions_cluster(&c.code))
+    }
+
     /// The step (0-based) of every cell in [`Lesson::cells`] order, None for the
     /// introduction: one pass, for callers that need it for many cells ([`Lesson::step_of`]
     /// per cell made opening a 100k-cell lesson quadratic).

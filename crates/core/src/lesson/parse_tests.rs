@@ -163,3 +163,20 @@ fn crlf_sources_give_clean_cells() {
     assert_eq!(cells[0].code, "echo hi\necho there");
     assert_eq!(l.meta.title, "T");
 }
+
+#[test]
+fn needs_cluster_by_cells_and_panes() {
+    assert!(ok(SAMPLE).needs_cluster(), "kubectl cells");
+    let local = "---\ntitle: L\npanes:\n  sentinel: { address: \"127.0.0.1:26479\" }\n---\n# L\n## S\n```sh\necho 'run kubectl later'\n```\n";
+    assert!(!ok(local).needs_cluster(), "loopback sentinel, no kubectl");
+    let service = "---\ntitle: L\npanes:\n  sentinel: { service: redis-sentinel }\n---\n# L\n## S\n```sh\necho hi\n```\n";
+    assert!(
+        ok(service).needs_cluster(),
+        "a sentinel service is port-forwarded"
+    );
+    let pods = "---\ntitle: L\npanes:\n  pods: {}\n---\n# L\n## S\n```sh\necho hi\n```\n";
+    assert!(
+        ok(pods).needs_cluster(),
+        "the pods pane watches the cluster"
+    );
+}
