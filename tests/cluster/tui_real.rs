@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::pods_pane::{open_lesson_confirmed, pane_rows, row_of};
-use crate::support::{LESSON, TestNamespace, needs_real_node, repo_root};
+use crate::support::{LESSON, TestNamespace, kubectl_ok, needs_real_node, repo_root, wait_for};
 use crate::tmux::Tmux;
 
 /// The lesson's steps (its `## ` sections) and the ids of their cells, in order.
@@ -132,5 +132,60 @@ fn the_lesson_through_the_tui_on_a_real_node() {
     // The sentinel pane, through its port-forward, followed the failover.
     assert!(screen.contains("switch-master"), "{screen}");
     assert!(screen.contains("⏱ failover"), "{screen}");
+    // The ROLE column names the new master: the one pod row marked master is the pod at the
+    // address the sentinels themselves report.
+    let ns_arg = ns.name.as_str();
+    let sentinel = kubectl_ok(&[
+        "-n",
+        ns_arg,
+        "get",
+        "pods",
+        "-l",
+        "name=redis-sentinel",
+        "-o",
+        "name",
+    ]);
+    let sentinel = sentinel
+        .lines()
+        .next()
+        .expect("a sentinel pod")
+        .trim()
+        .to_string();
+    wait_for(
+        "the ROLE column naming the new master",
+        Duration::from_secs(60),
+        || {
+            let reply = kubectl_ok(&[
+                "-n",
+                ns_arg,
+                "exec",
+                &sentinel,
+                "-c",
+                "sentinel",
+                "--",
+                "redis-cli",
+                "-p",
+                "26379",
+                "SENTINEL",
+                "get-master-addr-by-name",
+                "mymaster",
+            ]);
+            let ip = reply.lines().next().unwrap_or_default().trim().to_string();
+            let screen = tmux.screen();
+            let rows = pane_rows(&screen);
+            let masters: Vec<&String> = rows
+                .iter()
+                .filter(|r| r.split_whitespace().any(|w| w == "master"))
+                .collect();
+            match masters[..] {
+                [row] if !ip.is_empty() && row.contains(&ip) && !row.contains("redis-master") => {
+                    Ok(())
+                }
+                _ => Err(format!(
+                    "sentinels say {ip:?}; master rows {masters:?}\n{screen}"
+                )),
+            }
+        },
+    );
     tmux.send(&["q"]);
 }
