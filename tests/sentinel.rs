@@ -3,8 +3,12 @@
 
 #[path = "sentinel/colours.rs"]
 mod colours;
+#[path = "sentinel/downtime.rs"]
+mod downtime;
 #[path = "sentinel/harness.rs"]
 mod harness;
+#[path = "sentinel/identity.rs"]
+mod identity;
 #[path = "sentinel/live.rs"]
 mod live;
 #[path = "sentinel/model.rs"]
@@ -15,3 +19,5 @@ mod pane;
 mod recorded;
 #[path = "sentinel/service.rs"]
 mod service;
+#[path = "sentinel/wake.rs"]
+mod wake;

@@ -6,6 +6,8 @@ mod skip;
 #[path = "support/tmux.rs"]
 mod tmux;
 
+#[path = "tui/cleanup.rs"]
+mod cleanup;
 #[path = "tui/cluster.rs"]
 mod cluster;
 #[path = "tui/colours.rs"]

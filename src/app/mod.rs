@@ -3,6 +3,7 @@
 //! the effects.
 
 pub mod action;
+mod cleanup;
 mod edit;
 pub mod output;
 pub mod picker;

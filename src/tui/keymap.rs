@@ -147,6 +147,11 @@ pub const HELP: &[Binding] = &[
         &[(ch('o'), Action::ToggleExpand)],
     ),
     bind(
+        "s",
+        "stop the command's background job",
+        &[(ch('s'), Action::StopJob)],
+    ),
+    bind(
         "1 / 2 / 3",
         "toggle pods / sentinel / jobs pane",
         &[
@@ -189,6 +194,14 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && matches!(key.code, KeyCode::Char('c')) {
         return Some(Action::Cancel);
+    }
+    if matches!(overlay, Some(Overlay::ConfirmCleanup { .. })) {
+        // Three answers: clean up and quit, quit as is, or stay.
+        return match key.code {
+            KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Action::Confirm),
+            KeyCode::Char('n' | 'N' | 'q') => Some(Action::Quit),
+            _ => Some(Action::Dismiss),
+        };
     }
     if matches!(
         overlay,

@@ -21,7 +21,7 @@ use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, Lease};
 use crate::kube::model::PodsUpdate;
 use crate::kube::session::{ClusterSession, Prepared};
 use crate::lesson::{CellIndex, Lesson};
-use crate::sentinel::SentinelUpdate;
+use crate::sentinel::{SentinelUpdate, Wake, WakeHandle, wake_channel};
 
 use super::editor;
 use super::lesson_view::LessonView;
@@ -72,6 +72,9 @@ pub(super) struct Runtime {
     /// Writes progress off the loop (the newest snapshot wins).
     pub(super) saver: Option<Saver>,
     pub(super) sentinel_tx: mpsc::Sender<SentinelUpdate>,
+    /// Pokes the sentinel monitor when a background job starts.
+    pub(super) sentinel_wake: WakeHandle,
+    pub(super) sentinel_woken: Wake,
     pub(super) pods_tx: mpsc::Sender<PodsUpdate>,
 }
 
@@ -198,7 +201,10 @@ pub async fn run_lesson(
     let saver = progress_file
         .clone()
         .map(|file| Saver::spawn(file, tx.clone()));
+    let (sentinel_wake, sentinel_woken) = wake_channel();
     let mut rt = Runtime {
+        sentinel_wake,
+        sentinel_woken,
         engine,
         tx,
         lesson: lesson.clone(),
@@ -274,7 +280,9 @@ pub async fn run_lesson(
         if let Some((cell, code)) = rt.edit.take() {
             // A fresh reader: the old one must not steal the editor's keystrokes.
             events = EventStream::new();
-            let edited = guard.suspended(|| editor::edit(&code))?;
+            // The editor owns the terminal until it exits; block_in_place lets the runtime
+            // move the other tasks (engine, watchers) off this worker meanwhile.
+            let edited = guard.suspended(|| tokio::task::block_in_place(|| editor::edit(&code)))?;
             let action = match edited {
                 Ok(code) => Action::Edited { cell, code },
                 Err(message) => Action::Notice(message),
@@ -472,6 +480,7 @@ impl Runtime {
                 });
             }
             Effect::Cancel => self.engine.cancel_all(),
+            Effect::StopJob(cell) => self.engine.stop_job(cell),
             Effect::PrepareCluster(pending) => {
                 let (cluster, tx) = (self.cluster.clone(), self.tx.clone());
                 tokio::task::spawn_blocking(move || {
@@ -484,6 +493,7 @@ impl Runtime {
             Effect::StartClusterPanes { pods, sentinel } => {
                 self.start_cluster_panes(pods, sentinel);
             }
+            Effect::WakeSentinel => self.sentinel_wake.wake(),
             Effect::Copy(text) => {
                 if let Err(e) = copy_osc52(&text) {
                     return Some(Action::Notice(format!("Copy failed: {e}")));

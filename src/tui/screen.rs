@@ -9,6 +9,7 @@ use ratatui::{Frame, Terminal};
 
 use super::keymap::{HELP, HINTS};
 use crate::app::{Action, App, Overlay};
+use crate::lesson::CellIndex;
 
 use super::cell::{self, truncate};
 use super::jobs_pane;
@@ -202,6 +203,30 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .render(area, buf);
 }
 
+/// What quitting after a failure offers to run: the `always=true` cells, by id.
+fn cleanup_lines(app: &App, cells: &[CellIndex], theme: &Theme) -> Vec<Line<'static>> {
+    const SHOWN: usize = 6;
+    let mut lines = vec![
+        Line::from("A command failed. This lesson marks these cleanup commands"),
+        Line::from("(always=true) to run even then:"),
+    ];
+    for &c in cells.iter().take(SHOWN) {
+        lines.push(Line::styled(
+            format!("  {}", app.cells[c].id),
+            theme.title(),
+        ));
+    }
+    if cells.len() > SHOWN {
+        lines.push(Line::from(format!("  …and {} more", cells.len() - SHOWN)));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "y = run them, then quit · n = quit as is · Esc = stay",
+        theme.notice(),
+    ));
+    lines
+}
+
 fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let (title, lines): (&str, Vec<Line<'static>>) = match overlay {
         Overlay::Help => ("keys", help_lines(theme)),
@@ -219,6 +244,10 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
                 ],
             )
         }
+        Overlay::ConfirmCleanup { cells } => (
+            "clean up before quitting?",
+            cleanup_lines(app, cells, theme),
+        ),
         Overlay::ConfirmCluster { target, .. } => (
             "run against this cluster?",
             vec![

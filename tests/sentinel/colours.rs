@@ -70,7 +70,7 @@ fn master_up_and_connected_are_green_sentinels_plain() {
     assert_eq!(style_of(&buf, "MASTER", "up"), OK);
     assert_eq!(style_of(&buf, "●", "● connected to 3/3"), OK);
     // A healthy link carries no colour: only trouble stands out.
-    assert_eq!(style_of(&buf, "◉ S1", "✓"), PLAIN);
+    assert_eq!(style_of(&buf, "◉ 10.244.1.10", "✓"), PLAIN);
 }
 
 #[test]
@@ -104,7 +104,8 @@ fn sentinels_down_are_red() {
     recorded::all_down(&mut v);
     let buf = draw(&v, 52, 8);
     assert_eq!(style_of(&buf, "✖ all", "✖ all 3 sentinels down"), BAD);
-    for s in ["◉ S1", "◉ S2", "◉ S3"] {
+    // Sentinels are named by IP here (they all listen on 26379).
+    for s in ["◉ 10.244.1.10", "◉ 10.244.2.11", "◉ 10.244.3.12"] {
         assert_eq!(style_of(&buf, s, "✖ down (try 4)"), BAD);
     }
     assert_eq!(

@@ -6,7 +6,7 @@ pub use super::attr_values::{duration, is_var_name};
 use super::model::CellAttrs;
 
 /// Attributes kubetutor understands.
-pub const KNOWN: [&str; 14] = [
+pub const KNOWN: [&str; 15] = [
     "id",
     "name",
     "run",
@@ -21,6 +21,7 @@ pub const KNOWN: [&str; 14] = [
     "env",
     "hint",
     "needs",
+    "always",
 ];
 
 /// Runme attributes: what kubetutor does with each (None: understood, no warning needed).

@@ -238,6 +238,9 @@ pub struct CellAttrs {
     /// Capabilities the cell needs, e.g. `needs=containers`; a runner told that the
     /// environment lacks one (`KUBETUTOR_SKIP_NEEDS=containers`) skips the cell and says why.
     pub needs: Vec<String>,
+    /// `always=true`: a cleanup cell, run even after an earlier cell failed (CI's
+    /// `if: always()`), and the cells `kubetutor run --cleanup` runs.
+    pub always: bool,
     /// Killercoda's `{{exec interrupt}}`: the command before this one is meant to be stopped.
     pub interrupts: bool,
     /// Runme's `promptEnv`: Some(true) asks for exported values, Some(false) never does, None
@@ -278,6 +281,7 @@ impl Default for CellAttrs {
             cwd: None,
             env: Vec::new(),
             needs: Vec::new(),
+            always: false,
             interrupts: false,
             prompt_env: None,
             prompts: Vec::new(),
