@@ -10,6 +10,8 @@ pub mod picker;
 pub mod progress;
 mod run;
 pub mod state;
+pub mod term_keys;
+mod terminal;
 mod update;
 
 #[cfg(test)]

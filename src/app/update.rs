@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use crate::exec::term_emulator::TermSize;
 /// One rule for "needs the cluster confirmed", shared with the lesson tools.
 pub use crate::lesson::mentions_cluster;
 use crate::lesson::{CellIndex, Lesson};
@@ -84,6 +85,8 @@ impl App {
             sentinel: None,
             present,
             typing: None,
+            term_focus: None,
+            term_size: TermSize::default(),
             now: Instant::now(),
             wall: SystemTime::now(),
             spinner: 0,
@@ -200,6 +203,10 @@ impl App {
                     pods.expire(self.wall);
                 }
             }
+            Action::TermInput(bytes) => return self.term_input(bytes),
+            Action::TermPaste(text) => return self.term_paste(&text),
+            Action::TermLeave => self.term_leave(),
+            Action::TermFit => return self.term_fit(),
         }
         Vec::new()
     }
@@ -373,6 +380,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::Pods(_)
             | Action::Sentinel(_)
             | Action::PaneTimer
+            | Action::TermFit
     )
 }
 

@@ -232,6 +232,9 @@ pub struct CellAttrs {
     /// Capabilities the cell needs, e.g. `needs=containers`; a runner told that the
     /// environment lacks one (`KUBETUTOR_SKIP_NEEDS=containers`) skips the cell and says why.
     pub needs: Vec<String>,
+    /// What `kubetutor run` types into an `interactive` cell (it has no keyboard to lend),
+    /// line by line as the program asks, then end of input. None: run skips the cell.
+    pub stdin: Option<String>,
     /// Killercoda's `{{exec interrupt}}`: the command before this one is meant to be stopped.
     pub interrupts: bool,
     /// Runme's `promptEnv`: Some(true) asks for exported values, Some(false) never does, None
@@ -272,6 +275,7 @@ impl Default for CellAttrs {
             cwd: None,
             env: Vec::new(),
             needs: Vec::new(),
+            stdin: None,
             interrupts: false,
             prompt_env: None,
             prompts: Vec::new(),

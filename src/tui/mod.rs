@@ -17,6 +17,7 @@ pub mod screen;
 pub mod sentinel_pane;
 mod table;
 pub mod terminal;
+pub mod terminal_cell;
 pub mod theme;
 mod wrap;
 

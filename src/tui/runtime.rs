@@ -14,9 +14,10 @@ use tokio::sync::mpsc;
 
 use crate::app::keymap::{map_key, map_mouse};
 use crate::app::progress::{self, Loaded};
+use crate::app::term_keys::term_key;
 use crate::app::{Action, App, CellStatus, ClusterInfo, Effect};
 use crate::cli::LessonArgs;
-use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, Lease};
+use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, TermSpec};
 use crate::kube::model::PodsUpdate;
 use crate::kube::session::{ClusterSession, Prepared};
 use crate::lesson::{CellIndex, Lesson};
@@ -39,8 +40,6 @@ const DRAIN: Duration = Duration::from_millis(8);
 /// Messages from helper tasks back to the loop.
 pub(super) enum Msg {
     Action(Action),
-    /// The terminal is ours to lend to an interactive cell.
-    Lease(Lease),
     /// `prepare` finished: the target to confirm, or why not.
     Cluster {
         prepared: Result<Prepared, String>,
@@ -116,8 +115,8 @@ pub async fn run_lesson(
     // SIGQUIT's default (a core dump) would leave the alternate screen, mouse mode and a
     // hidden cursor behind: it quits like SIGTERM.
     let mut sigquit = signal(SignalKind::quit())?;
-    // Registering SIGINT replaces its default (terminate): while an interactive cell or the
-    // editor owns the terminal, Ctrl-C must reach them, not kill us.
+    // Registering SIGINT replaces its default (terminate): while the editor owns the
+    // terminal, Ctrl-C must reach it, not kill us.
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -142,6 +141,9 @@ pub async fn run_lesson(
             app.dirty = false;
             last_draw = Instant::now();
             debug_panic(&app);
+            if app.term_needs_fit() {
+                rt.dispatch(&mut app, Action::TermFit).await;
+            }
         }
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let fade = panes::pane_deadline(&app);
@@ -173,7 +175,7 @@ pub async fn run_lesson(
                 view = *highlighted;
                 app.dirty = true;
             }
-            Some(msg) => rt.handle(&mut app, guard, &mut events, msg).await?,
+            Some(msg) => rt.handle(&mut app, msg).await,
             None => {}
         }
         // Fold queued engine events into the state before drawing, for a bounded time so a
@@ -258,6 +260,15 @@ fn restore_progress(app: &mut App, file: Option<&std::path::Path>, reset: bool) 
 }
 
 fn term_action(app: &App, event: Event) -> Option<Action> {
+    // An interactive cell with the keyboard takes every key but its leave key (overlays
+    // such as the quit confirmation still come first).
+    if app.term_focus.is_some() && app.overlay.is_none() {
+        match event {
+            Event::Key(key) => return term_key(key, app.term_modes()),
+            Event::Paste(text) => return Some(Action::TermPaste(text)),
+            _ => {}
+        }
+    }
     match event {
         Event::Key(key) => map_key(key, app.overlay.as_ref()),
         Event::Mouse(mouse) => map_mouse(mouse),
@@ -267,13 +278,7 @@ fn term_action(app: &App, event: Event) -> Option<Action> {
 }
 
 impl Runtime {
-    async fn handle(
-        &mut self,
-        app: &mut App,
-        guard: &mut TerminalGuard,
-        events: &mut EventStream,
-        msg: Msg,
-    ) -> anyhow::Result<()> {
+    async fn handle(&mut self, app: &mut App, msg: Msg) {
         match msg {
             Msg::Action(action) => self.dispatch(app, action).await,
             Msg::Cluster { prepared, pending } => {
@@ -291,18 +296,7 @@ impl Runtime {
                     .await;
             }
             Msg::View(_) => {}
-            Msg::Lease(lease) => {
-                // Drop the input reader first so it cannot steal the child's keystrokes.
-                *events = EventStream::new();
-                let outcome = guard.suspended(|| {
-                    println!("\r\n── interactive command (it ends when the command exits) ──\r");
-                    tokio::task::block_in_place(|| lease.run_blocking())
-                })?;
-                tracing::info!(?outcome, "interactive cell finished");
-                app.dirty = true;
-            }
         }
-        Ok(())
     }
 
     async fn dispatch(&mut self, app: &mut App, action: Action) {
@@ -331,16 +325,12 @@ impl Runtime {
                 Ok([(cell, None)]) => self.engine.run(cell),
                 Err(cells) => self.engine.run_step_code(cells),
             },
-            Effect::RunInteractive(cell) => {
-                let engine = self.engine.clone();
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    // Err: the engine reports the cell's outcome itself.
-                    if let Ok(lease) = engine.interactive(cell).await {
-                        let _ = tx.send(Msg::Lease(lease)).await;
-                    }
-                });
+            Effect::RunTerminal { cell, size } => {
+                let spec = TermSpec { size, script: None };
+                self.engine.run_terminal(cell, spec);
             }
+            Effect::TermInput { cell, bytes } => self.engine.term_input(cell, bytes),
+            Effect::TermResize { cell, size } => self.engine.term_resize(cell, size),
             Effect::Cancel => self.engine.cancel_all(),
             Effect::PrepareCluster(pending) => {
                 let (cluster, tx) = (self.cluster.clone(), self.tx.clone());

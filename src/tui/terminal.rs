@@ -8,7 +8,9 @@ use std::io::{Stdout, Write, stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -34,7 +36,7 @@ impl TerminalGuard {
         Ok(Self { terminal })
     }
 
-    /// Hand the terminal to a child (editor, interactive cell) for the duration of `f`.
+    /// Hand the terminal to a child (the editor) for the duration of `f`.
     pub fn suspended<T>(&mut self, f: impl FnOnce() -> T) -> std::io::Result<T> {
         restore();
         let out = f();
@@ -57,7 +59,14 @@ impl Drop for TerminalGuard {
 fn enter_mode() -> std::io::Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, Hide)
+    // Bracketed paste: a paste arrives as one event, for a focused interactive cell.
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        Hide
+    )
 }
 
 /// Leave full-screen mode if we are in it; safe to call any number of times.
@@ -66,7 +75,13 @@ pub fn restore() {
         return;
     }
     let mut out = stdout();
-    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, Show);
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
     let _ = disable_raw_mode();
     let _ = out.flush();
 }
