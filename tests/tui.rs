@@ -10,3 +10,5 @@ mod frames;
 mod panic;
 #[path = "tui/render.rs"]
 mod render;
+#[path = "tui/terminal_e2e.rs"]
+mod terminal_e2e;

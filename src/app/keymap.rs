@@ -17,7 +17,14 @@ pub const HELP: &[(&str, &str)] = &[
     ("g / G, Home / End", "top / bottom"),
     ("n / p, Tab / S-Tab", "next / previous step"),
     ("] / [", "focus next / previous command"),
-    ("Enter", "run the focused command"),
+    (
+        "Enter",
+        "run the focused command; on a running interactive one: type into it",
+    ),
+    (
+        "Ctrl-]",
+        "leave an interactive command's terminal (it keeps running)",
+    ),
     ("a", "run every command of the step"),
     ("R", "replay the earlier steps (after a restart)"),
     ("Ctrl-C", "cancel what is running (never quits)"),
@@ -35,6 +42,8 @@ pub const HELP: &[(&str, &str)] = &[
 
 /// The short hints in the status bar.
 pub const HINTS: &str = "⏎ run  a step  n/p step  ]/[ cmd  ^C cancel  ? help  q quit";
+/// The status bar while an interactive cell has the keyboard.
+pub const TERM_HINTS: &str = "keys go to the program  ^] back to the lesson";
 
 /// Map a key press, given the overlay on screen (confirmations take y/n).
 pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {

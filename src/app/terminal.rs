@@ -10,7 +10,7 @@ use super::state::{App, CellStatus, Reveal};
 use super::term_keys::{LEAVE, paste_bytes};
 
 /// Rows of a terminal at most (a full-screen program gets a screenful, not the whole lesson).
-const MAX_ROWS: u16 = 30;
+const MAX_ROWS: u16 = 24;
 /// Rows around the terminal inside the lesson column: its frame, a line of code, the rules.
 const FRAME_ROWS: u16 = 8;
 /// Columns of the frame around the terminal (`│ ` left, `│` right).
@@ -22,7 +22,10 @@ pub fn term_size_for(viewport: (u16, u16, u16, u16)) -> TermSize {
     if width == 0 || height == 0 {
         return TermSize::default();
     }
-    let rows = height.saturating_sub(FRAME_ROWS).clamp(4, MAX_ROWS);
+    // Half the column: the lesson text around the cell stays in view.
+    let rows = (height / 2)
+        .min(height.saturating_sub(FRAME_ROWS))
+        .clamp(4, MAX_ROWS);
     TermSize::clamped(rows, width.saturating_sub(FRAME_COLS))
 }
 

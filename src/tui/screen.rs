@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wrap};
 
-use crate::app::keymap::{HELP, HINTS};
+use crate::app::keymap::{HELP, HINTS, TERM_HINTS};
 use crate::app::{App, Overlay};
 
 use super::cell::{self, truncate};
@@ -150,6 +150,7 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let room = usize::from(area.width).saturating_sub(left_width + 3);
     let (right, style) = match &app.notice {
         Some(n) => (n.as_str(), theme.notice()),
+        None if app.term_focus.is_some() => (TERM_HINTS, theme.status_bar()),
         None => (HINTS, theme.status_bar()),
     };
     let right = truncate(right, room);
