@@ -8,6 +8,8 @@ mod edit;
 mod frames;
 #[path = "tui/panic.rs"]
 mod panic;
+#[path = "common/redis.rs"]
+mod redis;
 #[path = "tui/render.rs"]
 mod render;
 #[path = "tui/terminal_e2e.rs"]

@@ -17,6 +17,8 @@ mod update;
 #[cfg(test)]
 mod edit_tests;
 #[cfg(test)]
+mod terminal_tests;
+#[cfg(test)]
 mod tests;
 
 pub use action::{Action, Effect};

@@ -46,6 +46,8 @@ const DRAIN: Duration = Duration::from_millis(300);
 /// Headless input: a line is typed once the program has answered the last one and this long
 /// passed without output.
 const SETTLE: Duration = Duration::from_millis(30);
+/// A headless interactive cell without `timeout=` is stopped after this long.
+pub const HEADLESS_TIMEOUT: Duration = Duration::from_secs(60);
 /// End of input for a terminal in canonical mode (and for most line editors).
 const EOF: u8 = 0x04;
 
@@ -120,9 +122,10 @@ fn launch(
 
 fn timeout_of(ctx: &Ctx, index: CellIndex, spec: &TermSpec) -> Option<Duration> {
     let own = ctx.lesson.cells().get(index).and_then(|c| c.attrs.timeout);
-    // Nobody watches a headless run: it must end by itself.
+    // Nobody watches a headless run: a program still waiting for keys after its script
+    // must not hold the run for the default ten minutes.
     match spec.script {
-        Some(_) => Some(own.unwrap_or(ctx.opts.default_timeout)),
+        Some(_) => Some(own.unwrap_or(HEADLESS_TIMEOUT.min(ctx.opts.default_timeout))),
         None => own,
     }
 }
@@ -275,9 +278,16 @@ async fn write_input(
     let mut ready = pty::Readiness::new();
     if let Some(script) = script {
         for line in script.split_inclusive(|&b| b == b'\n') {
+            // Enter on a keyboard is CR: a line editor in raw mode takes LF for Ctrl-J, and
+            // the terminal turns CR into LF for programs that read lines.
+            let mut keys = line.to_vec();
+            if keys.last() == Some(&b'\n') {
+                keys.pop();
+                keys.push(b'\r');
+            }
             ready.wait(&master, &slave).await;
             let mark = started.elapsed().as_millis() as u64 + 1;
-            if master.write_all(line).await.is_err() {
+            if master.write_all(&keys).await.is_err() {
                 return;
             }
             settle(&activity, mark, started).await;
