@@ -7,6 +7,7 @@ mod edit;
 pub mod keymap;
 pub mod output;
 pub mod picker;
+mod present_keys;
 pub mod progress;
 mod run;
 pub mod state;
@@ -22,5 +23,6 @@ mod terminal_tests;
 mod tests;
 
 pub use action::{Action, Effect};
+pub use present_keys::Script;
 pub use state::*;
 pub use update::mentions_cluster;

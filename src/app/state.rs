@@ -228,6 +228,8 @@ pub struct App {
     pub term_focus: Option<CellIndex>,
     /// The size interactive cells' terminals have (from the lesson column's geometry).
     pub term_size: TermSize,
+    /// Present mode: the `stdin=` script of the interactive cell being presented.
+    pub script: Option<super::present_keys::Script>,
     /// Wall clock of the last event: views compute elapsed times from it, so tests are stable.
     pub now: Instant,
     /// The same moment as wall-clock time, for the panes' ages and timelines.

@@ -38,6 +38,11 @@ impl App {
         self.runs[cell].term = Some(Emulator::new(size));
         self.term_focus = Some(cell);
         self.reveal = Some(Reveal::Cell(cell));
+        self.script = self
+            .present
+            .then(|| self.lesson.cells().get(cell)?.attrs.stdin.clone())
+            .flatten()
+            .and_then(|text| super::Script::new(cell, &text));
         vec![Effect::RunTerminal { cell, size }]
     }
 
@@ -59,7 +64,7 @@ impl App {
 
     pub(super) fn term_input(&mut self, bytes: Vec<u8>) -> Vec<Effect> {
         match self.term_focus {
-            Some(cell) if !bytes.is_empty() => vec![Effect::TermInput { cell, bytes }],
+            Some(cell) if !bytes.is_empty() => self.presented(cell, bytes),
             _ => Vec::new(),
         }
     }
@@ -73,7 +78,11 @@ impl App {
             .as_ref()
             .map(Emulator::input_modes)
             .unwrap_or_default();
-        self.term_input(paste_bytes(text, modes))
+        // A paste is the presenter's own text, never the script's next words.
+        vec![Effect::TermInput {
+            cell,
+            bytes: paste_bytes(text, modes),
+        }]
     }
 
     /// The terminal size for the current layout; the cells' terminals follow it.
@@ -120,6 +129,9 @@ impl App {
         }
         if self.term_focus == Some(cell) {
             self.term_focus = None;
+        }
+        if self.script.as_ref().is_some_and(|s| s.cell == cell) {
+            self.script = None;
         }
     }
 

@@ -187,3 +187,29 @@ fn the_session_survives_a_restart_through_saved_progress() {
     assert_eq!(lines, ["> set k q1a", "OK"]);
     assert_eq!(again.runs[0].status, CellStatus::Earlier { passed: true });
 }
+
+#[test]
+fn present_mode_types_the_stdin_script_a_word_per_key() {
+    let text = LESSON.replace("interactive=true}", "interactive=true stdin=\"set k v\"}");
+    let lesson = crate::lesson::parse(Path::new("/tmp/l/lesson.md"), &text).expect("parses");
+    let mut app = App::new(Arc::new(lesson), true);
+    app.geometry.viewport = (1, 0, 80, 40);
+    app.update(Action::TermFit);
+    app.update(Action::RunFocused);
+    // The command is typed out first (instructor typing), then the terminal starts.
+    for _ in 0..20 {
+        app.update(Action::Tick);
+    }
+    assert_eq!(app.term_focus, Some(0));
+    let typed = |app: &mut App, key: &[u8]| app.update(Action::TermInput(key.to_vec()));
+    let input = |bytes: &[u8]| {
+        vec![Effect::TermInput {
+            cell: 0,
+            bytes: bytes.to_vec(),
+        }]
+    };
+    assert_eq!(typed(&mut app, b"x"), input(b"set "));
+    assert_eq!(typed(&mut app, b"\x03"), input(b"\x03"));
+    assert_eq!(typed(&mut app, b"\r"), input(b"k v\r"));
+    assert_eq!(typed(&mut app, b"q"), input(b"q"));
+}

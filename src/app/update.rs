@@ -87,6 +87,7 @@ impl App {
             typing: None,
             term_focus: None,
             term_size: TermSize::default(),
+            script: None,
             now: Instant::now(),
             wall: SystemTime::now(),
             spinner: 0,

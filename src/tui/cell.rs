@@ -78,7 +78,15 @@ fn terminal_lines(app: &App, cell: CellIndex, inner: usize, theme: &Theme) -> Ve
     };
     let frame = theme.frame(app.focus == Some(cell));
     let has_keys = app.term_focus == Some(cell);
-    let label = if has_keys {
+    let script = app
+        .script
+        .as_ref()
+        .filter(|s| s.cell == cell)
+        .and_then(|s| s.next_words())
+        .filter(|w| !w.is_empty());
+    let label = if let (true, Some(next)) = (has_keys, script) {
+        format!("├─ terminal · any key types `{next}` · {LEAVE} leaves ")
+    } else if has_keys {
         format!("├─ terminal · keys go to the program · {LEAVE} leaves ")
     } else {
         "├─ terminal · ⏎ to type into it ".to_string()

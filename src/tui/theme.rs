@@ -9,11 +9,6 @@ pub struct Theme {
 
 impl Theme {
     /// Colours unless `NO_COLOR` is set to anything non-empty (no-color.org).
-    /// Colours on (tests and benches; the app uses [`Theme::from_env`]).
-    pub fn colored() -> Self {
-        Self { color: true }
-    }
-
     pub fn from_env() -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Self { color: !no_color }
