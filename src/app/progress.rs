@@ -173,7 +173,7 @@ fn session_tail(output: &super::output::OutputBuffer) -> String {
     let lines: Vec<&str> = output.lines().collect();
     let mut kept = 0;
     let mut start = lines.len();
-    while start > 0 && kept + lines[start - 1].len() + 1 <= SESSION_BYTES {
+    while start > 0 && kept + lines[start - 1].len() < SESSION_BYTES {
         start -= 1;
         kept += lines[start].len() + 1;
     }

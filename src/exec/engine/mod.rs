@@ -156,8 +156,8 @@ impl Actor {
                 self.terms.insert(cell, tx);
                 self.queue.push_back(Work::Terminal { cell, spec, cmds })
             }
-            Msg::TermInput { cell, bytes } => self.to_term(cell, TermCmd::Input(bytes)),
-            Msg::TermResize { cell, size } => self.to_term(cell, TermCmd::Resize(size)),
+            Msg::TermInput { cell, bytes } => self.send_term(cell, TermCmd::Input(bytes)),
+            Msg::TermResize { cell, size } => self.send_term(cell, TermCmd::Resize(size)),
             Msg::Cancel => {
                 if let Some((token, _)) = &self.current {
                     token.cancel();
@@ -211,7 +211,7 @@ impl Actor {
         self.forget_ended_terms();
     }
 
-    fn to_term(&mut self, cell: CellIndex, cmd: TermCmd) {
+    fn send_term(&self, cell: CellIndex, cmd: TermCmd) {
         if let Some(tx) = self.terms.get(&cell) {
             let _ = tx.send(cmd);
         }
