@@ -10,8 +10,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
 
 use k8s_openapi::api::core::v1::Pod;
+use kubetutor::app::pods_view::PodsView;
 use kubetutor::kube::model::{PodRow, PodsUpdate};
-use kubetutor::kube::view::PodsView;
 use kubetutor::tui::pods_pane::PodsPane;
 use kubetutor::tui::theme::Theme;
 use ratatui::Terminal;

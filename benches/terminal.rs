@@ -99,20 +99,24 @@ impl Ui {
             _dir: dir,
         };
         ui.draw();
-        ui.update(Action::TermFit);
         ui
     }
 
+    /// A frame as the TUI draws it (layout through `App::update`, then render).
     fn draw(&mut self) {
-        let (app, view) = (&mut self.app, &mut self.view);
-        self.terminal
-            .draw(|f| screen::draw(f, app, view))
-            .expect("draw");
+        let effects =
+            screen::frame(&mut self.terminal, &mut self.app, &mut self.view).expect("draw");
+        self.perform(effects);
     }
 
     /// `App::update` and the effects the runtime would perform.
     fn update(&mut self, action: Action) {
-        for effect in self.app.update(action) {
+        let effects = self.app.update(action);
+        self.perform(effects);
+    }
+
+    fn perform(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
             match effect {
                 Effect::RunTerminal { cell, size } => self
                     .engine

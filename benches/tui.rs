@@ -64,9 +64,7 @@ fn first_frame(path: &Path) {
     let mut view = LessonView::quick(&lesson, Theme { color: true });
     let mut app = App::new(Arc::new(lesson), false);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    terminal
-        .draw(|f| screen::draw(f, &mut app, &mut view))
-        .expect("draw");
+    screen::frame(&mut terminal, &mut app, &mut view).expect("draw");
 }
 
 /// A synthetic lesson of about `lines` source lines using every block kind.

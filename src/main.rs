@@ -5,15 +5,12 @@ use kubetutor::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.no_color {
-        // SAFETY: single-threaded at this point; nothing else reads the environment yet.
-        unsafe { std::env::set_var("NO_COLOR", "1") };
-    }
+    kubetutor::settings::init(cli.no_color);
     let result = match cli.command {
-        Some(Command::Run(args)) => kubetutor::exec::cli_run(args),
-        Some(Command::Check(args)) => kubetutor::lesson::cli_check(args),
-        Some(Command::Import(args)) => kubetutor::lesson::cli_import(args),
-        Some(Command::Doctor(args)) => kubetutor::kube::cli_doctor(args),
+        Some(Command::Run(args)) => kubetutor::run::cli_run(args),
+        Some(Command::Check(args)) => kubetutor::commands::cli_check(args),
+        Some(Command::Import(args)) => kubetutor::commands::cli_import(args),
+        Some(Command::Doctor(args)) => kubetutor::commands::cli_doctor(args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,

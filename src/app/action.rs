@@ -6,7 +6,8 @@ use crate::kube::model::PodsUpdate;
 use crate::lesson::CellIndex;
 use crate::sentinel::SentinelUpdate;
 
-use super::state::{ClusterInfo, Pane};
+use super::progress::Loaded;
+use super::state::{ClusterInfo, Geometry, Pane};
 
 /// A typed input: a key already mapped by the keymap, or an event from a background task.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,8 +86,14 @@ pub enum Action {
     TermPaste(String),
     /// The leave key: the keyboard goes back to the lesson (the program keeps running).
     TermLeave,
-    /// The layout changed: interactive cells' terminals take the size of their frame.
-    TermFit,
+    /// The lesson is open and the loop runs: start what needs no cluster (a sentinel reached
+    /// by address).
+    Started,
+    /// Saved progress was read (or set aside), off the loop.
+    ProgressLoaded(Loaded),
+    /// The view measured the lesson for the frame about to be drawn: where steps and cells
+    /// land. The app brings a pending reveal on screen and clamps its scroll with it.
+    Laid(Geometry),
 }
 
 /// A side effect the runtime performs for the app; the app itself never does I/O.
@@ -122,8 +129,15 @@ pub enum Effect {
         target: ClusterInfo,
         pending: Vec<CellIndex>,
     },
-    /// Start the panes that watch the confirmed cluster.
-    StartClusterPanes,
+    /// Start monitoring the sentinel the lesson names by address (its view already exists);
+    /// a configuration error comes back as [`Action::SentinelState`].
+    StartLocalSentinel,
+    /// Start the panes that watch the confirmed cluster (their views already exist): the pod
+    /// watch when `pods`, the sentinel monitor through the service when `sentinel`.
+    StartClusterPanes {
+        pods: bool,
+        sentinel: bool,
+    },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Open the cell's code in `$EDITOR`, then answer with [`Action::Edited`].

@@ -5,7 +5,7 @@ use crate::lesson::CellIndex;
 
 use super::action::Effect;
 use super::state::App;
-use super::update::mentions_cluster;
+use crate::lesson::mentions_cluster;
 
 const REVERTED: &str = "Back to the lesson's command.";
 

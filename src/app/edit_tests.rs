@@ -2,10 +2,10 @@
 
 use crossterm::event::KeyCode;
 
-use super::keymap::map_key;
 use super::tests::{app, finished, key};
 use super::*;
 use crate::exec::Outcome;
+use crate::tui::keymap::map_key;
 
 fn edit_to(app: &mut App, code: &str) -> Vec<Effect> {
     app.update(Action::Edited {

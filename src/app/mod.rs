@@ -4,14 +4,13 @@
 
 pub mod action;
 mod edit;
-pub mod keymap;
 pub mod output;
 pub mod picker;
+pub mod pods_view;
 mod present_keys;
 pub mod progress;
 mod run;
 pub mod state;
-pub mod term_keys;
 mod terminal;
 mod update;
 
@@ -25,4 +24,4 @@ mod tests;
 pub use action::{Action, Effect};
 pub use present_keys::Script;
 pub use state::*;
-pub use update::mentions_cluster;
+pub use terminal::LEAVE;

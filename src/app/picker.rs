@@ -1,7 +1,5 @@
 //! The lesson picker shown when `kubetutor` is started without a lesson.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-
 use crate::lesson::BundledLesson;
 
 #[derive(Debug)]
@@ -10,7 +8,16 @@ pub struct Picker {
     pub selected: usize,
 }
 
-/// What a key did in the picker.
+/// What the user asked of the picker (the TUI maps keys to these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickerInput {
+    Next,
+    Previous,
+    Open,
+    Quit,
+}
+
+/// What an input did in the picker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PickerOutcome {
     Stay,
@@ -27,23 +34,16 @@ impl Picker {
         }
     }
 
-    pub fn key(&mut self, key: KeyEvent) -> PickerOutcome {
-        if key.kind == KeyEventKind::Release {
-            return PickerOutcome::Stay;
-        }
-        let ctrl_c =
-            key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
-        match key.code {
-            _ if ctrl_c => return PickerOutcome::Quit,
-            KeyCode::Char('q') | KeyCode::Esc => return PickerOutcome::Quit,
-            KeyCode::Char('j') | KeyCode::Down | KeyCode::Tab => self.select(1),
-            KeyCode::Char('k') | KeyCode::Up | KeyCode::BackTab => self.select(-1),
-            KeyCode::Enter => {
+    pub fn apply(&mut self, input: PickerInput) -> PickerOutcome {
+        match input {
+            PickerInput::Quit => return PickerOutcome::Quit,
+            PickerInput::Next => self.select(1),
+            PickerInput::Previous => self.select(-1),
+            PickerInput::Open => {
                 if let Some(lesson) = self.lessons.get(self.selected) {
                     return PickerOutcome::Open(lesson.path.to_string_lossy().into_owned());
                 }
             }
-            _ => {}
         }
         PickerOutcome::Stay
     }

@@ -43,7 +43,7 @@ pub struct Progress {
 pub const SESSION_BYTES: usize = 64 * 1024;
 
 /// The outcome of reading saved progress.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Loaded {
     Fresh,
     Restored(Progress),

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::app::pods_view::PodsView;
 use crate::exec::Outcome;
 use crate::exec::term_emulator::{Emulator, TermSize};
-use crate::kube::view::PodsView;
 use crate::lesson::{CellIndex, Lesson};
 use crate::sentinel::SentinelView;
 
@@ -175,6 +175,28 @@ impl Geometry {
     pub fn max_scroll(&self) -> usize {
         self.total_lines
             .saturating_sub(usize::from(self.viewport.3).max(1))
+    }
+
+    /// The scroll from `scroll` that brings a step heading to the top, or a whole cell (or its
+    /// start) on screen.
+    pub fn reveal(&self, scroll: usize, reveal: Reveal) -> usize {
+        let g = self;
+        let height = usize::from(g.viewport.3).max(1);
+        match reveal {
+            Reveal::Step(i) => g.step_lines.get(i).copied().unwrap_or(scroll),
+            Reveal::Cell(i) => {
+                let Some(&(start, end)) = g.cell_lines.get(i) else {
+                    return scroll;
+                };
+                if start < scroll {
+                    start
+                } else if end > scroll + height {
+                    (end - height).min(start)
+                } else {
+                    scroll
+                }
+            }
+        }
     }
 }
 

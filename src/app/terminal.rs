@@ -7,7 +7,10 @@ use crate::lesson::CellIndex;
 
 use super::action::Effect;
 use super::state::{App, CellStatus, Reveal};
-use super::term_keys::{LEAVE, paste_bytes};
+use crate::exec::term_emulator::InputModes;
+
+/// The key that gives the keyboard back to the lesson, as telnet's escape.
+pub const LEAVE: &str = "Ctrl-]";
 
 /// Rows of a terminal at most (a full-screen program gets a screenful, not the whole lesson).
 const MAX_ROWS: u16 = 24;
@@ -15,6 +18,18 @@ const MAX_ROWS: u16 = 24;
 const FRAME_ROWS: u16 = 8;
 /// Columns of the frame around the terminal (`│ ` left, `│` right).
 const FRAME_COLS: u16 = 3;
+
+/// Paste for the program: wrapped in bracketed-paste marks when it asked for them (and then
+/// stripped of any end mark inside, so pasted text cannot end the paste early).
+pub fn paste_bytes(text: &str, modes: InputModes) -> Vec<u8> {
+    if !modes.bracketed_paste {
+        return text.replace("\r\n", "\r").replace('\n', "\r").into_bytes();
+    }
+    let mut out = b"\x1b[200~".to_vec();
+    out.extend_from_slice(text.replace("\x1b[201~", "").as_bytes());
+    out.extend_from_slice(b"\x1b[201~");
+    out
+}
 
 /// The terminal size that fits the lesson column of `viewport` (x, y, width, height).
 pub fn term_size_for(viewport: (u16, u16, u16, u16)) -> TermSize {
@@ -92,6 +107,8 @@ impl App {
             return Vec::new();
         }
         self.term_size = size;
+        // The cells' heights change: another frame shows them at the new size.
+        self.dirty = true;
         let mut effects = Vec::new();
         for (cell, run) in self.runs.iter_mut().enumerate() {
             if let Some(term) = &mut run.term {
@@ -100,11 +117,6 @@ impl App {
             }
         }
         effects
-    }
-
-    /// Whether the layout asks for another terminal size ([`super::Action::TermFit`]).
-    pub fn term_needs_fit(&self) -> bool {
-        term_size_for(self.geometry.viewport) != self.term_size
     }
 
     pub(super) fn term_output(&mut self, cell: CellIndex, bytes: &[u8]) {
@@ -136,7 +148,7 @@ impl App {
     }
 
     /// Input modes of the focused terminal, for encoding keys.
-    pub fn term_modes(&self) -> crate::exec::term_emulator::InputModes {
+    pub fn term_modes(&self) -> InputModes {
         self.term_focus
             .and_then(|c| self.runs.get(c)?.term.as_ref())
             .map(Emulator::input_modes)
@@ -148,5 +160,24 @@ impl App {
         self.runs.get(cell).is_some_and(|r| {
             r.term.is_some() && matches!(r.status, CellStatus::Queued | CellStatus::Running { .. })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paste_is_bracketed_when_asked_and_cannot_close_itself() {
+        let plain = InputModes::default();
+        assert_eq!(paste_bytes("a\nb", plain), b"a\rb");
+        let bracketed = InputModes {
+            bracketed_paste: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            paste_bytes("x\x1b[201~y", bracketed),
+            b"\x1b[200~xy\x1b[201~"
+        );
     }
 }

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::term_keys::term_key;
 use super::terminal::term_size_for;
 use super::*;
 use crate::exec::term_emulator::TermSize;
 use crate::exec::{ExecEvent, Outcome};
+use crate::tui::term_keys::term_key;
 
 const LESSON: &str = r#"---
 title: T
@@ -29,9 +29,17 @@ echo after
 fn app() -> App {
     let lesson = crate::lesson::parse(Path::new("/tmp/l/lesson.md"), LESSON).expect("parses");
     let mut app = App::new(Arc::new(lesson), false);
-    app.geometry.viewport = (1, 0, 80, 40);
-    app.update(Action::TermFit);
+    lay(&mut app, (1, 0, 80, 40));
     app
+}
+
+/// A frame laid out with the lesson column at `viewport`; what taking it asks for.
+fn lay(app: &mut App, viewport: (u16, u16, u16, u16)) -> Vec<Effect> {
+    let geometry = Geometry {
+        viewport,
+        ..Default::default()
+    };
+    app.update(Action::Laid(geometry))
 }
 
 fn key(app: &App, code: KeyCode, mods: KeyModifiers) -> Action {
@@ -136,15 +144,14 @@ fn paste_is_bracketed_only_when_the_program_asks() {
 fn a_new_layout_resizes_running_terminals() {
     let mut app = app();
     app.update(Action::RunFocused);
-    app.geometry.viewport = (1, 0, 60, 30);
-    assert!(app.term_needs_fit());
     let size = term_size_for((1, 0, 60, 30));
     assert_eq!(
-        app.update(Action::TermFit),
+        lay(&mut app, (1, 0, 60, 30)),
         vec![Effect::TermResize { cell: 0, size }]
     );
     assert_eq!(app.runs[0].term.as_ref().map(|t| t.size()), Some(size));
-    assert!(!app.term_needs_fit());
+    // The same layout again asks for nothing.
+    assert_eq!(lay(&mut app, (1, 0, 60, 30)), Vec::new());
     assert_eq!(size, TermSize { rows: 15, cols: 57 });
 }
 
@@ -193,8 +200,7 @@ fn present_mode_types_the_stdin_script_a_word_per_key() {
     let text = LESSON.replace("interactive=true}", "interactive=true stdin=\"set k v\"}");
     let lesson = crate::lesson::parse(Path::new("/tmp/l/lesson.md"), &text).expect("parses");
     let mut app = App::new(Arc::new(lesson), true);
-    app.geometry.viewport = (1, 0, 80, 40);
-    app.update(Action::TermFit);
+    lay(&mut app, (1, 0, 80, 40));
     app.update(Action::RunFocused);
     // The command is typed out first (instructor typing), then the terminal starts.
     for _ in 0..20 {

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
-use super::keymap::{map_key, map_mouse};
 use super::*;
 use crate::exec::{ExecEvent, Outcome, Stream};
+use crate::lesson::mentions_cluster;
+use crate::tui::keymap::{map_key, map_mouse};
 
 const LESSON: &str = r#"---
 title: T
@@ -125,7 +126,8 @@ fn cluster_commands_need_confirmation_first() {
             result: Ok(true),
             pending: vec![1]
         }),
-        vec![Effect::StartClusterPanes, Effect::Run(vec![1])]
+        vec![Effect::Run(vec![1])],
+        "a lesson without panes starts no watcher"
     );
     assert_eq!(app.cluster, Some(target));
     assert_eq!(app.notice.as_deref(), Some("Created namespace demo."));
@@ -367,6 +369,12 @@ fn cluster_detection() {
     assert!(mentions_cluster("P=$(kubectl get pods -o name)"));
     assert!(mentions_cluster("/usr/local/bin/kubectl version"));
     assert!(!mentions_cluster("cat kubectl-notes.txt"));
+    // One reading of the shell: words in quotes, comments and literal here-documents are text.
+    assert!(!mentions_cluster("echo 'run kubectl later' # kubectl"));
+    assert!(!mentions_cluster("cat <<'EOF'\nkubectl apply -f x\nEOF"));
+    assert!(mentions_cluster("watch -n1 kubectl get pods"));
+    assert!(mentions_cluster("echo \"$(kubectl get pods)\""));
+    assert!(mentions_cluster("ls | xargs -n1 helm status"));
 }
 
 #[test]
@@ -427,4 +435,80 @@ fn a_verify_retry_shows_only_the_latest_attempt() {
     }));
     app.update(out(b"PONG\n"));
     assert_eq!(app.runs[0].output.lines().collect::<Vec<_>>(), vec!["PONG"]);
+}
+
+fn lesson_with_panes(panes: &str) -> App {
+    let text = format!(
+        "---\ntitle: Panes\nnamespace: demo\npanes:\n{panes}---\n# One\n\n```sh {{id=k}}\nkubectl get pods\n```\n"
+    );
+    let lesson = crate::lesson::parse(Path::new("/tmp/p/lesson.md"), &text).expect("parses");
+    App::new(Arc::new(lesson), false)
+}
+
+#[test]
+fn panes_get_their_views_from_update_and_the_runtime_only_starts_watchers() {
+    let mut app = lesson_with_panes(
+        "  pods: { selector: \"app=redis\" }\n  sentinel: { service: redis-sentinel, port: 26379, master: mymaster }\n",
+    );
+    // A sentinel behind a service waits for the cluster: nothing starts with the lesson.
+    assert_eq!(app.update(Action::Started), Vec::new());
+    assert!(app.sentinel.is_none() && app.pods.is_none());
+    let target = ClusterInfo {
+        context: "kind".into(),
+        cluster_url: "https://127.0.0.1:6443".into(),
+        namespace: "demo-alice".into(),
+    };
+    let effects = app.update(Action::ClusterConfirmed {
+        target,
+        result: Ok(false),
+        pending: vec![],
+    });
+    assert_eq!(
+        effects,
+        vec![Effect::StartClusterPanes {
+            pods: true,
+            sentinel: true
+        }]
+    );
+    assert!(app.pods.is_some() && app.sentinel.is_some());
+    assert_eq!(
+        app.pods_scope, "demo-alice · app=redis",
+        "the confirmed namespace"
+    );
+
+    let mut local =
+        lesson_with_panes("  sentinel: { address: \"127.0.0.1:26479\", master: mymaster }\n");
+    assert_eq!(
+        local.update(Action::Started),
+        vec![Effect::StartLocalSentinel]
+    );
+    assert!(local.sentinel.is_some());
+    // A configuration error from the runtime replaces the view with a state line.
+    local.update(Action::SentinelState("sentinel: bad".into()));
+    assert!(local.sentinel.is_none());
+    assert_eq!(local.sentinel_state, "sentinel: bad");
+}
+
+#[test]
+fn restored_progress_arrives_as_an_action() {
+    let app = app(false);
+    let progress = app.progress();
+    let mut fresh = self::app(false);
+    fresh.update(Action::ProgressLoaded(super::progress::Loaded::Restored(
+        progress,
+    )));
+    assert!(
+        fresh
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Welcome back"))
+    );
+    fresh.update(Action::ProgressLoaded(super::progress::Loaded::Corrupt {
+        moved_to: "/tmp/x.corrupt".into(),
+        reason: "bad json".into(),
+    }));
+    assert_eq!(
+        fresh.notice.as_deref(),
+        Some("Saved progress was unreadable; moved to /tmp/x.corrupt.")
+    );
 }

@@ -4,15 +4,16 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use crate::exec::term_emulator::TermSize;
-/// One rule for "needs the cluster confirmed", shared with the lesson tools.
-pub use crate::lesson::mentions_cluster;
-use crate::lesson::{CellIndex, Lesson};
+use crate::lesson::{CellIndex, Lesson, mentions_cluster};
 
 use super::action::{Action, Effect};
+use super::pods_view::PodsView;
+use super::progress::Loaded;
 use super::state::{
     App, CellInfo, CellRun, CellStatus, ClusterInfo, EXPANDED_LINES, FOLD_LINES, Geometry, Overlay,
     Pane, PaneLayout, Reveal,
 };
+use crate::sentinel::SentinelView;
 
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
@@ -43,17 +44,10 @@ impl App {
             None => "pods: no cluster configured for this lesson".to_string(),
         };
         let pods_scope = match &lesson.meta.panes.pods {
-            Some(p) => {
-                let ns = lesson
-                    .meta
-                    .namespace
-                    .clone()
-                    .unwrap_or_else(|| "default".into());
-                match &p.selector {
-                    Some(sel) => format!("{ns} · {sel}"),
-                    None => ns,
-                }
-            }
+            Some(p) => pods_scope(
+                lesson.meta.namespace.as_deref().unwrap_or("default"),
+                p.selector.as_deref(),
+            ),
             None => String::new(),
         };
         let sentinel_state = match &lesson.meta.panes.sentinel {
@@ -121,6 +115,16 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if let Action::Laid(geometry) = action {
+            // Part of drawing a frame already due: taking the geometry must not ask for another.
+            self.geometry = geometry;
+            if let Some(reveal) = self.reveal.take() {
+                self.scroll = self.geometry.reveal(self.scroll, reveal);
+            }
+            self.scroll = self.scroll.min(self.geometry.max_scroll());
+            // Interactive cells' terminals take the size of their frame.
+            return self.term_fit();
+        }
         self.dirty = true;
         if is_user_input(&action) {
             self.notice = None;
@@ -207,9 +211,74 @@ impl App {
             Action::TermInput(bytes) => return self.term_input(bytes),
             Action::TermPaste(text) => return self.term_paste(&text),
             Action::TermLeave => self.term_leave(),
-            Action::TermFit => return self.term_fit(),
+            Action::Started => return self.started(),
+            Action::ProgressLoaded(loaded) => self.progress_loaded(loaded),
+            Action::Laid(_) => {} // taken above, before anything is marked dirty
         }
         Vec::new()
+    }
+
+    /// The lesson opened: a sentinel reached by address needs no cluster, watch it at once.
+    fn started(&mut self) -> Vec<Effect> {
+        let local = (self.lesson.meta.panes.sentinel.as_ref())
+            .filter(|pane| pane.address.is_some())
+            .map(|pane| pane.master.clone());
+        match local {
+            Some(master) => {
+                self.sentinel = Some(SentinelView::new(master, self.wall));
+                vec![Effect::StartLocalSentinel]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// The views of the panes that watch the confirmed cluster, and the effect that starts
+    /// their watchers (once: a sentinel already watched by address is left alone).
+    fn cluster_panes(&mut self, target: &ClusterInfo) -> Vec<Effect> {
+        let panes = &self.lesson.meta.panes;
+        let pods = panes.pods.as_ref().map(|p| p.selector.clone());
+        let sentinel = (panes.sentinel.as_ref())
+            .filter(|p| p.service.is_some() && self.sentinel.is_none())
+            .map(|p| p.master.clone());
+        if let Some(selector) = &pods {
+            self.pods = Some(PodsView::new());
+            self.pods_scope = pods_scope(&target.namespace, selector.as_deref());
+        }
+        if let Some(master) = &sentinel {
+            self.sentinel = Some(SentinelView::new(master.clone(), self.wall));
+        }
+        if pods.is_none() && sentinel.is_none() {
+            return Vec::new();
+        }
+        vec![Effect::StartClusterPanes {
+            pods: pods.is_some(),
+            sentinel: sentinel.is_some(),
+        }]
+    }
+
+    fn progress_loaded(&mut self, loaded: Loaded) {
+        match loaded {
+            Loaded::Fresh => {}
+            Loaded::Restored(p) => {
+                self.restore(&p);
+                self.notice = Some(if self.step == 0 {
+                    "Welcome back (--reset starts over).".to_string()
+                } else {
+                    format!(
+                        "Welcome back: step {}. R replays steps 1-{} (their variables and jobs are gone); --reset starts over.",
+                        self.step + 1,
+                        self.step
+                    )
+                });
+            }
+            Loaded::Corrupt { moved_to, reason } => {
+                tracing::warn!(%reason, moved_to = %moved_to.display(), "corrupt progress set aside");
+                self.notice = Some(format!(
+                    "Saved progress was unreadable; moved to {}.",
+                    moved_to.display()
+                ));
+            }
+        }
     }
 
     /// The cluster panes would otherwise keep waiting for a confirmation.
@@ -233,8 +302,8 @@ impl App {
         match result {
             Ok(created) => {
                 self.notice = created.then(|| format!("Created namespace {}.", target.namespace));
+                let mut effects = self.cluster_panes(&target);
                 self.cluster = Some(target);
-                let mut effects = vec![Effect::StartClusterPanes];
                 effects.extend(self.start(pending));
                 effects
             }
@@ -381,8 +450,18 @@ fn is_user_input(action: &Action) -> bool {
             | Action::Pods(_)
             | Action::Sentinel(_)
             | Action::PaneTimer
-            | Action::TermFit
+            | Action::Laid(_)
+            | Action::Started
+            | Action::ProgressLoaded(_)
     )
+}
+
+/// What the pods pane watches, e.g. `kubetutor-redis · app in (redis)`.
+pub fn pods_scope(namespace: &str, selector: Option<&str>) -> String {
+    match selector {
+        Some(sel) => format!("{namespace} · {sel}"),
+        None => namespace.to_string(),
+    }
 }
 
 impl ClusterInfo {

@@ -18,7 +18,7 @@ use crate::lesson::CellIndex;
 use super::cell_frame;
 use super::terminal_cell;
 use super::theme::Theme;
-use crate::app::term_keys::LEAVE;
+use crate::app::LEAVE;
 use crate::exec::term_emulator::Emulator;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

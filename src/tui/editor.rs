@@ -16,8 +16,10 @@ pub fn edit(code: &str) -> Result<Option<String>, String> {
 fn edit_with(editor: Option<&str>, code: &str) -> Result<Option<String>, String> {
     let editor =
         editor.ok_or("No editor: set $EDITOR (e.g. export EDITOR=nano) to edit commands.")?;
-    let mut words = editor.split_whitespace();
-    let program = words.next().ok_or("$EDITOR is empty")?;
+    // Split as a shell would, so `EDITOR="'/opt/My Editor/bin/ed' --wait"` works.
+    let words = shell_words::split(editor)
+        .map_err(|e| format!("Cannot read $EDITOR ({editor}): {e}; fix its quotes."))?;
+    let (program, args) = words.split_first().ok_or("$EDITOR is empty")?;
     let mut file = tempfile::Builder::new()
         .prefix("kubetutor-")
         .suffix(".sh")
@@ -27,7 +29,7 @@ fn edit_with(editor: Option<&str>, code: &str) -> Result<Option<String>, String>
         .and_then(|()| file.flush())
         .map_err(|e| format!("Cannot write the temporary file: {e}"))?;
     let status = Command::new(program)
-        .args(words)
+        .args(args)
         .arg(file.path())
         .status()
         .map_err(|e| format!("Cannot start {program}: {e}"))?;
@@ -58,5 +60,25 @@ mod tests {
         );
         assert_eq!(edit_with(Some("true"), "ls\n"), Ok(None));
         assert!(edit_with(Some("false"), "ls").is_err());
+    }
+
+    #[test]
+    fn editor_words_are_split_like_a_shell() {
+        // A quoted program path with a space, and a quoted argument holding one.
+        let dir = tempfile::tempdir().unwrap();
+        let program = dir.path().join("my editor");
+        std::fs::write(&program, "#!/bin/sh\nsed -i \"s/ls/$1/\" \"$2\"\n").unwrap();
+        std::fs::set_permissions(
+            &program,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let editor = format!("'{}' 'pwd -P'", program.display());
+        assert_eq!(
+            edit_with(Some(&editor), "ls\n"),
+            Ok(Some("pwd -P".to_string()))
+        );
+        let unbalanced = edit_with(Some("'vim"), "ls").unwrap_err();
+        assert!(unbalanced.contains("fix its quotes"), "{unbalanced}");
     }
 }

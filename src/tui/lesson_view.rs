@@ -1,5 +1,5 @@
-//! The lesson column: layout cached per width, geometry handed back to the app, and only the
-//! visible lines built each frame.
+//! The lesson column: layout cached per width, geometry measured for the app (which takes it
+//! through `App::update`), and only the visible lines built each frame.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -8,7 +8,7 @@ use ratatui::widgets::{
     Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
 };
 
-use crate::app::{App, Geometry, Reveal};
+use crate::app::{App, Geometry};
 use crate::lesson::Lesson;
 
 use super::cell;
@@ -101,12 +101,15 @@ impl LessonView {
         &items[start..end]
     }
 
-    /// Heights of every segment, then geometry, reveal and scroll clamping.
-    pub fn sync(&mut self, app: &mut App, area: Rect) {
+    /// Lays the lesson out for `area` (cached per width) and measures where every step and
+    /// cell lands; the app takes the result through `Action::Laid` (scroll, reveal, clicks).
+    pub fn measure(&mut self, app: &App, area: Rect) -> Geometry {
         let width = usize::from(area.width);
         let present_step = app.present.then_some(app.step);
         self.layout(width, present_step);
-        let Some(cache) = &self.cache else { return };
+        let Some(cache) = &self.cache else {
+            return Geometry::default();
+        };
         let mut geometry = Geometry {
             viewport: (area.x, area.y, area.width, area.height),
             cell_lines: vec![(0, 0); app.cells.len()],
@@ -132,11 +135,7 @@ impl LessonView {
             line += h;
         }
         geometry.total_lines = line;
-        app.geometry = geometry;
-        if let Some(reveal) = app.reveal.take() {
-            app.scroll = reveal_scroll(&app.geometry, app.scroll, reveal);
-        }
-        app.scroll = app.scroll.min(app.geometry.max_scroll());
+        geometry
     }
 
     pub fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
@@ -244,24 +243,4 @@ fn step_line(app: &App, step: usize, width: usize, theme: &Theme) -> Line<'stati
         width,
     );
     Line::styled(text, theme.step(current))
-}
-
-/// The scroll that brings a step heading to the top, or a whole cell (or its start) on screen.
-fn reveal_scroll(g: &Geometry, scroll: usize, reveal: Reveal) -> usize {
-    let height = usize::from(g.viewport.3).max(1);
-    match reveal {
-        Reveal::Step(i) => g.step_lines.get(i).copied().unwrap_or(scroll),
-        Reveal::Cell(i) => {
-            let Some(&(start, end)) = g.cell_lines.get(i) else {
-                return scroll;
-            };
-            if start < scroll {
-                start
-            } else if end > scroll + height {
-                (end - height).min(start)
-            } else {
-                scroll
-            }
-        }
-    }
 }

@@ -6,6 +6,7 @@ mod cell_frame;
 mod editor;
 mod highlight;
 mod jobs_pane;
+pub mod keymap;
 pub mod lesson_view;
 pub mod logging;
 mod markdown;
@@ -16,6 +17,7 @@ mod runtime;
 pub mod screen;
 pub mod sentinel_pane;
 mod table;
+pub mod term_keys;
 pub mod terminal;
 pub mod terminal_cell;
 pub mod theme;
@@ -39,7 +41,7 @@ use theme::Theme;
 /// `kubetutor [LESSON]`: the full-screen UI.
 pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     let _log = logging::init();
-    let theme = Theme::from_env();
+    let theme = Theme::detect();
     let lang = args.common.lang.clone();
     // A lesson named on the command line is loaded before the screen is taken, so its errors
     // print like any other command's.
@@ -93,8 +95,10 @@ async fn pick(guard: &mut TerminalGuard, theme: &Theme) -> anyhow::Result<Option
             _ = sigquit.recv() => None,
         };
         let Some(event) = event else { return Ok(None) };
-        if let Event::Key(key) = event? {
-            match picker.key(key) {
+        if let Event::Key(key) = event?
+            && let Some(input) = picker::map_key(key)
+        {
+            match picker.apply(input) {
                 PickerOutcome::Stay => {}
                 PickerOutcome::Open(path) => return Ok(Some(path)),
                 PickerOutcome::Quit => return Ok(None),

@@ -1,12 +1,12 @@
-//! Starting the live panes: a sentinel reached by address at once; everything that talks to
-//! Kubernetes only after the learner confirmed the cluster.
+//! Starting the live panes' watchers: a sentinel reached by address at once; everything that
+//! talks to Kubernetes only after the learner confirmed the cluster. The app has already made
+//! their views (`App::update`); these only spawn the tasks that feed them.
 
 use std::time::SystemTime;
 
 use crate::app::{Action, App};
 use crate::kube::pods::spawn_pod_watch_for;
-use crate::kube::view::PodsView;
-use crate::sentinel::{MonitorConfig, SentinelView, spawn_monitor};
+use crate::sentinel::{MonitorConfig, spawn_monitor};
 
 use super::runtime::{Msg, Runtime};
 
@@ -19,44 +19,30 @@ pub(super) fn pane_deadline(app: &App) -> Option<tokio::time::Instant> {
 
 impl Runtime {
     /// A sentinel reached by address needs no cluster: watch it from the start.
-    pub(super) fn start_local_panes(&mut self, app: &mut App) {
-        let Some(pane) = &self.lesson.meta.panes.sentinel else {
-            return;
-        };
-        if pane.address.is_none() {
-            return;
-        }
+    pub(super) fn start_local_sentinel(&mut self) -> Option<Action> {
+        let pane = self.lesson.meta.panes.sentinel.as_ref()?;
         let namespace = self.lesson.meta.namespace.clone().unwrap_or_default();
         match MonitorConfig::from_pane(pane, &namespace, None) {
             Ok(config) => {
-                app.sentinel = Some(SentinelView::new(pane.master.clone(), app.wall));
                 spawn_monitor(config, self.sentinel_tx.clone());
+                None
             }
-            Err(e) => app.sentinel_state = format!("sentinel: {e}"),
+            Err(e) => Some(Action::SentinelState(format!("sentinel: {e}"))),
         }
     }
 
-    /// Panes that talk to Kubernetes start once the learner confirmed the cluster, with the
-    /// same private kubeconfig the cells use. The tasks end when the loop drops the receivers.
-    pub(super) fn start_cluster_panes(&mut self, app: &mut App) {
+    /// Panes that talk to Kubernetes, with the same private kubeconfig the cells use. The
+    /// tasks end when the loop drops the receivers.
+    pub(super) fn start_cluster_panes(&mut self, pods: bool, sentinel: bool) {
         let Some(target) = self.cluster.confirmed() else {
             return;
         };
-        if let Some(pods) = &self.lesson.meta.panes.pods {
-            app.pods = Some(PodsView::new());
-            app.pods_scope = match &pods.selector {
-                Some(sel) => format!("{} · {sel}", target.namespace),
-                None => target.namespace.clone(),
-            };
-            spawn_pod_watch_for(target.clone(), pods.selector.clone(), self.pods_tx.clone());
+        if let Some(pane) = self.lesson.meta.panes.pods.as_ref().filter(|_| pods) {
+            spawn_pod_watch_for(target.clone(), pane.selector.clone(), self.pods_tx.clone());
         }
-        let Some(pane) = self.lesson.meta.panes.sentinel.clone() else {
+        let Some(pane) = self.lesson.meta.panes.sentinel.clone().filter(|_| sentinel) else {
             return;
         };
-        if app.sentinel.is_some() || pane.service.is_none() {
-            return;
-        }
-        app.sentinel = Some(SentinelView::new(pane.master.clone(), app.wall));
         let (updates, msgs) = (self.sentinel_tx.clone(), self.tx.clone());
         tokio::spawn(async move {
             let config = match target.client().await {

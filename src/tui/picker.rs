@@ -5,11 +5,29 @@ use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, List, ListItem, ListState, Paragraph, Wrap};
 
-use crate::app::picker::Picker;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::app::picker::{Picker, PickerInput};
 
 use super::cell::truncate;
 use super::screen::{MIN_HEIGHT, MIN_WIDTH, too_small};
 use super::theme::Theme;
+
+/// The picker's keys: j/k or arrows (Tab, Shift-Tab) move, Enter opens, q, Esc or Ctrl-C quit.
+pub fn map_key(key: KeyEvent) -> Option<PickerInput> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+    match key.code {
+        _ if ctrl_c => Some(PickerInput::Quit),
+        KeyCode::Char('q') | KeyCode::Esc => Some(PickerInput::Quit),
+        KeyCode::Char('j') | KeyCode::Down | KeyCode::Tab => Some(PickerInput::Next),
+        KeyCode::Char('k') | KeyCode::Up | KeyCode::BackTab => Some(PickerInput::Previous),
+        KeyCode::Enter => Some(PickerInput::Open),
+        _ => None,
+    }
+}
 
 pub fn draw(frame: &mut Frame<'_>, picker: &Picker, theme: &Theme) {
     let area = frame.area();

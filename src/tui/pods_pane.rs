@@ -13,8 +13,8 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::Widget;
 
+use crate::app::pods_view::{Change, PodsView};
 use crate::kube::model::{Connection, Health, PodRow};
-use crate::kube::view::{Change, PodsView};
 use crate::sentinel::Role;
 
 use super::cell::truncate;
@@ -33,7 +33,7 @@ impl<'a> PodsPane<'a> {
         Self {
             view,
             now,
-            theme: Theme::from_env(),
+            theme: Theme::plain(),
             scroll: 0,
             scope: None,
         }
@@ -149,7 +149,7 @@ impl Widget for PodsPane<'_> {
 }
 
 impl PodsPane<'_> {
-    fn cells<'r>(&self, entry: &'r crate::kube::view::Entry) -> Cells<'r> {
+    fn cells<'r>(&self, entry: &'r crate::app::pods_view::Entry) -> Cells<'r> {
         let row = &entry.row;
         let change = entry.change(self.now);
         let marker = match change {

@@ -12,9 +12,9 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::app::keymap::{map_key, map_mouse};
-use crate::app::progress::{self, Loaded};
-use crate::app::term_keys::term_key;
+use super::keymap::{map_key, map_mouse};
+use super::term_keys::term_key;
+use crate::app::progress::{self, Progress};
 use crate::app::{Action, App, CellStatus, ClusterInfo, Effect};
 use crate::cli::LessonArgs;
 use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, TermSpec};
@@ -67,6 +67,8 @@ pub(super) struct Runtime {
     pub(super) prepared: Option<Prepared>,
     /// Set when the loop must hand the terminal to the editor.
     pub(super) edit: Option<(CellIndex, String)>,
+    /// Writes progress off the loop (the newest snapshot wins).
+    pub(super) saver: Option<Saver>,
     pub(super) sentinel_tx: mpsc::Sender<SentinelUpdate>,
     pub(super) pods_tx: mpsc::Sender<PodsUpdate>,
 }
@@ -83,7 +85,7 @@ pub async fn run_lesson(
     // highlighted view replaces it as soon as it is ready.
     let mut view = LessonView::quick(&lesson, opts.theme);
     let progress_file = progress::default_dir().map(|d| progress::file_for(&d, &lesson.path));
-    restore_progress(&mut app, progress_file.as_deref(), opts.reset);
+    let loaded = load_progress(progress_file.as_deref(), opts.reset);
     let cluster = ClusterSession::from_env(
         opts.lesson_args.target_request(),
         lesson.meta.namespace.clone(),
@@ -92,11 +94,19 @@ pub async fn run_lesson(
         gate: Some(Gate(Arc::new(cluster.clone()))),
         ..EngineOptions::from_env()
     };
-    let (engine, mut exec_rx) =
+    let (engine, exec_rx) =
         Engine::spawn(lesson.clone(), engine_opts).context("cannot start the shell session")?;
-    let (tx, mut rx) = mpsc::channel::<Msg>(64);
-    let (sentinel_tx, mut sentinel_rx) = mpsc::channel::<SentinelUpdate>(256);
-    let (pods_tx, mut pods_rx) = mpsc::channel::<PodsUpdate>(256);
+    // One channel into the loop (drained before every frame); each source's own typed channel
+    // is forwarded into it, so the producers in the core need not know the loop's messages.
+    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let (sentinel_tx, sentinel_rx) = mpsc::channel::<SentinelUpdate>(256);
+    let (pods_tx, pods_rx) = mpsc::channel::<PodsUpdate>(256);
+    forward(exec_rx, tx.clone(), Action::Exec);
+    forward(sentinel_rx, tx.clone(), Action::Sentinel);
+    forward(pods_rx, tx.clone(), Action::Pods);
+    let saver = progress_file
+        .clone()
+        .map(|file| Saver::spawn(file, tx.clone()));
     let mut rt = Runtime {
         engine,
         tx,
@@ -105,10 +115,14 @@ pub async fn run_lesson(
         cluster,
         prepared: None,
         edit: None,
+        saver,
         sentinel_tx,
         pods_tx,
     };
-    rt.start_local_panes(&mut app);
+    if let Some(loaded) = loaded {
+        rt.dispatch(&mut app, loaded).await;
+    }
+    rt.dispatch(&mut app, Action::Started).await;
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -135,15 +149,11 @@ pub async fn run_lesson(
             break Ok(());
         }
         if app.dirty && last_draw.elapsed() >= FRAME {
-            guard
-                .terminal
-                .draw(|f| screen::draw(f, &mut app, &mut view))?;
+            let effects = screen::frame(&mut guard.terminal, &mut app, &mut view)?;
             app.dirty = false;
             last_draw = Instant::now();
             debug_panic(&app);
-            if app.term_needs_fit() {
-                rt.dispatch(&mut app, Action::TermFit).await;
-            }
+            rt.perform_all(&mut app, effects).await;
         }
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let fade = panes::pane_deadline(&app);
@@ -153,10 +163,7 @@ pub async fn run_lesson(
                 Some(Err(e)) => break Err(e.into()),
                 None => break Ok(()),
             },
-            Some(ev) = exec_rx.recv() => Some(Msg::Action(Action::Exec(ev))),
             Some(msg) = rx.recv() => Some(msg),
-            Some(update) = sentinel_rx.recv() => Some(Msg::Action(Action::Sentinel(update))),
-            Some(update) = pods_rx.recv() => Some(Msg::Action(Action::Pods(update))),
             _ = tokio::time::sleep_until(fade.unwrap_or(next_frame)), if fade.is_some() => {
                 Some(Msg::Action(Action::PaneTimer))
             }
@@ -170,20 +177,15 @@ pub async fn run_lesson(
             _ = sigquit.recv() => { tracing::info!("SIGQUIT: quitting"); break Ok(()) }
             _ = sigint.recv() => None,
         };
-        match msg {
-            Some(Msg::View(highlighted)) => {
-                view = *highlighted;
-                app.dirty = true;
-            }
-            Some(msg) => rt.handle(&mut app, msg).await,
-            None => {}
+        if let Some(msg) = msg {
+            rt.receive(&mut app, &mut view, msg).await;
         }
-        // Fold queued engine events into the state before drawing, for a bounded time so a
-        // flood of output cannot starve input or the screen.
+        // Fold everything queued into the state before drawing (yazi's drain-then-render), for
+        // a bounded time so a flood of output cannot starve input or the screen.
         let drain_until = Instant::now() + DRAIN;
         while Instant::now() < drain_until {
-            let Ok(ev) = exec_rx.try_recv() else { break };
-            rt.dispatch(&mut app, Action::Exec(ev)).await;
+            let Ok(msg) = rx.try_recv() else { break };
+            rt.receive(&mut app, &mut view, msg).await;
         }
         if let Some((cell, code)) = rt.edit.take() {
             // A fresh reader: the old one must not steal the editor's keystrokes.
@@ -197,7 +199,10 @@ pub async fn run_lesson(
         }
     };
     tracing::info!(ok = result.is_ok(), "leaving the lesson");
-    rt.save(&mut app);
+    if let Some(saver) = rt.saver.take() {
+        saver.stop().await;
+    }
+    rt.save_now(&app);
     // Stop every cell and job before the terminal is given back (bounded: never hang on exit).
     let _ = tokio::time::timeout(Duration::from_secs(10), rt.engine.shutdown()).await;
     rt.cluster.end();
@@ -227,36 +232,16 @@ fn debug_panic(app: &App) {
     }
 }
 
-fn restore_progress(app: &mut App, file: Option<&std::path::Path>, reset: bool) {
-    let Some(file) = file else { return };
+/// Reads saved progress (or resets it) before the first frame; the app takes the result
+/// through `App::update`.
+fn load_progress(file: Option<&std::path::Path>, reset: bool) -> Option<Action> {
+    let file = file?;
     if reset {
-        if let Err(e) = progress::reset(file) {
-            app.notice = Some(format!("Could not reset progress: {e}"));
-        }
-        return;
+        return progress::reset(file)
+            .err()
+            .map(|e| Action::Notice(format!("Could not reset progress: {e}")));
     }
-    match progress::load(file) {
-        Loaded::Fresh => {}
-        Loaded::Restored(p) => {
-            app.restore(&p);
-            app.notice = Some(if app.step == 0 {
-                "Welcome back (--reset starts over).".to_string()
-            } else {
-                format!(
-                    "Welcome back: step {}. R replays steps 1-{} (their variables and jobs are gone); --reset starts over.",
-                    app.step + 1,
-                    app.step
-                )
-            });
-        }
-        Loaded::Corrupt { moved_to, reason } => {
-            tracing::warn!(%reason, moved_to = %moved_to.display(), "corrupt progress set aside");
-            app.notice = Some(format!(
-                "Saved progress was unreadable; moved to {}.",
-                moved_to.display()
-            ));
-        }
-    }
+    Some(Action::ProgressLoaded(progress::load(file)))
 }
 
 fn term_action(app: &App, event: Event) -> Option<Action> {
@@ -277,8 +262,63 @@ fn term_action(app: &App, event: Event) -> Option<Action> {
     }
 }
 
+/// Forwards a source's typed channel into the loop's one channel until either side closes.
+fn forward<T: Send + 'static>(
+    mut from: mpsc::Receiver<T>,
+    to: mpsc::Sender<Msg>,
+    action: fn(T) -> Action,
+) {
+    tokio::spawn(async move {
+        while let Some(item) = from.recv().await {
+            if to.send(Msg::Action(action(item))).await.is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// Saves progress in a blocking task, off the loop: an fsync'd write can take tens of ms on a
+/// busy disk. Snapshots sent while one is being written replace each other, so only the newest
+/// is written next and an older one can never land after it.
+pub(super) struct Saver {
+    latest: tokio::sync::watch::Sender<Option<Progress>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Saver {
+    fn spawn(file: PathBuf, tx: mpsc::Sender<Msg>) -> Self {
+        let (latest, mut rx) = tokio::sync::watch::channel(None::<Progress>);
+        let task = tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let Some(snapshot) = rx.borrow_and_update().clone() else {
+                    continue;
+                };
+                let file = file.clone();
+                let saved =
+                    tokio::task::spawn_blocking(move || progress::save(&file, &snapshot)).await;
+                if let Ok(Err(e)) = saved {
+                    tracing::warn!(error = %e, "saving progress failed");
+                    let _ = tx.send(Msg::Action(Action::Notice(e.to_string()))).await;
+                }
+            }
+        });
+        Self { latest, task }
+    }
+
+    fn save(&self, snapshot: Progress) {
+        self.latest.send_replace(Some(snapshot));
+    }
+
+    /// Waits for a write in flight, so the final save (on the way out) is the last one.
+    async fn stop(self) {
+        drop(self.latest);
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+    }
+}
+
 impl Runtime {
-    async fn handle(&mut self, app: &mut App, msg: Msg) {
+    /// One message from the loop's channel.
+    async fn receive(&mut self, app: &mut App, view: &mut LessonView, msg: Msg) {
         match msg {
             Msg::Action(action) => self.dispatch(app, action).await,
             Msg::Cluster { prepared, pending } => {
@@ -295,14 +335,22 @@ impl Runtime {
                 self.dispatch(app, Action::ClusterReady { result, pending })
                     .await;
             }
-            Msg::View(_) => {}
+            Msg::View(highlighted) => {
+                *view = *highlighted;
+                app.dirty = true;
+            }
         }
     }
 
     async fn dispatch(&mut self, app: &mut App, action: Action) {
         app.now = Instant::now();
         app.wall = SystemTime::now();
-        let mut queue = app.update(action);
+        let queue = app.update(action);
+        self.perform_all(app, queue).await;
+    }
+
+    /// Performs effects and the effects of the actions they answer with, until none is left.
+    async fn perform_all(&mut self, app: &mut App, mut queue: Vec<Effect>) {
         while !queue.is_empty() {
             let effects = std::mem::take(&mut queue);
             for effect in effects {
@@ -340,14 +388,21 @@ impl Runtime {
                 });
             }
             Effect::ConfirmCluster { target, pending } => self.confirm_cluster(target, pending),
-            Effect::StartClusterPanes => self.start_cluster_panes(app),
+            Effect::StartLocalSentinel => return self.start_local_sentinel(),
+            Effect::StartClusterPanes { pods, sentinel } => {
+                self.start_cluster_panes(pods, sentinel);
+            }
             Effect::Copy(text) => {
                 if let Err(e) = copy_osc52(&text) {
                     return Some(Action::Notice(format!("Copy failed: {e}")));
                 }
             }
             Effect::Edit { cell, code } => self.edit = Some((cell, code)),
-            Effect::SaveProgress => self.save(app),
+            Effect::SaveProgress => {
+                if let Some(saver) = &self.saver {
+                    saver.save(app.progress());
+                }
+            }
             Effect::Quit => {}
         }
         None
@@ -379,13 +434,13 @@ impl Runtime {
         });
     }
 
-    fn save(&self, app: &mut App) {
+    /// The last save, on the way out (the loop is over: nothing waits for it).
+    fn save_now(&self, app: &App) {
         let Some(file) = &self.progress_file else {
             return;
         };
         if let Err(e) = progress::save(file, &app.progress()) {
             tracing::warn!(error = %e, "saving progress failed");
-            app.notice = Some(e.to_string());
         }
     }
 }

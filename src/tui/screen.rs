@@ -1,13 +1,14 @@
 //! The whole screen: lesson column, pane column, status bar, overlays, "too small".
 
-use ratatui::Frame;
+use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wrap};
+use ratatui::{Frame, Terminal};
 
-use crate::app::keymap::{HELP, HINTS, TERM_HINTS};
-use crate::app::{App, Overlay};
+use super::keymap::{HELP, HINTS, TERM_HINTS};
+use crate::app::{Action, App, Effect, Overlay};
 
 use super::cell::{self, truncate};
 use super::jobs_pane;
@@ -22,37 +23,77 @@ pub const MIN_HEIGHT: u16 = 10;
 /// Panes are hidden on terminals narrower than this.
 const PANES_MIN_WIDTH: u16 = 90;
 
-pub fn draw(frame: &mut Frame<'_>, app: &mut App, view: &mut LessonView) {
+/// One frame: the view measures the lesson, the app takes the geometry (`Action::Laid`: reveal
+/// and scroll clamping are state changes, so they go through `App::update`), then [`draw`]
+/// renders the state as it now is. Returns what taking the geometry asks for (interactive
+/// cells' terminals resized to their frames), for the caller to perform.
+pub fn frame<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    view: &mut LessonView,
+) -> Result<Vec<Effect>, B::Error> {
+    let size = terminal.size()?;
+    let mut effects = Vec::new();
+    if let Some(areas) = Areas::of(app, Rect::new(0, 0, size.width, size.height)) {
+        let geometry = view.measure(app, areas.lesson);
+        effects = app.update(Action::Laid(geometry));
+    }
+    terminal.draw(|f| draw(f, app, view))?;
+    Ok(effects)
+}
+
+/// Where the lesson, the panes and the status bar go; None when the terminal is too small.
+struct Areas {
+    lesson: Rect,
+    panes: Option<Rect>,
+    status: Rect,
+}
+
+impl Areas {
+    fn of(app: &App, area: Rect) -> Option<Self> {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            return None;
+        }
+        let [main, status] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        let show_panes = app.panes.any() && area.width >= PANES_MIN_WIDTH;
+        let (lesson, panes) = if show_panes {
+            let [l, r] = Layout::horizontal([
+                Constraint::Percentage(app.panes.lesson_percent),
+                Constraint::Percentage(100 - app.panes.lesson_percent),
+            ])
+            .areas(main);
+            (l, Some(r))
+        } else {
+            (main, None)
+        };
+        // One column of margin on each side keeps text off the pane borders.
+        let lesson = Rect {
+            x: lesson.x + 1,
+            width: lesson.width.saturating_sub(2),
+            ..lesson
+        };
+        Some(Self {
+            lesson,
+            panes,
+            status,
+        })
+    }
+}
+
+/// Renders the state; reads `app` and the view's layout, changes neither.
+pub fn draw(frame: &mut Frame<'_>, app: &App, view: &LessonView) {
     let area = frame.area();
     let theme = *view.theme();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    let Some(areas) = Areas::of(app, area) else {
         too_small(area, frame.buffer_mut());
         return;
-    }
-    let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    let show_panes = app.panes.any() && area.width >= PANES_MIN_WIDTH;
-    let (lesson_area, pane_area) = if show_panes {
-        let [l, r] = Layout::horizontal([
-            Constraint::Percentage(app.panes.lesson_percent),
-            Constraint::Percentage(100 - app.panes.lesson_percent),
-        ])
-        .areas(main);
-        (l, Some(r))
-    } else {
-        (main, None)
     };
-    // One column of margin on each side keeps text off the pane borders.
-    let lesson_area = Rect {
-        x: lesson_area.x + 1,
-        width: lesson_area.width.saturating_sub(2),
-        ..lesson_area
-    };
-    view.sync(app, lesson_area);
-    view.render(app, lesson_area, frame.buffer_mut());
-    if let Some(r) = pane_area {
+    view.render(app, areas.lesson, frame.buffer_mut());
+    if let Some(r) = areas.panes {
         panes(app, r, frame.buffer_mut(), &theme);
     }
-    status_bar(app, status, frame.buffer_mut(), &theme);
+    status_bar(app, areas.status, frame.buffer_mut(), &theme);
     if let Some(overlay) = &app.overlay {
         draw_overlay(app, overlay, area, frame.buffer_mut(), &theme);
     }

@@ -103,9 +103,8 @@ fn install_panic_hook() {
 
 /// Put text on the clipboard with OSC 52 (works over SSH; tmux needs `set-clipboard on`).
 pub fn copy_osc52(text: &str) -> std::io::Result<()> {
-    use base64::Engine;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-    let mut out = stdout();
-    write!(out, "\x1b]52;c;{encoded}\x07")?;
-    out.flush()
+    crossterm::execute!(
+        stdout(),
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+    )
 }

@@ -8,10 +8,11 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// Colours unless `NO_COLOR` is set to anything non-empty (no-color.org).
-    pub fn from_env() -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Self { color: !no_color }
+    /// Colours unless `--no-color` or `NO_COLOR` said no ([`crate::settings`]).
+    pub fn detect() -> Self {
+        Self {
+            color: crate::settings::color_allowed(),
+        }
     }
 
     pub fn plain() -> Self {

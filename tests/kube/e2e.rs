@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{Api, DeleteParams, PostParams};
+use kubetutor::app::pods_view::{Change, PodsView};
 use kubetutor::cli::LessonArgs;
 use kubetutor::kube::access::cluster_checks;
 use kubetutor::kube::doctor::Verdict;
@@ -21,7 +22,6 @@ use kubetutor::kube::model::Connection;
 use kubetutor::kube::pods::spawn_pod_watch_for;
 use kubetutor::kube::safety::SafetyEnv;
 use kubetutor::kube::session::ClusterSession;
-use kubetutor::kube::view::{Change, PodsView};
 use tokio::sync::mpsc;
 
 const WAIT: Duration = Duration::from_secs(60);

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use k8s_openapi::api::core::v1::Pod;
+use kubetutor::app::pods_view::PodsView;
 use kubetutor::kube::model::{Connection, PodRow, PodsUpdate};
 use kubetutor::kube::safety::SafetyEnv;
 use kubetutor::kube::session::ClusterSession;
-use kubetutor::kube::view::PodsView;
 use kubetutor::sentinel::Role;
 use kubetutor::tui::pods_pane::PodsPane;
 use kubetutor::tui::theme::Theme;

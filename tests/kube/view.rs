@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use kubetutor::app::pods_view::{Change, PodsView};
 use kubetutor::kube::model::{Connection, PodRow, PodsUpdate};
-use kubetutor::kube::view::{Change, PodsView};
 use kubetutor::sentinel::Role;
 
 fn t(secs: u64) -> SystemTime {

@@ -2,9 +2,9 @@
 
 use std::time::{Duration, SystemTime};
 
+use kubetutor::app::pods_view::{Change, PodsView};
 use kubetutor::kube::model::{Connection, PodsUpdate};
 use kubetutor::kube::pods::{Retry, watch_pods};
-use kubetutor::kube::view::{Change, PodsView};
 use tokio::sync::mpsc;
 
 use super::mock::{NS, Reply, fixture, server};

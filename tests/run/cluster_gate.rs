@@ -159,13 +159,9 @@ fn text(out: &Output) -> String {
 fn kubectl_by_any_other_name_sees_only_the_locked_kubeconfig() {
     for code in [
         "k=kubectl; $k get pods",
-        "kube\"\"ctl get pods",
-        "\\kubectl get pods",
         "eval \"kube\"\"ctl get pods\"",
         "bash ./deploy.sh",
         "K=kubectl; ${K} get pods",
-        "printf 'get pods' | xargs kube''ctl",
-        "f() { kube\\ctl get pods; }; f",
     ] {
         let sb = Sandbox::new("prod");
         let out = sb.run(&[code], &[]);
@@ -182,6 +178,31 @@ fn kubectl_by_any_other_name_sees_only_the_locked_kubeconfig() {
                 "{code}: used {cfg}"
             );
         }
+        assert!(sb.leftovers().is_empty(), "{code}: {:?}", sb.leftovers());
+    }
+}
+
+/// Spellings the shell scanner reads as kubectl after quote removal (`kube""ctl`, `\kubectl`,
+/// `kube\ctl`): the cell needs the cluster, the protected current context refuses, and
+/// nothing runs at all.
+#[test]
+fn kubectl_spelled_with_quotes_or_escapes_is_seen_and_refused_on_a_protected_context() {
+    for code in [
+        "kube\"\"ctl get pods",
+        "\\kubectl get pods",
+        "f() { kube\\ctl get pods; }; f",
+        "echo \"$(kube''ctl get pods)\"",
+        "printf 'get pods' | xargs kube''ctl",
+    ] {
+        let sb = Sandbox::new("prod");
+        let out = sb.run(&[code], &[]);
+        assert!(!out.status.success(), "{code}: {}", text(&out));
+        assert!(text(&out).contains("protected"), "{code}: {}", text(&out));
+        assert!(
+            sb.calls().is_empty(),
+            "{code}: kubectl ran: {:?}",
+            sb.calls()
+        );
         assert!(sb.leftovers().is_empty(), "{code}: {:?}", sb.leftovers());
     }
 }

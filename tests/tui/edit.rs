@@ -8,9 +8,10 @@ fn edited_code_runs_and_can_be_reverted() {
     let Some(tmux) = Tmux::start() else { return };
     let state = tmux.state.path().display().to_string();
     let bin = env!("CARGO_BIN_EXE_kubetutor");
-    // sed plays a non-interactive editor: 6*7 becomes 6*8 in the command.
+    // sed plays a non-interactive editor: 6*7 becomes 6*8 in the command. $EDITOR is split
+    // like a shell would (as git does), so the regex avoids a backslash.
     tmux.type_line(&format!(
-        "EDITOR='sed -i s/6\\*7/6*8/' XDG_STATE_HOME={state} {bin} {}",
+        "EDITOR='sed -i s/6[*]7/6*8/' XDG_STATE_HOME={state} {bin} {}",
         fixture()
     ));
     tmux.wait_for("Step 1/2");

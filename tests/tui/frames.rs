@@ -14,7 +14,7 @@ use ratatui::backend::TestBackend;
 
 fn rows(app: &mut App, view: &mut LessonView, width: u16, height: u16) -> Vec<String> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| screen::draw(f, app, view)).expect("draw");
+    screen::frame(&mut terminal, app, view).expect("draw");
     let buf = terminal.backend().buffer();
     (0..height)
         .map(|y| (0..width).map(|x| buf[(x, y)].symbol()).collect())

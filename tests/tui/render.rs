@@ -35,7 +35,7 @@ fn screen_text(terminal: &Terminal<TestBackend>) -> String {
 
 fn draw(app: &mut App, view: &mut LessonView, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| screen::draw(f, app, view)).expect("draw");
+    screen::frame(&mut terminal, app, view).expect("draw");
     terminal
 }
 
@@ -170,7 +170,8 @@ fn picker() {
         ),
     ]);
     let down = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down);
-    picker.key(down);
+    let input = kubetutor::tui::picker::map_key(down).expect("Down moves");
+    picker.apply(input);
     let mut terminal = Terminal::new(TestBackend::new(80, 16)).expect("terminal");
     terminal
         .draw(|f| kubetutor::tui::picker::draw(f, &picker, &Theme::plain()))
@@ -281,7 +282,7 @@ fn live_sentinel_view_replaces_the_placeholder() {
     };
     assert!(placeholder(&mut app, &mut view));
     app.sentinel = Some(kubetutor::sentinel::SentinelView::new("mymaster", app.wall));
-    app.pods = Some(kubetutor::kube::view::PodsView::new());
+    app.pods = Some(kubetutor::app::pods_view::PodsView::new());
     assert!(
         !placeholder(&mut app, &mut view),
         "the live panes are drawn instead"
@@ -313,9 +314,8 @@ fn lesson_without_steps_or_cells_is_usable() {
 fn focused_terminal_cell() {
     let (mut app, mut view) = open("interactive.md");
     app.update(Action::NextCell);
-    // The first frame lays the lesson out; the terminal then takes the size of its frame.
+    // The first frame lays the lesson out, and terminals take the size of their frame.
     draw(&mut app, &mut view, 100, 40);
-    app.update(Action::TermFit);
     let effects = app.update(Action::RunFocused);
     let size = app.term_size;
     assert_eq!(

@@ -1,0 +1,274 @@
+//! `kubetutor check`: parse and lint lessons, print rustc-style diagnostics and a summary.
+
+use std::path::{Path, PathBuf};
+
+use super::diag::{Diagnostic, Severity, summary};
+use super::load::{self, LessonError};
+use super::parse::parse_full;
+
+/// The outcome of checking some lessons: the text to print and the counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: usize,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+
+    /// Every diagnostic (a blank line between them) and the summary line.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            out.push_str(&d.to_string());
+            out.push('\n');
+        }
+        out.push_str(&summary(self.errors(), self.warnings(), self.files));
+        out.push('\n');
+        out
+    }
+}
+
+/// rustc's colours over rendered diagnostics: severities, gutters, carets and help lines.
+pub fn colorize(text: &str) -> String {
+    const RED: &str = "\x1b[1;31m";
+    const YELLOW: &str = "\x1b[1;33m";
+    const BLUE: &str = "\x1b[1;34m";
+    const BOLD: &str = "\x1b[1m";
+    const RESET: &str = "\x1b[0m";
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let nl = &line[body.len()..];
+        let colored = if let Some(i) = body.find(": error: ") {
+            format!(
+                "{BOLD}{}{RESET}: {RED}error{RESET}: {BOLD}{}{RESET}",
+                &body[..i],
+                &body[i + 9..]
+            )
+        } else if let Some(i) = body.find(": warning: ") {
+            format!(
+                "{BOLD}{}{RESET}: {YELLOW}warning{RESET}: {BOLD}{}{RESET}",
+                &body[..i],
+                &body[i + 11..]
+            )
+        } else if let Some(i) = body
+            .find(" | ")
+            .filter(|&i| body[..i].trim().chars().all(|c| c.is_ascii_digit()))
+        {
+            let rest = &body[i + 3..];
+            let is_carets = !rest.trim().is_empty() && rest.trim().chars().all(|c| c == '^');
+            let rest = if is_carets {
+                format!("{RED}{rest}{RESET}")
+            } else {
+                rest.to_string()
+            };
+            format!("{BLUE}{} |{RESET} {rest}", &body[..i])
+        } else if body.trim() == "|" {
+            format!("{BLUE}{body}{RESET}")
+        } else if let Some(i) = body
+            .find("= help:")
+            .filter(|&i| body[..i].trim().is_empty())
+        {
+            format!(
+                "{}{BLUE}={RESET} {BOLD}help{RESET}:{}",
+                &body[..i],
+                &body[i + 7..]
+            )
+        } else {
+            body.to_string()
+        };
+        out.push_str(&colored);
+        out.push_str(nl);
+    }
+    out
+}
+
+/// Checks each argument: a folder (lesson.md and every translation), a file or a slug.
+pub fn check_args(args: &[String]) -> Report {
+    let mut report = Report::default();
+    for arg in args {
+        match files_of(arg) {
+            Ok(files) => {
+                let main = files.first().cloned();
+                for file in &files {
+                    report.files += 1;
+                    report.diagnostics.extend(check_file(file));
+                }
+                if let Some(main) = main.filter(|_| files.len() > 1) {
+                    report
+                        .diagnostics
+                        .extend(translation_drift(&main, &files[1..]));
+                }
+            }
+            Err(e) => {
+                report.files += 1;
+                report.diagnostics.push(error_diag(Path::new(arg), &e));
+            }
+        }
+    }
+    report
+}
+
+/// Checks one file: read errors, parse diagnostics, then lint rules.
+pub fn check_file(path: &Path) -> Vec<Diagnostic> {
+    match load::lesson_text(path) {
+        Ok(text) => match text.imported {
+            None => check_source(path, &text.markdown),
+            Some(warnings) => check_imported(path, &text.markdown, warnings),
+        },
+        Err(e) => vec![error_diag(path, &e)],
+    }
+}
+
+/// A notebook or scenario checked as the lesson it imports to: the importer's warnings, the
+/// lesson's diagnostics (lines of the imported lesson, as `kubetutor import` writes it), and
+/// an error when nothing in it would run.
+fn check_imported(path: &Path, markdown: &str, warnings: Vec<String>) -> Vec<Diagnostic> {
+    let mut diags: Vec<Diagnostic> = warnings
+        .into_iter()
+        .map(|w| Diagnostic::file(path, Severity::Warning, w))
+        .collect();
+    let parsed = parse_full(path, markdown);
+    if !parsed.lesson.cells().iter().any(|c| c.is_runnable()) {
+        let msg = super::model::nothing_to_run(&parsed.lesson, false);
+        let prefix = format!("{}: ", path.display());
+        let msg = msg.strip_prefix(&prefix).unwrap_or(&msg).to_string();
+        diags.push(Diagnostic::file(path, Severity::Error, msg).with_help(
+            "`kubetutor run` would refuse it; write the commands as !cmd lines or %%bash cells",
+        ));
+    }
+    let lesson_diags = check_source(path, markdown);
+    if !lesson_diags.is_empty() {
+        let note = "imported in memory: line numbers below are lines of the lesson `kubetutor import` writes";
+        diags.push(Diagnostic::file(path, Severity::Warning, note));
+    }
+    diags.extend(lesson_diags);
+    diags
+}
+
+pub fn check_source(path: &Path, source: &str) -> Vec<Diagnostic> {
+    let parsed = parse_full(path, source);
+    let mut diags = parsed.diagnostics;
+    if !(diags.len() == 1 && diags[0].span.line == 0 && diags[0].is_error()) {
+        diags.extend(super::lint::lint(&parsed.lesson, source));
+    }
+    diags.sort_by_key(|d| (d.span.line, d.span.col));
+    diags
+}
+
+/// A load error as a diagnostic. The error's message starts with the path; drop it, since
+/// the diagnostic prints its own.
+fn error_diag(path: &Path, e: &LessonError) -> Diagnostic {
+    let text = e.to_string();
+    let (path, message) = match e {
+        LessonError::NotUtf8 { path, line } => {
+            let mut d = Diagnostic::file(path, Severity::Error, "the file is not valid UTF-8");
+            d.span.line = *line;
+            d.span.col = 1;
+            return d.with_help("save it as UTF-8");
+        }
+        LessonError::Io { path, .. }
+        | LessonError::TooLarge { path, .. }
+        | LessonError::Empty { path }
+        | LessonError::Binary { path } => (path.clone(), text),
+        LessonError::NoLessonFile { dir, .. } | LessonError::NoTranslation { dir, .. } => {
+            (dir.clone(), text)
+        }
+        _ => (path.to_path_buf(), text),
+    };
+    let prefix = format!("{}: ", path.display());
+    let message = message
+        .strip_prefix(&prefix)
+        .unwrap_or(&message)
+        .to_string();
+    Diagnostic::file(&path, Severity::Error, message)
+}
+
+/// The files an argument names: for a folder, lesson.md then each translation.
+fn files_of(arg: &str) -> Result<Vec<PathBuf>, LessonError> {
+    let p = Path::new(arg);
+    if p.is_file() {
+        return Ok(vec![p.to_path_buf()]);
+    }
+    let dir = if p.is_dir() {
+        p.to_path_buf()
+    } else {
+        let file = load::resolve(arg, None)?;
+        file.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let main = load::lesson_file(&dir, None, None)?;
+    let mut files = vec![main];
+    files.extend(
+        load::translations(&dir)
+            .into_iter()
+            .map(|t| dir.join(format!("lesson.{t}.md"))),
+    );
+    Ok(files)
+}
+
+/// Translations should have the same steps and cells as lesson.md; drift is a warning.
+fn translation_drift(main: &Path, translations: &[PathBuf]) -> Vec<Diagnostic> {
+    let shape = |p: &Path| {
+        let source = load::read_source(p).ok()?;
+        let l = parse_full(p, &source).lesson;
+        let runnable = l.cells().iter().filter(|c| c.is_runnable()).count();
+        Some((l.steps.len(), runnable))
+    };
+    let Some((steps, cells)) = shape(main) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for t in translations {
+        let Some((ts, tc)) = shape(t) else { continue };
+        if (ts, tc) != (steps, cells) {
+            let msg = format!(
+                "this translation has {ts} steps and {tc} runnable cells; lesson.md has {steps} and {cells}"
+            );
+            let d = Diagnostic::file(t, Severity::Warning, msg);
+            out.push(d.with_help(
+                "keep translations in step with lesson.md so progress and --from/--to match",
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn colours_wrap_the_parts_and_keep_the_text() {
+        let text = "f.md:1:2: error: bad\n  |\n1 | x\n  |  ^\n  = help: fix\n\n1 error, 0 warnings in 1 file\n";
+        let c = super::colorize(text);
+        assert!(c.contains("\x1b[1;31merror\x1b[0m"));
+        assert!(
+            c.contains("\x1b[1;31m ^\x1b[0m") || c.contains("\x1b[1;31m^"),
+            "{c:?}"
+        );
+        let plain: String = strip(&c);
+        assert_eq!(plain, text);
+    }
+
+    fn strip(s: &str) -> String {
+        let mut out = String::new();
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for n in chars.by_ref() {
+                    if n == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,355 @@
+//! `kubetutor import`: a Jupyter notebook (nbformat 4 JSON, or the plain-text export with
+//! `In [ ]:` markers) becomes a lesson. Markdown is copied byte for byte; `!cmd`, `%%bash` and
+//! shell-like magics become `sh` cells; the rest is kept visibly but never run, with a warning.
+
+use std::path::{Path, PathBuf};
+
+use super::magics::{self, Piece};
+
+/// A notebook cell, whatever the input format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NbCell {
+    Markdown(String),
+    Code(String),
+    Raw(String),
+    /// A cell type this importer does not know: (type, source), kept as text with a warning.
+    Unknown(String, String),
+}
+
+/// A converted notebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub title: String,
+    pub markdown: String,
+    /// Shell commands, one entry per `sh` cell, in order.
+    pub commands: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}: not a notebook: {reason}", .path.display())]
+    Invalid { path: PathBuf, reason: String },
+    #[error("{}: nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`", .path.display())]
+    OldFormat { path: PathBuf, version: u64 },
+}
+
+impl ImportError {
+    /// The message without the path (for callers that print the path themselves).
+    pub fn reason(&self) -> String {
+        match self {
+            ImportError::Invalid { reason, .. } => format!("not a notebook: {reason}"),
+            ImportError::OldFormat { version, .. } => format!(
+                "nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`"
+            ),
+        }
+    }
+}
+
+/// Converts notebook text (JSON if it parses as an object, else the plain-text export).
+pub fn import(path: &Path, text: &str) -> Result<Imported, ImportError> {
+    let (cells, bash_kernel) = if text.trim_start().starts_with('{') {
+        from_json(path, text)?
+    } else {
+        (from_text_export(text), false)
+    };
+    if cells.is_empty() {
+        let reason = "it has no cells".to_string();
+        return Err(ImportError::Invalid {
+            path: path.to_path_buf(),
+            reason,
+        });
+    }
+    Ok(assemble(path, &cells, bash_kernel))
+}
+
+#[derive(serde::Deserialize)]
+struct Notebook {
+    #[serde(default)]
+    nbformat: u64,
+    #[serde(default)]
+    cells: Vec<JsonCell>,
+    /// nbformat 3 kept its cells in worksheets.
+    #[serde(default)]
+    worksheets: Vec<Worksheet>,
+    #[serde(default)]
+    metadata: serde_json::Value,
+}
+
+#[derive(serde::Deserialize)]
+struct Worksheet {
+    #[serde(default)]
+    cells: Vec<JsonCell>,
+}
+
+#[derive(serde::Deserialize)]
+struct JsonCell {
+    cell_type: String,
+    #[serde(default)]
+    source: Source,
+    /// nbformat 3 code cells hold their code here.
+    #[serde(default)]
+    input: Option<Source>,
+    /// nbformat 3 heading cells.
+    #[serde(default)]
+    level: Option<u8>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Source {
+    One(String),
+    Lines(Vec<String>),
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source::One(String::new())
+    }
+}
+
+fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool), ImportError> {
+    let invalid = |reason: String| ImportError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let nb: Notebook = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    if nb.nbformat < 3 {
+        return Err(ImportError::OldFormat {
+            path: path.to_path_buf(),
+            version: nb.nbformat,
+        });
+    }
+    let lang = nb
+        .metadata
+        .pointer("/kernelspec/language")
+        .or_else(|| nb.metadata.pointer("/language_info/name"));
+    let bash = lang
+        .and_then(|l| l.as_str())
+        .is_some_and(|l| matches!(l, "bash" | "sh" | "shell"));
+    let all = nb
+        .cells
+        .into_iter()
+        .chain(nb.worksheets.into_iter().flat_map(|w| w.cells));
+    let cells = all
+        .map(|c| {
+            let text = |s: Source| match s {
+                Source::One(s) => s,
+                Source::Lines(l) => l.concat(),
+            };
+            let src = text(c.source);
+            match c.cell_type.as_str() {
+                "markdown" => NbCell::Markdown(src),
+                "code" => NbCell::Code(c.input.map(text).unwrap_or(src)),
+                // nbformat 3: a heading cell is a Markdown heading (level 2 starts a step).
+                "heading" => {
+                    let level = c.level.unwrap_or(1).clamp(1, 6) as usize;
+                    let line = src.lines().collect::<Vec<_>>().join(" ");
+                    NbCell::Markdown(format!("{} {}", "#".repeat(level), line.trim()))
+                }
+                "raw" => NbCell::Raw(src),
+                other => NbCell::Unknown(other.to_string(), src),
+            }
+        })
+        .collect();
+    Ok((cells, bash))
+}
+
+/// The plain-text export: prose, then `In [n]:` and the cell's lines up to a blank line;
+/// `Out[n]:` sections are outputs and are dropped.
+pub fn from_text_export(text: &str) -> Vec<NbCell> {
+    #[derive(PartialEq)]
+    enum State {
+        Prose,
+        Code,
+        Output,
+    }
+    let mut cells = Vec::new();
+    let mut state = State::Prose;
+    let mut buf = String::new();
+    let flush = |state: &State, buf: &mut String, cells: &mut Vec<NbCell>| {
+        let text = std::mem::take(buf);
+        match state {
+            State::Prose if !text.trim().is_empty() => cells.push(NbCell::Markdown(text)),
+            State::Code => cells.push(NbCell::Code(text)),
+            _ => {}
+        }
+    };
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if is_marker(bare, "In") {
+            flush(&state, &mut buf, &mut cells);
+            state = State::Code;
+            continue;
+        }
+        if is_marker(bare, "Out") {
+            flush(&state, &mut buf, &mut cells);
+            state = State::Output;
+            continue;
+        }
+        if state != State::Prose && bare.trim().is_empty() {
+            flush(&state, &mut buf, &mut cells);
+            state = State::Prose;
+            continue;
+        }
+        if state != State::Output {
+            buf.push_str(line);
+        }
+    }
+    flush(&state, &mut buf, &mut cells);
+    cells
+}
+
+/// `In [ ]:`, `In [None]:`, `In [12]:` (and `Out[3]:`), alone on a line.
+fn is_marker(line: &str, word: &str) -> bool {
+    let Some(rest) = line.trim().strip_prefix(word) else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    rest.starts_with('[') && rest.ends_with("]:") && !rest[1..rest.len() - 2].contains(['[', ']'])
+}
+
+fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
+    let mut chunks: Vec<String> = Vec::new();
+    let mut commands = Vec::new();
+    let mut warnings = Vec::new();
+    let mut title = None;
+    for (n, cell) in cells.iter().enumerate() {
+        match cell {
+            NbCell::Markdown(text) => {
+                title = title.or_else(|| first_h1(text));
+                chunks.push(display_only_fences(trim_blank_lines(text)));
+            }
+            NbCell::Raw(text) if !text.trim().is_empty() => {
+                chunks.push(fence("text {run=false}", text))
+            }
+            NbCell::Raw(_) => {}
+            NbCell::Unknown(kind, text) => {
+                warnings.push(format!(
+                    "cell {}: unknown cell type `{kind}`; kept as a block that never runs",
+                    n + 1
+                ));
+                if !text.trim().is_empty() {
+                    chunks.push(fence("text {run=false}", text));
+                }
+            }
+            NbCell::Code(src) => {
+                let pieces = if bash_kernel {
+                    vec![Piece::Shell(src.clone())]
+                } else {
+                    magics::convert(src)
+                };
+                for p in pieces {
+                    match p {
+                        Piece::Shell(code) if !code.trim().is_empty() => {
+                            chunks.push(fence("sh", &code));
+                            commands.push(trim_blank_lines(&code).to_string());
+                        }
+                        Piece::Shell(_) => {}
+                        Piece::Shown(lang, code) => {
+                            chunks.push(fence(&format!("{lang} {{run=false}}"), &code))
+                        }
+                        Piece::Warning(w) => warnings.push(format!("cell {}: {w}", n + 1)),
+                    }
+                }
+            }
+        }
+    }
+    let title = title.unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default()
+    });
+    let mut front = std::collections::BTreeMap::new();
+    front.insert("title", title.clone());
+    let yaml = serde_yaml::to_string(&front).unwrap_or_else(|_| format!("title: {title:?}\n"));
+    let markdown = format!("---\n{yaml}---\n{}\n", chunks.join("\n\n"));
+    Imported {
+        title,
+        markdown,
+        commands,
+        warnings,
+    }
+}
+
+/// Shell fences in a Markdown cell are examples the notebook never ran (only code cells run):
+/// they stay shown, never run, by gaining `{run=false}`.
+fn display_only_fences(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut open: Option<(char, usize)> = None;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let t = body.trim_start();
+        let ch = t.chars().next().filter(|c| *c == '`' || *c == '~');
+        let run = ch.map_or(0, |c| t.chars().take_while(|&x| x == c).count());
+        match (open, ch) {
+            (None, Some(c)) if run >= 3 => {
+                open = Some((c, run));
+                let info = t[run..].trim();
+                let lang = info.split([' ', '{']).next().unwrap_or("");
+                if super::model::SHELL_LANGS.contains(&lang.to_ascii_lowercase().as_str())
+                    && !info.contains('{')
+                {
+                    out.push_str(body);
+                    out.push_str(" {run=false}");
+                    out.push_str(&line[body.len()..]);
+                    continue;
+                }
+            }
+            (Some((c, n)), Some(c2)) if c == c2 && run >= n && t[run..].trim().is_empty() => {
+                open = None
+            }
+            _ => {}
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn first_h1(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+fn trim_blank_lines(text: &str) -> &str {
+    text.trim_start_matches(['\n', '\r'])
+        .trim_end_matches(['\n', '\r'])
+}
+
+/// A fenced block long enough that the code's own backticks cannot close it.
+fn fence(info: &str, code: &str) -> String {
+    let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let ticks = "`".repeat(longest.max(2) + 1);
+    format!("{ticks}{info}\n{}\n{ticks}", trim_blank_lines(code))
+}
+
+/// A folder name from the title (ASCII letters and digits), else the notebook's file name.
+pub fn slug(title: &str, path: &Path) -> String {
+    let from = |s: &str| {
+        let words: Vec<String> = s
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        words.join("-")
+    };
+    let t = from(title);
+    if !t.is_empty() {
+        return t;
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| from(&s.to_string_lossy()))
+        .unwrap_or_default();
+    if stem.is_empty() {
+        "imported".to_string()
+    } else {
+        stem
+    }
+}
+
+#[cfg(test)]
+#[path = "import_tests.rs"]
+mod tests;

@@ -1,0 +1,29 @@
+//! Lessons: the model, the Markdown parser, the linter (`check`) and the notebook importer.
+//! The format is documented for authors in docs/lesson-format.md.
+
+mod attr_values;
+pub mod attrs;
+mod build;
+pub mod check;
+pub mod diag;
+mod files;
+mod front;
+pub mod guard;
+pub mod import;
+mod killercoda;
+mod lint;
+pub mod load;
+mod magics;
+pub mod model;
+pub mod parse;
+mod runme;
+pub mod shell;
+mod structure;
+pub mod vars;
+
+pub use diag::{DiagSpan, Diagnostic, Severity};
+pub use load::{
+    BundledLesson, LessonError, LessonText, bundled, lesson_source, lesson_text, load, read_source,
+};
+pub use model::*;
+pub use parse::{MAX_LESSON_BYTES, Parsed, parse, parse_full, plain_text};

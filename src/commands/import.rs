@@ -1,0 +1,50 @@
+//! `kubetutor import NOTEBOOK`: a Jupyter notebook (or its text export) into a lesson folder.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::cli::ImportArgs;
+use crate::lesson::check::{Report, check_file};
+use crate::lesson::import::{import, slug};
+
+pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let path = &args.notebook;
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
+    let imported = import(path, &text)?;
+    let dir = args
+        .output
+        .clone()
+        .unwrap_or_else(|| Path::new("lessons").join(slug(&imported.title, path)));
+    let file = dir.join("lesson.md");
+    anyhow::ensure!(
+        args.force || !file.exists(),
+        "{}: already exists; replace it with --force, or choose another folder with -o",
+        file.display()
+    );
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    std::fs::write(&file, &imported.markdown)
+        .with_context(|| format!("{}: cannot write", file.display()))?;
+    for w in &imported.warnings {
+        eprintln!("{}: warning: {w}", path.display());
+    }
+    let diags = check_file(&file);
+    let report = Report {
+        diagnostics: diags,
+        files: 1,
+    };
+    print!("{}", report.render());
+    println!(
+        "wrote {} ({} shell cells)",
+        file.display(),
+        imported.commands.len()
+    );
+    Ok(if report.errors() > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
