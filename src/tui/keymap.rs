@@ -19,12 +19,9 @@ pub const HELP: &[(&str, &str)] = &[
     ("] / [", "focus next / previous command"),
     (
         "Enter",
-        "run the focused command; on a running interactive one: type into it",
+        "run the focused command (or type into its terminal)",
     ),
-    (
-        "Ctrl-]",
-        "leave an interactive command's terminal (it keeps running)",
-    ),
+    ("Ctrl-]", "leave a terminal (the program keeps running)"),
     ("a", "run every command of the step"),
     ("R", "replay the earlier steps (after a restart)"),
     ("Ctrl-C", "cancel what is running (never quits)"),
