@@ -190,9 +190,10 @@ async fn drive(
                 Ok(n) => {
                     let ms = started.elapsed().as_millis() as u64 + 1;
                     activity.last_output.store(ms, Ordering::Relaxed);
-                    emulator.process(&buf[..n]);
+                    // The screen the learner sees first; our copy (for the session's text) after.
                     let event = ExecEvent::Terminal { cell: index, bytes: buf[..n].to_vec() };
                     super::emit(&ctx.events, event, &ctx.closing).await;
+                    emulator.process(&buf[..n]);
                 }
             },
             cmd = cmds.recv(), if cmds_open => match cmd {
