@@ -4,11 +4,17 @@
 //!
 //! Run: `cargo bench --bench parse` (KT_BENCH_REPS=N to change repetitions).
 
+#[allow(dead_code)]
+#[path = "support.rs"]
+mod support;
+
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::process::ExitCode;
+use std::time::Duration;
 
 use kubetutor::lesson::check::check_source;
 use kubetutor::lesson::parse;
+use support::{Budgets, ms, ratio, time};
 
 const BUDGET: Duration = Duration::from_millis(20);
 
@@ -28,29 +34,8 @@ fn lesson(lines: usize) -> String {
     md
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn time(reps: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    median(
-        (0..reps)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
-
-fn main() {
-    let reps = std::env::var("KT_BENCH_REPS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(200);
+fn main() -> ExitCode {
+    let reps = support::reps(200);
     let md = lesson(5000);
     let path = Path::new("bench/lesson.md");
     let lines = md.lines().count();
@@ -90,17 +75,7 @@ fn main() {
         "  lesson::check_source (parse + lint)   {:>9.3} ms",
         ms(check)
     );
-    let verdict = if ours <= BUDGET { "within" } else { "OVER" };
-    println!(
-        "  budget 20 ms: parse uses {:.3} of it ({verdict} budget)",
-        ratio(ours, BUDGET)
-    );
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn ratio(a: Duration, b: Duration) -> f64 {
-    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+    let mut budgets = Budgets::new();
+    budgets.time("parse a 5,000-line lesson", ours, BUDGET);
+    budgets.finish()
 }

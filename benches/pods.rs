@@ -6,7 +6,12 @@
 //!
 //! Run: `cargo bench --bench pods` (KT_BENCH_REPS=N to change repetitions).
 
+#[allow(dead_code)]
+#[path = "support.rs"]
+mod support;
+
 use std::hint::black_box;
+use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime};
 
 use k8s_openapi::api::core::v1::Pod;
@@ -42,11 +47,6 @@ fn store(n: usize, now: SystemTime) -> PodsView {
     view
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 /// Median of: convert one changed pod, apply it, draw the pane scrolled to that pod.
 fn measure(n: usize, reps: usize) -> Duration {
     let now = SystemTime::now();
@@ -74,14 +74,11 @@ fn measure(n: usize, reps: usize) -> Duration {
             times.push(t.elapsed());
         }
     }
-    median(times)
+    support::median(times)
 }
 
-fn main() {
-    let reps = std::env::var("KT_BENCH_REPS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(500);
+fn main() -> ExitCode {
+    let reps = support::reps(500);
     let baseline = measure(50, reps);
     let big = measure(5000, reps);
     println!("pods pane: one watch event applied + frame drawn (70x40), median of {reps}");
@@ -89,15 +86,9 @@ fn main() {
     println!(
         "  5,000 pods         {:>10.3?}   ratio to baseline {:.2}",
         big,
-        ratio(big, baseline)
+        support::ratio(big, baseline)
     );
-    println!(
-        "  budget {BUDGET:?}: 5,000 pods use {:.1}% of it ({})",
-        ratio(big, BUDGET) * 100.0,
-        if big <= BUDGET { "ok" } else { "OVER BUDGET" }
-    );
-}
-
-fn ratio(a: Duration, b: Duration) -> f64 {
-    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+    let mut budgets = support::Budgets::new();
+    budgets.time("one event + frame with 5,000 pods", big, BUDGET);
+    budgets.finish()
 }

@@ -8,17 +8,18 @@
 //!
 //! Run: `cargo bench --bench run` (KT_BENCH_REPS=N to change repetitions).
 
+#[allow(dead_code)]
+#[path = "support.rs"]
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
+
+use support::{Budgets, median, ms};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubetutor");
 const BYTES: u64 = 100_000_000;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 /// Times `a` and `b` alternately (so load from other processes hits both alike), after one
 /// warm-up each; returns (median a, median b, min a, min b).
@@ -96,12 +97,9 @@ fn peak_rss_kb(cmd: &mut Command) -> u64 {
     peak
 }
 
-fn main() {
-    let reps: usize = std::env::var("KT_BENCH_REPS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(15)
-        .max(1);
+fn main() -> ExitCode {
+    let reps = support::reps(15);
+    let mut budgets = Budgets::new();
     let dir = tempfile::tempdir().unwrap();
     let lesson = lesson(dir.path());
     let line = b"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdef\n";
@@ -126,6 +124,12 @@ fn main() {
         ms(ours_min),
         ms(bash_min),
         ours_min.as_secs_f64() / bash_min.as_secs_f64()
+    );
+    budgets.at_most(
+        "20 trivial cells / 20x bash -c",
+        support::ratio(ours, bash),
+        1.5,
+        "x",
     );
 
     let huge = dir.path().join("huge.md");
@@ -167,6 +171,12 @@ fn main() {
         "  target: ours >= 0.5x of cat > /dev/null. Writes to /dev/null are free; putting the \
          bytes anywhere else (a pipe, even a tmpfs file) costs more than 0.5x on its own"
     );
+    budgets.at_least(
+        "100 MB cell throughput / cat > /dev/null",
+        ratio(cat.0, ours.0),
+        0.5,
+        "x",
+    );
     let peak = peak_rss_kb(Command::new(BIN).arg("run").arg(&huge));
     println!(
         "peak RSS           kubetutor run of the 100 MB cell: {:.1} MB   (load average: {})",
@@ -175,6 +185,7 @@ fn main() {
             .unwrap_or_default()
             .trim()
     );
+    budgets.finish()
 }
 
 /// Times each of `fs` in turn, round after round (so load from other processes hits them
@@ -198,8 +209,4 @@ fn interleaved(reps: usize, fs: &mut [&mut dyn FnMut()]) -> Vec<(Duration, Durat
             (median(t), min)
         })
         .collect()
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }

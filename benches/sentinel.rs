@@ -13,8 +13,12 @@
 #[allow(dead_code)]
 #[path = "../tests/sentinel/harness.rs"]
 mod harness;
+#[allow(dead_code)]
+#[path = "support.rs"]
+mod support;
 
 use std::collections::HashMap;
+use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
@@ -43,10 +47,11 @@ fn pct(v: &mut [Duration], p: f64) -> Duration {
     v[((v.len() - 1) as f64 * p).round() as usize]
 }
 
-fn report(name: &str, mut v: Vec<Duration>) {
+/// Prints the distribution; its p99, when there were samples.
+fn report(name: &str, mut v: Vec<Duration>) -> Option<Duration> {
     if v.is_empty() {
         println!("{name:<34} no samples");
-        return;
+        return None;
     }
     let (med, p99, max) = (pct(&mut v, 0.5), pct(&mut v, 0.99), pct(&mut v, 1.0));
     println!(
@@ -57,6 +62,7 @@ fn report(name: &str, mut v: Vec<Duration>) {
         max,
         p99.as_secs_f64() / BUDGET.as_secs_f64()
     );
+    Some(p99)
 }
 
 /// A bare subscriber: arrival time of each (channel, payload), first occurrence kept.
@@ -138,11 +144,9 @@ impl Screen {
     }
 }
 
-fn main() {
-    let reps: usize = std::env::var("KT_BENCH_REPS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(5);
+fn main() -> ExitCode {
+    let reps = support::reps(5);
+    let mut budgets = support::Budgets::new();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -211,9 +215,14 @@ fn main() {
             .collect();
         let cpu = samples.iter().map(|s| s.cpu).collect();
         println!("sentinel event -> screen (budget {BUDGET:?}), {reps} forced failovers + 1 kill");
-        report("socket -> view -> frame drawn", socket);
+        let what = "sentinel event socket -> frame drawn, p99";
+        match report("socket -> view -> frame drawn", socket) {
+            Some(p99) => budgets.time(what, p99, BUDGET),
+            None => budgets.missing(what, "no event reached the screen"),
+        }
         report("bare subscriber -> frame drawn", baseline);
         report("apply + draw (52x40)", cpu);
     });
     drop(cluster);
+    budgets.finish()
 }

@@ -7,10 +7,21 @@
 //! - idle CPU over 10 s and RSS of the real binary on each bundled lesson, in tmux, read from
 //!   /proc/PID/stat and /proc/PID/status (skipped without tmux).
 //!
-//! Run: `cargo bench --bench tui` (KT_BENCH_REPS=N repetitions, KT_BENCH_IDLE=0 skips idle).
+//! Run: `cargo bench --bench tui` (KT_BENCH_REPS=N repetitions, KT_BENCH_IDLE=0 leaves out the
+//! tmux part; without tmux and without that, the bench fails: its budgets were not measured).
+
+#[allow(dead_code)]
+#[path = "../tests/support/skip.rs"]
+mod skip;
+#[allow(dead_code)]
+#[path = "support.rs"]
+mod support;
+#[allow(dead_code)]
+#[path = "../tests/support/tmux.rs"]
+mod tmux;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,6 +33,8 @@ use kubetutor::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
+use support::{Budgets, time};
+use tmux::{Launch, Tmux};
 
 #[path = "common/procstat.rs"]
 mod procstat;
@@ -29,32 +42,17 @@ use procstat::proc_sample;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubetutor");
 
+const FIRST_FRAME: Duration = Duration::from_millis(50);
+const LAYOUT: Duration = Duration::from_millis(20);
+/// Idle CPU, in percent of one core.
+const IDLE: f64 = 1.0;
+
 fn reps() -> usize {
-    std::env::var("KT_BENCH_REPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20)
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn time(reps: usize, mut f: impl FnMut()) -> Duration {
-    median(
-        (0..reps)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
+    support::reps(20)
 }
 
 fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+    format!("{:.2} ms", support::ms(d))
 }
 
 fn root() -> PathBuf {
@@ -93,12 +91,9 @@ fn big_lesson(lines: usize) -> String {
     s
 }
 
-fn bench_first_frame() {
+fn bench_first_frame(budgets: &mut Budgets) {
+    // Part of the checkout: never skipped.
     let path = root().join("lessons/redis-sentinel-local/lesson.md");
-    if !path.exists() {
-        println!("first frame: skipped ({} missing)", path.display());
-        return;
-    }
     let t = Instant::now();
     first_frame(&path);
     let cold = t.elapsed();
@@ -116,9 +111,10 @@ fn bench_first_frame() {
         ms(cold),
         ms(warm)
     );
+    budgets.time("first frame in process, cold", cold, FIRST_FRAME);
 }
 
-fn bench_layout() {
+fn bench_layout(budgets: &mut Budgets) {
     let source = big_lesson(5_000);
     let path = Path::new("/tmp/big.md");
     let n = source.lines().count();
@@ -163,6 +159,7 @@ fn bench_layout() {
         ms(baseline),
         relayout.as_secs_f64() / baseline.as_secs_f64()
     );
+    budgets.time("parse + prepare + layout of 5,000 lines", total, LAYOUT);
 }
 
 fn bench_sanitiser() {
@@ -202,125 +199,78 @@ fn bench_sanitiser() {
     );
 }
 
-fn find_child(parent: u32, name: &str) -> Option<u32> {
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, r)| r.split_whitespace().nth(1)?.parse::<u32>().ok());
-        if ppid == Some(parent) && stat.contains(&format!("({name})")) {
-            return Some(pid);
-        }
+/// The app's pid: the pane's process itself (`exec`), else the kubetutor below it.
+fn app_pid(tmux: &Tmux) -> Option<u32> {
+    let pane = tmux.pane_pid();
+    let comm = std::fs::read_to_string(format!("/proc/{pane}/comm")).unwrap_or_default();
+    if comm.trim() == "kubetutor" {
+        return Some(pane);
     }
-    None
+    tmux::descendants(pane)
+        .into_iter()
+        .find(|(_, cmd)| cmd.contains("kubetutor"))
+        .map(|(pid, _)| pid)
 }
 
-/// Stop a tmux server and remove its socket file (kill-server leaves it behind).
-fn kill(tmux: &dyn Fn(&[&str]) -> std::io::Result<std::process::Output>) {
-    let socket = tmux(&["display-message", "-p", "#{socket_path}"])
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    let _ = tmux(&["kill-server"]);
-    if !socket.is_empty() {
-        let _ = std::fs::remove_file(socket);
+fn bench_idle(slug: &str, budgets: &mut Budgets) {
+    let frame = format!("first frame on a real terminal, {slug}");
+    let idle = format!("idle CPU over 10 s, {slug}");
+    if !tmux::installed() {
+        let why = "no tmux: install it (scripts/deps) or set KT_BENCH_IDLE=0";
+        budgets.missing(&frame, why);
+        budgets.missing(&idle, why);
+        return;
     }
-}
-
-fn bench_idle(slug: &str) {
-    let socket = format!("kt-bench-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&socket)
-            .args(args)
-            .output()
-    };
     let state = tempfile::tempdir().expect("tempdir");
     let cmd = format!(
         "cd {} && XDG_STATE_HOME={} exec {BIN} {slug}",
         root().display(),
         state.path().display()
     );
+    // From asking tmux for the session to the status bar on screen: includes tmux, process
+    // start and polling every 2 ms.
     let started = Instant::now();
-    if tmux(&[
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-s",
-        "b",
-        &cmd,
-    ])
-    .is_err()
-    {
-        println!("idle CPU: skipped (no tmux)");
-        return;
-    }
-    // Real first frame: from asking tmux for the session to the status bar being on screen
-    // (includes tmux, process start and polling every 2 ms).
-    let shown = loop {
-        let screen = tmux(&["capture-pane", "-p", "-t", "b"])
-            .map(|o| o.stdout)
-            .unwrap_or_default();
-        if String::from_utf8_lossy(&screen).contains("step 1/") {
-            break Some(started.elapsed());
-        }
-        if started.elapsed() > Duration::from_secs(5) {
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
+    let tmux = Tmux::launch(Launch::line(&cmd));
+    let shown = tmux.poll(Duration::from_secs(5), Duration::from_millis(2), |s| {
+        s.contains("step 1/")
+    });
     match shown {
-        Some(d) => println!(
-            "first frame on a real terminal, {slug} (tmux, from spawn): {}",
-            ms(d)
-        ),
-        None => println!("first frame on a real terminal, {slug}: not seen within 5 s"),
+        Ok(_) => budgets.time(&frame, started.elapsed(), FIRST_FRAME),
+        Err(_) => budgets.missing(&frame, "not on screen within 5 s"),
     }
     std::thread::sleep(Duration::from_secs(2));
-    let pane: Option<u32> = tmux(&["display-message", "-p", "-t", "b", "#{pane_pid}"])
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok());
-    // `exec` makes the pane's process the app itself.
-    let pid = pane
-        .filter(|p| proc_sample(*p).is_some())
-        .or_else(|| pane.and_then(|p| find_child(p, "kubetutor")));
-    let Some(pid) = pid else {
-        println!("idle CPU {slug}: app did not start");
-        kill(&tmux);
+    let Some(pid) = app_pid(&tmux) else {
+        budgets.missing(&idle, "the app did not start");
         return;
     };
     let hz = 100.0; // USER_HZ on Linux
     let start = proc_sample(pid);
     std::thread::sleep(Duration::from_secs(10));
     let end = proc_sample(pid);
-    if let (Some((t0, _, _)), Some((t1, rss, hwm))) = (start, end) {
-        let cpu = (t1 - t0) as f64 / hz / 10.0 * 100.0;
-        println!(
-            "idle 10 s, {slug}: {cpu:.2}% of one core (budget 1%); RSS {} MiB, peak {} MiB",
-            rss / 1024,
-            hwm / 1024
-        );
-    }
-    let _ = tmux(&["send-keys", "-t", "b", "q"]);
+    let (Some((t0, _, _)), Some((t1, rss, hwm))) = (start, end) else {
+        budgets.missing(&idle, "the app exited while idle");
+        return;
+    };
+    let cpu = (t1 - t0) as f64 / hz / 10.0 * 100.0;
+    println!(
+        "idle 10 s, {slug}: RSS {} MiB, peak {} MiB",
+        rss / 1024,
+        hwm / 1024
+    );
+    budgets.at_most(&idle, cpu, IDLE, "% of one core");
+    tmux.send(&["q"]);
     std::thread::sleep(Duration::from_millis(500));
-    kill(&tmux);
 }
 
-fn main() {
-    bench_first_frame();
-    bench_layout();
+fn main() -> ExitCode {
+    let mut budgets = Budgets::new();
+    bench_first_frame(&mut budgets);
+    bench_layout(&mut budgets);
     bench_sanitiser();
     if std::env::var("KT_BENCH_IDLE").as_deref() != Ok("0") {
         for slug in ["redis-sentinel-local", "redis-sentinel-k8s"] {
-            bench_idle(slug);
+            bench_idle(slug, &mut budgets);
         }
     }
+    budgets.finish()
 }

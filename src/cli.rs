@@ -105,6 +105,9 @@ pub struct RunArgs {
     /// Keep going after a failed cell.
     #[arg(long)]
     pub keep_going: bool,
+    /// Run only the lesson's cleanup cells (`always=true`), e.g. after an interrupted run.
+    #[arg(long, conflicts_with_all = ["from", "to", "only"])]
+    pub cleanup: bool,
     /// Write the executed lesson, with outputs, as Markdown.
     #[arg(long)]
     pub transcript: Option<PathBuf>,

@@ -23,7 +23,12 @@ fn main() -> ExitCode {
         None => kubetutor::tui::cli_open(cli.open),
     };
     result.unwrap_or_else(|err| {
-        eprintln!("kubetutor: error: {err:#}");
+        use std::io::Write;
+        // Not `eprintln!`: with the terminal gone (a closed pane) it would panic, exit 101.
+        // Errors quote lesson text and paths: escaped, never sent raw to the terminal.
+        let text = format!("{err:#}");
+        let text = kubetutor::lesson::escape::controls(&text);
+        let _ = writeln!(std::io::stderr(), "kubetutor: error: {text}");
         ExitCode::FAILURE
     })
 }

@@ -1,5 +1,8 @@
 //! Kubernetes: cluster safety, pod rows, the watcher against kube-rs test doubles, the pane,
-//! and `doctor`. No cluster needed, except `e2e` (opt-in, see tests/kube/e2e.rs).
+//! and `doctor`. No cluster needed, except `e2e` (ignored: see tests/kube/e2e.rs).
+
+#[path = "support/skip.rs"]
+mod skip;
 
 #[path = "kube/safety.rs"]
 mod safety;
@@ -7,6 +10,8 @@ mod safety;
 #[path = "kube/status.rs"]
 mod status;
 
+#[path = "kube/colours.rs"]
+mod colours;
 #[path = "kube/doctor.rs"]
 mod doctor;
 #[path = "kube/e2e.rs"]

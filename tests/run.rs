@@ -24,3 +24,6 @@ mod select;
 
 #[path = "run/cluster_gate.rs"]
 mod cluster_gate;
+
+#[path = "run/cleanup.rs"]
+mod cleanup;

@@ -1,11 +1,25 @@
 //! TUI tests: TestBackend snapshots of the main screens, and tmux end-to-end runs of the binary.
 
+#[path = "support/skip.rs"]
+mod skip;
+#[allow(dead_code)]
+#[path = "support/tmux.rs"]
+mod tmux;
+
+#[path = "tui/cleanup.rs"]
+mod cleanup;
+#[path = "tui/cluster.rs"]
+mod cluster;
+#[path = "tui/colours.rs"]
+mod colours;
 #[path = "tui/e2e.rs"]
 mod e2e;
 #[path = "tui/edit.rs"]
 mod edit;
 #[path = "tui/frames.rs"]
 mod frames;
+#[path = "tui/keys.rs"]
+mod keys;
 #[path = "tui/panic.rs"]
 mod panic;
 #[path = "common/redis.rs"]

@@ -189,25 +189,23 @@ choose_kind() { # choose_kind REQUESTED: prints real or kwok; a real node where 
   echo kwok
 }
 
-cmd_up() {
-  local want=${KUBETUTOR_CLUSTER_NODE:-auto}
+# The node kind asked for with `--node real|kwok` (default: auto, a real node where it can run).
+parse_node_arg() { # parse_node_arg COMMAND ARGS...: sets WANT
+  local what=$1; shift
+  WANT=${KUBETUTOR_CLUSTER_NODE:-auto}
   while [ $# -gt 0 ]; do
     case "$1" in
-      --node) want=${2:-}; shift 2 || die "--node needs real or kwok" ;;
-      --node=*) want=${1#--node=}; shift ;;
-      *) die "up: unknown argument $1 (usage: up [--node real|kwok])" ;;
+      --node) WANT=${2:-}; shift 2 || die "--node needs real or kwok" ;;
+      --node=*) WANT=${1#--node=}; shift ;;
+      *) die "$what: unknown argument $1 (usage: $what [--node real|kwok])" ;;
     esac
   done
-  if load_run 2>/dev/null && [ -f "$RUN/.kubetutor-cluster" ] && all_alive && readyz >/dev/null 2>&1; then
-    if [ "$want" = auto ] || [ "$want" = "$NODE_KIND" ]; then
-      say "already up with a $NODE_KIND node (API https://127.0.0.1:$API_PORT); $(cmd_env | head -n1)"
-      return 0
-    fi
-    say "up with a $NODE_KIND node, $want asked for: taking it down first"
-  fi
-  [ -d "$RUN" ] && { say "a stale, partial or other cluster is in $RUN: taking it down first"; cmd_down; }
-  local t0=$SECONDS t kind
-  kind=$(choose_kind "$want") || exit 1
+}
+
+# Everything `up` needs before it starts anything: packages, binaries, images. Each phase is
+# timed; none changes the host beyond installing packages and filling the cache.
+prepare_kind() { # prepare_kind real|kwok
+  local kind=$1 t
   NETNS=""
   set_kind "$kind"
   if [ "$kind" = real ]; then install_node_packages; fi
@@ -219,6 +217,31 @@ cmd_up() {
     (phase images images_build) || die "image build failed (log: $CACHE/logs/images.log)"
     say "phase images: $((SECONDS - t)) s"
   fi
+}
+
+cmd_prepare() {
+  local kind
+  parse_node_arg prepare "$@"
+  kind=$(choose_kind "$WANT") || exit 1
+  prepare_kind "$kind"
+  say "prepared a $kind node; scripts/cluster up starts it"
+  echo "$kind"
+}
+
+cmd_up() {
+  parse_node_arg up "$@"
+  local want=$WANT
+  if load_run 2>/dev/null && [ -f "$RUN/.kubetutor-cluster" ] && all_alive && readyz >/dev/null 2>&1; then
+    if [ "$want" = auto ] || [ "$want" = "$NODE_KIND" ]; then
+      say "already up with a $NODE_KIND node (API https://127.0.0.1:$API_PORT); $(cmd_env | head -n1)"
+      return 0
+    fi
+    say "up with a $NODE_KIND node, $want asked for: taking it down first"
+  fi
+  [ -d "$RUN" ] && { say "a stale, partial or other cluster is in $RUN: taking it down first"; cmd_down; }
+  local t0=$SECONDS t kind
+  kind=$(choose_kind "$want") || exit 1
+  prepare_kind "$kind"
   t=$SECONDS
   # Whatever happens from here on, a failed or interrupted `up` leaves nothing running.
   trap 'rc=$?; if [ $rc -ne 0 ]; then say "up failed: stopping what was started"; cmd_down; fi' EXIT
@@ -353,7 +376,8 @@ cmd_host_state() {
   echo "## ip route"; ip route show table all
   echo "## iptables-save"
   if command -v iptables-save >/dev/null 2>&1; then
-    iptables-save 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'
+    # Counters and comments change by themselves; an empty ruleset is no error.
+    { iptables-save 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//'; } || true
   fi
   echo "## sysctls"; local k; for k in "${KUBELET_SYSCTLS[@]}"; do echo "$k=$(sysctl -n "$k")"; done
   echo "## mounts"; awk '{print $2, $3}' /proc/self/mounts | sort

@@ -34,9 +34,18 @@ real_node_blocker() {
     { echo "no overlay filesystem"; return; }
   [ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || { echo "no memory cgroup"; return; }
   command -v ip >/dev/null 2>&1 || { echo "no ip(8) (iproute2)"; return; }
-  local probe="kubetutor-probe-$$"
+  local probe="kubetutor-probe-$$" had_dir=false
+  [ -e /run/netns ] && had_dir=true
   ip netns add "$probe" 2>/dev/null || { echo "cannot create a network namespace"; return; }
   ip netns del "$probe"
+  # `ip netns add` made /run/netns and bind-mounted it on itself: a probe leaves nothing.
+  [ "$had_dir" = true ] || remove_run_netns
+}
+
+remove_run_netns() { # only when empty: it may hold another tool's namespaces by now
+  [ -d /run/netns ] && [ -z "$(ls -A /run/netns)" ] || return 0
+  while mountpoint -q /run/netns; do umount /run/netns 2>/dev/null || return 0; done
+  rmdir /run/netns 2>/dev/null || true
 }
 
 missing_node_packages() {
@@ -345,8 +354,7 @@ remove_new_host_paths() {
   [ -f "$RUN/host/absent-paths" ] || return 0
   while IFS= read -r p; do
     [ -n "$p" ] && [ -e "$p" ] || continue
-    # /run/netns may hold another tool's namespaces by now: only remove it when empty.
-    if [ "$p" = /run/netns ]; then rmdir "$p" 2>/dev/null || true; else rm -rf --one-file-system "$p"; fi
+    if [ "$p" = /run/netns ]; then remove_run_netns; else rm -rf --one-file-system "$p"; fi
   done <"$RUN/host/absent-paths"
 }
 

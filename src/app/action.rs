@@ -45,6 +45,8 @@ pub enum Action {
     /// Scroll the focused cell's output (positive: towards older lines).
     OutputScroll(i32),
     ToggleExpand,
+    /// Stop the focused cell's background job (`background=true`).
+    StopJob,
     /// A left click at a screen position.
     Click {
         column: u16,
@@ -121,6 +123,8 @@ pub enum Effect {
         size: TermSize,
     },
     Cancel,
+    /// Stop this cell's background job (its process group, with the usual escalation).
+    StopJob(CellIndex),
     /// Work out the cluster target, then answer with [`Action::ClusterReady`].
     PrepareCluster(Vec<CellIndex>),
     /// The learner said yes: install the confirmed kubeconfig, create the namespace, then
@@ -138,6 +142,8 @@ pub enum Effect {
         pods: bool,
         sentinel: bool,
     },
+    /// A background job started (maybe the sentinel the pane waits for): retry at once.
+    WakeSentinel,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Open the cell's code in `$EDITOR`, then answer with [`Action::Edited`].

@@ -29,8 +29,9 @@ impl App {
         }
     }
 
-    /// `$EDITOR` came back: keep the new code and run it. Saving the lesson's own code
-    /// reverts the edit (and runs the lesson's command).
+    /// `$EDITOR` came back: keep the new code and show it; Enter runs it (never at once: an
+    /// edited `kubectl delete` is read before it runs). Saving the lesson's own code reverts
+    /// the edit.
     pub(super) fn edited(&mut self, cell: CellIndex, code: Option<String>) -> Vec<Effect> {
         let Some(code) = code else { return Vec::new() };
         let Some(original) = self.lesson_code(cell) else {
@@ -38,11 +39,13 @@ impl App {
         };
         if code.trim_end() == original.trim_end() {
             self.runs[cell].edited = None;
-            self.notice = Some(REVERTED.into());
+            self.notice = Some(format!("{REVERTED} Enter runs it."));
         } else {
             self.runs[cell].edited = Some(code);
+            self.notice = Some("Edited: Enter runs your version, E drops the edit.".into());
         }
-        self.start(vec![cell])
+        self.set_focus(cell);
+        Vec::new()
     }
 
     pub(super) fn revert_edit(&mut self) {

@@ -24,15 +24,23 @@ fn edit_then_run_uses_the_edited_code() {
             code: "echo a".into()
         }]
     );
+    // The edit is shown, not run: Enter runs it (an edited `kubectl delete` is read first).
+    assert_eq!(edit_to(&mut app, "echo b"), Vec::new());
+    assert_eq!(app.focus, Some(0));
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("Enter runs your version"))
+    );
+    assert_eq!(app.code_of(0).as_deref(), Some("echo b"));
     assert_eq!(
-        edit_to(&mut app, "echo b"),
+        app.update(Action::RunFocused),
         vec![Effect::RunEdited {
             cells: vec![(0, Some("echo b".into()))]
         }]
     );
     assert!(app.runs[0].ran_edited);
     app.update(finished(0, Outcome::Passed));
-    assert_eq!(app.code_of(0).as_deref(), Some("echo b"));
     // Enter runs the kept edit again, not the lesson's code.
     assert_eq!(
         app.update(Action::RunFocused),
@@ -80,15 +88,17 @@ fn saving_the_lesson_code_in_the_editor_reverts() {
     let mut app = app(false);
     edit_to(&mut app, "echo b");
     app.update(finished(0, Outcome::Passed));
-    assert_eq!(edit_to(&mut app, "echo a\n"), vec![Effect::Run(vec![0])]);
+    assert_eq!(edit_to(&mut app, "echo a\n"), Vec::new());
     assert_eq!(app.runs[0].edited, None);
+    assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![0])]);
 }
 
 #[test]
 fn an_edit_that_calls_kubectl_asks_for_the_cluster_first() {
     let mut app = app(false);
+    assert_eq!(edit_to(&mut app, "kubectl get ns"), Vec::new());
     assert_eq!(
-        edit_to(&mut app, "kubectl get ns"),
+        app.update(Action::RunFocused),
         vec![Effect::PrepareCluster(vec![0])]
     );
 }

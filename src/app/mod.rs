@@ -3,13 +3,16 @@
 //! the effects.
 
 pub mod action;
+mod cleanup;
 mod edit;
 pub mod output;
 pub mod picker;
 pub mod pods_view;
 mod present_keys;
 pub mod progress;
+pub mod progress_lock;
 mod run;
+pub mod sgr;
 pub mod state;
 mod terminal;
 mod update;

@@ -8,14 +8,20 @@ use std::collections::VecDeque;
 
 use vte::{Params, Parser, Perform};
 
+use super::sgr::{MAX_SGR_LEN, Style};
+
 /// Lines kept per cell; older lines are dropped (and counted) so an endless stream cannot
 /// grow memory without bound.
 pub const MAX_LINES: usize = 2_000;
 /// A single line longer than this is cut: a binary blob without newlines stays bounded too.
 pub const MAX_LINE_BYTES: usize = 4_096;
+/// The same cap with the escapes a line stores: a style change per character must not make
+/// a line (or [`MAX_LINES`] of them) cost more than this.
+pub const MAX_LINE_ESCAPED: usize = 2 * MAX_LINE_BYTES;
 
-/// Sanitised output. Each stored line is self-contained: it starts with the SGR state carried
-/// over from earlier lines, so it can be rendered alone.
+/// Sanitised output. Each stored line is self-contained: it starts from the default style and
+/// sets the style in effect (carried over from earlier lines) before its first character, so
+/// it can be rendered alone.
 #[derive(Default)]
 pub struct OutputBuffer {
     parser: Parser,
@@ -37,8 +43,10 @@ struct Sink {
     current: String,
     /// Bytes of visible text in `current` (SGR excluded), for the length cap.
     current_text: usize,
-    /// SGR sequences in effect since the last reset, replayed at the start of each line.
-    sgr: String,
+    /// The style the stream asked for so far (every SGR folds into it: fixed size).
+    style: Style,
+    /// The style in effect at the end of `current`; a line starts at the default.
+    written: Style,
     /// A `\r` was seen: the next printed character starts the line over.
     carriage: bool,
     dropped: usize,
@@ -86,6 +94,11 @@ impl OutputBuffer {
         partial.or(last).map(|l| strip_sgr(l)).unwrap_or_default()
     }
 
+    /// Bytes held by the stored lines (capacity, escapes included): what the caps bound.
+    pub fn held_bytes(&self) -> usize {
+        self.sink.lines.iter().map(String::capacity).sum::<usize>() + self.sink.current.capacity()
+    }
+
     pub fn clear(&mut self) {
         *self = Self::default();
     }
@@ -106,31 +119,38 @@ impl Sink {
         };
         let line = std::mem::replace(&mut self.current, recycled.unwrap_or_default());
         self.lines.push_back(line);
-        self.current_text = 0;
-        self.carriage = false;
+        self.start_over();
     }
 
-    fn start_line_if_needed(&mut self) {
-        if self.carriage {
-            // `\r` then text: the terminal would overwrite the line (progress bars); we
-            // keep only the newest version instead of every frame.
-            self.current.clear();
-            self.current_text = 0;
-            self.carriage = false;
-        }
-        if self.current.is_empty() && !self.sgr.is_empty() {
-            self.current.push_str(&self.sgr);
-        }
+    /// The current line is empty again, and renders from the default style.
+    fn start_over(&mut self) {
+        self.current.clear();
+        self.current_text = 0;
+        self.written = Style::default();
+        self.carriage = false;
     }
 }
 
 impl Perform for Sink {
     fn print(&mut self, c: char) {
-        if self.carriage || (self.current.is_empty() && !self.sgr.is_empty()) {
-            self.start_line_if_needed();
+        if self.carriage {
+            // `\r` then text: the terminal would overwrite the line (progress bars); we
+            // keep only the newest version instead of every frame.
+            self.start_over();
         }
         if self.current_text >= MAX_LINE_BYTES {
             return;
+        }
+        let restyle = self.style != self.written;
+        // Escapes count too: a line that changes style on every character stays bounded.
+        let room = MAX_LINE_ESCAPED - self.current.len();
+        if room < c.len_utf8() + if restyle { MAX_SGR_LEN } else { 0 } {
+            self.current_text = MAX_LINE_BYTES;
+            return;
+        }
+        if restyle {
+            self.style.write_sgr(&mut self.current);
+            self.written = self.style;
         }
         self.current.push(c);
         self.current_text += c.len_utf8();
@@ -152,40 +172,14 @@ impl Perform for Sink {
 
     fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
         // Only plain SGR (`CSI ... m`, no private markers) is kept; every cursor move,
-        // erase, mode set or report request is neutralised.
+        // erase, mode set or report request is neutralised. It only changes the state: the
+        // next printed character writes it, once.
         if action != 'm' || ignore || !intermediates.is_empty() {
             return;
         }
-        let resets = params.is_empty()
-            || (params.len() == 1 && params.iter().all(|p| p.iter().all(|v| *v == 0)));
-        self.start_line_if_needed();
-        let from = self.current.len();
-        write_sgr(&mut self.current, params);
-        if resets {
-            self.sgr.clear();
-        } else {
-            let (line, sgr) = (&self.current, &mut self.sgr);
-            sgr.push_str(&line[from..]);
-        }
+        self.style.apply(params.iter());
     }
     // OSC (clipboard, hyperlinks, titles), DCS and other ESC sequences: dropped by default.
-}
-
-fn write_sgr(out: &mut String, params: &Params) {
-    use std::fmt::Write;
-    out.push_str("\x1b[");
-    for (i, param) in params.iter().enumerate() {
-        if i > 0 {
-            out.push(';');
-        }
-        for (j, sub) in param.iter().enumerate() {
-            if j > 0 {
-                out.push(':');
-            }
-            let _ = write!(out, "{sub}");
-        }
-    }
-    out.push('m');
 }
 
 /// Text without SGR sequences (the only escapes a stored line can contain).
@@ -249,8 +243,8 @@ mod tests {
     #[test]
     fn sgr_is_kept_and_carried_to_the_next_line() {
         let lines = collect(b"\x1b[31mred\nstill red\x1b[0m plain\nplain\n");
-        assert_eq!(lines[0], "\x1b[31mred");
-        assert_eq!(lines[1], "\x1b[31mstill red\x1b[0m plain");
+        assert_eq!(lines[0], "\x1b[0;31mred");
+        assert_eq!(lines[1], "\x1b[0;31mstill red\x1b[0m plain");
         assert_eq!(lines[2], "plain");
         assert!(lines.iter().all(|l| only_sgr(l)));
     }
@@ -282,6 +276,48 @@ mod tests {
         assert_eq!(buf.last_line(), format!("line {}", MAX_LINES + 499));
         buf.push(&vec![b'x'; MAX_LINE_BYTES * 3]);
         assert_eq!(buf.lines().last().map(str::len), Some(MAX_LINE_BYTES));
+    }
+
+    #[test]
+    fn sgr_without_text_costs_nothing() {
+        // The report's bomb, a reset-free pile-up and one sequence with many parameters.
+        let mut bomb = "\x1b[1m".repeat(200_000).into_bytes();
+        bomb.extend((0..2000).flat_map(|i| format!("{i}\n").into_bytes()));
+        let mut buf = OutputBuffer::new();
+        buf.push(&bomb);
+        assert!(buf.lines().all(|l| l.len() <= "\x1b[0;1m1999".len()));
+        assert_eq!(buf.lines().nth(5), Some("\x1b[0;1m5"));
+        let mut buf = OutputBuffer::new();
+        for i in 0..5000 {
+            buf.push(format!("\x1b[3{}m\x1b[4{}m\x1b[38;2;{i};1;1m", i % 8, i % 7).as_bytes());
+        }
+        buf.push(format!("x\n\x1b[{}m y\n", "1;".repeat(5000)).as_bytes());
+        assert!(buf.held_bytes() < 1024, "{}", buf.held_bytes());
+    }
+
+    #[test]
+    fn a_style_change_per_character_is_capped_with_its_escapes() {
+        let mut buf = OutputBuffer::new();
+        let line: String = (0..1000)
+            .map(|i| format!("\x1b[38;2;{};{};1m\x1b[{}mx", i % 256, i % 200, 1 + i % 9))
+            .collect();
+        for _ in 0..20 {
+            buf.push(line.as_bytes());
+            buf.push(b"\n");
+        }
+        assert!(buf.lines().all(|l| l.len() <= MAX_LINE_ESCAPED));
+        assert!(
+            buf.lines()
+                .all(|l| l.len() > MAX_LINE_ESCAPED - MAX_SGR_LEN - 8)
+        );
+        assert!(buf.lines().all(|l| strip_sgr(l).chars().all(|c| c == 'x')));
+        assert!(buf.held_bytes() <= 21 * 2 * MAX_LINE_ESCAPED);
+    }
+
+    #[test]
+    fn carriage_return_drops_the_style_written_so_far() {
+        let lines = collect(b"\x1b[32m10%\r\x1b[0m50%\r\x1b[31m\x1b[1m100%\n");
+        assert_eq!(lines, vec!["\x1b[0;1;31m100%"]);
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub enum Change {
 pub struct Entry {
     pub row: PodRow,
     mark: Option<(Change, SystemTime)>,
+    /// The role a terminating or deleted pod had when it went: after the failover the
+    /// sentinels list the dead master as a replica, which it never became.
+    frozen_role: Option<Option<Role>>,
 }
 
 impl Entry {
@@ -170,7 +173,24 @@ impl PodsView {
 
     /// The sentinel role of a row, joined by pod IP.
     pub fn role(&self, row: &PodRow) -> Option<Role> {
+        if let Some(frozen) = self.rows.get(&row.name).and_then(|e| e.frozen_role) {
+            return frozen;
+        }
+        self.live_role(row)
+    }
+
+    fn live_role(&self, row: &PodRow) -> Option<Role> {
         row.ip.as_ref().and_then(|ip| self.roles.get(ip)).copied()
+    }
+
+    /// A pod on its way out keeps the role it had.
+    fn freeze_role(&mut self, name: &str) {
+        let Some(role) = self.rows.get(name).map(|e| self.live_role(&e.row)) else {
+            return;
+        };
+        if let Some(e) = self.rows.get_mut(name) {
+            e.frozen_role.get_or_insert(role);
+        }
     }
 
     fn set_connection(&mut self, c: Connection) -> bool {
@@ -228,7 +248,23 @@ impl PodsView {
             .get(&name)
             .and_then(|e| e.mark)
             .filter(|m| m.0 != Change::Deleted);
-        self.rows.insert(name.clone(), Entry { row, mark });
+        let frozen_role = self
+            .rows
+            .get(&name)
+            .filter(|e| !e.is_deleted())
+            .and_then(|e| e.frozen_role);
+        let terminating = row.status == "Terminating";
+        self.rows.insert(
+            name.clone(),
+            Entry {
+                row,
+                mark,
+                frozen_role: frozen_role.filter(|_| terminating),
+            },
+        );
+        if terminating {
+            self.freeze_role(&name);
+        }
         if highlight {
             self.mark(&name, change, now);
         }
@@ -238,6 +274,7 @@ impl PodsView {
     fn delete(&mut self, name: &str, now: SystemTime) -> bool {
         match self.rows.get(name) {
             Some(e) if !e.is_deleted() => {
+                self.freeze_role(name);
                 self.mark(name, Change::Deleted, now);
                 self.deadlines
                     .push(Reverse((now + Self::LINGER, Some(name.to_string()))));

@@ -56,9 +56,7 @@ pub enum Loaded {
 
 /// Where progress files live: `$XDG_STATE_HOME/kubetutor/progress`.
 pub fn default_dir() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "kubetutor")?;
-    let base = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
-    Some(base.join("progress"))
+    Some(crate::paths::state_dir()?.join("progress"))
 }
 
 /// The file for one lesson: named after the lesson's canonical path so two lessons with the

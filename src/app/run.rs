@@ -73,6 +73,9 @@ impl App {
         if needs_cluster && self.cluster.is_none() {
             return vec![Effect::PrepareCluster(batch)];
         }
+        if self.quit_after_cleanup {
+            return self.launch_each(batch);
+        }
         if self.present {
             self.typing = Some(Typing {
                 cell: batch[0],
@@ -142,6 +145,11 @@ impl App {
     pub(super) fn quit(&mut self) -> Vec<Effect> {
         if self.busy() {
             self.overlay = Some(Overlay::ConfirmQuit);
+            return Vec::new();
+        }
+        let cleanup = self.pending_cleanup(false);
+        if !cleanup.is_empty() {
+            self.overlay = Some(Overlay::ConfirmCleanup { cells: cleanup });
             return Vec::new();
         }
         self.quit = true;
@@ -226,7 +234,9 @@ impl App {
                 if self.notice.as_deref() == Some(CANCELLING) && !self.animating() {
                     self.notice = None;
                 }
-                return vec![Effect::SaveProgress];
+                let mut effects = vec![Effect::SaveProgress];
+                effects.extend(self.quit_if_cleaned_up());
+                return effects;
             }
             ExecEvent::JobStarted { cell, pid } => {
                 if let Some(run) = self.runs.get_mut(cell) {
@@ -236,6 +246,9 @@ impl App {
                         exited: None,
                     });
                     self.panes.jobs = true;
+                }
+                if self.sentinel.is_some() {
+                    return vec![Effect::WakeSentinel];
                 }
             }
             ExecEvent::JobExited { cell, code } => {

@@ -91,6 +91,8 @@ pub struct CellInfo {
     pub runnable: bool,
     pub interactive: bool,
     pub background: bool,
+    /// `always=true`: a cleanup cell, offered when quitting after a failure.
+    pub always: bool,
     /// Talks to a cluster (mentions kubectl/helm): needs the target confirmed first.
     pub needs_cluster: bool,
     /// Shown under the cell when it fails.
@@ -110,6 +112,10 @@ pub struct ClusterInfo {
 pub enum Overlay {
     Help,
     ConfirmQuit,
+    /// Quitting after a failure: run these `always=true` cells first?
+    ConfirmCleanup {
+        cells: Vec<CellIndex>,
+    },
     /// Asked once before the first cell that talks to the cluster runs.
     ConfirmCluster {
         target: ClusterInfo,
@@ -259,4 +265,24 @@ pub struct App {
     pub spinner: usize,
     pub dirty: bool,
     pub quit: bool,
+    /// The learner chose to run the cleanup cells before quitting: quit once they finished.
+    pub quit_after_cleanup: bool,
+}
+
+impl App {
+    /// Where the lesson starts the sentinel at `address` (`127.0.0.1:26479`): the step of the
+    /// first background cell that names its port, as "started in step 3".
+    pub fn sentinel_origin(&self, address: &str) -> Option<String> {
+        let port = address.rsplit_once(':')?.1;
+        let cells = self.lesson.cells();
+        let i = (0..cells.len()).find(|&i| {
+            cells[i].attrs.background
+                && cells[i]
+                    .code
+                    .split(|c: char| !c.is_ascii_digit())
+                    .any(|w| w == port)
+        })?;
+        let step = self.cells[i].step?;
+        Some(format!("started in step {}", step + 1))
+    }
 }

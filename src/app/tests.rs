@@ -512,3 +512,47 @@ fn restored_progress_arrives_as_an_action() {
         Some("Saved progress was unreadable; moved to /tmp/x.corrupt.")
     );
 }
+
+#[test]
+fn s_stops_the_focused_background_job_and_says_so_when_none_runs() {
+    let mut app = app(false);
+    assert_eq!(app.update(Action::StopJob), Vec::new());
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("No background job of `a`"))
+    );
+    app.update(Action::Exec(ExecEvent::JobStarted { cell: 0, pid: 4242 }));
+    assert_eq!(app.update(Action::StopJob), vec![Effect::StopJob(0)]);
+    assert!(
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Stopping"))
+    );
+    app.update(Action::Exec(ExecEvent::JobExited {
+        cell: 0,
+        code: None,
+    }));
+    assert_eq!(app.update(Action::StopJob), Vec::new(), "it is gone");
+}
+
+#[test]
+fn the_sentinel_pane_says_which_step_starts_its_sentinel() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/redis-sentinel-local/lesson.md");
+    let lesson = crate::lesson::load(&path.display().to_string(), None).expect("bundled lesson");
+    let app = App::new(Arc::new(lesson), false);
+    assert_eq!(
+        app.sentinel_origin("127.0.0.1:26479").as_deref(),
+        Some("started in step 3")
+    );
+    assert_eq!(app.sentinel_origin("127.0.0.1:65001"), None);
+}
+
+#[test]
+fn a_job_start_wakes_the_sentinel_pane() {
+    let mut app = app(false);
+    let started = Action::Exec(ExecEvent::JobStarted { cell: 0, pid: 1 });
+    assert_eq!(app.update(started.clone()), Vec::new(), "no pane, no wake");
+    app.sentinel = Some(crate::sentinel::SentinelView::new("m", app.wall));
+    assert_eq!(app.update(started), vec![Effect::WakeSentinel]);
+}

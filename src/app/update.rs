@@ -17,16 +17,18 @@ use crate::sentinel::SentinelView;
 
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
+        let steps = lesson.cell_steps();
         let cells: Vec<CellInfo> = lesson
             .cells()
             .iter()
-            .enumerate()
-            .map(|(i, cell)| CellInfo {
-                step: lesson.step_of(i),
+            .zip(steps)
+            .map(|(cell, step)| CellInfo {
+                step,
                 id: cell.id.clone(),
                 runnable: cell.is_runnable(),
                 interactive: cell.attrs.interactive,
                 background: cell.attrs.background,
+                always: cell.attrs.always,
                 needs_cluster: mentions_cluster(&cell.code),
                 hint: cell.hint.clone(),
             })
@@ -87,6 +89,7 @@ impl App {
             spinner: 0,
             dirty: true,
             quit: false,
+            quit_after_cleanup: false,
         }
     }
 
@@ -167,6 +170,7 @@ impl App {
                     run.scroll = 0;
                 }
             }
+            Action::StopJob => return self.stop_job(),
             Action::Click { column, row } => self.click(column, row),
             Action::Resized => self.reveal = self.focus.map(Reveal::Cell),
             Action::Tick => return self.tick(),
@@ -221,11 +225,12 @@ impl App {
     /// The lesson opened: a sentinel reached by address needs no cluster, watch it at once.
     fn started(&mut self) -> Vec<Effect> {
         let local = (self.lesson.meta.panes.sentinel.as_ref())
-            .filter(|pane| pane.address.is_some())
-            .map(|pane| pane.master.clone());
+            .and_then(|pane| Some((pane.master.clone(), pane.address.clone()?)));
         match local {
-            Some(master) => {
-                self.sentinel = Some(SentinelView::new(master, self.wall));
+            Some((master, address)) => {
+                let mut view = SentinelView::new(master, self.wall);
+                view.expected = self.sentinel_origin(&address);
+                self.sentinel = Some(view);
                 vec![Effect::StartLocalSentinel]
             }
             None => Vec::new(),
@@ -291,6 +296,10 @@ impl App {
             self.sentinel_state = format!("sentinel: {message}");
         }
         self.notice = Some(format!("Not run: {message}"));
+        // A cleanup before quitting that cannot reach the cluster: quit anyway.
+        if self.quit_after_cleanup && !self.animating() {
+            self.quit = true;
+        }
     }
 
     fn cluster_confirmed(
@@ -323,8 +332,23 @@ impl App {
             }
             (Overlay::ConfirmQuit, Action::Confirm | Action::Quit) => {
                 self.overlay = None;
+                let cleanup = self.pending_cleanup(true);
+                if !cleanup.is_empty() {
+                    self.settle_queued();
+                    self.overlay = Some(Overlay::ConfirmCleanup { cells: cleanup });
+                    return vec![Effect::Cancel];
+                }
                 self.quit = true;
                 vec![Effect::Cancel, Effect::SaveProgress, Effect::Quit]
+            }
+            (Overlay::ConfirmCleanup { cells }, Action::Confirm) => {
+                self.overlay = None;
+                self.run_cleanup(cells)
+            }
+            (Overlay::ConfirmCleanup { .. }, Action::Quit) => {
+                self.overlay = None;
+                self.quit = true;
+                vec![Effect::SaveProgress, Effect::Quit]
             }
             (Overlay::ConfirmCluster { target, pending }, Action::Confirm) => {
                 self.overlay = None;
@@ -334,7 +358,7 @@ impl App {
             (Overlay::ConfirmCluster { .. }, Action::Dismiss | Action::Quit) => {
                 self.overlay = None;
                 self.notice = Some("Not run: the cluster target was not confirmed.".into());
-                Vec::new()
+                self.quit_if_cleaned_up()
             }
             (_, Action::Dismiss) => {
                 self.overlay = None;
@@ -433,6 +457,22 @@ impl App {
                 run.status = CellStatus::Idle;
             }
         }
+    }
+
+    /// `s` on a background cell: stop its job, if one runs.
+    fn stop_job(&mut self) -> Vec<Effect> {
+        let Some(cell) = self.focus else {
+            return Vec::new();
+        };
+        let alive = (self.runs.get(cell))
+            .is_some_and(|r| r.job.as_ref().is_some_and(|j| j.exited.is_none()));
+        let id = self.cells.get(cell).map_or("", |c| c.id.as_str());
+        if !alive {
+            self.notice = Some(format!("No background job of `{id}` is running."));
+            return Vec::new();
+        }
+        self.notice = Some(format!("Stopping the background job of `{id}`…"));
+        vec![Effect::StopJob(cell)]
     }
 }
 

@@ -8,7 +8,11 @@ use crate::lesson::check::{check_args, colorize};
 pub fn cli_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let report = check_args(&args.lessons);
     let text = report.render();
-    print!("{}", if use_color() { colorize(&text) } else { text });
+    let text = if use_color() { colorize(&text) } else { text };
+    // Not `print!`: a closed pipe or terminal (`check | head`) would make it panic.
+    let mut out = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut out, text.as_bytes())
+        .and_then(|()| std::io::Write::flush(&mut out));
     Ok(if report.errors() > 0 {
         ExitCode::FAILURE
     } else {

@@ -35,7 +35,8 @@ pub fn cli_doctor(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     // Exec credential plugins or half-open connections must not keep us past the deadline.
     runtime.shutdown_timeout(Duration::from_millis(100));
     if let Some(lesson) = &lesson {
-        println!("kubetutor doctor: {}", lesson.meta.title);
+        let title = crate::lesson::escape::controls(&lesson.meta.title);
+        println!("kubetutor doctor: {title}");
     }
     for check in &checks {
         println!("{check}");

@@ -29,7 +29,8 @@ pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&file, &imported.markdown)
         .with_context(|| format!("{}: cannot write", file.display()))?;
     for w in &imported.warnings {
-        eprintln!("{}: warning: {w}", path.display());
+        let line = format!("{}: warning: {w}", path.display());
+        eprintln!("{}", crate::lesson::escape::controls(&line));
     }
     let diags = check_file(&file);
     let report = Report {

@@ -1,6 +1,7 @@
 //! The consent step of `kubetutor run`: before the first cell that runs kubectl, show where
 //! commands will go and get a yes (or `--yes`); the cluster session does the rest.
 
+use crate::lesson::escape::controls;
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, bail};
@@ -23,12 +24,14 @@ pub fn gate(
 ) -> anyhow::Result<Gate> {
     let prepared = session.prepare()?;
     let target = &prepared.target;
+    // The kubeconfig is input too: its names are escaped like lesson text.
     writeln!(
         out,
         "Cluster: context {}, server {}",
-        target.context, target.cluster_url
+        controls(&target.context),
+        controls(&target.cluster_url.to_string())
     )?;
-    writeln!(out, "Namespace: {}", target.namespace)?;
+    writeln!(out, "Namespace: {}", controls(&target.namespace))?;
     if !args.yes && !std::io::stdin().is_terminal() {
         bail!(
             "refusing to run kubectl cells against context `{}` without confirmation: stdin is \

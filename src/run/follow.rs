@@ -118,7 +118,12 @@ impl Runner<'_> {
                 let how = code.map_or("was stopped".to_string(), |c| {
                     format!("exited with code {c}")
                 });
-                writeln!(self.out, "    background job [{}] {how}", id(cell))?;
+                let id = id(cell);
+                writeln!(
+                    self.out,
+                    "    background job [{}] {how}",
+                    self.style.plain(&id)
+                )?;
             }
             _ => {}
         }

@@ -33,19 +33,24 @@ pub fn cli_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.transcript {
         transcript::check_destination(path, &lesson.path)?;
     }
-    let plan = plan::cells(
-        &lesson,
-        args.from.as_deref(),
-        args.to.as_deref(),
-        &args.only,
-    )?;
+    let plan = if args.cleanup {
+        plan::cleanup(&lesson)?
+    } else {
+        plan::cells(
+            &lesson,
+            args.from.as_deref(),
+            args.to.as_deref(),
+            &args.only,
+        )?
+    };
     let plan: Vec<CellIndex> = {
         let cells = lesson.cells();
         plan.into_iter()
             .filter(|&i| cells[i].is_runnable())
             .collect()
     };
-    let selected = args.from.is_some() || args.to.is_some() || !args.only.is_empty();
+    let selected =
+        args.from.is_some() || args.to.is_some() || !args.only.is_empty() || args.cleanup;
     anyhow::ensure!(
         !plan.is_empty(),
         crate::lesson::nothing_to_run(&lesson, selected)
@@ -182,10 +187,16 @@ impl<'a> Runner<'a> {
     async fn run_cells(&mut self, plan: Vec<CellIndex>) -> anyhow::Result<()> {
         let lesson = self.lesson.clone();
         let cells = lesson.cells();
+        let steps = lesson.cell_steps();
         let mut step = None;
-        for index in plan {
+        // Set by the first failure that stops the run: from then on only cleanup cells run.
+        let mut stopped = false;
+        for (n, &index) in plan.iter().enumerate() {
             let cell = cells[index];
-            if let Some(s) = lesson.step_of(index).filter(|s| step != Some(*s)) {
+            if stopped && !cell.attrs.always {
+                continue;
+            }
+            if let Some(s) = steps[index].filter(|s| step != Some(*s)) {
                 step = Some(s);
                 let title = format!("Step {}: {}", s + 1, lesson.steps[s].title);
                 writeln!(self.out, "\n{}", self.style.heading(&title))?;
@@ -220,11 +231,47 @@ impl<'a> Runner<'a> {
                 output: output.render(),
             };
             self.records.insert(index, record);
-            // A cluster refusal stops the run even with --keep-going.
+            // A cluster refusal stops the run even with --keep-going, cleanup included: a
+            // refused target is one nothing may run against.
             let refused = matches!(self.records[&index].outcome, Outcome::Refused { .. });
-            if self.interrupted.is_some() || refused || (!passed && !self.args.keep_going) {
+            let rest = &plan[n + 1..];
+            if self.interrupted.is_some() || refused {
+                self.cleanup_hint(rest)?;
                 break;
             }
+            let keep_going = self.args.keep_going || self.args.cleanup;
+            if !passed && !keep_going && !stopped {
+                stopped = true;
+                self.cleanup_notice(rest)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn cleanups(&self, cells: &[CellIndex]) -> usize {
+        let all = self.lesson.cells();
+        cells.iter().filter(|&&i| all[i].attrs.always).count()
+    }
+
+    /// After a failure: the rest is skipped except the cells marked `always=true`.
+    fn cleanup_notice(&mut self, rest: &[CellIndex]) -> anyhow::Result<()> {
+        let n = self.cleanups(rest);
+        if n > 0 {
+            let line =
+                format!("Stopped after the failure; running {n} cleanup cells (always=true)");
+            writeln!(self.out, "\n{}", self.style.heading(&line))?;
+        }
+        Ok(())
+    }
+
+    /// Interrupted or refused: no cleanup runs by itself, so say how to run it.
+    fn cleanup_hint(&mut self, rest: &[CellIndex]) -> anyhow::Result<()> {
+        if self.cleanups(rest) > 0 {
+            let lesson = &self.args.lesson;
+            writeln!(
+                self.out,
+                "Cleanup cells did not run; run them with: kubetutor run --cleanup {lesson}"
+            )?;
         }
         Ok(())
     }
@@ -311,7 +358,7 @@ impl<'a> Runner<'a> {
         writeln!(self.out, "{line}")?;
         let failed = !matches!(outcome, Outcome::Passed | Outcome::Skipped { .. });
         if let (true, Some(hint)) = (failed, &cell.hint) {
-            writeln!(self.out, "  hint: {hint}")?;
+            writeln!(self.out, "  hint: {}", self.style.plain(hint))?;
         }
         self.out.flush()?;
         Ok(matches!(outcome, Outcome::Passed | Outcome::Skipped { .. }))

@@ -16,6 +16,24 @@ pub enum PlanError {
     Backwards { from: usize, to: usize },
     #[error("no cell with id `{id}`; ids in this lesson: {ids}")]
     NoCell { id: String, ids: String },
+    #[error(
+        "{path}: no cell is marked always=true, so --cleanup has nothing to run; mark the cells that release what the lesson creates: ```sh {{always=true}}"
+    )]
+    NoCleanup { path: String },
+}
+
+/// `--cleanup`: the cells marked `always=true`, in lesson order.
+pub fn cleanup(lesson: &Lesson) -> Result<Vec<CellIndex>, PlanError> {
+    let cells = lesson.cells();
+    let plan: Vec<CellIndex> = (0..cells.len())
+        .filter(|&i| cells[i].attrs.always)
+        .collect();
+    if plan.is_empty() {
+        return Err(PlanError::NoCleanup {
+            path: lesson.path.display().to_string(),
+        });
+    }
+    Ok(plan)
 }
 
 /// Resolves a step given as a number from 1 or a case-insensitive title prefix (0-based).
@@ -89,7 +107,8 @@ pub fn cells(
             });
         }
     }
-    let in_range = |i: CellIndex| match lesson.step_of(i) {
+    let steps = lesson.cell_steps();
+    let in_range = |i: CellIndex| match steps[i] {
         None => from.is_none(),
         Some(s) => from.is_none_or(|f| s >= f) && to.is_none_or(|t| s <= t),
     };

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::exec::Outcome;
+use crate::lesson::escape::controls;
 use crate::lesson::{Cell, Lesson};
 
 pub struct Style {
@@ -18,7 +19,10 @@ impl Style {
         Self { color }
     }
 
+    /// Every message line goes through here; lesson text in it (titles, ids, code, hints,
+    /// error messages) is escaped, so `run` never prints a lesson's control bytes.
     fn paint(&self, code: &str, text: &str) -> String {
+        let text = controls(text);
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -41,15 +45,20 @@ impl Style {
     }
 
     pub fn ok(&self, text: &str) -> String {
-        format!("{} {text}", self.paint("32", "✓"))
+        format!("{} {}", self.paint("32", "✓"), controls(text))
     }
 
     pub fn fail(&self, text: &str) -> String {
-        format!("{} {text}", self.paint("31", "✗"))
+        format!("{} {}", self.paint("31", "✗"), controls(text))
     }
 
     pub fn skip(&self, text: &str) -> String {
-        format!("{} {text}", self.paint("33", "-"))
+        format!("{} {}", self.paint("33", "-"), controls(text))
+    }
+
+    /// Plain text (a hint, a job's id) with lesson bytes escaped.
+    pub fn plain<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        controls(text)
     }
 }
 

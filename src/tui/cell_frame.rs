@@ -3,7 +3,7 @@
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use super::wrap::spans_width;
 
@@ -31,7 +31,7 @@ pub fn rule(
     Line::from(spans)
 }
 
-/// The spans cut to at most `width` display columns (a wide character that would straddle
+/// The spans cut to at most `width` display columns (a wide cluster that would straddle
 /// the edge is dropped whole).
 fn fit(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
     let mut out = Vec::with_capacity(spans.len());
@@ -43,16 +43,10 @@ fn fit(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
             out.push(span);
             continue;
         }
-        let mut text = String::new();
-        for c in span.content.chars() {
-            let cw = c.width().unwrap_or(0);
-            if used + cw > width {
-                break;
-            }
-            text.push(c);
-            used += cw;
-        }
-        out.push(Span::styled(text, span.style));
+        // Whole grapheme clusters only: half an emoji ZWJ sequence is wider on the terminal
+        // than here and would push the border out.
+        let (text, _) = super::width::fit(&span.content, width - used);
+        out.push(Span::styled(text.to_string(), span.style));
         break;
     }
     out
@@ -71,5 +65,33 @@ mod tests {
         assert_eq!(close(short, 6, frame).to_string(), "│ ab  │");
         let r = rule(vec![Span::raw("├─ output")], 12, frame, "┤");
         assert_eq!(r.to_string(), "├─ output───┤");
+    }
+
+    /// What the terminal got before: "yyy👨\u{200d}" then the border, which it glued into
+    /// the emoji. At every offset, no cut ends inside a cluster and the border stays put.
+    #[test]
+    fn clusters_at_the_edge_are_kept_or_dropped_whole() {
+        let family = "👨\u{200d}👩\u{200d}👧\u{200d}👦";
+        for cluster in [family, "e\u{301}\u{302}", "🇩🇪", "界", "👍🏽"] {
+            for n in 0..12 {
+                let text = format!("{}{cluster}|", "y".repeat(n));
+                let line = close(
+                    Line::from(vec![Span::raw("│ "), Span::raw(text)]),
+                    12,
+                    Style::default(),
+                );
+                let shown = line.to_string();
+                assert_eq!(shown.width(), 13, "{shown:?}");
+                assert!(shown.ends_with('│'), "{shown:?}");
+                assert!(
+                    !shown.contains("\u{200d}│") && !shown.contains("\u{200d} "),
+                    "{shown:?}"
+                );
+                let kept = shown.contains(cluster);
+                let first = cluster.chars().next().unwrap_or('?');
+                let cut = !shown.contains(first);
+                assert!(kept || cut, "half a cluster left: {shown:?}");
+            }
+        }
     }
 }

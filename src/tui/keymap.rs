@@ -1,4 +1,5 @@
-//! Keys and mouse to actions, and the help text: one table, so help never drifts from behaviour.
+//! Keys and mouse to actions, and the help text, from one table ([`HELP`]): a key without a
+//! help line cannot be bound (tests/tui/keys.rs checks the shown key names too).
 
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -10,31 +11,182 @@ use crate::app::state::{Overlay, Pane};
 /// Lines scrolled by one mouse wheel notch.
 const WHEEL_LINES: usize = 3;
 
-/// Every key, as shown by `?` (key, what it does).
-pub const HELP: &[(&str, &str)] = &[
-    ("j / k, ↓ / ↑", "scroll the lesson"),
-    ("PgDn / PgUp, space", "scroll a page"),
-    ("g / G, Home / End", "top / bottom"),
-    ("n / p, Tab / S-Tab", "next / previous step"),
-    ("] / [", "focus next / previous command"),
-    (
+/// A key as bound: its code, and whether Ctrl is held (other modifiers are ignored: Shift is
+/// already in the character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ch(c: char) -> Key {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+/// One line of the help (`?`): the keys as shown, what they do, and the action of each key.
+/// `map_key` reads the same table, so a key cannot be bound without a help line.
+pub struct Binding {
+    pub keys: &'static str,
+    pub what: &'static str,
+    pub map: &'static [(Key, Action)],
+}
+
+const fn bind(keys: &'static str, what: &'static str, map: &'static [(Key, Action)]) -> Binding {
+    Binding { keys, what, map }
+}
+
+/// Every binding outside confirmations, in help order.
+pub const HELP: &[Binding] = &[
+    bind(
+        "j / k, ↓ / ↑",
+        "scroll the lesson",
+        &[
+            (ch('j'), Action::ScrollDown(1)),
+            (ch('k'), Action::ScrollUp(1)),
+            (key(KeyCode::Down), Action::ScrollDown(1)),
+            (key(KeyCode::Up), Action::ScrollUp(1)),
+        ],
+    ),
+    bind(
+        "PgDn / PgUp, space",
+        "scroll a page",
+        &[
+            (key(KeyCode::PageDown), Action::PageDown),
+            (key(KeyCode::PageUp), Action::PageUp),
+            (ch(' '), Action::PageDown),
+        ],
+    ),
+    bind(
+        "^D / ^U, ^F / ^B",
+        "scroll a page (as in less)",
+        &[
+            (ctrl('d'), Action::PageDown),
+            (ctrl('u'), Action::PageUp),
+            (ctrl('f'), Action::PageDown),
+            (ctrl('b'), Action::PageUp),
+        ],
+    ),
+    bind(
+        "g / G, Home / End",
+        "top / bottom",
+        &[
+            (ch('g'), Action::Top),
+            (ch('G'), Action::Bottom),
+            (key(KeyCode::Home), Action::Top),
+            (key(KeyCode::End), Action::Bottom),
+        ],
+    ),
+    bind(
+        "n / p, Tab / S-Tab",
+        "next / previous step",
+        &[
+            (ch('n'), Action::NextStep),
+            (ch('p'), Action::PrevStep),
+            (key(KeyCode::Tab), Action::NextStep),
+            (key(KeyCode::BackTab), Action::PrevStep),
+        ],
+    ),
+    bind(
+        "] / [",
+        "focus next / previous command",
+        &[(ch(']'), Action::NextCell), (ch('['), Action::PrevCell)],
+    ),
+    bind(
         "Enter",
         "run the focused command (or type into its terminal)",
+        &[(key(KeyCode::Enter), Action::RunFocused)],
     ),
-    ("Ctrl-]", "leave a terminal (the program keeps running)"),
-    ("a", "run every command of the step"),
-    ("R", "replay the earlier steps (after a restart)"),
-    ("Ctrl-C", "cancel what is running (never quits)"),
-    ("c", "copy the command (OSC 52)"),
-    ("e", "edit the command in $EDITOR, then run it"),
-    ("E", "drop the edit: run the lesson's command"),
-    ("J / K", "scroll the command's output"),
-    ("o", "expand / fold the command's output"),
-    ("1 / 2 / 3", "toggle pods / sentinel / jobs pane"),
-    ("< / >", "narrow / widen the lesson column"),
-    ("mouse", "wheel scrolls, click focuses a command"),
-    ("?", "this help"),
-    ("q", "quit (asks while commands run)"),
+    // Read by `term_keys` while a terminal has the keyboard; it means nothing otherwise.
+    bind(
+        "Ctrl-]",
+        "leave a terminal (the program keeps running)",
+        &[],
+    ),
+    bind(
+        "a",
+        "run every command of the step",
+        &[(ch('a'), Action::RunStep)],
+    ),
+    bind(
+        "R",
+        "replay the earlier steps (after a restart)",
+        &[(ch('R'), Action::ReplayEarlier)],
+    ),
+    bind(
+        "^C",
+        "cancel what is running (never quits)",
+        &[(ctrl('c'), Action::Cancel)],
+    ),
+    bind("c", "copy the command (OSC 52)", &[(ch('c'), Action::Copy)]),
+    bind(
+        "e",
+        "edit the command in $EDITOR, then run it",
+        &[(ch('e'), Action::Edit)],
+    ),
+    bind(
+        "E",
+        "drop the edit: run the lesson's command",
+        &[(ch('E'), Action::RevertEdit)],
+    ),
+    bind(
+        "J / K",
+        "scroll the command's output",
+        &[
+            (ch('J'), Action::OutputScroll(-1)),
+            (ch('K'), Action::OutputScroll(1)),
+        ],
+    ),
+    bind(
+        "o",
+        "expand / fold the command's output",
+        &[(ch('o'), Action::ToggleExpand)],
+    ),
+    bind(
+        "s",
+        "stop the command's background job",
+        &[(ch('s'), Action::StopJob)],
+    ),
+    bind(
+        "1 / 2 / 3",
+        "toggle pods / sentinel / jobs pane",
+        &[
+            (ch('1'), Action::TogglePane(Pane::Pods)),
+            (ch('2'), Action::TogglePane(Pane::Sentinel)),
+            (ch('3'), Action::TogglePane(Pane::Jobs)),
+        ],
+    ),
+    bind(
+        "< / >",
+        "narrow / widen the lesson column",
+        &[
+            (ch('<'), Action::ResizeSplit(-5)),
+            (ch('>'), Action::ResizeSplit(5)),
+        ],
+    ),
+    // The mouse is mapped by `map_mouse`.
+    bind("mouse", "wheel scrolls, click focuses a command", &[]),
+    bind("?", "this help", &[(ch('?'), Action::ToggleHelp)]),
+    bind(
+        "Esc",
+        "close this help or a message",
+        &[(key(KeyCode::Esc), Action::Dismiss)],
+    ),
+    bind(
+        "q",
+        "quit (asks while commands run)",
+        &[(ch('q'), Action::Quit)],
+    ),
 ];
 
 /// The short hints in the status bar.
@@ -51,6 +203,14 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
     if ctrl && matches!(key.code, KeyCode::Char('c')) {
         return Some(Action::Cancel);
     }
+    if matches!(overlay, Some(Overlay::ConfirmCleanup { .. })) {
+        // Three answers: clean up and quit, quit as is, or stay.
+        return match key.code {
+            KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Action::Confirm),
+            KeyCode::Char('n' | 'N' | 'q') => Some(Action::Quit),
+            _ => Some(Action::Dismiss),
+        };
+    }
     if matches!(
         overlay,
         Some(Overlay::ConfirmQuit | Overlay::ConfirmCluster { .. })
@@ -61,44 +221,14 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
             _ => Some(Action::Dismiss),
         };
     }
-    if ctrl {
-        return match key.code {
-            KeyCode::Char('d') | KeyCode::Char('f') => Some(Action::PageDown),
-            KeyCode::Char('u') | KeyCode::Char('b') => Some(Action::PageUp),
-            _ => None,
-        };
-    }
-    let action = match key.code {
-        KeyCode::Char('j') | KeyCode::Down => Action::ScrollDown(1),
-        KeyCode::Char('k') | KeyCode::Up => Action::ScrollUp(1),
-        KeyCode::PageDown | KeyCode::Char(' ') => Action::PageDown,
-        KeyCode::PageUp => Action::PageUp,
-        KeyCode::Char('g') | KeyCode::Home => Action::Top,
-        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
-        KeyCode::Char('n') | KeyCode::Tab => Action::NextStep,
-        KeyCode::Char('p') | KeyCode::BackTab => Action::PrevStep,
-        KeyCode::Char(']') => Action::NextCell,
-        KeyCode::Char('[') => Action::PrevCell,
-        KeyCode::Enter => Action::RunFocused,
-        KeyCode::Char('a') => Action::RunStep,
-        KeyCode::Char('R') => Action::ReplayEarlier,
-        KeyCode::Char('c') => Action::Copy,
-        KeyCode::Char('e') => Action::Edit,
-        KeyCode::Char('E') => Action::RevertEdit,
-        KeyCode::Char('J') => Action::OutputScroll(-1),
-        KeyCode::Char('K') => Action::OutputScroll(1),
-        KeyCode::Char('o') => Action::ToggleExpand,
-        KeyCode::Char('1') => Action::TogglePane(Pane::Pods),
-        KeyCode::Char('2') => Action::TogglePane(Pane::Sentinel),
-        KeyCode::Char('3') => Action::TogglePane(Pane::Jobs),
-        KeyCode::Char('<') => Action::ResizeSplit(-5),
-        KeyCode::Char('>') => Action::ResizeSplit(5),
-        KeyCode::Char('?') => Action::ToggleHelp,
-        KeyCode::Char('q') => Action::Quit,
-        KeyCode::Esc => Action::Dismiss,
-        _ => return None,
+    let pressed = Key {
+        code: key.code,
+        ctrl,
     };
-    Some(action)
+    HELP.iter()
+        .flat_map(|b| b.map)
+        .find(|(k, _)| *k == pressed)
+        .map(|(_, action)| action.clone())
 }
 
 pub fn map_mouse(mouse: MouseEvent) -> Option<Action> {

@@ -7,12 +7,7 @@ use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 pub fn log_dir() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "kubetutor")?;
-    Some(
-        dirs.state_dir()
-            .unwrap_or_else(|| dirs.data_local_dir())
-            .to_path_buf(),
-    )
+    crate::paths::state_dir()
 }
 
 /// Start file logging; keep the guard alive until exit so buffered lines are flushed.

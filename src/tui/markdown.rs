@@ -357,22 +357,20 @@ pub fn hard_wrap(
     first: &[Span<'static>],
     rest: &[Span<'static>],
 ) -> Vec<Line<'static>> {
-    use unicode_width::UnicodeWidthChar;
     let mut lines = Vec::new();
     let mut current = first.to_vec();
     let mut used = super::wrap::spans_width(first);
     let rest_width = super::wrap::spans_width(rest);
     for (text, style) in pieces {
         let mut chunk = String::new();
-        for c in text.chars() {
-            let cw = c.width().unwrap_or(0);
-            if used + cw > width && used > rest_width {
+        for (g, gw) in super::width::graphemes(text) {
+            if used + gw > width && used > rest_width {
                 current.push(Span::styled(std::mem::take(&mut chunk), *style));
                 lines.push(Line::from(std::mem::replace(&mut current, rest.to_vec())));
                 used = rest_width;
             }
-            chunk.push(c);
-            used += cw;
+            chunk.push_str(g);
+            used += gw;
         }
         if !chunk.is_empty() {
             current.push(Span::styled(chunk, *style));

@@ -21,6 +21,7 @@ pub mod term_keys;
 pub mod terminal;
 pub mod terminal_cell;
 pub mod theme;
+mod width;
 mod wrap;
 
 use std::process::ExitCode;
@@ -28,13 +29,12 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
-use tokio::signal::unix::{SignalKind, signal};
 
 use crate::app::picker::{Picker, PickerOutcome};
 use crate::cli::OpenArgs;
 use crate::lesson;
 
-use runtime::LessonOptions;
+use runtime::{LessonOptions, Opened, Signals};
 use terminal::TerminalGuard;
 use theme::Theme;
 
@@ -54,23 +54,30 @@ pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let mut signals = {
+        let _inside = runtime.enter();
+        Signals::new().context("cannot install signal handlers")?
+    };
+    let opts = || LessonOptions {
+        present: args.present,
+        reset: args.reset,
+        lesson_args: args.common.clone(),
+        theme,
+    };
+    // Everything slow (the app for 100k cells, the saved progress) before the screen is
+    // taken: a hang or an error here leaves a normal terminal.
+    let opened = lesson.map(|l| Opened::new(l, opts()));
     let mut guard =
         TerminalGuard::enter().context("cannot switch the terminal to full-screen mode")?;
     let result = runtime.block_on(async {
-        let lesson = match lesson {
-            Some(lesson) => lesson,
-            None => match pick(&mut guard, &theme).await? {
-                Some(path) => lesson::load(&path, lang.as_deref())?,
+        let opened = match opened {
+            Some(opened) => opened,
+            None => match pick(&mut guard, &theme, &mut signals).await? {
+                Some(path) => Opened::new(lesson::load(&path, lang.as_deref())?, opts()),
                 None => return Ok(()),
             },
         };
-        let opts = LessonOptions {
-            present: args.present,
-            reset: args.reset,
-            lesson_args: args.common.clone(),
-            theme,
-        };
-        runtime::run_lesson(&mut guard, lesson, opts).await
+        runtime::run_lesson(&mut guard, opened, &mut signals).await
     });
     drop(guard);
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
@@ -80,19 +87,18 @@ pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The lesson picker; None when the user quit.
-async fn pick(guard: &mut TerminalGuard, theme: &Theme) -> anyhow::Result<Option<String>> {
+async fn pick(
+    guard: &mut TerminalGuard,
+    theme: &Theme,
+    signals: &mut Signals,
+) -> anyhow::Result<Option<String>> {
     let mut picker = Picker::new(lesson::bundled());
     let mut events = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    let mut sigquit = signal(SignalKind::quit())?;
     loop {
         guard.terminal.draw(|f| picker::draw(f, &picker, theme))?;
         let event = tokio::select! {
             event = events.next() => event,
-            _ = sigterm.recv() => None,
-            _ = sighup.recv() => None,
-            _ = sigquit.recv() => None,
+            _ = signals.quit() => None,
         };
         let Some(event) = event else { return Ok(None) };
         if let Event::Key(key) = event?

@@ -23,7 +23,8 @@ impl Runtime {
         let pane = self.lesson.meta.panes.sentinel.as_ref()?;
         let namespace = self.lesson.meta.namespace.clone().unwrap_or_default();
         match MonitorConfig::from_pane(pane, &namespace, None) {
-            Ok(config) => {
+            Ok(mut config) => {
+                config.wake = self.sentinel_woken.clone();
                 spawn_monitor(config, self.sentinel_tx.clone());
                 None
             }
@@ -44,6 +45,7 @@ impl Runtime {
             return;
         };
         let (updates, msgs) = (self.sentinel_tx.clone(), self.tx.clone());
+        let wake = self.sentinel_woken.clone();
         tokio::spawn(async move {
             let config = match target.client().await {
                 Ok(client) => MonitorConfig::from_pane(&pane, &target.namespace, Some(client))
@@ -51,7 +53,7 @@ impl Runtime {
                 Err(e) => Err(e.to_string()),
             };
             match config {
-                Ok(config) => drop(spawn_monitor(config, updates)),
+                Ok(config) => drop(spawn_monitor(MonitorConfig { wake, ..config }, updates)),
                 Err(e) => {
                     let state = Action::SentinelState(format!("sentinel: {e}"));
                     let _ = msgs.send(Msg::Action(state)).await;

@@ -87,6 +87,10 @@ impl Col {
     }
 }
 
+/// A long STATUS (`ContainerCreating`, `CrashLoopBackOff`) shortened to this when the pane
+/// is narrow, so the pod name need not be cut.
+const STATUS_SHORT: usize = 12;
+
 /// One visible row, formatted.
 struct Cells<'r> {
     row: &'r PodRow,
@@ -178,7 +182,10 @@ impl PodsPane<'_> {
     }
 
     /// Columns that fit and their widths (NAME takes what is left), and whether RESTARTS is
-    /// shortened. Narrowing order: RESTARTS loses "(2m ago)", then IP, AGE, RESTARTS go.
+    /// shortened. Pod names are what the lesson talks about, so they are cut last; until they
+    /// fit, by priority: RESTARTS loses "(2m ago)", a long STATUS is shortened
+    /// (`ContainerCrea…`), then AGE, RESTARTS and IP go (IP last: the sentinel pane names
+    /// pods by it).
     fn layout(&self, rows: &[Cells<'_>], width: u16) -> (Vec<(Col, u16)>, bool) {
         let width = usize::from(width);
         let widest = |c: Col, short: bool| {
@@ -192,22 +199,38 @@ impl PodsPane<'_> {
         if rows.iter().any(|r| r.role.is_some()) {
             cols.push(Col::Role);
         }
+        let (mut short, mut status_cap) = (false, usize::MAX);
+        let col_width = |c: Col, short: bool, cap: usize| match c {
+            Col::Status => widest(c, short).min(cap),
+            _ => widest(c, short),
+        };
+        let fixed = |cols: &[Col], short, cap| {
+            cols.iter()
+                .map(|c| col_width(*c, short, cap) + 1)
+                .sum::<usize>()
+        };
         let name_want = widest(Col::Name, false).min(40);
-        let name_min = name_want.min(16);
-        let fixed = |cols: &[Col], short| cols.iter().map(|c| widest(*c, short) + 1).sum::<usize>();
-        let short = fixed(&cols, false) + name_want > width;
-        for drop in [Col::Ip, Col::Age, Col::Restarts] {
-            if fixed(&cols, short) + name_min <= width {
+        for step in 0..5 {
+            if fixed(&cols, short, status_cap) + name_want <= width {
                 break;
             }
-            cols.retain(|c| *c != drop);
+            match step {
+                0 => short = true,
+                1 => status_cap = STATUS_SHORT,
+                2 => cols.retain(|c| *c != Col::Age),
+                3 => cols.retain(|c| *c != Col::Restarts),
+                _ => cols.retain(|c| *c != Col::Ip),
+            }
         }
         let name = width
-            .saturating_sub(fixed(&cols, short))
+            .saturating_sub(fixed(&cols, short, status_cap))
             .min(name_want)
             .max(4);
         let mut out = vec![(Col::Name, name as u16)];
-        out.extend(cols.into_iter().map(|c| (c, widest(c, short) as u16)));
+        out.extend(
+            cols.into_iter()
+                .map(|c| (c, col_width(c, short, status_cap) as u16)),
+        );
         (out, short)
     }
 

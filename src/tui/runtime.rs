@@ -15,13 +15,14 @@ use tokio::sync::mpsc;
 use super::keymap::{map_key, map_mouse};
 use super::term_keys::term_key;
 use crate::app::progress::{self, Progress};
+use crate::app::progress_lock;
 use crate::app::{Action, App, CellStatus, ClusterInfo, Effect};
 use crate::cli::LessonArgs;
 use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, TermSpec};
 use crate::kube::model::PodsUpdate;
 use crate::kube::session::{ClusterSession, Prepared};
 use crate::lesson::{CellIndex, Lesson};
-use crate::sentinel::SentinelUpdate;
+use crate::sentinel::{SentinelUpdate, Wake, WakeHandle, wake_channel};
 
 use super::editor;
 use super::lesson_view::LessonView;
@@ -70,22 +71,111 @@ pub(super) struct Runtime {
     /// Writes progress off the loop (the newest snapshot wins).
     pub(super) saver: Option<Saver>,
     pub(super) sentinel_tx: mpsc::Sender<SentinelUpdate>,
+    /// Pokes the sentinel monitor when a background job starts.
+    pub(super) sentinel_wake: WakeHandle,
+    pub(super) sentinel_woken: Wake,
     pub(super) pods_tx: mpsc::Sender<PodsUpdate>,
+}
+
+/// The signals that end the UI, registered before anything slow or blocking happens: from
+/// then on TERM, HUP and QUIT wait for the loop (which restores the terminal) instead of
+/// killing us with the alternate screen still on.
+pub struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    quit: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Must run inside the tokio runtime (`Runtime::enter`).
+    pub fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            // SIGQUIT's default (a core dump) would leave the alternate screen, mouse mode
+            // and a hidden cursor behind: it quits like SIGTERM.
+            quit: signal(SignalKind::quit())?,
+            // Registering SIGINT replaces its default (terminate): while an interactive cell
+            // or the editor owns the terminal, Ctrl-C must reach them, not kill us.
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// The next signal that means "quit" (SIGINT is swallowed here).
+    pub async fn quit(&mut self) -> &'static str {
+        loop {
+            tokio::select! {
+                _ = self.term.recv() => return "SIGTERM",
+                _ = self.hup.recv() => return "SIGHUP",
+                _ = self.quit.recv() => return "SIGQUIT",
+                _ = self.int.recv() => {}
+            }
+        }
+    }
+}
+
+/// A lesson made ready to show, without the terminal: the app state, the first view and the
+/// saved progress (read before the screen is taken, under the lesson's progress lock).
+pub struct Opened {
+    lesson: Arc<Lesson>,
+    app: App,
+    view: LessonView,
+    progress_file: Option<PathBuf>,
+    loaded: Option<Action>,
+    /// Why this instance saves nothing (another one holds the lock).
+    busy: Option<String>,
+    /// Held while we may write `progress_file`.
+    _lock: Option<progress_lock::Lock>,
+    opts: LessonOptions,
+}
+
+impl Opened {
+    pub fn new(lesson: Lesson, opts: LessonOptions) -> Self {
+        let lesson = Arc::new(lesson);
+        tracing::info!(lesson = %lesson.path.display(), present = opts.present, "lesson opened");
+        let app = App::new(lesson.clone(), opts.present);
+        // First frame without syntax colours (syntect's assets take tens of ms to load); the
+        // highlighted view replaces it as soon as it is ready.
+        let view = LessonView::quick(&lesson, opts.theme);
+        let mut progress_file =
+            progress::default_dir().map(|d| progress::file_for(&d, &lesson.path));
+        let lock = progress_file.as_deref().map(progress_lock::lock);
+        let busy = lock.as_ref().and_then(progress_lock::Lock::notice);
+        // A read-only instance shows the owner's progress but never resets or writes it.
+        let loaded = load_progress(progress_file.as_deref(), opts.reset && busy.is_none());
+        if let Some(busy) = &busy {
+            tracing::warn!(%busy, "progress locked by another instance");
+            progress_file = None;
+        }
+        Self {
+            lesson,
+            app,
+            view,
+            progress_file,
+            loaded,
+            busy,
+            _lock: lock,
+            opts,
+        }
+    }
 }
 
 pub async fn run_lesson(
     guard: &mut TerminalGuard,
-    lesson: Lesson,
-    opts: LessonOptions,
+    opened: Opened,
+    signals: &mut Signals,
 ) -> anyhow::Result<()> {
-    let lesson = Arc::new(lesson);
-    tracing::info!(lesson = %lesson.path.display(), present = opts.present, "lesson opened");
-    let mut app = App::new(lesson.clone(), opts.present);
-    // First frame without syntax colours (syntect's assets take tens of ms to load); the
-    // highlighted view replaces it as soon as it is ready.
-    let mut view = LessonView::quick(&lesson, opts.theme);
-    let progress_file = progress::default_dir().map(|d| progress::file_for(&d, &lesson.path));
-    let loaded = load_progress(progress_file.as_deref(), opts.reset);
+    let Opened {
+        lesson,
+        mut app,
+        mut view,
+        progress_file,
+        loaded,
+        busy,
+        _lock,
+        opts,
+    } = opened;
     let cluster = ClusterSession::from_env(
         opts.lesson_args.target_request(),
         lesson.meta.namespace.clone(),
@@ -98,7 +188,10 @@ pub async fn run_lesson(
         Engine::spawn(lesson.clone(), engine_opts).context("cannot start the shell session")?;
     // One channel into the loop (drained before every frame); each source's own typed channel
     // is forwarded into it, so the producers in the core need not know the loop's messages.
-    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    // Short on purpose: output chunks are up to 256 KiB, and every queued one is memory. With
+    // 1024 slots a `yes` flood queued ~200 MB between the engine and the loop; with 32 the
+    // forwarders wait (the engine's own 64-event channel then pushes back on the cell).
+    let (tx, mut rx) = mpsc::channel::<Msg>(32);
     let (sentinel_tx, sentinel_rx) = mpsc::channel::<SentinelUpdate>(256);
     let (pods_tx, pods_rx) = mpsc::channel::<PodsUpdate>(256);
     forward(exec_rx, tx.clone(), Action::Exec);
@@ -107,7 +200,10 @@ pub async fn run_lesson(
     let saver = progress_file
         .clone()
         .map(|file| Saver::spawn(file, tx.clone()));
+    let (sentinel_wake, sentinel_woken) = wake_channel();
     let mut rt = Runtime {
+        sentinel_wake,
+        sentinel_woken,
         engine,
         tx,
         lesson: lesson.clone(),
@@ -123,15 +219,10 @@ pub async fn run_lesson(
         rt.dispatch(&mut app, loaded).await;
     }
     rt.dispatch(&mut app, Action::Started).await;
+    if let Some(busy) = busy {
+        rt.dispatch(&mut app, Action::Notice(busy)).await;
+    }
     let mut events = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    // SIGQUIT's default (a core dump) would leave the alternate screen, mouse mode and a
-    // hidden cursor behind: it quits like SIGTERM.
-    let mut sigquit = signal(SignalKind::quit())?;
-    // Registering SIGINT replaces its default (terminate): while the editor owns the
-    // terminal, Ctrl-C must reach it, not kill us.
-    let mut sigint = signal(SignalKind::interrupt())?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // Background jobs' uptimes change once a second; nothing else needs waking up then.
@@ -172,10 +263,7 @@ pub async fn run_lesson(
                 Some(Msg::Action(Action::Tick))
             }
             _ = tokio::time::sleep_until(next_frame), if app.dirty => None,
-            _ = sigterm.recv() => { tracing::info!("SIGTERM: quitting"); break Ok(()) }
-            _ = sighup.recv() => { tracing::info!("SIGHUP: quitting"); break Ok(()) }
-            _ = sigquit.recv() => { tracing::info!("SIGQUIT: quitting"); break Ok(()) }
-            _ = sigint.recv() => None,
+            name = signals.quit() => { tracing::info!("{name}: quitting"); break Ok(()) }
         };
         if let Some(msg) = msg {
             rt.receive(&mut app, &mut view, msg).await;
@@ -190,7 +278,9 @@ pub async fn run_lesson(
         if let Some((cell, code)) = rt.edit.take() {
             // A fresh reader: the old one must not steal the editor's keystrokes.
             events = EventStream::new();
-            let edited = guard.suspended(|| editor::edit(&code))?;
+            // The editor owns the terminal until it exits; block_in_place lets the runtime
+            // move the other tasks (engine, watchers) off this worker meanwhile.
+            let edited = guard.suspended(|| tokio::task::block_in_place(|| editor::edit(&code)))?;
             let action = match edited {
                 Ok(code) => Action::Edited { cell, code },
                 Err(message) => Action::Notice(message),
@@ -380,6 +470,7 @@ impl Runtime {
             Effect::TermInput { cell, bytes } => self.engine.term_input(cell, bytes),
             Effect::TermResize { cell, size } => self.engine.term_resize(cell, size),
             Effect::Cancel => self.engine.cancel_all(),
+            Effect::StopJob(cell) => self.engine.stop_job(cell),
             Effect::PrepareCluster(pending) => {
                 let (cluster, tx) = (self.cluster.clone(), self.tx.clone());
                 tokio::task::spawn_blocking(move || {
@@ -392,6 +483,7 @@ impl Runtime {
             Effect::StartClusterPanes { pods, sentinel } => {
                 self.start_cluster_panes(pods, sentinel);
             }
+            Effect::WakeSentinel => self.sentinel_wake.wake(),
             Effect::Copy(text) => {
                 if let Err(e) = copy_osc52(&text) {
                     return Some(Action::Notice(format!("Copy failed: {e}")));

@@ -9,6 +9,7 @@ use ratatui::{Frame, Terminal};
 
 use super::keymap::{HELP, HINTS, TERM_HINTS};
 use crate::app::{Action, App, Effect, Overlay};
+use crate::lesson::CellIndex;
 
 use super::cell::{self, truncate};
 use super::jobs_pane;
@@ -16,6 +17,7 @@ use super::lesson_view::LessonView;
 use super::pods_pane::PodsPane;
 use super::sentinel_pane::SentinelPane;
 use super::theme::Theme;
+use unicode_width::UnicodeWidthStr as _;
 
 /// Below this the layout cannot show a lesson sensibly.
 pub const MIN_WIDTH: u16 = 40;
@@ -195,12 +197,36 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         None => (HINTS, theme.status_bar()),
     };
     let right = truncate(right, room);
-    let pad = usize::from(area.width).saturating_sub(left_width + right.chars().count() + 1);
+    let pad = usize::from(area.width).saturating_sub(left_width + right.width() + 1);
     spans.push(Span::raw(" ".repeat(pad.max(1))));
     spans.push(Span::styled(right, style));
     Paragraph::new(Line::from(spans))
         .style(theme.status_bar())
         .render(area, buf);
+}
+
+/// What quitting after a failure offers to run: the `always=true` cells, by id.
+fn cleanup_lines(app: &App, cells: &[CellIndex], theme: &Theme) -> Vec<Line<'static>> {
+    const SHOWN: usize = 6;
+    let mut lines = vec![
+        Line::from("A command failed. This lesson marks these cleanup commands"),
+        Line::from("(always=true) to run even then:"),
+    ];
+    for &c in cells.iter().take(SHOWN) {
+        lines.push(Line::styled(
+            format!("  {}", app.cells[c].id),
+            theme.title(),
+        ));
+    }
+    if cells.len() > SHOWN {
+        lines.push(Line::from(format!("  …and {} more", cells.len() - SHOWN)));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "y = run them, then quit · n = quit as is · Esc = stay",
+        theme.notice(),
+    ));
+    lines
 }
 
 fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -220,6 +246,10 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
                 ],
             )
         }
+        Overlay::ConfirmCleanup { cells } => (
+            "clean up before quitting?",
+            cleanup_lines(app, cells, theme),
+        ),
         Overlay::ConfirmCluster { target, .. } => (
             "run against this cluster?",
             vec![
@@ -268,14 +298,14 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
 fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
     let key_width = HELP
         .iter()
-        .map(|(k, _)| k.chars().count())
+        .map(|b| b.keys.chars().count())
         .max()
         .unwrap_or(0);
     HELP.iter()
-        .map(|(key, what)| {
+        .map(|b| {
             Line::from(vec![
-                Span::styled(format!("{key:<key_width$}  "), theme.notice()),
-                Span::raw(*what),
+                Span::styled(format!("{:<key_width$}  ", b.keys), theme.notice()),
+                Span::raw(b.what),
             ])
         })
         .collect()

@@ -10,11 +10,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use crate::sentinel::Health;
-use crate::sentinel::SentinelView;
-use crate::sentinel::model::{Link, LinkState};
-use crate::sentinel::report::Topology;
+use crate::sentinel::queries::LAG_NOISE;
+use crate::sentinel::report::{ReplicaReport, Topology};
 use crate::sentinel::timeline::TimelineEntry;
+use crate::sentinel::{Health, Presence, Sentinel, SentinelView};
 
 use super::cell::fmt_duration;
 use super::theme::Theme;
@@ -42,20 +41,21 @@ impl SentinelPane<'_> {
     fn header(&self, height: u16) -> Vec<Line<'static>> {
         let (v, th) = (self.view, &self.theme);
         let mut out = vec![self.title(), self.state()];
-        let compact = usize::from(height) < 16 + v.links.len();
+        let sentinels = v.sentinels();
+        let compact = usize::from(height) < 16 + sentinels.len();
         if let Some(t) = v.topology() {
             out.extend(self.topology(t));
             if compact {
-                out.push(self.sentinels_compact());
+                out.push(self.sentinels_compact(&sentinels));
             } else {
-                out.extend(v.links.iter().map(|l| self.sentinel(l)));
+                out.extend(sentinels.iter().map(|s| self.sentinel(s)));
             }
             out.push(match &t.ckquorum {
                 Ok(ok) => Line::styled(format!("quorum {}: {ok}", t.master.quorum), th.ok()),
                 Err(no) => Line::styled(format!("quorum {}: {no}", t.master.quorum), th.bad()),
             });
-        } else {
-            out.extend(v.links.iter().map(|l| self.sentinel(l)));
+        } else if v.ever_connected {
+            out.extend(sentinels.iter().map(|s| self.sentinel(s)));
         }
         if v.split_view() {
             out.push(Line::styled(
@@ -85,6 +85,9 @@ impl SentinelPane<'_> {
                 t.master.addr, t.master.config_epoch
             )));
         }
+        if v.lagging_view().is_some() {
+            spans.push(Span::styled(" (as Sentinel sees it)", self.theme.dim()));
+        }
         Line::from(spans)
     }
 
@@ -95,8 +98,22 @@ impl SentinelPane<'_> {
             Health::Connecting { attempt } => {
                 (format!("connecting (attempt {attempt})…"), th.busy())
             }
-            Health::Connected { up, total } => {
+            Health::Connected { up, total, gone: 0 } => {
                 (format!("● connected to {up}/{total} sentinels"), th.ok())
+            }
+            Health::Connected { up, total, gone } => {
+                let counted = self.view.counted().unwrap_or(0);
+                let text = format!(
+                    "● connected to {up}/{total} · {gone} gone (Sentinel still counts {counted})"
+                );
+                (text, th.ok())
+            }
+            Health::Waiting { target } => {
+                let text = match &self.view.expected {
+                    Some(from) => format!("○ waiting for {target} ({from})"),
+                    None => format!("○ waiting for {target}"),
+                };
+                (text, th.dim())
             }
             Health::Unreachable {
                 attempt,
@@ -143,7 +160,10 @@ impl SentinelPane<'_> {
         let th = &self.theme;
         let m = &t.master;
         let mut flags = flag_text(m.flags.s_down(), m.flags.o_down());
-        let style = if flags.is_empty() { th.ok() } else { th.bad() };
+        let mut style = if flags.is_empty() { th.ok() } else { th.bad() };
+        if flags.is_empty() && m.flags.disconnected() {
+            (flags, style) = ("disconnected".into(), th.busy());
+        }
         if flags.is_empty() {
             flags = "up".into();
         }
@@ -158,20 +178,7 @@ impl SentinelPane<'_> {
             } else {
                 " ├─▶ "
             };
-            let down = r.flags.s_down() || r.flags.disconnected();
-            let status = match (down, self.view.lag(&r.addr, r.offset)) {
-                (true, _) => "s_down".to_string(),
-                (false, _) if !r.link_ok => "link down".to_string(),
-                (false, Some(lag)) => format!("lag {lag} B"),
-                (false, None) => r
-                    .offset
-                    .map_or_else(|| "replica".into(), |o| format!("offset {o}")),
-            };
-            let style = if down || !r.link_ok {
-                th.bad()
-            } else {
-                Style::new()
-            };
+            let (status, style) = self.replica_status(r);
             out.push(Line::from(vec![
                 Span::styled(branch, th.dim()),
                 Span::raw(r.addr.to_string()),
@@ -184,21 +191,48 @@ impl SentinelPane<'_> {
         out
     }
 
-    /// `◉ S2 10.0.0.11:26379 ✓ · ok 0.3s · sees s_down`: link, peers' last ok ping, opinion.
-    fn sentinel(&self, l: &Link) -> Line<'static> {
-        let seen = l.run_id.as_ref().and_then(|id| self.view.peer_seen(id));
-        let (status, style) = link_status(&l.state, &self.theme);
-        let addr = seen
-            .as_ref()
-            .map_or(l.endpoint.clone(), |(a, _)| a.to_string());
-        let mut text = format!(" ◉ {} {addr} {status}", l.label);
-        if let Some(ms) = seen.and_then(|(_, ping)| ping) {
+    /// What Sentinel says of a replica, in its words: `s_down` (no valid reply for
+    /// down-after), `disconnected` (Sentinel's own link is being set up: no verdict),
+    /// `master-link-status err` (the replica is not in sync with its master yet); then the
+    /// lag the master measures, hidden under [`LAG_NOISE`].
+    fn replica_status(&self, r: &ReplicaReport) -> (String, Style) {
+        let th = &self.theme;
+        if r.flags.s_down() {
+            return ("s_down".into(), th.bad());
+        }
+        if r.flags.disconnected() {
+            return ("disconnected".into(), th.busy());
+        }
+        if !r.link_ok {
+            return ("master-link-status err".into(), th.busy());
+        }
+        match self.view.lag(&r.addr) {
+            Some(lag) if lag >= LAG_NOISE => (format!("lag {}", bytes(lag)), th.notice()),
+            Some(_) => ("in sync".into(), th.ok()),
+            None => ("link ok".into(), Style::new()),
+        }
+    }
+
+    /// `◉ 26480 ✓ · ok 0.3s · sees s_down`: presence, peers' last ok ping, opinion.
+    fn sentinel(&self, s: &Sentinel) -> Line<'static> {
+        let th = &self.theme;
+        let (status, style) = presence_status(&s.presence, th);
+        let mut text = format!(" ◉ {} {status}", s.label);
+        if s.presence == Presence::Gone {
+            text += &match s.listed_by {
+                0 => " · forgotten by the others".to_string(),
+                n => format!(" · {n} still count it, as s_down"),
+            };
+            return Line::styled(text, style);
+        }
+        if s.via_service {
+            text += " · via service";
+        }
+        if let (Some(ms), Presence::Connected) = (s.last_ok_ms, &s.presence) {
             text += &format!(" · ok {}", fmt_duration(Duration::from_millis(ms)));
         }
-        if let Some(o) = l.topology.as_ref().map(|t| &t.master)
-            && l.state == LinkState::Connected
-        {
-            let f = flag_text(o.flags.s_down(), o.flags.o_down());
+        if let Some(f) = &s.sees {
+            let f = flag_text(f.s_down(), f.o_down());
             if !f.is_empty() {
                 text += &format!(" · sees {f}");
             }
@@ -206,19 +240,30 @@ impl SentinelPane<'_> {
         Line::styled(text, style)
     }
 
-    /// `◉ S1 ✓ S2 ✓ S3 ✖`
-    fn sentinels_compact(&self) -> Line<'static> {
+    /// `◉ 26479 ✓ 26480 ✓ 26481 ✖ · 1 gone`
+    fn sentinels_compact(&self, sentinels: &[Sentinel]) -> Line<'static> {
         let mut spans = vec![Span::raw(" ◉")];
-        for l in &self.view.links {
-            let (status, style) = link_status(&l.state, &self.theme);
+        let mut gone = 0;
+        for s in sentinels {
+            if s.presence == Presence::Gone {
+                gone += 1;
+                continue;
+            }
+            let (status, style) = presence_status(&s.presence, &self.theme);
             let mark = status.chars().next().unwrap_or('?');
-            spans.push(Span::styled(format!(" {} {mark}", l.label), style));
+            spans.push(Span::styled(format!(" {} {mark}", s.label), style));
+        }
+        if gone > 0 {
+            spans.push(Span::styled(format!(" · {gone} gone"), self.theme.dim()));
         }
         Line::from(spans)
     }
 
-    fn failover(&self) -> Option<Line<'static>> {
+    /// Detection-to-switch (Sentinel's part) and, measured by our `ROLE` probe, how long
+    /// writes were really impossible (the learner's part: it includes down-after).
+    fn failover(&self) -> Vec<Line<'static>> {
         let (v, th) = (self.view, &self.theme);
+        let mut out = Vec::new();
         if let Some((addr, since)) = &v.failover.down_since {
             let down = fmt_duration(v.now.duration_since(*since).unwrap_or_default());
             let phase = if v.failover.in_progress {
@@ -228,17 +273,37 @@ impl SentinelPane<'_> {
             } else {
                 "s_down"
             };
-            return Some(Line::styled(
+            out.push(Line::styled(
                 format!("⏱ {addr} down {down}: {phase}"),
                 th.busy(),
             ));
+        } else if let Some(f) = &v.failover.last {
+            let secs = f.duration.as_secs_f64();
+            out.push(Line::styled(format!("⏱ {} → {}", f.old, f.new), th.ok()));
+            out.push(Line::styled(
+                format!("  detection→switch {secs:.2} s"),
+                th.ok(),
+            ));
         }
-        let f = v.failover.last.as_ref()?;
-        let secs = f.duration.as_secs_f64();
-        Some(Line::styled(
-            format!("⏱ failover {secs:.2} s: {} → {}", f.old, f.new),
-            th.ok(),
-        ))
+        // The other side (the master Sentinel still names) is on the MASTER line.
+        if let Some((answering, _)) = v.lagging_view() {
+            out.push(Line::styled(
+                format!("  {answering} already answers as master"),
+                th.notice(),
+            ));
+        }
+        if let Some(o) = &v.outage {
+            let secs = o.length(v.now).as_secs_f64();
+            let (text, style) = match o.to {
+                None => (
+                    format!("  unavailable for writes: {secs:.1} s so far"),
+                    th.bad(),
+                ),
+                Some(_) => (format!("  unavailable for writes {secs:.2} s"), th.notice()),
+            };
+            out.push(Line::styled(text, style));
+        }
+        out
     }
 
     fn timeline(&self, room: usize, width: usize) -> Vec<Line<'static>> {
@@ -255,8 +320,9 @@ impl SentinelPane<'_> {
         // Explanations only when at least three entries still fit with them.
         let per = if room >= 6 { 2 } else { 1 };
         let take = (room / per).min(tl.len());
+        let sentinels = self.view.sentinels();
         for e in tl.entries().skip(tl.len() - take) {
-            out.push(self.entry(e, width));
+            out.push(self.entry(e, &sentinels, width));
             if per == 2 {
                 out.push(Line::styled(
                     format!("   {}", e.event.explanation()),
@@ -267,7 +333,22 @@ impl SentinelPane<'_> {
         out
     }
 
-    fn entry(&self, e: &TimelineEntry, width: usize) -> Line<'static> {
+    /// Who published an entry: their labels, or how many when that is too long.
+    fn reporters(&self, e: &TimelineEntry, sentinels: &[Sentinel]) -> String {
+        let labels: Vec<String> = e
+            .seen_by
+            .iter()
+            .map(|k| short_label(SentinelView::label_of(sentinels, k), sentinels))
+            .collect();
+        let joined = labels.join(",");
+        if labels.len() > 1 && joined.chars().count() > 17 {
+            format!("{} sentinels", labels.len())
+        } else {
+            joined
+        }
+    }
+
+    fn entry(&self, e: &TimelineEntry, sentinels: &[Sentinel], width: usize) -> Line<'static> {
         let th = &self.theme;
         let time = clock(e.at, width >= 44);
         let name_style = if e.event.name.starts_with('+') {
@@ -277,7 +358,7 @@ impl SentinelPane<'_> {
         };
         let mut spans = vec![
             Span::styled(format!("{time} "), th.dim()),
-            Span::styled(e.seen_by.join(","), th.dim()),
+            Span::styled(self.reporters(e, sentinels), th.dim()),
             Span::raw(" "),
             Span::styled(e.event.name.clone(), name_style),
         ];
@@ -296,14 +377,46 @@ fn flag_text(s_down: bool, o_down: bool) -> String {
     }
 }
 
-fn link_status(state: &LinkState, th: &Theme) -> (String, Style) {
-    match state {
-        LinkState::Connected => ("✓".into(), Style::new()),
-        LinkState::Connecting { .. } => ("connecting".into(), th.busy()),
-        LinkState::Unreachable { attempt, .. } => (format!("✖ down (try {attempt})"), th.bad()),
-        LinkState::AuthRequired => ("✖ auth required".into(), th.bad()),
-        LinkState::AuthFailed { .. } => ("✖ auth failed".into(), th.bad()),
-        LinkState::UnknownMaster => ("✖ unknown master".into(), th.bad()),
+fn presence_status(p: &Presence, th: &Theme) -> (String, Style) {
+    match p {
+        Presence::Connected => ("✓".into(), Style::new()),
+        Presence::Connecting => ("connecting".into(), th.busy()),
+        Presence::Down { attempt } => (format!("✖ down (try {attempt})"), th.bad()),
+        Presence::Gone => ("gone".into(), th.dim()),
+        Presence::Refused(why) => (format!("✖ {why}"), th.bad()),
+    }
+}
+
+/// A label short enough for a timeline line: an IP label keeps its last groups, as few as
+/// still tell the sentinels apart (at least two: `1.10`), ports stay as they are.
+fn short_label(label: &str, sentinels: &[Sentinel]) -> String {
+    let groups: Vec<&str> = label.split('.').collect();
+    if groups.len() < 3 {
+        return label.to_string();
+    }
+    let suffix = |s: &str, k: usize| {
+        let g: Vec<&str> = s.split('.').collect();
+        g[g.len().saturating_sub(k)..].join(".")
+    };
+    for k in 2..groups.len() {
+        let mine = suffix(label, k);
+        let clash = sentinels
+            .iter()
+            .filter(|s| s.label != label)
+            .any(|s| suffix(&s.label, k) == mine);
+        if !clash {
+            return mine;
+        }
+    }
+    label.to_string()
+}
+
+/// `512 B`, `12.3 KB`, `4.0 MB`.
+fn bytes(n: u64) -> String {
+    match n {
+        0..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KB", n as f64 / 1024.0),
+        _ => format!("{:.1} MB", n as f64 / 1_048_576.0),
     }
 }
 

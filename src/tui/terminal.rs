@@ -5,6 +5,7 @@
 //! the event loop (which return normally so the guard runs).
 
 use std::io::{Stdout, Write, stdout};
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
@@ -25,14 +26,15 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 /// Owns full-screen mode; dropping it restores the terminal.
 pub struct TerminalGuard {
-    pub terminal: Term,
+    /// Never dropped while the terminal may be gone: see [`release`].
+    pub terminal: ManuallyDrop<Term>,
 }
 
 impl TerminalGuard {
     pub fn enter() -> std::io::Result<Self> {
         install_panic_hook();
         enter_mode()?;
-        let terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+        let terminal = ManuallyDrop::new(Terminal::new(CrosstermBackend::new(stdout()))?);
         Ok(Self { terminal })
     }
 
@@ -45,7 +47,9 @@ impl TerminalGuard {
         // frame repaints every cell. (`Terminal::clear` would query the cursor position,
         // which races with the input reader.)
         execute!(stdout(), Clear(ClearType::All))?;
-        self.terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+        let fresh = Terminal::new(CrosstermBackend::new(stdout()))?;
+        release(&mut self.terminal);
+        self.terminal = ManuallyDrop::new(fresh);
         Ok(out)
     }
 }
@@ -53,6 +57,19 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
+        release(&mut self.terminal);
+    }
+}
+
+/// Drops a terminal only when that cannot panic. ratatui's `Terminal` shows a hidden cursor
+/// in its Drop and `eprintln!`s when that fails; with the terminal gone (a killed tmux pane,
+/// a hang-up) stderr fails too and `eprintln!` panics, turning a clean exit into exit 101.
+/// When the cursor cannot be shown the terminal is leaked instead: we are exiting anyway.
+/// The caller must not use `term` again (it is replaced or the guard is being dropped).
+fn release(term: &mut ManuallyDrop<Term>) {
+    if term.show_cursor().is_ok() {
+        // SAFETY: dropped once, here; every caller overwrites or forgets `term` right after.
+        unsafe { ManuallyDrop::drop(term) };
     }
 }
 

@@ -4,7 +4,8 @@
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 /// A piece of styled text; `"\n"` forces a line break.
 pub type Piece = (String, Style);
@@ -48,20 +49,21 @@ enum Atom<'a> {
 fn atoms(text: &str) -> Vec<Atom<'_>> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        let boundary = c.is_whitespace() || is_wide(c);
+    for (i, g) in text.grapheme_indices(true) {
+        let space = g.chars().all(char::is_whitespace);
+        let boundary = space || g.width() > 1;
         if boundary {
             if let Some(s) = start.take() {
                 out.push(Atom::Word(&text[s..i]));
             }
-            if c == '\n' {
+            if g.contains('\n') {
                 out.push(Atom::Break);
-            } else if c.is_whitespace() {
+            } else if space {
                 if !matches!(out.last(), Some(Atom::Space)) {
                     out.push(Atom::Space);
                 }
             } else {
-                out.push(Atom::Word(&text[i..i + c.len_utf8()]));
+                out.push(Atom::Word(g));
             }
         } else if start.is_none() {
             start = Some(i);
@@ -71,10 +73,6 @@ fn atoms(text: &str) -> Vec<Atom<'_>> {
         out.push(Atom::Word(&text[s..]));
     }
     out
-}
-
-fn is_wide(c: char) -> bool {
-    c.width().unwrap_or(0) > 1
 }
 
 struct Lines {
@@ -119,14 +117,12 @@ impl Lines {
             self.append(word, style, w);
             return;
         }
-        // Longer than a whole line: split by characters (at least one per line).
-        for c in word.chars() {
-            let cw = c.width().unwrap_or(0);
-            if self.content && self.used + cw > self.width {
+        // Longer than a whole line: split between clusters (at least one per line).
+        for (g, gw) in super::width::graphemes(word) {
+            if self.content && self.used + gw > self.width {
                 self.newline();
             }
-            let mut buf = [0u8; 4];
-            self.append(c.encode_utf8(&mut buf), style, cw);
+            self.append(g, style, gw);
         }
     }
 
@@ -185,6 +181,21 @@ mod tests {
     fn emoji_width_is_respected() {
         let lines = plain("ok 🚀🚀🚀 go", 5);
         assert!(lines.iter().all(|l| l.width() <= 5), "{lines:?}");
+    }
+
+    #[test]
+    fn clusters_never_split_across_lines() {
+        let family = "👨\u{200d}👩\u{200d}👧\u{200d}👦";
+        let text = format!("{family}{family}{family} e\u{301}e\u{301}e\u{301}e\u{301}");
+        for width in 1..8 {
+            for line in plain(&text, width) {
+                assert!(
+                    !line.starts_with('\u{200d}') && !line.ends_with('\u{200d}'),
+                    "{line:?}"
+                );
+                assert!(!line.starts_with('\u{301}'), "{line:?}");
+            }
+        }
     }
 
     #[test]

@@ -20,6 +20,28 @@ fn doctor_passes_against_the_cluster() {
         all.contains(&server) || all.contains("reachable"),
         "doctor never names the API:\n{all}"
     );
+    // The node's kubelet and container runtime, as the API reports them.
+    let info = |field: &str| {
+        let path = format!("jsonpath={{.items[0].status.nodeInfo.{field}}}");
+        crate::support::kubectl_ok(&["get", "nodes", "-o", &path])
+    };
+    let (kubelet, runtime) = (info("kubeletVersion"), info("containerRuntimeVersion"));
+    let nodes = all
+        .lines()
+        .find(|l| l.contains("nodes "))
+        .unwrap_or_default();
+    assert!(
+        nodes.contains(&format!("kubelet {kubelet}")),
+        "doctor does not name kubelet {kubelet}:\n{all}"
+    );
+    if crate::support::real_node() {
+        assert!(
+            nodes.starts_with("ok") && nodes.contains(&format!("runtime {runtime}")),
+            "doctor does not name the runtime {runtime}:\n{all}"
+        );
+    } else {
+        assert!(nodes.contains("simulated by KWOK"), "{all}");
+    }
 }
 
 /// The real outage when scripts/e2e-cluster has stopped its apiserver (KUBETUTOR_E2E_API_STOPPED);

@@ -3,81 +3,16 @@
 //! controllers' replacements come up. The cluster is driven with kubectl from outside, so the
 //! test does not depend on how cells are run from the keyboard.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use crate::support::{
-    LESSON, TestNamespace, kubeconfig, kubectl_ok, kubetutor, repo_root, text, wait_for,
-};
+use crate::support::{LESSON, TestNamespace, kubeconfig, kubectl_ok, kubetutor, text, wait_for};
+use crate::tmux::{Launch, Tmux};
 
 const MANIFESTS: &str = "manifests/redis-sentinel";
 
-/// A tmux session on its own socket, killed on drop (with everything running in it).
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(command: &Command, width: u16, height: u16) -> Tmux {
-        let socket = format!("kubetutor-e2e-{}", std::process::id());
-        let mut line = String::new();
-        for (k, v) in command.get_envs() {
-            if let (k, Some(v)) = (k.to_string_lossy(), v) {
-                line.push_str(&format!("{k}={} ", shell_quote(&v.to_string_lossy())));
-            }
-        }
-        line.push_str(&shell_quote(&command.get_program().to_string_lossy()));
-        for a in command.get_args() {
-            line.push(' ');
-            line.push_str(&shell_quote(&a.to_string_lossy()));
-        }
-        let cwd = command
-            .get_current_dir()
-            .map_or_else(repo_root, Path::to_path_buf);
-        let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x"])
-            .arg(width.to_string())
-            .arg("-y")
-            .arg(height.to_string())
-            .arg("-c")
-            .arg(cwd)
-            .arg(format!("env {line}"))
-            .status()
-            .expect("tmux must be installed (scripts/deps)");
-        assert!(status.success(), "tmux new-session failed");
-        Tmux { socket }
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p"])
-            .output();
-        out.map(|o| text(&o.stdout)).unwrap_or_default()
-    }
-
-    fn keys(&self, keys: &str) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", keys])
-            .status();
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
 /// The pods pane's rows: the lines under its `NAME ... READY ... STATUS` header, cut at the
 /// header's left edge so the lesson text beside the pane (which names the same pods) is ignored.
-fn pane_rows(screen: &str) -> Vec<String> {
+pub fn pane_rows(screen: &str) -> Vec<String> {
     let lines: Vec<&str> = screen.lines().collect();
     let Some((i, x)) = lines.iter().enumerate().find_map(|(i, l)| {
         let x = l.find("NAME")?;
@@ -114,7 +49,7 @@ fn rows_named<'a>(rows: &'a [String], prefix: &str) -> Vec<&'a String> {
 }
 
 /// The row of pod `name`, live or lingering as deleted.
-fn row_of<'a>(rows: &'a [String], name: &str) -> Option<&'a String> {
+pub fn row_of<'a>(rows: &'a [String], name: &str) -> Option<&'a String> {
     rows.iter().find(|r| pod_name(r) == Some(name))
 }
 
@@ -126,21 +61,17 @@ fn three_ready(rows: &[&String]) -> bool {
             .all(|r| r.contains("1/1") && r.contains("Running"))
 }
 
-#[test]
-#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
-fn pods_pane_follows_the_cluster() {
-    let ns = TestNamespace::reserve("pane");
-    let n = ns.name.as_str();
-    kubectl_ok(&["create", "namespace", n]);
+/// The lesson in tmux on namespace `ns`, its first cell run and the cluster confirmed. The pane
+/// watches once the learner has confirmed the cluster target, which the first command that
+/// talks to the cluster asks for; that cell creates the ConfigMap the manifests need.
+pub fn open_lesson_confirmed(ns: &str) -> Tmux {
     let state = tempfile::tempdir().expect("tempdir");
     let mut cmd = kubetutor(&kubeconfig(), state.path());
-    cmd.args([LESSON, "--namespace", n]);
-    let tmux = Tmux::start(&cmd, 220, 50);
+    cmd.args([LESSON, "--namespace", ns]);
+    let mut tmux = Tmux::launch(Launch::command(&cmd).size(220, 50));
+    // The state kubetutor runs with lives as long as the session (tests read its progress).
+    tmux.state = state;
     let long = Duration::from_secs(60);
-
-    // The pane watches once the learner has confirmed the cluster target, which the first
-    // command that talks to the cluster asks for: run the first cell (it creates the ConfigMap
-    // the manifests need) and confirm.
     wait_for("the lesson on screen", Duration::from_secs(20), || {
         let s = tmux.screen();
         if s.contains("Ship the start script") {
@@ -149,12 +80,12 @@ fn pods_pane_follows_the_cluster() {
             Err(s)
         }
     });
-    tmux.keys("Enter");
+    tmux.send(&["Enter"]);
     wait_for("the cluster confirmation", Duration::from_secs(20), || {
         let s = tmux.screen();
-        if s.contains(n) { Ok(()) } else { Err(s) }
+        if s.contains(ns) { Ok(()) } else { Err(s) }
     });
-    tmux.keys("y");
+    tmux.send(&["y"]);
     // The cell creates the ConfigMap; applying it too before the cell finished would race
     // with its `kubectl create` (AlreadyExists on one side or the other).
     wait_for("the first command passed", long, || {
@@ -165,6 +96,19 @@ fn pods_pane_follows_the_cluster() {
             Err(s)
         }
     });
+    tmux
+}
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn pods_pane_follows_the_cluster() {
+    let ns = TestNamespace::reserve("pane");
+    let n = ns.name.as_str();
+    kubectl_ok(&["create", "namespace", n]);
+    // The first cell creates the ConfigMap; applying it too before the cell finished would race
+    // with its `kubectl create` (AlreadyExists on one side or the other).
+    let tmux = open_lesson_confirmed(n);
+    let long = Duration::from_secs(60);
 
     let apply = |file: &str| kubectl_ok(&["-n", n, "apply", "-f", &format!("{MANIFESTS}/{file}")]);
     apply("redis-scripts.yaml");
@@ -182,6 +126,40 @@ fn pods_pane_follows_the_cluster() {
     apply("redis-sentinel-controller.yaml");
     kubectl_ok(&["-n", n, "scale", "rc", "redis", "--replicas=3"]);
     kubectl_ok(&["-n", n, "scale", "rc", "redis-sentinel", "--replicas=3"]);
+    if crate::support::real_node() {
+        // Real sentinels fail over only to replicas they know: delete the master once they
+        // know both (the lesson waits for the same before its deletion).
+        wait_for(
+            "the sentinels know 2 replicas and 3 other sentinels",
+            long,
+            || {
+                let out = crate::support::kubectl(&[
+                    "-n",
+                    n,
+                    "exec",
+                    "redis-master",
+                    "-c",
+                    "sentinel",
+                    "--",
+                    "redis-cli",
+                    "-p",
+                    "26379",
+                    "sentinel",
+                    "master",
+                    "mymaster",
+                ]);
+                let fields: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+                let value = |k: &str| {
+                    let i = fields.iter().position(|f| f == k)?;
+                    fields.get(i + 1).cloned()
+                };
+                match (value("num-slaves"), value("num-other-sentinels")) {
+                    (Some(r), Some(s)) if r == "2" && s == "3" => Ok(()),
+                    other => Err(format!("{other:?}")),
+                }
+            },
+        );
+    }
     kubectl_ok(&["-n", n, "delete", "pod", "redis-master", "--wait=false"]);
 
     wait_for(
@@ -203,7 +181,7 @@ fn pods_pane_follows_the_cluster() {
             }
         },
     );
-    tmux.keys("q");
+    tmux.send(&["q"]);
 }
 
 #[test]
@@ -219,4 +197,50 @@ fn pane_rows_ignore_the_lesson_text_beside_the_pane() {
     assert_eq!(rows_named(&rows, "redis-").len(), 2, "{rows:?}");
     assert_eq!(rows_named(&rows, "redis-sentinel-").len(), 1);
     assert!(pane_rows("no header here\nredis-master 1/1 Running").is_empty());
+}
+
+/// The STATUS column of the pane's row for `pod`.
+fn pane_status(rows: &[String], pod: &str) -> Option<String> {
+    let row = row_of(rows, pod)?;
+    // NAME READY STATUS ...: the marker is glued to the name, so STATUS is the third word.
+    row.split_whitespace().nth(2).map(str::to_string)
+}
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn pods_pane_shows_kubelets_states_as_kubectl_does() {
+    if !crate::support::needs_real_node("pods_pane_shows_kubelets_states_as_kubectl_does") {
+        return;
+    }
+    let ns = TestNamespace::reserve("states-pane");
+    let n = ns.name.as_str();
+    kubectl_ok(&["create", "namespace", n]);
+    crate::real_node::kubelet_states(n);
+    let tmux = open_lesson_confirmed(n);
+    wait_for(
+        "every pod's STATUS in the pane as kubectl shows it",
+        Duration::from_secs(60),
+        || {
+            let s = tmux.screen();
+            let rows = pane_rows(&s);
+            let kubectl = crate::real_node::kubectl_statuses(n);
+            let differ: Vec<String> = crate::real_node::STATES
+                .iter()
+                .filter_map(|(pod, _)| {
+                    let want = kubectl
+                        .iter()
+                        .find(|(p, _)| p == pod)
+                        .map(|(_, s)| s.clone());
+                    let have = pane_status(&rows, pod);
+                    (want != have).then(|| format!("{pod}: kubectl {want:?}, pane {have:?}"))
+                })
+                .collect();
+            if differ.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{differ:?}\n{s}"))
+            }
+        },
+    );
+    tmux.send(&["q"]);
 }

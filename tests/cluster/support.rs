@@ -133,3 +133,35 @@ pub fn current_context(kubeconfig: &Path) -> String {
     );
     text(&out.stdout).trim().to_string()
 }
+
+/// Whether the cluster under test runs pods for real (kubelet and containers) rather than on
+/// KWOK's simulated node. `scripts/cluster exec` sets `KUBETUTOR_CLUSTER_NODE_KIND`; against
+/// kind or minikube set it to `real` yourself.
+pub fn real_node() -> bool {
+    std::env::var("KUBETUTOR_CLUSTER_NODE_KIND").is_ok_and(|k| k == "real")
+}
+
+/// For a test only a real node can run: true when there is one. Otherwise it says so loudly and
+/// returns false, or fails under CI (CI's machine must run a real node).
+pub fn needs_real_node(test: &str) -> bool {
+    if real_node() {
+        return true;
+    }
+    let kind = std::env::var("KUBETUTOR_CLUSTER_NODE_KIND").unwrap_or_else(|_| "unset".into());
+    let msg = format!(
+        "{test}: NOT RUN: the cluster has no real node (KUBETUTOR_CLUSTER_NODE_KIND={kind}); \
+         `scripts/cluster up` as root starts one"
+    );
+    assert!(std::env::var_os("CI").is_none(), "{msg}; CI must run it");
+    eprintln!("*** {msg}");
+    false
+}
+
+/// `kubetutor run` must not skip container cells on a real node; on KWOK it skips them.
+pub fn skip_needs_for_this_node(cmd: &mut Command) -> &mut Command {
+    if real_node() {
+        cmd.env_remove("KUBETUTOR_SKIP_NEEDS")
+    } else {
+        cmd.env("KUBETUTOR_SKIP_NEEDS", "containers")
+    }
+}

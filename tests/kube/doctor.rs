@@ -38,6 +38,15 @@ fn cluster(
             review["apiVersion"] = json!("authorization.k8s.io/v1");
             return Reply::Json(201, review.to_string());
         }
+        if uri.starts_with("/api/v1/nodes") {
+            if denied.contains(&("list", "nodes")) {
+                let forbidden = r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"nodes is forbidden: User \"u\" cannot list resource \"nodes\" in API group \"\" at the cluster scope","reason":"Forbidden","details":{"kind":"nodes"},"code":403}"#;
+                return Reply::Json(403, forbidden.into());
+            }
+            let nodes = std::fs::read_to_string("tests/fixtures/kube/nodelist.json")
+                .expect("tests/fixtures/kube/nodelist.json");
+            return Reply::Json(200, nodes);
+        }
         if uri == format!("/api/v1/namespaces/{NS}") {
             let missing = r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"namespaces \"kubetutor-redis\" not found","reason":"NotFound","details":{"name":"kubetutor-redis","kind":"namespaces"},"code":404}"#;
             return Reply::Json(404, missing.into());
@@ -78,6 +87,18 @@ async fn api_rbac_and_namespace_all_reported() {
         "{}",
         lines[2]
     );
+    // From `kubectl get nodes -o json` on the real node of scripts/cluster.
+    assert_eq!(
+        lines[3],
+        "ok    nodes      kubetutor-node Ready, kubelet v1.34.4, runtime containerd://1.6.20"
+    );
+}
+
+#[tokio::test]
+async fn nodes_hidden_by_rbac_only_warn() {
+    let out = checks(&[("list", "nodes")]).await;
+    assert_eq!(out[3].verdict, Verdict::Warn, "{}", out[3]);
+    assert!(out[3].detail.contains("may not list nodes"), "{}", out[3]);
 }
 
 #[tokio::test]

@@ -239,3 +239,19 @@ fn tiny_areas_do_not_panic() {
             .expect("draw");
     }
 }
+
+/// At 160 terminal columns the pods pane is about 62 wide: a long STATUS is shortened before
+/// a pod name is cut or the IP goes.
+#[test]
+fn a_long_status_is_shortened_before_names_are_cut() {
+    let view = with_roles(live());
+    let term = draw(&view, 62, 6, 0);
+    let screen = format!("{:?}", term.backend());
+    for name in ["redis-2tm9c", "redis-master", "redis-sentinel-7xk2p"] {
+        assert!(screen.contains(name), "{name} is whole:\n{screen}");
+    }
+    assert!(
+        screen.contains("10.244.0.6") && screen.contains("ContainerCr…"),
+        "{screen}"
+    );
+}

@@ -320,15 +320,14 @@ fn private_kubeconfig_is_removed_on_request() {
 /// kubectl itself must accept the file (our extension note included) and see the namespace.
 #[test]
 fn kubectl_reads_the_private_kubeconfig() {
-    if which("kubectl").is_none() {
-        eprintln!("skipped: kubectl not on PATH");
+    let Some(kubectl) = crate::skip::needs(which("kubectl"), "kubectl on PATH") else {
         return;
-    }
+    };
     let sb = Sandbox::new();
     let target = sb
         .prepare(Some("kubetutor-redis"), args(None))
         .expect("prepare");
-    let out = std::process::Command::new("kubectl")
+    let out = std::process::Command::new(kubectl)
         .args(["config", "view", "--minify", "-o"])
         .arg("jsonpath={.current-context}/{.contexts[0].context.namespace}")
         .envs(target.session.env())

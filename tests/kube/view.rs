@@ -265,3 +265,36 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_terminating_or_deleted_pod_keeps_the_role_it_had() {
+    let mut view = PodsView::new();
+    listed(&mut view);
+    let roles = |m: &str, r: &str| {
+        HashMap::from([
+            (m.to_string(), Role::Master),
+            (r.to_string(), Role::Replica),
+        ])
+    };
+    view.set_roles(roles("10.0.0.1", "10.0.0.2"), t(1));
+    view.apply(
+        PodsUpdate::Applied(row("a", "Terminating", Some("10.0.0.1"))),
+        t(2),
+    );
+    // After the failover the sentinels list the dying master as a replica.
+    view.set_roles(roles("10.0.0.2", "10.0.0.1"), t(3));
+    let role = |view: &PodsView, name: &str| {
+        let e = view.entries().find(|e| e.row.name == name).expect("row");
+        view.role(&e.row)
+    };
+    assert_eq!(role(&view, "a"), Some(Role::Master));
+    assert_eq!(role(&view, "b"), Some(Role::Master));
+    view.apply(PodsUpdate::Deleted("a".into()), t(4));
+    assert_eq!(role(&view, "a"), Some(Role::Master), "still what it was");
+    // A pod recreated under the same name is new: its role is live again.
+    view.apply(
+        PodsUpdate::Applied(row("a", "Running", Some("10.0.0.1"))),
+        t(5),
+    );
+    assert_eq!(role(&view, "a"), Some(Role::Replica));
+}

@@ -4,8 +4,16 @@ use kubetutor::lesson::check::check_source;
 use kubetutor::lesson::import::import;
 use kubetutor::lesson::{Block, parse};
 
-/// The seed notebook export, if this checkout sits next to `shared/seed`.
+use crate::skip::needs;
+
+/// The seed notebook export, when this checkout sits next to `shared/seed` (else a skip, or a
+/// failure under CI).
+#[track_caller]
 fn seed() -> Option<(PathBuf, String)> {
+    needs(find_seed(), "../shared/seed/*.txt next to the checkout")
+}
+
+fn find_seed() -> Option<(PathBuf, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed");
     let entry = std::fs::read_dir(&dir)
         .ok()?
@@ -17,10 +25,7 @@ fn seed() -> Option<(PathBuf, String)> {
 
 #[test]
 fn seed_imports_with_all_commands_steps_and_prose() {
-    let Some((path, seed)) = seed() else {
-        eprintln!("skipped: ../shared/seed/*.txt is not present next to the crate");
-        return;
-    };
+    let Some((path, seed)) = seed() else { return };
     let imported = import(&path, &seed).expect("seed imports");
 
     let expected: Vec<&str> = seed.lines().filter_map(|l| l.strip_prefix('!')).collect();
@@ -59,10 +64,7 @@ fn seed_imports_with_all_commands_steps_and_prose() {
 
 #[test]
 fn imported_seed_passes_check() {
-    let Some((path, seed)) = seed() else {
-        eprintln!("skipped: ../shared/seed/*.txt is not present next to the crate");
-        return;
-    };
+    let Some((path, seed)) = seed() else { return };
     let imported = import(&path, &seed).expect("seed imports");
     let tmp = tempfile::tempdir().expect("tempdir");
     let diags = check_source(&tmp.path().join("lesson.md"), &imported.markdown);
@@ -79,10 +81,7 @@ fn imported_seed_passes_check() {
 
 #[test]
 fn import_cli_writes_a_lesson_that_checks() {
-    let Some((path, _)) = seed() else {
-        eprintln!("skipped: ../shared/seed/*.txt is not present next to the crate");
-        return;
-    };
+    let Some((path, _)) = seed() else { return };
     let tmp = tempfile::tempdir().expect("tempdir");
     let out_dir = tmp.path().join("redis");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubetutor"))

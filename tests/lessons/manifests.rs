@@ -265,15 +265,15 @@ fn the_k8s_lesson_names_only_files_that_exist() {
     );
 }
 
-/// kubectl's own validation, when a cluster is configured for the end-to-end tests.
+/// kubectl's own validation: `--dry-run=client` still needs an API server for discovery, so
+/// this runs with the end-to-end tests (scripts/e2e-cluster passes `--ignored`).
 #[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
 fn kubectl_accepts_every_manifest_when_a_cluster_is_configured() {
-    let Ok(kubeconfig) = std::env::var("KUBETUTOR_E2E_KUBECONFIG") else {
-        eprintln!(
-            "skipped: kubectl --dry-run=client needs an API server; set KUBETUTOR_E2E_KUBECONFIG"
-        );
-        return;
-    };
+    let kubeconfig = std::env::var("KUBETUTOR_E2E_KUBECONFIG")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .expect("KUBETUTOR_E2E_KUBECONFIG names the cluster's kubeconfig (scripts/e2e-cluster)");
     for file in FILES {
         let out = Command::new("kubectl")
             .args([

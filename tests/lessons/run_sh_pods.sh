@@ -6,7 +6,7 @@
 # Linux only (the whole of 127.0.0.0/8 is loopback). Prints `PASS` last on success.
 set -euo pipefail
 
-RUN_SH="$(cd "$(dirname "$0")/../../manifests/redis-sentinel" && pwd)/image/run.sh"
+RUN_SH="${RUN_SH:-$(cd "$(dirname "$0")/../../manifests/redis-sentinel" && pwd)/image/run.sh}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kubetutor-runsh.XXXXXX")"
 PIDS=()
 
@@ -40,7 +40,7 @@ container() {
   mkdir -p "$WORK/$name"
   setsid env PATH="$WORK/bin:$PATH" POD_IP="$ip" DATA_DIR="$WORK/$name" \
     REDIS_SENTINEL_SERVICE_HOST="$service" REDIS_SENTINEL_SERVICE_PORT=26379 \
-    DOWN_AFTER_MS=2000 FAILOVER_TIMEOUT_MS=4000 "$@" \
+    DOWN_AFTER_MS=2000 FAILOVER_TIMEOUT_MS=4000 FOLLOW_INTERVAL_S=1 "$@" \
     bash "$RUN_SH" >> "$WORK/$name.log" 2>&1 &
   PIDS+=($!)
   eval "PID_${name//-/_}=$!"
@@ -80,7 +80,7 @@ knows() { # knows SENTINEL_IP REPLICAS OTHER_SENTINELS
     awk -v r="$2" -v s="$3" '/^num-slaves$/ {getline; a=$0} /^num-other-sentinels$/ {getline; b=$0} END {exit !(a==r && b==s)}'
 }
 
-for ip in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 127.0.0.8; do
+for ip in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 127.0.0.8 127.0.0.9 127.0.0.10; do
   for port in 6379 26379; do
     ! redis-cli -h "$ip" -p "$port" ping >/dev/null 2>&1 || fail "something already listens on $ip:$port"
   done
@@ -126,14 +126,52 @@ until_ok 20 "the replacement pod joins the current master" follows_current 127.0
 old="$(master_by 127.0.0.3)"
 [ "$(role_of "$old")" = master ] || fail "the sentinels name $old, which is not a master"
 
+pod_of() {
+  case "$1" in
+    127.0.0.4) echo redis-a ;; 127.0.0.5) echo redis-b ;; 127.0.0.8) echo redis-c ;; 127.0.0.9) echo redis-d ;;
+    127.0.0.10) echo redis-e ;; *) fail "master $1?" ;;
+  esac
+}
+
+# The race a real node showed: a master pod is deleted and its controller's replacement starts
+# while the master still answers, shutting down (Redis 7 waits up to 10 s for lagging replicas
+# on SIGTERM). A paused replica makes it wait; the replacement must not pick it.
+lagging=""
+for ip in 127.0.0.4 127.0.0.5 127.0.0.8; do [ "$ip" != "$old" ] && lagging="$ip" && break; done
+kill -STOP -- "-$(eval echo "\$PID_$(pod_of "$lagging" | tr - _)")"
+redis-cli -h "$old" set greeting hello >/dev/null
+redis-cli -h "$old" set lag 1 >/dev/null
+kill -TERM -- "-$(eval echo "\$PID_$(pod_of "$old" | tr - _)")"
+shutting_down() { redis-cli -h "$old" info server | grep -q '^shutdown_in_milliseconds:'; }
+until_ok 5 "the master $old is shutting down, still answering" shutting_down
+container redis-d 127.0.0.9 127.0.0.3
+chose() { grep -Eq "Connecting to MASTER|Waiting" "$WORK/redis-d.log"; }
+until_ok 10 "the replacement pod made its choice" chose
+kill -CONT -- "-$(eval echo "\$PID_$(pod_of "$lagging" | tr - _)")"
+stop "$(pod_of "$old")"
+elected_other() { m=$(master_by 127.0.0.3); [ -n "$m" ] && [ "$m" != "$old" ]; }
+until_ok 40 "a new master after the deletion" elected_other
+until_ok 30 "the replacement pod follows the new master" follows_current 127.0.0.9
+! grep -q "MASTER $old:6379" "$WORK/redis-d.log" || fail "the replacement attached to the master that was shutting down"
+# The paused replica may have been promoted itself once it caught up.
+follows_or_leads() { [ "$(master_by 127.0.0.3)" = "$1" ] || follows_current "$1"; }
+until_ok 30 "the paused replica follows (or is) the new master" follows_or_leads "$lagging"
+old="$(master_by 127.0.0.3)"
+
+# A replica that attached just before its master died, before any sentinel saw it in the
+# master's INFO (they look every 10 s): the sentinels cannot reconfigure it, it must follow
+# their answer by itself.
+container redis-e 127.0.0.10 127.0.0.3
+until_ok 20 "a new replica syncs from $old" is_replica_of 127.0.0.10 "$old"
+
 # The sentinels still count the deleted pod's sentinel: 3 alive of 4 known, so a leader needs
 # all three votes. Kill the current master's container and restart it at once: its start script
 # must wait for the failover instead of coming back as a master.
-case "$old" in 127.0.0.4) pod=redis-a ;; 127.0.0.5) pod=redis-b ;; 127.0.0.8) pod=redis-c ;; *) fail "master $old?" ;; esac
+pod=$(pod_of "$old")
 stop "$pod"
 container "$pod" "$old" 127.0.0.3
-elected_other() { m=$(master_by 127.0.0.3); [ -n "$m" ] && [ "$m" != "$old" ]; }
 until_ok 40 "three of four known sentinels elect a new master" elected_other
 until_ok 30 "the restarted $old waits for the failover, then follows the new master" follows_current "$old"
+until_ok 30 "the replica that attached just before the crash follows the new master" follows_current 127.0.0.10
 [ "$(redis-cli -h "$(master_by 127.0.0.3)" get greeting)" = hello ] || fail "the data did not survive two failovers"
 say PASS

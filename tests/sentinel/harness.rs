@@ -7,7 +7,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use kubetutor::sentinel::{MonitorConfig, Seed, SentinelUpdate, SentinelView, spawn_monitor};
+use kubetutor::sentinel::model::LinkState;
+use kubetutor::sentinel::{
+    Health, MonitorConfig, Seed, SentinelUpdate, SentinelView, spawn_monitor, wake_channel,
+};
 use tokio::sync::mpsc;
 
 pub const MASTER: &str = "mymaster";
@@ -43,7 +46,7 @@ impl Drop for Cluster {
     }
 }
 
-fn require_redis() {
+pub fn require_redis() {
     let found = |b: &str| Command::new(b).arg("--version").output().is_ok();
     if !(found("redis-server") && found("redis-sentinel")) {
         let deps = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/deps");
@@ -184,7 +187,37 @@ impl Cluster {
             master: master.into(),
             password: password.map(str::to_string),
             refresh: Duration::from_millis(500),
+            wake: Default::default(),
         }
+    }
+}
+
+/// A sentinel on `port` watching a master that need not exist, started now (not waited for:
+/// the caller measures how soon it is seen).
+pub fn spawn_sentinel(dir: &Path, port: u16) -> Proc {
+    let master = free_port();
+    let conf = format!(
+        "port {port}\nbind 127.0.0.1\ndir {}\nsentinel monitor {MASTER} 127.0.0.1 {master} 2\n",
+        dir.display()
+    );
+    let path = dir.join(format!("sentinel-{port}.conf"));
+    std::fs::write(&path, conf).expect("write sentinel.conf");
+    let path = path.to_string_lossy().into_owned();
+    let child = spawn(
+        "redis-sentinel",
+        &[&path],
+        dir,
+        &format!("sentinel-{port}.log"),
+    );
+    Proc {
+        port,
+        child: Some(child),
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 
@@ -241,4 +274,64 @@ impl Watch {
             }
         }
     }
+}
+
+/// Waits until the seed link sleeps its longest loopback backoff, starts a sentinel there
+/// (waking the monitor as the TUI does when `wake`), and returns how long until connected.
+pub async fn connect_after_start(wake: bool) -> Duration {
+    require_redis();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let (handle, woken) = wake_channel();
+    let config = MonitorConfig {
+        seed: Seed::Address {
+            host: "127.0.0.1".into(),
+            port,
+        },
+        master: MASTER.into(),
+        password: None,
+        refresh: Duration::from_millis(500),
+        wake: woken,
+    };
+    let mut w = Watch::start(config);
+    let capped = |v: &SentinelView| {
+        v.links.first().is_some_and(|l| {
+            matches!(l.state, LinkState::Unreachable { backoff, .. } if backoff >= Duration::from_millis(500))
+        })
+    };
+    w.until(
+        "backoff at its loopback cap",
+        Duration::from_secs(10),
+        capped,
+    )
+    .await;
+    assert!(matches!(w.view.health(), Health::Waiting { .. }));
+    let started = Instant::now();
+    let _sentinel = spawn_sentinel(dir.path(), port);
+    if wake {
+        handle.wake();
+    }
+    w.until("connected", Duration::from_secs(10), |v| {
+        matches!(v.health(), Health::Connected { .. })
+    })
+    .await;
+    started.elapsed()
+}
+
+/// The baseline: a sentinel started now, polled with a bare `PING` every millisecond; how long
+/// until it answers (no client can connect sooner).
+pub fn ping_after_start() -> Duration {
+    require_redis();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let started = Instant::now();
+    let _sentinel = spawn_sentinel(dir.path(), port);
+    while raw(port, &["PING"]).is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "sentinel never answered"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    started.elapsed()
 }

@@ -87,26 +87,15 @@ fn split_view() {
 #[test]
 fn all_sentinels_down() {
     let mut v = before();
-    for i in 0..3 {
-        let state = LinkState::Unreachable {
-            attempt: 4,
-            backoff: Duration::from_secs(2),
-            error: "Connection refused (os error 111)".into(),
-        };
-        v.apply(
-            SentinelUpdate::Link {
-                endpoint: endpoint(i),
-                state,
-            },
-            t(9000),
-        );
-    }
+    recorded::all_down(&mut v);
     insta::assert_snapshot!(draw(&v, 52, 8));
 }
 
 #[test]
 fn one_unreachable_sentinel_shows_the_retry_in_a_narrow_pane() {
     let mut v = recorded::view();
+    // Once connected, unreachable is news (before, it is a wait).
+    v.ever_connected = true;
     v.apply(
         SentinelUpdate::Link {
             endpoint: endpoint(0),
@@ -151,4 +140,130 @@ fn tiny_areas_do_not_panic() {
             &mut buf,
         );
     }
+}
+
+/// One replica in each state Sentinel can report, in Sentinel's words.
+fn replica_in(flags: &str, link_ok: bool, master_offset: u64) -> SentinelView {
+    let mut v = before();
+    let mut topology = recorded::topology(recorded::OLD, "master", 0, 0);
+    topology.replicas.truncate(1);
+    topology.replicas[0].flags = kubetutor::sentinel::report::Flags(flags.into());
+    topology.replicas[0].link_ok = link_ok;
+    for i in 0..3 {
+        let mut mine = topology.clone();
+        mine.sentinels = recorded::topology(recorded::OLD, "master", 0, i).sentinels;
+        v.apply(
+            SentinelUpdate::Topology {
+                endpoint: endpoint(i),
+                topology: mine,
+            },
+            t(100),
+        );
+    }
+    let info = kubetutor::sentinel::report::parse_replication(&format!(
+        "role:master\nslave0:ip=10.244.2.7,port=6379,state=online,offset=82004,lag=0\n\
+         master_repl_offset:{master_offset}\n"
+    ));
+    v.apply(
+        SentinelUpdate::MasterInfo {
+            addr: kubetutor::sentinel::Addr::new(recorded::OLD, 6379),
+            info: Ok(info),
+        },
+        t(100),
+    );
+    v
+}
+
+#[test]
+fn replica_states_in_sentinels_words() {
+    let cases = [
+        ("replica_in_sync", "slave", true, 82_004 + 300),
+        ("replica_lagging", "slave", true, 82_004 + 5_000),
+        ("replica_disconnected", "slave,disconnected", true, 82_004),
+        ("replica_s_down", "slave,s_down,disconnected", false, 82_004),
+        ("replica_master_link_err", "slave", false, 82_004),
+    ];
+    for (name, flags, link_ok, offset) in cases {
+        let screen = draw(&replica_in(flags, link_ok, offset), 52, 5);
+        insta::assert_snapshot!(name, screen);
+    }
+}
+
+#[test]
+fn waiting_for_a_sentinel_the_lesson_starts_later() {
+    let mut v = recorded::view();
+    v.expected = Some("started in step 3".into());
+    v.apply(
+        SentinelUpdate::Link {
+            endpoint: "127.0.0.1:26479".into(),
+            state: LinkState::Unreachable {
+                attempt: 3,
+                backoff: Duration::from_millis(500),
+                error: "Connection refused (os error 111)".into(),
+            },
+        },
+        t(0),
+    );
+    insta::assert_snapshot!(draw(&v, 52, 4));
+}
+
+#[test]
+fn a_deleted_seed_pod_is_one_sentinel_shown_gone() {
+    let v = crate::identity::after_two_deletions();
+    insta::assert_snapshot!(draw(&v, 60, 22));
+}
+
+#[test]
+fn after_failover_shows_detection_and_downtime_apart() {
+    use kubetutor::sentinel::writes::WriteProbe;
+    let mut v = before();
+    let flip = |ok, ms| {
+        SentinelUpdate::Writes(WriteProbe {
+            ok,
+            at: t(ms),
+            master: ok.then(|| kubetutor::sentinel::Addr::new(recorded::NEW, 6379)),
+        })
+    };
+    v.apply(flip(true, 60), t(60));
+    // The master died at 0.9 s; sentinels noticed at 1.0 s (down-after) and switched at 2.2 s.
+    v.apply(flip(false, 900), t(1000));
+    replay(&mut v, recorded::failover());
+    let mid = draw(&v, 52, 14);
+    assert!(
+        mid.contains("unavailable for writes: 1.5 s so far"),
+        "{mid}"
+    );
+    v.apply(flip(true, 2300), t(2300));
+    replay(&mut v, recorded::after());
+    insta::assert_snapshot!(draw(&v, 52, 12));
+}
+
+#[test]
+fn a_promoted_replica_ahead_of_the_sentinels_is_said_so() {
+    use kubetutor::sentinel::writes::WriteProbe;
+    let mut v = during();
+    let back = WriteProbe {
+        ok: true,
+        at: t(1240),
+        master: Some(kubetutor::sentinel::Addr::new(recorded::NEW, 6379)),
+    };
+    v.apply(
+        SentinelUpdate::Writes(WriteProbe {
+            ok: false,
+            at: t(900),
+            master: None,
+        }),
+        t(1000),
+    );
+    v.apply(SentinelUpdate::Writes(back), t(1240));
+    let screen = draw(&v, 60, 16);
+    assert!(screen.contains("(as Sentinel sees it)"), "{screen}");
+    assert!(
+        screen.contains("10.244.2.7:6379 already answers as master"),
+        "{screen}"
+    );
+    // Once the sentinels switch, their view is the truth again.
+    let mut v2 = v.clone();
+    replay(&mut v2, recorded::failover());
+    assert!(!draw(&v2, 60, 16).contains("as Sentinel sees it"));
 }

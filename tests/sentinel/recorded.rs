@@ -200,3 +200,21 @@ pub fn replay(
 pub fn view() -> SentinelView {
     SentinelView::new("mymaster", t(0))
 }
+
+/// Every sentinel unreachable at 9 s (attempt 4, next retry in 2 s).
+pub fn all_down(view: &mut SentinelView) {
+    for i in 0..SENTINELS.len() {
+        let state = LinkState::Unreachable {
+            attempt: 4,
+            backoff: Duration::from_secs(2),
+            error: "Connection refused (os error 111)".into(),
+        };
+        view.apply(
+            SentinelUpdate::Link {
+                endpoint: endpoint(i),
+                state,
+            },
+            t(9000),
+        );
+    }
+}

@@ -16,6 +16,14 @@ fn edited_code_runs_and_can_be_reverted() {
     ));
     tmux.wait_for("Step 1/2");
     tmux.send(&["e"]);
+    // The edit is shown first and runs only on Enter.
+    let screen = tmux.wait_for("Enter runs your version");
+    assert!(screen.contains("$((6*8))"), "the edit is shown:\n{screen}");
+    assert!(
+        !screen.contains("KT-E2E-OUTPUT 4"),
+        "ran before Enter:\n{screen}"
+    );
+    tmux.send(&["Enter"]);
     let screen = tmux.wait_for("KT-E2E-OUTPUT 48");
     assert!(screen.contains("ran edited code"), "{screen}");
     assert!(screen.contains("$((6*8))"), "the edit is shown:\n{screen}");

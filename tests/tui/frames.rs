@@ -77,6 +77,12 @@ fn an_edited_cell_shows_its_code_and_that_it_ran() {
     });
     let screen = rows(&mut app, &mut view, 100, 30).join("\n");
     assert!(screen.contains("echo edited-by-me"), "{screen}");
+    assert!(
+        screen.contains("idle · edited"),
+        "shown, not run yet: {screen}"
+    );
+    app.update(Action::RunFocused);
+    let screen = rows(&mut app, &mut view, 100, 30).join("\n");
     assert!(screen.contains("queued · ran edited code"), "{screen}");
     app.update(Action::Exec(ExecEvent::Finished {
         cell: 0,

@@ -30,9 +30,7 @@ fn launch(tmux: &Tmux, mode: &str) {
 }
 
 fn alternate_on(tmux: &Tmux) -> bool {
-    tmux.run(&["display-message", "-p", "-t", "t", "#{alternate_on}"])
-        .trim()
-        == "1"
+    tmux.flag("alternate_on")
 }
 
 /// After the panic: shell back on the normal screen, message shown, settings as before.

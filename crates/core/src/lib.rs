@@ -8,4 +8,5 @@ pub mod backoff;
 pub mod exec;
 pub mod kube;
 pub mod lesson;
+pub mod paths;
 pub mod sentinel;

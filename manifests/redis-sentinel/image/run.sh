@@ -30,8 +30,15 @@ find_master() {
     SENTINEL get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | head -n 1
 }
 
-reachable() {
-  timeout 3 redis-cli -h "$1" -p 6379 PING 2>/dev/null | grep -q PONG
+# A master worth following: it answers, calls itself master, and is not shutting down. On SIGTERM
+# Redis 7 keeps answering for up to shutdown-timeout (10 s) while its replicas catch up, and a
+# replica that attached then would follow a master about to vanish (INFO shows
+# shutdown_in_milliseconds only during that wait).
+usable_master() {
+  local info
+  info="$(timeout 3 redis-cli -h "$1" -p 6379 INFO 2>/dev/null | tr -d '\r')"
+  printf '%s\n' "$info" | grep -qx 'role:master' &&
+    ! printf '%s\n' "$info" | grep -q '^shutdown_in_milliseconds:'
 }
 
 # Waits until the sentinels name a master that answers; prints its IP.
@@ -47,12 +54,32 @@ wait_for_master() {
     if [ "$master" = "$POD_IP" ] && [ "${BOOTSTRAP:-false}" != "true" ]; then
       master=""
     fi
-    if [ -n "$master" ] && reachable "$master"; then
+    if [ -n "$master" ] && usable_master "$master"; then
       echo "$master"
       return
     fi
     echo "Connecting to master failed.  Waiting..." >&2
     sleep 5
+  done
+}
+
+# The sentinels reconfigure only the replicas they know, and they learn of a replica from its
+# master's INFO (every 10 s). A replica that attached to a master that died before they looked
+# would follow the dead address for ever. So every redis server, for as long as it is a
+# replica, follows whatever master the sentinels name. Runs beside redis-server (started just
+# before the exec); the container's end takes it along.
+follow_sentinels() {
+  local want have
+  exec </dev/null
+  while sleep "${FOLLOW_INTERVAL_S:-2}"; do
+    want="$(find_master)"
+    [ -n "$want" ] && [ "$want" != "$POD_IP" ] || continue
+    have="$(timeout 3 redis-cli -h "$POD_IP" -p 6379 INFO replication 2>/dev/null | tr -d '\r')"
+    printf '%s\n' "$have" | grep -qx 'role:slave' || continue
+    printf '%s\n' "$have" | grep -qx "master_host:$want" && continue
+    usable_master "$want" || continue
+    echo "The sentinels name $want as the master: following it." >&2
+    timeout 3 redis-cli -h "$POD_IP" -p 6379 REPLICAOF "$want" 6379 >/dev/null 2>&1
   done
 }
 
@@ -63,6 +90,7 @@ launchmaster() {
     echo "The sentinels say the master is $master: starting as its replica." >&2
     launchslave
   fi
+  follow_sentinels &
   exec redis-server --port 6379 --protected-mode no --dir "$DATA_DIR" --appendonly yes \
     --replica-announce-ip "$POD_IP"
 }
@@ -91,6 +119,7 @@ launchslave() {
   local master
   # Only a sentinel may fall back to its own pod; a replica always waits for a real master.
   master="$(BOOTSTRAP=false wait_for_master)"
+  follow_sentinels &
   exec redis-server --port 6379 --protected-mode no --dir "$DATA_DIR" --appendonly yes \
     --replicaof "$master" 6379 --replica-announce-ip "$POD_IP"
 }

@@ -80,8 +80,10 @@ impl Started {
         cmd.stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
         proc::own_group(&mut cmd, die_with_parent);
+        let run = proc::next_run_mark();
+        cmd.env(proc::RUN_ENV, &run);
         let mut child = cmd.spawn()?;
-        let group = child.id().map(Group::register);
+        let group = child.id().map(|pid| Group::register(pid, run));
         let (Some(out), Some(err), Some(group)) = (child.stdout.take(), child.stderr.take(), group)
         else {
             let _ = child.start_kill();
@@ -210,6 +212,12 @@ async fn supervise(
                 break;
             }
         }
+    }
+    if stopping.is_some() {
+        // Cancelled or timed out: what it started outside its group goes too (a cell that
+        // ends by itself keeps its daemons; `redis-server --daemonize` is a lesson's step).
+        drop(stopper);
+        group.sweep().await;
     }
     match (stopping, status) {
         (Some(reason), _) => reason,

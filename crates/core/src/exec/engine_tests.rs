@@ -338,10 +338,28 @@ async fn shutdown_never_waits_on_a_consumer_that_stopped_reading() {
         event_capacity: 4,
         ..Default::default()
     };
-    let (h, _rx) = Engine::spawn(l, opts).unwrap();
+    let (h, mut rx) = Engine::spawn(l, opts).unwrap();
     h.run(0);
     h.run(1);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Read until the job is up and the cell runs, then stop reading: the cell's output fills
+    // the channel, so the engine is stuck sending to a consumer that no longer reads.
+    let (mut job, mut cell) = (false, false);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !(job && cell) {
+        let ev = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("JobStarted and Started in time")
+            .expect("engine alive");
+        job |= matches!(ev, ExecEvent::JobStarted { cell: 0, .. });
+        cell |= matches!(ev, ExecEvent::Started { cell: 1, .. });
+    }
+    while rx.len() < rx.max_capacity() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "channel never filled"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let t = std::time::Instant::now();
     tokio::time::timeout(Duration::from_secs(15), h.shutdown())
         .await

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::event::{ExecEvent, Outcome};
-use super::proc::Group;
+use super::proc::{self, Group};
 use super::pty::{self, Master, Slave};
 use super::session::Session;
 use super::term_emulator::{Emulator, TermSize};
@@ -69,8 +69,9 @@ pub(crate) async fn run(
 ) -> (Session, CellIndex, Outcome) {
     let start = Instant::now();
     let (outcome, ended, cwd_own) = match launch(&mut session, &ctx, index, &spec) {
-        Ok((master, slave, child, own)) => {
-            let (outcome, ended) = drive(&ctx, index, &spec, (master, slave, child), cmds).await;
+        Ok((master, slave, child, own, run)) => {
+            let launched = (master, slave, child, run);
+            let (outcome, ended) = drive(&ctx, index, &spec, launched, cmds).await;
             (outcome, ended, Some(own))
         }
         Err(outcome) => (outcome, Instant::now(), None),
@@ -94,7 +95,7 @@ pub(crate) async fn run(
     (session, index, outcome)
 }
 
-type Launched = (Master, Slave, tokio::process::Child, bool);
+type Launched = (Master, Slave, tokio::process::Child, bool, String);
 
 fn launch(
     session: &mut Session,
@@ -114,10 +115,12 @@ fn launch(
     cmd.env("TERM", "xterm-256color")
         .env_remove("COLUMNS")
         .env_remove("LINES");
+    let run = proc::next_run_mark();
+    cmd.env(proc::RUN_ENV, &run);
     let (master, slave, child) = pty::spawn(cmd, spec.size).map_err(|e| Outcome::Error {
         message: format!("cannot start the cell on a terminal: {e}"),
     })?;
-    Ok((master, slave, child, own))
+    Ok((master, slave, child, own, run))
 }
 
 fn timeout_of(ctx: &Ctx, index: CellIndex, spec: &TermSpec) -> Option<Duration> {
@@ -141,7 +144,7 @@ async fn drive(
     ctx: &Ctx,
     index: CellIndex,
     spec: &TermSpec,
-    (master, slave, mut child): (Master, Slave, tokio::process::Child),
+    (master, slave, mut child, run): (Master, Slave, tokio::process::Child, String),
     mut cmds: mpsc::UnboundedReceiver<TermCmd>,
 ) -> (Outcome, Instant) {
     let Some(pid) = child.id() else {
@@ -149,7 +152,7 @@ async fn drive(
         return (Outcome::Error { message }, Instant::now());
     };
     // The program leads a new session, hence a group of its own with its pid as id.
-    let group = Group::register(pid);
+    let group = Group::register(pid, run);
     super::emit(
         &ctx.events,
         ExecEvent::Started {
@@ -236,6 +239,10 @@ async fn drive(
         &ctx.closing,
     )
     .await;
+    if stopping {
+        // What it started outside its group (`setsid`, daemons) goes with it.
+        group.sweep().await;
+    }
     drop(group);
     let (status, at) = match exited {
         Some(e) => e,

@@ -37,6 +37,19 @@ pub fn become_subreaper() {
     });
 }
 
+/// The variable that tells one spawned cell process (one attempt of a cell, one background
+/// job) from every other: `<owner mark>-<n>`. A cell that is cancelled or times out takes
+/// what it started along, whatever group or session that moved to, and nothing of another
+/// cell's (background jobs and their daemons live on until they are stopped).
+pub const RUN_ENV: &str = "KUBETUTOR_RUN";
+
+/// A fresh [`RUN_ENV`] value.
+pub fn next_run_mark() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{n}", owner_mark())
+}
+
 /// This process's [`OWNER_ENV`] value.
 pub fn owner_mark() -> &'static str {
     static MARK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -60,7 +73,14 @@ pub fn kill_marked() -> usize {
 /// orphan watchdog is spared. One pass over /proc finds both; after the signals it waits only
 /// until those processes are dead (they are, within microseconds), not a fixed time.
 fn sweep(children: bool) -> usize {
-    let needle = format!("{OWNER_ENV}={}", owner_mark()).into_bytes();
+    sweep_with(
+        format!("{OWNER_ENV}={}", owner_mark()).into_bytes(),
+        children,
+    )
+}
+
+/// [`sweep`] for the processes whose environment holds `needle` (`NAME=value`).
+fn sweep_with(needle: Vec<u8>, children: bool) -> usize {
     let me = std::process::id();
     let keep = super::watchdog::pid();
     let mut killed = 0;
@@ -161,15 +181,35 @@ pub fn own_group(cmd: &mut tokio::process::Command, die_with_parent: bool) {
 #[derive(Debug)]
 pub struct Group {
     pgid: i32,
+    /// The [`RUN_ENV`] value its leader was started with.
+    run: String,
 }
 
 impl Group {
-    /// Registers the group led by `pid` (a child started with [`own_group`]).
-    pub fn register(pid: u32) -> Self {
+    /// Registers the group led by `pid` (a child started with [`own_group`] and `run` as its
+    /// [`RUN_ENV`]).
+    pub fn register(pid: u32, run: String) -> Self {
         let pgid = pid as i32;
         live().insert(pgid);
         super::watchdog::watch(pgid);
-        Self { pgid }
+        Self { pgid, run }
+    }
+
+    /// Kills whatever this run started outside its group (`setsid`, `set -m`, daemons), by
+    /// its [`RUN_ENV`] mark: for a cell that was cancelled or timed out. Not part of
+    /// [`Group::stop`]: a re-parented zombie can keep the group "alive" for the whole grace,
+    /// and the caller may stop waiting for the group before that.
+    pub async fn sweep(&self) {
+        let needle = format!("{RUN_ENV}={}", self.run).into_bytes();
+        // A /proc scan: off the async workers.
+        let swept = tokio::task::spawn_blocking(move || sweep_with(needle, false)).await;
+        if let Ok(n @ 1..) = swept {
+            tracing::info!(
+                pgid = self.pgid,
+                killed = n,
+                "stopped what the cell started outside its group"
+            );
+        }
     }
 
     pub fn id(&self) -> i32 {

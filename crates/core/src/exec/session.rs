@@ -146,6 +146,7 @@ impl Session {
         let mut env: BTreeMap<OsString, OsString> = std::env::vars_os()
             .filter(|(k, _)| {
                 k != "BASH_ENV"
+                    && k != super::proc::RUN_ENV
                     && k.to_str()
                         .is_none_or(|k| k == "SHLVL" || !is_ours_or_bash(k))
             })
@@ -352,6 +353,8 @@ impl Session {
         }
         // Even a cell that unset it must not hide the next cell's processes from the sweep.
         env.insert(OWNER_ENV.into(), super::proc::owner_mark().into());
+        // Each spawn gets its own; the last cell's must not be carried to the next.
+        env.remove(OsStr::new(super::proc::RUN_ENV));
         if !keep_cwd && !pwd.is_empty() {
             self.cwd = PathBuf::from(OsString::from_vec(pwd.to_vec()));
         }
@@ -401,17 +404,10 @@ impl Drop for Session {
 
 /// Finds a bare program name on PATH once, rather than on every spawn.
 fn resolve(program: PathBuf, path: Option<&OsStr>) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
     if program.components().count() != 1 {
         return program;
     }
-    let found = std::env::split_paths(path.unwrap_or_default())
-        .map(|dir| dir.join(&program))
-        .find(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        });
-    found.unwrap_or(program)
+    crate::paths::find_on(path.unwrap_or_default(), &program).unwrap_or(program)
 }
 
 /// The session's state directory: on tmpfs when there is one, else in the temp dir.

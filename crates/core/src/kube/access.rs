@@ -1,5 +1,6 @@
 //! The cluster half of `kubetutor doctor`: is the API answering, may the user do what lessons
-//! do (SelfSubjectAccessReview), does the lesson namespace exist. Every call shares one deadline.
+//! do (SelfSubjectAccessReview), does the lesson namespace exist, which nodes run pods (with
+//! their kubelet and container runtime, see [`super::nodes`]). Every call shares one deadline.
 
 use std::time::Duration;
 
@@ -54,7 +55,11 @@ pub async fn cluster_checks(
             "retry",
         ),
     };
-    vec![version, rbac, ns]
+    let nodes = match timeout_at(deadline, super::nodes::node_check(client)).await {
+        Ok(check) => check,
+        Err(_) => Check::warn("nodes", "listing nodes timed out".into(), "retry"),
+    };
+    vec![version, rbac, ns, nodes]
 }
 
 fn api_failure(server: &str, err: &kube::Error) -> Check {

@@ -162,16 +162,7 @@ fn client_version(json: &[u8]) -> Option<String> {
 }
 
 /// The first executable named `program` on PATH.
-pub fn which(program: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-}
+pub use crate::paths::which;
 
 /// kubeconfig, context, namespace, then the API checks.
 async fn cluster(inputs: &Inputs, deadline: Instant) -> Vec<Check> {

@@ -4,14 +4,17 @@
 //!   their errors, the private kubeconfig ([`kubeconfig`]) and the lesson namespace ([`namespace`]);
 //! - [`pods`]: the pod watch task, turning kube-rs watcher events into [`model`] rows
 //!   (kubectl's STATUS from [`status`]) that the app's `PodsView` folds for the pods pane;
-//! - [`doctor`]: the tool and cluster checks of `kubetutor doctor` (with [`access`]);
-//! - `portforward`: the sentinel pane's way into the cluster (owned by the sentinel module).
+//! - [`doctor`]: the tool and cluster checks of `kubetutor doctor` (with [`access`], [`nodes`]);
+//! - `portforward` and [`endpoints`]: the sentinel pane's way into the cluster (owned by the
+//!   sentinel module).
 
 pub mod access;
 pub mod doctor;
+pub mod endpoints;
 pub mod kubeconfig;
 pub mod model;
 pub mod namespace;
+pub mod nodes;
 pub mod pods;
 pub mod portforward;
 pub mod safety;

@@ -17,6 +17,7 @@ pub(crate) fn apply(r: &mut Resolved, a: &RawAttr) -> Result<(), Problem> {
         "verify" => t.verify = boolean(&a.key, v)?,
         "background" => t.background = boolean(&a.key, v)?,
         "interactive" => t.interactive = boolean(&a.key, v)?,
+        "always" => t.always = boolean(&a.key, v)?,
         "retry" => t.retry = duration(&a.key, v)?,
         "interval" => t.interval = duration(&a.key, v)?,
         "timeout" => t.timeout = Some(duration(&a.key, v)?),
@@ -169,6 +170,11 @@ pub(crate) fn conflicts(r: &Resolved, raw: &[RawAttr], problems: &mut Vec<AttrPr
             t.background && t.capture.is_some(),
             "capture",
             "a background cell has no final output to capture",
+        ),
+        (
+            t.always && !t.run,
+            "always",
+            "a cleanup cell must run; run=false never does",
         ),
         (
             t.interactive && t.capture.is_some(),

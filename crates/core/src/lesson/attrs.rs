@@ -6,7 +6,7 @@ pub use super::attr_values::{duration, is_var_name};
 use super::model::CellAttrs;
 
 /// Attributes kubetutor understands.
-pub const KNOWN: [&str; 15] = [
+pub const KNOWN: [&str; 16] = [
     "id",
     "name",
     "run",
@@ -22,6 +22,7 @@ pub const KNOWN: [&str; 15] = [
     "hint",
     "needs",
     "stdin",
+    "always",
 ];
 
 /// Runme attributes: what kubetutor does with each (None: understood, no warning needed).
@@ -101,6 +102,11 @@ pub struct AttrProblem {
 }
 
 impl AttrProblem {
+    /// A problem only counted, not shown (past the ones a line shows): no message is built.
+    pub(crate) fn counted(at: (usize, usize)) -> Self {
+        Self::error(at, String::new(), None)
+    }
+
     pub(crate) fn error(at: (usize, usize), message: String, help: Option<String>) -> Self {
         Self {
             at,
@@ -275,7 +281,10 @@ pub struct Resolved {
 /// Interprets raw attributes; every problem names the attribute and the fix.
 pub fn resolve(raw: &[RawAttr], problems: &mut Vec<AttrProblem>) -> Resolved {
     let mut r = Resolved::default();
-    let mut seen: Vec<&str> = Vec::new();
+    // A set: 250,000 distinct keys on one fence must not compare each with all before it.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // Messages (and near-miss searches) only for the findings a line can show.
+    let detailed = |p: &Vec<AttrProblem>| p.len() < 3 * super::diag::MAX_PER_LINE;
     for a in raw {
         if a.key == "id" && a.value.as_deref().is_some_and(is_ulid) {
             // Runme's internal id: the cell is addressed by `name` (or a generated id).
@@ -291,19 +300,26 @@ pub fn resolve(raw: &[RawAttr], problems: &mut Vec<AttrProblem>) -> Resolved {
         } else {
             a.key.as_str()
         };
-        if canonical != "env" && seen.contains(&canonical) {
-            problems.push(AttrProblem::error(
-                a.key_at,
-                format!("attribute `{}` is given twice", a.key),
-                Some("keep one".into()),
-            ));
+        if canonical != "env" && !seen.insert(canonical) {
+            problems.push(if detailed(problems) {
+                AttrProblem::error(
+                    a.key_at,
+                    format!("attribute `{}` is given twice", a.key),
+                    Some("keep one".into()),
+                )
+            } else {
+                AttrProblem::counted(a.key_at)
+            });
         }
-        seen.push(canonical);
         if let Err((message, help)) = apply(&mut r, a) {
             problems.push(AttrProblem::error(a.value_at, message, Some(help)));
         }
         if !KNOWN.contains(&a.key.as_str()) {
-            problems.push(unknown(a));
+            problems.push(if detailed(problems) {
+                unknown(a)
+            } else {
+                AttrProblem::counted(a.key_at)
+            });
         }
     }
     conflicts(&r, raw, problems);

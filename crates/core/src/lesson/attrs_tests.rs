@@ -156,3 +156,25 @@ fn stdin_spells_line_breaks_and_warns_off_interactive_cells() {
         "{p:?}"
     );
 }
+
+#[test]
+fn always_marks_a_cleanup_cell_and_cannot_be_run_false() {
+    let (r, p) = resolved("sh {id=rm always=true}");
+    assert!(p.is_empty(), "{p:?}");
+    assert!(r.attrs.always);
+    let (r, p) = resolved("sh {always}");
+    assert!(p.is_empty() && r.attrs.always, "{p:?}");
+    assert!(!resolved("sh {id=x}").0.attrs.always);
+    let (_, p) = resolved("sh {always=true run=false}");
+    assert!(
+        p.iter()
+            .any(|p| !p.warning && p.message.contains("`always` conflicts")),
+        "{p:?}"
+    );
+    let (_, p) = resolved("sh {alway=true}");
+    assert!(
+        p.iter()
+            .any(|p| p.help.as_deref() == Some("did you mean `always`?")),
+        "{p:?}"
+    );
+}

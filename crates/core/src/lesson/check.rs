@@ -6,6 +6,9 @@ use super::diag::{Diagnostic, Severity, summary};
 use super::load::{self, LessonError};
 use super::parse::parse_full;
 
+/// Diagnostics printed per file; the summary line still counts them all.
+pub const MAX_SHOWN_PER_FILE: usize = 200;
+
 /// The outcome of checking some lessons: the text to print and the counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
@@ -14,20 +17,47 @@ pub struct Report {
 }
 
 impl Report {
+    /// Findings that are errors, counting those a line summary stands for.
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.count(true)
     }
 
     pub fn warnings(&self) -> usize {
-        self.diagnostics.len() - self.errors()
+        self.count(false)
     }
 
-    /// Every diagnostic (a blank line between them) and the summary line.
+    fn count(&self, errors: bool) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.is_error() == errors)
+            .map(|d| d.folded.max(1))
+            .sum()
+    }
+
+    /// The diagnostics (a blank line between them, at most [`MAX_SHOWN_PER_FILE`] per file:
+    /// 85,000 findings are a screenful and a count, not 25 MB) and the summary line.
     pub fn render(&self) -> String {
         let mut out = String::new();
+        let mut shown: Vec<(&Path, usize)> = Vec::new();
         for d in &self.diagnostics {
-            out.push_str(&d.to_string());
-            out.push('\n');
+            let n = match shown.iter_mut().find(|(p, _)| *p == d.path.as_path()) {
+                Some((_, n)) => n,
+                None => {
+                    shown.push((&d.path, 0));
+                    &mut shown.last_mut().expect("just pushed").1
+                }
+            };
+            *n += 1;
+            if *n <= MAX_SHOWN_PER_FILE {
+                out.push_str(&d.to_string());
+                out.push('\n');
+            }
+        }
+        for (path, n) in shown.iter().filter(|(_, n)| *n > MAX_SHOWN_PER_FILE) {
+            let left = n - MAX_SHOWN_PER_FILE;
+            let note = format!("{}: {left} more diagnostics not shown", path.display());
+            out.push_str(&super::escape::controls(&note));
+            out.push_str("\n\n");
         }
         out.push_str(&summary(self.errors(), self.warnings(), self.files));
         out.push('\n');
@@ -157,7 +187,11 @@ pub fn check_source(path: &Path, source: &str) -> Vec<Diagnostic> {
     let parsed = parse_full(path, source);
     let mut diags = parsed.diagnostics;
     if !(diags.len() == 1 && diags[0].span.line == 0 && diags[0].is_error()) {
-        diags.extend(super::lint::lint(&parsed.lesson, source));
+        // Capped apart from the parser's findings (capped already), so no count is lost.
+        let mut lint = super::lint::lint(&parsed.lesson, source);
+        lint.sort_by_key(|d| (d.span.line, d.span.col));
+        super::diag::cap_per_line(&mut lint);
+        diags.extend(lint);
     }
     diags.sort_by_key(|d| (d.span.line, d.span.col));
     diags

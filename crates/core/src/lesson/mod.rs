@@ -6,6 +6,7 @@ pub mod attrs;
 mod build;
 pub mod check;
 pub mod diag;
+pub mod escape;
 mod files;
 mod front;
 pub mod guard;

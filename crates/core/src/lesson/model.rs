@@ -241,6 +241,9 @@ pub struct CellAttrs {
     /// What `kubetutor run` types into an `interactive` cell (it has no keyboard to lend),
     /// line by line as the program asks, then end of input. None: run skips the cell.
     pub stdin: Option<String>,
+    /// `always=true`: a cleanup cell, run even after an earlier cell failed (CI's
+    /// `if: always()`), and the cells `kubetutor run --cleanup` runs.
+    pub always: bool,
     /// Killercoda's `{{exec interrupt}}`: the command before this one is meant to be stopped.
     pub interrupts: bool,
     /// Runme's `promptEnv`: Some(true) asks for exported values, Some(false) never does, None
@@ -282,6 +285,7 @@ impl Default for CellAttrs {
             env: Vec::new(),
             needs: Vec::new(),
             stdin: None,
+            always: false,
             interrupts: false,
             prompt_env: None,
             prompts: Vec::new(),
@@ -355,6 +359,21 @@ impl Lesson {
             collect_cells_mut(&mut step.blocks, &mut out);
         }
         out
+    }
+
+    /// The step (0-based) of every cell in [`Lesson::cells`] order, None for the
+    /// introduction: one pass, for callers that need it for many cells ([`Lesson::step_of`]
+    /// per cell made opening a 100k-cell lesson quadratic).
+    pub fn cell_steps(&self) -> Vec<Option<usize>> {
+        let mut buf = Vec::new();
+        collect_cells(&self.intro, &mut buf);
+        let mut steps = vec![None; buf.len()];
+        for (i, step) in self.steps.iter().enumerate() {
+            buf.clear();
+            collect_cells(&step.blocks, &mut buf);
+            steps.extend(std::iter::repeat_n(Some(i), buf.len()));
+        }
+        steps
     }
 
     /// The step (0-based) that holds a cell, or None for the introduction.

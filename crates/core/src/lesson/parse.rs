@@ -104,6 +104,7 @@ pub fn parse_full(path: &Path, source: &str) -> Parsed {
     super::runme::apply(&mut lesson, &idx, path, &mut diags);
     fill_title(&mut lesson, path, &mut diags);
     diags.sort_by_key(|d| (d.span.line, d.span.col));
+    super::diag::cap_per_line(&mut diags);
     Parsed {
         lesson,
         diagnostics: diags,
@@ -250,7 +251,25 @@ fn code_block(
     })
 }
 
-fn report(problems: Vec<AttrProblem>, idx: &LineIndex, path: &Path, diags: &mut Vec<Diagnostic>) {
+fn report(
+    mut problems: Vec<AttrProblem>,
+    idx: &LineIndex,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) {
+    // One fence's problems are on its line: past what a line shows they are only counted
+    // (`cap_per_line`), so they get no window of the source.
+    problems.sort_by_key(|p| p.at);
+    let max = super::diag::MAX_PER_LINE;
+    if let Some(first) = problems.get(max) {
+        let sev = if problems[max..].iter().all(|p| p.warning) {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        diags.push(idx.folded(path, sev, first.at.0, problems.len() - max));
+        problems.truncate(max);
+    }
     for p in problems {
         let sev = if p.warning {
             Severity::Warning

@@ -127,3 +127,12 @@ pub async fn replication(con: &mut MultiplexedConnection) -> Result<ReplicationI
         .await?;
     Ok(report::parse_replication(&text))
 }
+
+/// The first word of `ROLE`: `master`, `slave` or `sentinel`.
+pub async fn role(con: &mut MultiplexedConnection) -> Result<String, LinkError> {
+    let reply: Vec<redis::Value> = redis::cmd("ROLE").query_async(con).await?;
+    let first = reply
+        .first()
+        .ok_or_else(|| LinkError::Unreachable("empty ROLE reply".into()))?;
+    redis::from_redis_value_ref(first).map_err(|e| LinkError::Unreachable(e.to_string()))
+}

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use tokio::sync::watch;
+
 use crate::lesson::model::SentinelPaneConfig;
 
 /// How often every sentinel's report is re-read when no event arrives.
@@ -29,6 +31,42 @@ pub struct MonitorConfig {
     pub master: String,
     pub password: Option<String>,
     pub refresh: Duration,
+    /// Retry at once when poked (the lesson just started a background job).
+    pub wake: Wake,
+}
+
+/// A link's side of [`wake_channel`]: resolves when a wake was sent since it last resolved.
+#[derive(Clone, Debug)]
+pub struct Wake(watch::Receiver<u64>);
+
+/// The caller's side: [`WakeHandle::wake`] makes every link waiting to reconnect try now.
+#[derive(Debug)]
+pub struct WakeHandle(watch::Sender<u64>);
+
+pub fn wake_channel() -> (WakeHandle, Wake) {
+    let (tx, rx) = watch::channel(0);
+    (WakeHandle(tx), Wake(rx))
+}
+
+impl WakeHandle {
+    pub fn wake(&self) {
+        self.0.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+impl Default for Wake {
+    /// Never wakes (nobody holds the sender).
+    fn default() -> Self {
+        Wake(watch::channel(0).1)
+    }
+}
+
+impl Wake {
+    pub async fn woken(&mut self) {
+        if self.0.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +119,7 @@ impl MonitorConfig {
             master: pane.master.clone(),
             password,
             refresh: REFRESH,
+            wake: Wake::default(),
         })
     }
 }

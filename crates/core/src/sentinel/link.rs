@@ -8,12 +8,18 @@ use redis::aio::MultiplexedConnection;
 use tokio::sync::{Notify, mpsc};
 
 use super::client::{self, LinkError};
+use super::config::Wake;
 use super::event::SentinelEvent;
 use super::model::{LinkState, SentinelUpdate};
 use crate::backoff::Backoff;
 
 pub const BACKOFF_START: Duration = Duration::from_millis(250);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(8);
+/// A sentinel on this machine costs nothing to retry, and the learner just typed the command
+/// that starts it: retry often.
+pub const BACKOFF_MAX_LOOPBACK: Duration = Duration::from_millis(500);
+/// After a wake (a background job started): retries come quickly while the process binds.
+pub const BACKOFF_WOKEN: Duration = Duration::from_millis(10);
 
 /// The reconnect schedule of everything that reaches a sentinel.
 pub fn backoff() -> Backoff {
@@ -30,6 +36,32 @@ pub struct LinkSpec {
     pub master: String,
     pub password: Option<String>,
     pub refresh: Duration,
+    pub wake: Wake,
+    /// The longest wait between attempts ([`BACKOFF_MAX_LOOPBACK`] for a local sentinel).
+    pub max_backoff: Duration,
+}
+
+/// The retry schedule of one connection: doubling waits, back to short ones when woken.
+pub fn backoff_max(host: &str) -> Duration {
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) if ip.is_loopback() => BACKOFF_MAX_LOOPBACK,
+        _ if host == "localhost" => BACKOFF_MAX_LOOPBACK,
+        _ => BACKOFF_MAX,
+    }
+}
+
+/// A link's schedule: the shared one, capped at `max`.
+pub fn backoff_to(max: Duration) -> Backoff {
+    Backoff::new(BACKOFF_START.min(max), max)
+}
+
+/// Waits out the current delay, then counts the failure; woken meanwhile, a fresh schedule of
+/// short delays starts (the process that was just started is binding its port).
+pub async fn pause(backoff: &mut Backoff, max: Duration, wake: &mut Wake) {
+    tokio::select! {
+        _ = tokio::time::sleep(backoff.delay()) => backoff.failed(),
+        _ = wake.woken() => *backoff = Backoff::new(BACKOFF_WOKEN, max),
+    }
 }
 
 /// The receiver is gone: the whole monitor is shutting down.
@@ -37,7 +69,8 @@ struct Closed;
 
 /// Runs until the receiver of `tx` is dropped.
 pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
-    let mut backoff = backoff();
+    let mut backoff = backoff_to(spec.max_backoff);
+    let mut wake = spec.wake.clone();
     loop {
         let attempt = backoff.attempt();
         if send_state(&tx, &spec, LinkState::Connecting { attempt })
@@ -52,7 +85,7 @@ pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
             Err(Closed) => return,
         };
         if was_connected {
-            backoff.reset();
+            backoff = backoff_to(spec.max_backoff);
         }
         let attempt = backoff.attempt();
         tracing::debug!(endpoint = %spec.endpoint, %error, attempt, "sentinel link down");
@@ -70,10 +103,9 @@ pub async fn run(spec: LinkSpec, tx: mpsc::Sender<SentinelUpdate>) {
             return;
         }
         tokio::select! {
-            _ = tokio::time::sleep(backoff.delay()) => {}
+            _ = pause(&mut backoff, spec.max_backoff, &mut wake) => {}
             _ = tx.closed() => return,
         }
-        backoff.failed();
     }
 }
 

@@ -13,10 +13,13 @@ pub mod monitor;
 pub mod probe;
 pub mod queries;
 pub mod report;
+pub mod sentinels;
 pub mod timeline;
+pub mod writes;
 
-pub use config::{MonitorConfig, Seed};
+pub use config::{MonitorConfig, Seed, Wake, WakeHandle, wake_channel};
 pub use event::{Addr, SentinelEvent};
 pub use model::{LinkState, Role, SentinelUpdate, SentinelView};
 pub use monitor::spawn_monitor;
 pub use queries::{Health, Opinion};
+pub use sentinels::{Presence, Sentinel};

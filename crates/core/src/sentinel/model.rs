@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use super::event::{Addr, InstanceKind, SentinelEvent};
 use super::report::{ReplicationInfo, Topology};
 use super::timeline::{FailoverClock, Timeline};
+use super::writes::WriteProbe;
 
 /// The role of a pod IP, for the pods pane's ROLE column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,16 +67,34 @@ pub enum SentinelUpdate {
         addr: Addr,
         info: Result<ReplicationInfo, String>,
     },
+    /// Whether some server answers `ROLE` as master flipped (see [`super::writes`]).
+    Writes(WriteProbe),
     /// A standing remark for the learner (e.g. other sentinels unreachable from here).
     Notice(Option<String>),
+}
+
+/// Writes were impossible from `from` (the last moment a server answered as master) to `to`
+/// (the first moment one did again; None while it lasts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outage {
+    pub from: SystemTime,
+    pub to: Option<SystemTime>,
+}
+
+impl Outage {
+    /// Its length, up to `now` while it lasts.
+    pub fn length(&self, now: SystemTime) -> Duration {
+        self.to
+            .unwrap_or(now)
+            .duration_since(self.from)
+            .unwrap_or_default()
+    }
 }
 
 /// One sentinel connection and what it last reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub endpoint: String,
-    /// `S1`, `S2`, ... in order of discovery.
-    pub label: String,
     pub state: LinkState,
     pub run_id: Option<String>,
     pub topology: Option<Topology>,
@@ -88,7 +107,19 @@ pub struct SentinelView {
     pub master_info: Option<(Addr, Result<ReplicationInfo, String>)>,
     pub timeline: Timeline,
     pub failover: FailoverClock,
+    /// The current or last window in which no server answered as master.
+    pub outage: Option<Outage>,
+    /// Whether some server answered as master at the last probe flip (None: not yet).
+    pub writable: Option<bool>,
+    /// The server that answered `ROLE` as master when writes came back: ahead of the
+    /// sentinels' report while they still finish the failover.
+    pub answering_master: Option<Addr>,
     pub notice: Option<String>,
+    /// Where the sentinel the pane waits for comes from, e.g. "started in step 3": said while
+    /// no sentinel ever answered, instead of an error.
+    pub expected: Option<String>,
+    /// Some sentinel answered once: from then on an unreachable one is news, not a wait.
+    pub ever_connected: bool,
     /// The time of the last applied update.
     pub now: SystemTime,
 }
@@ -101,7 +132,12 @@ impl SentinelView {
             master_info: None,
             timeline: Timeline::default(),
             failover: FailoverClock::default(),
+            outage: None,
+            writable: None,
+            answering_master: None,
             notice: None,
+            expected: None,
+            ever_connected: false,
             now,
         }
     }
@@ -109,7 +145,10 @@ impl SentinelView {
     pub fn apply(&mut self, update: SentinelUpdate, now: SystemTime) {
         self.now = now;
         match update {
-            SentinelUpdate::Link { endpoint, state } => self.link_mut(&endpoint).state = state,
+            SentinelUpdate::Link { endpoint, state } => {
+                self.ever_connected |= state == LinkState::Connected;
+                self.link_mut(&endpoint).state = state;
+            }
             SentinelUpdate::Identity { endpoint, run_id } => {
                 self.link_mut(&endpoint).run_id = Some(run_id);
             }
@@ -122,6 +161,7 @@ impl SentinelView {
                 event,
             } => self.event(&endpoint, at, event),
             SentinelUpdate::MasterInfo { addr, info } => self.master_info = Some((addr, info)),
+            SentinelUpdate::Writes(w) => self.writes(w),
             SentinelUpdate::Notice(n) => self.notice = n,
         }
     }
@@ -132,7 +172,6 @@ impl SentinelView {
             None => {
                 self.links.push(Link {
                     endpoint: endpoint.to_string(),
-                    label: format!("S{}", self.links.len() + 1),
                     state: LinkState::Connecting { attempt: 1 },
                     run_id: None,
                     topology: None,
@@ -141,6 +180,21 @@ impl SentinelView {
             }
         };
         &mut self.links[i]
+    }
+
+    fn writes(&mut self, w: WriteProbe) {
+        self.writable = Some(w.ok);
+        self.answering_master = w.master.clone();
+        match (w.ok, self.outage.as_mut()) {
+            (false, _) => {
+                self.outage = Some(Outage {
+                    from: w.at,
+                    to: None,
+                })
+            }
+            (true, Some(o)) if o.to.is_none() => o.to = Some(w.at),
+            (true, _) => {}
+        }
     }
 
     fn event(&mut self, endpoint: &str, at: SystemTime, event: SentinelEvent) {
@@ -152,8 +206,9 @@ impl SentinelView {
         if let Some(t) = link.topology.as_mut() {
             patch_topology(t, &event);
         }
-        let label = link.label.clone();
-        self.timeline.push(at, &label, event);
+        // Credited to the sentinel, not the connection: two links may reach the same one.
+        let key = link.run_id.clone().unwrap_or_else(|| endpoint.to_string());
+        self.timeline.push(at, &key, event);
     }
 }
 

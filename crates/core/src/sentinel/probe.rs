@@ -44,7 +44,7 @@ pub struct Probe {
 }
 
 pub async fn probe_master(
-    probe: Probe,
+    probe: Arc<Probe>,
     mut master: watch::Receiver<Option<Addr>>,
     poke: Arc<Notify>,
     itx: mpsc::Sender<SentinelUpdate>,
@@ -87,7 +87,7 @@ pub async fn probe_master(
     }
 }
 
-async fn connect_master(
+pub(super) async fn connect_master(
     probe: &Probe,
     addr: &Addr,
 ) -> Result<redis::aio::MultiplexedConnection, String> {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::event::Addr;
 use super::model::{Link, LinkState, Role, SentinelView};
 use super::report::Topology;
+use super::sentinels::Presence;
 
 /// The overall state line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,9 +15,16 @@ pub enum Health {
     Connecting {
         attempt: u32,
     },
+    /// No sentinel ever answered: the lesson has not started them yet (not an error).
+    Waiting {
+        target: String,
+    },
+    /// `up` of the `total` sentinels that are not gone answer us; `gone` stopped answering
+    /// and the others flag them `s_down`.
     Connected {
         up: usize,
         total: usize,
+        gone: usize,
     },
     Unreachable {
         attempt: u32,
@@ -34,6 +42,10 @@ pub enum Health {
     },
     UnknownMaster,
 }
+
+/// Replicas this close to the master are in sync: Sentinel's own hello messages (a few
+/// hundred bytes every 2 s, replicated like any write) keep any reading above zero.
+pub const LAG_NOISE: u64 = 1024;
 
 /// One sentinel's opinion of the master.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,8 +81,10 @@ impl SentinelView {
         self.reference().and_then(|l| l.topology.as_ref())
     }
 
-    /// Each connected sentinel's view of the master, in link order.
+    /// Each connected sentinel's view of the master, once per sentinel, in link order.
     pub fn opinions(&self) -> Vec<Opinion> {
+        let sentinels = self.sentinels();
+        let mut seen = std::collections::HashSet::new();
         let connected = self
             .links
             .iter()
@@ -78,8 +92,12 @@ impl SentinelView {
         connected
             .filter_map(|l| {
                 let m = &l.topology.as_ref()?.master;
+                let key = l.run_id.clone().unwrap_or_else(|| l.endpoint.clone());
+                if !seen.insert(key.clone()) {
+                    return None;
+                }
                 Some(Opinion {
-                    label: l.label.clone(),
+                    label: Self::label_of(&sentinels, &key).to_string(),
                     master: m.addr.clone(),
                     s_down: m.flags.s_down(),
                     o_down: m.flags.o_down(),
@@ -89,55 +107,36 @@ impl SentinelView {
             .collect()
     }
 
-    /// How the other sentinels see sentinel `run_id`: its announced address, and the freshest
-    /// "last ok ping" reported by a sentinel we are still connected to (older ones are stale).
-    pub fn peer_seen(&self, run_id: &str) -> Option<(Addr, Option<u64>)> {
-        let mut found: Option<(Addr, Option<u64>)> = None;
-        for l in &self.links {
-            let live = l.state == LinkState::Connected;
-            let peers = l.topology.iter().flat_map(|t| &t.sentinels);
-            for p in peers.filter(|p| p.run_id == run_id) {
-                let old = found.as_ref().and_then(|f| f.1);
-                let new = p.last_ok_ping_ms.filter(|_| live);
-                let ping = old.zip(new).map(|(a, b)| a.min(b)).or(old).or(new);
-                found = Some((p.addr.clone(), ping));
-            }
-        }
-        found
-    }
-
     /// True when connected sentinels name different masters.
     pub fn split_view(&self) -> bool {
         let ops = self.opinions();
         ops.iter().any(|o| o.master != ops[0].master)
     }
 
-    /// Replication lag in bytes of a replica behind the master, when both offsets are known.
-    pub fn lag(&self, replica: &Addr, offset: Option<u64>) -> Option<u64> {
+    /// Replication lag in bytes of a replica behind the master, like with like: both offsets
+    /// from the same `INFO replication` of the master (a sentinel's replica offset is up to a
+    /// refresh old, and compared with a fresh master offset it showed lag that was not there).
+    /// `None` when the master does not list the replica.
+    pub fn lag(&self, replica: &Addr) -> Option<u64> {
         let (addr, Ok(info)) = self.master_info.as_ref()? else {
             return None;
         };
         if self.topology().is_none_or(|t| t.master.addr != *addr) {
             return None;
         }
-        let from_master = info
-            .replicas
-            .iter()
-            .find(|(a, _)| a == replica)
-            .map(|(_, o)| *o);
-        Some(
-            info.master_repl_offset
-                .saturating_sub(from_master.or(offset)?),
-        )
+        let (_, acked) = info.replicas.iter().find(|(a, _)| a == replica)?;
+        Some(info.master_repl_offset.saturating_sub(*acked))
+    }
+
+    /// A server answers `ROLE` as master but the sentinels still name another: their view
+    /// lags (a failover between the promotion and `+switch-master`). `(answering, named)`.
+    pub fn lagging_view(&self) -> Option<(&Addr, &Addr)> {
+        let answering = self.answering_master.as_ref()?;
+        let named = &self.topology()?.master.addr;
+        (self.writable == Some(true) && answering != named).then_some((answering, named))
     }
 
     pub fn health(&self) -> Health {
-        let total = self.links.len();
-        let up = self
-            .links
-            .iter()
-            .filter(|l| l.state == LinkState::Connected)
-            .count();
         for l in &self.links {
             match &l.state {
                 LinkState::AuthRequired => return Health::AuthRequired,
@@ -150,8 +149,19 @@ impl SentinelView {
                 _ => {}
             }
         }
+        let sentinels = self.sentinels();
+        let count = |p: Presence| sentinels.iter().filter(|s| s.presence == p).count();
+        let (up, gone) = (count(Presence::Connected), count(Presence::Gone));
+        let total = sentinels.len() - gone;
         if up > 0 {
-            return Health::Connected { up, total };
+            return Health::Connected { up, total, gone };
+        }
+        if let Some(first) = self.links.first().filter(|_| !self.ever_connected) {
+            let target = match first.endpoint.strip_prefix("svc/") {
+                Some(svc) => format!("service {svc}"),
+                None => first.endpoint.clone(),
+            };
+            return Health::Waiting { target };
         }
         match self.links.first().map(|l| &l.state) {
             None => Health::Connecting { attempt: 1 },

@@ -14,7 +14,8 @@ const MERGE_WINDOW: Duration = Duration::from_secs(3);
 pub struct TimelineEntry {
     /// When the first sentinel's message arrived on our socket.
     pub at: SystemTime,
-    /// Labels (`S1`, `S2`, ...) of the sentinels that published it, first first.
+    /// Keys (run ids) of the sentinels that published it, first first; the pane shows
+    /// their labels.
     pub seen_by: Vec<String>,
     pub event: SentinelEvent,
 }

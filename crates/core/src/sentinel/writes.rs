@@ -1,0 +1,115 @@
+//! Downtime, not only detection: every [`WRITE_PROBE`] the current master and its replicas are
+//! asked `ROLE` (read-only); the window in which none answered `master` is the time writes
+//! were really impossible. It starts long before the sentinels' `+sdown` (their
+//! down-after-milliseconds) and may end before `+switch-master` (a promoted replica answers
+//! `master` once it got `REPLICAOF NO ONE`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures::future::join_all;
+use redis::aio::MultiplexedConnection;
+use tokio::sync::{mpsc, watch};
+
+use super::client;
+use super::event::Addr;
+use super::model::SentinelUpdate;
+use super::probe::{Probe, connect_master};
+
+/// How often the servers are asked.
+pub const WRITE_PROBE: Duration = Duration::from_millis(250);
+/// A live server answers `ROLE` in microseconds; a connection (maybe a port-forward) in well
+/// under a second.
+const ANSWER: Duration = Duration::from_millis(200);
+const CONNECT: Duration = Duration::from_secs(1);
+
+/// A flip of "some server answers as master", stamped with the moment it was true last
+/// (`ok: false`: the last answer before the outage) or again (`ok: true`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteProbe {
+    pub ok: bool,
+    pub at: SystemTime,
+    /// The server that answered `master` (for `ok: true`).
+    pub master: Option<Addr>,
+}
+
+/// Runs until `itx` closes. `servers`: the master and replicas the sentinels know.
+pub async fn probe_writes(
+    probe: Arc<Probe>,
+    mut servers: watch::Receiver<Vec<Addr>>,
+    itx: mpsc::Sender<SentinelUpdate>,
+) {
+    let mut tick = tokio::time::interval(WRITE_PROBE);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut cons: HashMap<Addr, MultiplexedConnection> = HashMap::new();
+    let mut state: Option<bool> = None;
+    let mut last_ok = None;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            r = servers.changed() => if r.is_err() { return },
+        }
+        let addrs = servers.borrow_and_update().clone();
+        if addrs.is_empty() {
+            continue;
+        }
+        cons.retain(|a, _| addrs.contains(a));
+        let master = ask_all(&probe, &addrs, &mut cons).await;
+        let now = SystemTime::now();
+        let ok = master.is_some();
+        if ok {
+            last_ok = Some(now);
+        }
+        // Nothing to report before the first answer: a lesson still starting is no outage.
+        if state == Some(ok) || (state.is_none() && !ok) {
+            continue;
+        }
+        state = Some(ok);
+        let at = if ok { now } else { last_ok.unwrap_or(now) };
+        let update = SentinelUpdate::Writes(WriteProbe { ok, at, master });
+        if itx.send(update).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Asks every server at once; the first that says `master`, if any.
+async fn ask_all(
+    probe: &Probe,
+    addrs: &[Addr],
+    cons: &mut HashMap<Addr, MultiplexedConnection>,
+) -> Option<Addr> {
+    let asks = addrs.iter().map(|a| {
+        let con = cons.remove(a);
+        async move { (a.clone(), ask(probe, a, con).await) }
+    });
+    let mut master = None;
+    for (addr, (role, con)) in join_all(asks).await {
+        if let Some(con) = con {
+            cons.insert(addr.clone(), con);
+        }
+        if role.as_deref() == Some("master") && master.is_none() {
+            master = Some(addr);
+        }
+    }
+    master
+}
+
+async fn ask(
+    probe: &Probe,
+    addr: &Addr,
+    con: Option<MultiplexedConnection>,
+) -> (Option<String>, Option<MultiplexedConnection>) {
+    let mut con = match con {
+        Some(c) => c,
+        None => match tokio::time::timeout(CONNECT, connect_master(probe, addr)).await {
+            Ok(Ok(c)) => c,
+            _ => return (None, None),
+        },
+    };
+    match tokio::time::timeout(ANSWER, client::role(&mut con)).await {
+        Ok(Ok(role)) => (Some(role), Some(con)),
+        _ => (None, None),
+    }
+}

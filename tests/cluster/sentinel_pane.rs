@@ -1,0 +1,298 @@
+//! The Sentinel pane on the real node (issue 21), in tmux: connected within 500 ms of the
+//! service's creation; deleting the seed pod twice leaves no sentinel listed twice, marks the
+//! dead ones gone and counts what `SENTINEL SENTINELS` reports; "unavailable for writes" within
+//! 1 s of the outage a tight in-cluster `ROLE` loop measures. Needs real containers (a KWOK
+//! node runs no sentinel): `scripts/cluster up --node real`, then run this test inside the
+//! node's namespace with `scripts/cluster exec`.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{LESSON, TestNamespace, kubeconfig, kubectl_ok, kubetutor, wait_for};
+use crate::tmux::{Launch, Tmux};
+
+const MANIFESTS: &str = "manifests/redis-sentinel";
+
+/// The sentinel lines of the pane: `◉ <label> <status>...`.
+fn sentinel_lines(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter_map(|l| l.split_once("◉ ").map(|(_, r)| r.trim_end().to_string()))
+        .collect()
+}
+
+/// `(label, line)` of each listed sentinel, the compact line split into its entries.
+fn labels(screen: &str) -> Vec<String> {
+    sentinel_lines(screen)
+        .iter()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// The IP the pane reaches through the service (`◉ 10.244.0.7 ✓ · via service`).
+fn via_service(screen: &str) -> Option<String> {
+    sentinel_lines(screen)
+        .into_iter()
+        .find(|l| l.contains("via service"))
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+}
+
+fn pod_with_ip(ns: &str, ip: &str) -> String {
+    let all = kubectl_ok(&[
+        "-n",
+        ns,
+        "get",
+        "pods",
+        "-o",
+        "jsonpath={range .items[*]}{.metadata.name} {.status.podIP}{\"\\n\"}{end}",
+    ]);
+    all.lines()
+        .find_map(|l| {
+            let (name, pod_ip) = l.split_once(' ')?;
+            (pod_ip == ip).then(|| name.to_string())
+        })
+        .unwrap_or_else(|| panic!("no pod with IP {ip}:\n{all}"))
+}
+
+/// How many sentinels a live sentinel pod counts (its peers plus itself).
+fn counted_by_sentinels(ns: &str, pod: &str) -> usize {
+    let out = kubectl_ok(&[
+        "-n",
+        ns,
+        "exec",
+        pod,
+        "-c",
+        "sentinel",
+        "--",
+        "redis-cli",
+        "-p",
+        "26379",
+        "SENTINEL",
+        "SENTINELS",
+        "mymaster",
+    ]);
+    out.lines().filter(|l| l.trim() == "runid").count() + 1
+}
+
+fn wait_screen(tmux: &Tmux, what: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
+    wait_for(what, Duration::from_secs(secs), || {
+        let s = tmux.screen();
+        if ok(&s) { Ok(s) } else { Err(s) }
+    })
+}
+
+/// Seconds in "unavailable for writes 6.21 s".
+fn shown_outage(screen: &str) -> Option<f64> {
+    let rest = screen.split("unavailable for writes ").nth(1)?;
+    rest.split_whitespace().next()?.parse().ok()
+}
+
+/// Deletes the master's pod while a tight in-cluster `ROLE` loop measures the outage; the
+/// pane's "unavailable for writes" must be within 1 s of it.
+fn measure_outage(tmux: &Tmux, n: &str) {
+    // Downtime: a tight ROLE loop inside the cluster against every redis server.
+    let ips = kubectl_ok(&[
+        "-n",
+        n,
+        "get",
+        "pods",
+        "-l",
+        "name=redis",
+        "-o",
+        "jsonpath={range .items[*]}{.status.podIP} {end}",
+    ]);
+    let script = format!(
+        "while true; do m=none; for ip in {ips}; do \
+         r=$(redis-cli -t 0.2 -h $ip ROLE 2>/dev/null | head -1); [ \"$r\" = master ] && m=$ip; done; \
+         echo \"$(date +%s.%N) $m\"; sleep 0.02; done"
+    );
+    let s = tmux.screen();
+    // Not the master's pod: it is about to go.
+    let sentinel_pod = kubectl_ok(&[
+        "-n",
+        n,
+        "get",
+        "pods",
+        "-l",
+        "role=sentinel",
+        "-o",
+        "jsonpath={.items[0].metadata.name}",
+    ]);
+    let mut probe = Command::new("kubectl")
+        .args(["--kubeconfig"])
+        .arg(kubeconfig())
+        .args([
+            "-n",
+            n,
+            "exec",
+            &sentinel_pod,
+            "-c",
+            "sentinel",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("kubectl exec");
+    let lines = BufReader::new(probe.stdout.take().expect("stdout")).lines();
+    let master_line = s
+        .lines()
+        .find(|l| l.contains("MASTER "))
+        .expect("MASTER line");
+    let master_ip = master_line
+        .split("MASTER ")
+        .nth(1)
+        .and_then(|r| r.split(':').next())
+        .expect("master ip")
+        .to_string();
+    let master_pod = pod_with_ip(n, &master_ip);
+    let mut last_ok = None;
+    let mut window = None;
+    let mut deleted = false;
+    let give_up = Instant::now() + Duration::from_secs(180);
+    for line in lines {
+        let Ok(line) = line else { break };
+        if Instant::now() > give_up {
+            break;
+        }
+        let Some((t, m)) = line.split_once(' ') else {
+            continue;
+        };
+        let t: f64 = t.parse().unwrap_or(0.0);
+        match (m != "none", last_ok) {
+            (true, _) if !deleted => {
+                last_ok = Some(t);
+                kubectl_ok(&["-n", n, "delete", "pod", &master_pod, "--wait=false"]);
+                deleted = true;
+            }
+            (true, Some(from)) if window.is_none() && t - from > 0.5 => {
+                window = Some(t - from);
+                break;
+            }
+            (true, _) => last_ok = Some(t),
+            _ => {}
+        }
+    }
+    let _ = probe.kill();
+    let _ = probe.wait();
+    let measured = window.expect("outage measured");
+    let screen = wait_screen(tmux, "the outage shown", 120, |s| shown_outage(s).is_some());
+    let shown = shown_outage(&screen).expect("shown");
+    eprintln!("unavailable for writes: pane {shown:.2} s, in-cluster ROLE loop {measured:.2} s");
+    assert!(
+        (shown - measured).abs() < 1.0,
+        "pane {shown} vs measured {measured}"
+    );
+}
+
+#[test]
+#[ignore = "needs the real node: scripts/cluster up --node real, run inside it (scripts/cluster exec)"]
+fn sentinel_pane_tells_the_truth_on_the_real_node() {
+    let ns = TestNamespace::reserve("sentinel");
+    let n = ns.name.as_str();
+    kubectl_ok(&["create", "namespace", n]);
+    let state = tempfile::tempdir().expect("tempdir");
+    let mut cmd = kubetutor(&kubeconfig(), state.path());
+    cmd.args([LESSON, "--namespace", n]);
+    let tmux = Tmux::launch(Launch::command(&cmd).size(230, 60));
+    wait_screen(&tmux, "the lesson", 20, |s| {
+        s.contains("Ship the start script")
+    });
+    tmux.send(&["Enter"]);
+    wait_screen(&tmux, "the cluster confirmation", 20, |s| s.contains(n));
+    tmux.send(&["y"]);
+    wait_screen(&tmux, "the first command", 60, |s| s.contains("✓ passed"));
+    let apply = |file: &str| kubectl_ok(&["-n", n, "apply", "-f", &format!("{MANIFESTS}/{file}")]);
+    apply("redis-master.yaml");
+    kubectl_ok(&[
+        "-n",
+        n,
+        "wait",
+        "--for=condition=Ready",
+        "pod/redis-master",
+        "--timeout=180s",
+    ]);
+
+    // Connected within 500 ms of the service's creation (the EndpointSlice watch).
+    let created = Instant::now();
+    apply("redis-sentinel-service.yaml");
+    let deadline = created + Duration::from_secs(10);
+    while !tmux.screen().contains("● connected to") {
+        assert!(
+            Instant::now() < deadline,
+            "never connected:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let connect = created.elapsed();
+    eprintln!("sentinel pane connected {connect:?} after the service was created");
+    assert!(connect < Duration::from_millis(500), "{connect:?}");
+
+    apply("redis-controller.yaml");
+    apply("redis-sentinel-controller.yaml");
+    kubectl_ok(&["-n", n, "scale", "rc", "redis", "--replicas=3"]);
+    kubectl_ok(&["-n", n, "scale", "rc", "redis-sentinel", "--replicas=3"]);
+    // The bootstrap pod's sentinel and the controller's three.
+    wait_screen(&tmux, "four sentinels", 240, |s| {
+        s.contains("connected to 4/4")
+    });
+
+    // Round 1: delete the bootstrap pod, the master and the seed at once (the lesson's own
+    // step), measuring the outage; round 2: delete the seed again (a controller's pod).
+    for round in 1..=2 {
+        let s = tmux.screen();
+        let seed = via_service(&s).unwrap_or_else(|| panic!("no seed on screen:\n{s}"));
+        if round == 1 {
+            assert_eq!(
+                pod_with_ip(n, &seed),
+                "redis-master",
+                "the seed is the bootstrap pod"
+            );
+            measure_outage(&tmux, n);
+        } else {
+            let pod = pod_with_ip(n, &seed);
+            kubectl_ok(&["-n", n, "delete", "pod", &pod, "--wait=false"]);
+        }
+        let screen = wait_screen(
+            &tmux,
+            "the old seed gone, another via the service",
+            180,
+            |s| {
+                sentinel_lines(s)
+                    .iter()
+                    .any(|l| l.starts_with(&format!("{seed} gone")))
+                    && via_service(s).is_some_and(|v| v != seed)
+            },
+        );
+        let listed = labels(&screen);
+        let unique: BTreeSet<&String> = listed.iter().collect();
+        assert_eq!(
+            unique.len(),
+            listed.len(),
+            "round {round}: listed twice: {listed:?}"
+        );
+        let live = via_service(&screen).expect("a seed");
+        let counted = counted_by_sentinels(n, &pod_with_ip(n, &live));
+        assert!(
+            screen.contains(&format!("Sentinel still counts {counted}")),
+            "round {round}: SENTINEL SENTINELS counts {counted}:\n{screen}"
+        );
+    }
+    tmux.send(&["q"]);
+}
+
+#[test]
+fn the_screen_parsers_read_the_pane() {
+    let screen = " lesson text   ● connected to 3/3 · 1 gone (Sentinel still counts 4)\n\
+                  lesson text    ◉ 10.244.0.3 gone · 3 still count it, as s_down\n\
+                  lesson text    ◉ 10.244.0.4 ✓ · via service · ok 0.2s\n\
+                  lesson text      unavailable for writes 6.21 s\n";
+    assert_eq!(labels(screen), ["10.244.0.3", "10.244.0.4"]);
+    assert_eq!(via_service(screen).as_deref(), Some("10.244.0.4"));
+    assert_eq!(shown_outage(screen), Some(6.21));
+}

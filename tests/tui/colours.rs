@@ -1,0 +1,123 @@
+//! The status bar with colours on, as golden buffers (text and style of every cell): grey bar,
+//! the last result green when it passed and red when it failed, a notice yellow over the bar.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kubetutor::app::{Action, App};
+use kubetutor::exec::{ExecEvent, Outcome};
+use kubetutor::tui::lesson_view::LessonView;
+use kubetutor::tui::screen;
+use kubetutor::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+
+use super::render::fixture;
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 30;
+
+fn open() -> (App, LessonView) {
+    let lesson = fixture("basic.md");
+    let view = LessonView::new(&lesson, Theme { color: true });
+    (App::new(Arc::new(lesson), false), view)
+}
+
+/// The bottom line of the screen, as a buffer of its own.
+fn status_bar(app: &mut App, view: &mut LessonView) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal");
+    screen::frame(&mut terminal, app, view).expect("draw");
+    let screen = terminal.backend().buffer();
+    let mut line = Buffer::empty(Rect::new(0, 0, WIDTH, 1));
+    for x in 0..WIDTH {
+        line[(x, 0)] = screen[(x, HEIGHT - 1)].clone();
+    }
+    line
+}
+
+fn finish(app: &mut App, outcome: Outcome) {
+    app.update(Action::RunFocused);
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 0,
+        attempt: 1,
+    }));
+    let duration = Duration::from_millis(1200);
+    app.update(Action::Exec(ExecEvent::Finished {
+        cell: 0,
+        outcome,
+        duration,
+    }));
+}
+
+/// `text` on a grey bar, with `span` (its first match) drawn in `style` over the bar.
+fn expected(text: &str, span: &str, style: Style) -> Buffer {
+    let mut buf = Buffer::with_lines([text]);
+    let bar = Style::new().bg(Color::DarkGray).fg(Color::White);
+    buf.set_style(buf.area, bar);
+    let at = text.find(span).expect("span in text");
+    let x = text[..at].chars().count() as u16;
+    let width = span.chars().count() as u16;
+    buf.set_style(Rect::new(x, 0, width, 1), style);
+    buf
+}
+
+fn bold(color: Color) -> Style {
+    Style::new().fg(color).add_modifier(Modifier::BOLD)
+}
+
+/// The bar as laid out: `left` after the context, `right` flush right before one space.
+fn bar_line(left: &str, right: &str) -> String {
+    let left = format!(" ctx - │ ns demo │ step 1/2 │ {left}");
+    let pad = usize::from(WIDTH) - left.chars().count() - right.chars().count() - 1;
+    format!("{left}{}{right} ", " ".repeat(pad))
+}
+
+const HINTS: &str = "⏎ run  a step  n/p step  ]/[ cmd  ^C cancel  ? help  q quit";
+
+#[test]
+fn no_runs_yet_is_all_bar() {
+    let (mut app, mut view) = open();
+    let text = bar_line("no runs yet", HINTS);
+    let bar = Style::new().bg(Color::DarkGray).fg(Color::White);
+    assert_eq!(status_bar(&mut app, &mut view), expected(&text, HINTS, bar));
+}
+
+#[test]
+fn a_passed_run_is_green() {
+    let (mut app, mut view) = open();
+    finish(&mut app, Outcome::Passed);
+    let text = bar_line("hello ✓ passed 1.2s", HINTS);
+    assert_eq!(
+        status_bar(&mut app, &mut view),
+        expected(&text, "hello ✓ passed 1.2s", bold(Color::Green))
+    );
+}
+
+#[test]
+fn a_failed_run_is_red() {
+    let (mut app, mut view) = open();
+    let outcome = Outcome::Failed {
+        code: Some(3),
+        signal: None,
+    };
+    finish(&mut app, outcome);
+    let text = bar_line("hello ✗ exit 3 · 1.2s", HINTS);
+    assert_eq!(
+        status_bar(&mut app, &mut view),
+        expected(&text, "hello ✗ exit 3 · 1.2s", bold(Color::Red))
+    );
+}
+
+#[test]
+fn a_notice_is_yellow_over_the_bar() {
+    let (mut app, mut view) = open();
+    app.update(Action::Notice("Copied the command.".into()));
+    let text = bar_line("no runs yet", "Copied the command.");
+    assert_eq!(
+        status_bar(&mut app, &mut view),
+        expected(&text, "Copied the command.", bold(Color::Yellow))
+    );
+}
