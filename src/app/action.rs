@@ -1,6 +1,7 @@
 //! What goes into [`App::update`](super::App::update) and what comes out of it.
 
 use crate::exec::ExecEvent;
+use crate::exec::term_emulator::TermSize;
 use crate::kube::model::PodsUpdate;
 use crate::lesson::CellIndex;
 use crate::sentinel::SentinelUpdate;
@@ -81,6 +82,12 @@ pub enum Action {
     Sentinel(SentinelUpdate),
     /// A pane highlight (new/changed pod) is due to fade.
     PaneTimer,
+    /// Bytes for the focused interactive cell's program (a key, already encoded).
+    TermInput(Vec<u8>),
+    /// Pasted text for the focused interactive cell's program.
+    TermPaste(String),
+    /// The leave key: the keyboard goes back to the lesson (the program keeps running).
+    TermLeave,
     /// The lesson is open and the loop runs: start what needs no cluster (a sentinel reached
     /// by address).
     Started,
@@ -100,8 +107,21 @@ pub enum Effect {
     RunEdited {
         cells: Vec<(CellIndex, Option<String>)>,
     },
-    /// Hand the terminal to an interactive cell, then take it back.
-    RunInteractive(CellIndex),
+    /// Start an interactive cell on a terminal of its own of this size.
+    RunTerminal {
+        cell: CellIndex,
+        size: TermSize,
+    },
+    /// Bytes for an interactive cell's program.
+    TermInput {
+        cell: CellIndex,
+        bytes: Vec<u8>,
+    },
+    /// A new size for an interactive cell's terminal.
+    TermResize {
+        cell: CellIndex,
+        size: TermSize,
+    },
     Cancel,
     /// Stop this cell's background job (its process group, with the usual escalation).
     StopJob(CellIndex),

@@ -266,33 +266,6 @@ async fn skipped_cells_say_why() {
     h.shutdown().await;
 }
 
-#[tokio::test]
-async fn interactive_lease_shares_the_session() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("sub")).unwrap();
-    let inter = CellAttrs {
-        interactive: true,
-        ..plain()
-    };
-    let l = lesson(
-        dir.path(),
-        vec![
-            ("export I=1; cd sub", inter),
-            ("echo $I ${PWD##*/}", plain()),
-        ],
-    );
-    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
-    let lease = h.interactive(0).await.expect("lease");
-    let outcome = tokio::task::spawn_blocking(move || lease.run_blocking())
-        .await
-        .unwrap();
-    assert_eq!(outcome, Outcome::Passed);
-    h.run(1);
-    let ev = until_finished(&mut rx, 2).await;
-    assert_eq!(output_of(&ev, 1), "1 sub\n");
-    h.shutdown().await;
-}
-
 /// Exported values survive the dump/parse round trip byte for byte.
 async fn round_trip(values: &[Vec<u8>]) {
     let dir = tempfile::tempdir().unwrap();
