@@ -101,10 +101,9 @@ pub enum Action {
 /// A side effect the runtime performs for the app; the app itself never does I/O.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Queue these cells on the engine, in order.
-    Run(Vec<CellIndex>),
-    /// Like [`Effect::Run`], when some cells run code edited by the learner (`Some`).
-    RunEdited {
+    /// Queue these cells on the engine, in order, each with the learner's edit (`Some`) or
+    /// the lesson's code (`None`); more than one cell is a batch (a failure skips the rest).
+    Run {
         cells: Vec<(CellIndex, Option<String>)>,
     },
     /// Start an interactive cell on a terminal of its own of this size.
@@ -153,4 +152,13 @@ pub enum Effect {
     },
     SaveProgress,
     Quit,
+}
+
+impl Effect {
+    /// [`Effect::Run`] of the lesson's own code for `cells`.
+    pub fn run(cells: Vec<CellIndex>) -> Self {
+        Effect::Run {
+            cells: cells.into_iter().map(|c| (c, None)).collect(),
+        }
+    }
 }

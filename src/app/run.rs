@@ -101,10 +101,7 @@ impl App {
         for &cell in &batch {
             self.mark_queued(cell);
         }
-        if cells.iter().any(|(_, code)| code.is_some()) {
-            return vec![Effect::RunEdited { cells }];
-        }
-        vec![Effect::Run(batch)]
+        vec![Effect::Run { cells }]
     }
 
     pub(super) fn mark_queued(&mut self, cell: CellIndex) {

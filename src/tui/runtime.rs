@@ -454,15 +454,10 @@ impl Runtime {
     /// Perform one effect; may answer with a follow-up action.
     fn perform(&mut self, app: &mut App, effect: Effect) -> Option<Action> {
         match effect {
-            Effect::Run(cells) => match cells[..] {
-                [cell] => self.engine.run(cell),
-                _ => self.engine.run_step(cells),
-            },
-            Effect::RunEdited { cells } => match <[_; 1]>::try_from(cells) {
-                Ok([(cell, Some(code))]) => self.engine.run_code(cell, code),
-                Ok([(cell, None)]) => self.engine.run(cell),
-                Err(cells) => self.engine.run_step_code(cells),
-            },
+            Effect::Run { cells } => {
+                let batch = cells.len() > 1;
+                self.engine.queue(cells, batch);
+            }
             Effect::RunTerminal { cell, size } => {
                 let spec = TermSpec { size, script: None };
                 self.engine.run_terminal(cell, spec);

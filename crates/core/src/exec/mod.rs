@@ -5,7 +5,7 @@
 //! ```ignore
 //! let (engine, mut events) = Engine::spawn(lesson.clone(), EngineOptions::from_env())?;
 //! // opts.gate: the cluster session, consulted around every cell (see [`CellGate`])
-//! engine.run_step(cells_of_step);      // or engine.run(cell); Ctrl-C: engine.cancel()
+//! engine.queue(cells_of_step, true);  // or engine.run(cell); Ctrl-C: engine.cancel()
 //! while let Some(ev) = events.recv().await { /* fold into app state */ }
 //! // interactive=true cells run on a pty of their own: feed ExecEvent::Terminal bytes to a
 //! // term_emulator::Emulator, send the keyboard back
@@ -194,29 +194,14 @@ impl EngineHandle {
 
     /// Queues one cell.
     pub fn run(&self, cell: CellIndex) {
-        self.send(engine::Msg::Run {
-            cells: vec![(cell, None)],
-            batch: false,
-        });
+        self.queue(vec![(cell, None)], false);
     }
 
-    /// Queues one cell running `code` instead of the lesson's (a learner's edit); the cell's
-    /// attributes, the session state and the events are the same as for [`Self::run`].
-    pub fn run_code(&self, cell: CellIndex, code: String) {
-        self.send(engine::Msg::Run {
-            cells: vec![(cell, Some(code))],
-            batch: false,
-        });
-    }
-
-    /// Queues cells as one batch (a step): the first failure skips the rest of the batch.
-    pub fn run_step(&self, cells: Vec<CellIndex>) {
-        self.run_step_code(cells.into_iter().map(|c| (c, None)).collect());
-    }
-
-    /// Like [`Self::run_step`], with replacement code for the cells that have some.
-    pub fn run_step_code(&self, cells: Vec<(CellIndex, Option<String>)>) {
-        self.send(engine::Msg::Run { cells, batch: true });
+    /// Queues cells, each running the lesson's code (`None`) or replacement code (`Some`: a
+    /// learner's edit; the cell's attributes, the session and the events stay the same). A
+    /// `batch` is a step: its first failure skips the rest of it.
+    pub fn queue(&self, cells: Vec<(CellIndex, Option<String>)>, batch: bool) {
+        self.send(engine::Msg::Run { cells, batch });
     }
 
     /// Cancels the running foreground cell (SIGINT, SIGTERM, SIGKILL to its group).
