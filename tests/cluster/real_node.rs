@@ -288,6 +288,7 @@ fn an_interactive_kubectl_exec_cell_talks_to_a_real_redis() {
     }
     let ns = TestNamespace::reserve("exec-it");
     let n = ns.name.as_str();
+    kubectl_ok(&["create", "namespace", n]);
     redis_pod(n, "cli");
     let dir = tempfile::tempdir().expect("tempdir");
     let lesson = dir.path().join("lesson.md");

@@ -175,9 +175,17 @@ fn the_lesson_through_the_tui_on_a_real_node() {
             let ip = reply.lines().next().unwrap_or_default().trim().to_string();
             let screen = tmux.screen();
             let rows = pane_rows(&screen);
+            // Pod rows only (the column under the pods pane also holds the sentinel pane's lines).
             let masters: Vec<&String> = rows
                 .iter()
-                .filter(|r| r.split_whitespace().any(|w| w == "master"))
+                .filter(|r| {
+                    let mut words = r.split_whitespace();
+                    let pod = words
+                        .next()
+                        .unwrap_or("")
+                        .trim_start_matches(['+', '~', 'x']);
+                    pod.starts_with("redis") && words.any(|w| w == "master")
+                })
                 .collect();
             match masters[..] {
                 [row] if !ip.is_empty() && row.contains(&ip) && !row.contains("redis-master") => {

@@ -274,8 +274,8 @@ fn outcome_of(status: std::process::ExitStatus) -> Outcome {
 }
 
 /// Writes the keyboard to the terminal, holding what is typed before the program first waits
-/// for input (see [`pty::Readiness`]). Headless, the script is typed a line at a time, each
-/// once the program answered the one before.
+/// for input (see [`pty::Readiness`]). Headless, the script is typed a line at a time: the
+/// first once the program has spoken, each next once it answered the one before.
 async fn write_input(
     master: Arc<Master>,
     slave: Slave,
@@ -285,6 +285,11 @@ async fn write_input(
 ) {
     let mut ready = pty::Readiness::new();
     if let Some(script) = script {
+        // The first line waits for the program's first words (a prompt) too: through
+        // `kubectl exec -it` the local process is ready at once, while the remote program
+        // starts later and flushes what was typed ahead (a program that prints nothing is
+        // typed into after the settle limit).
+        settle(&activity, 0, started).await;
         for line in script.split_inclusive(|&b| b == b'\n') {
             // Enter on a keyboard is CR: a line editor in raw mode takes LF for Ctrl-J, and
             // the terminal turns CR into LF for programs that read lines.
