@@ -1,4 +1,5 @@
-//! `kubetutor import NOTEBOOK`: a Jupyter notebook (or its text export) into a lesson folder.
+//! `kubetutor import NOTEBOOK|SCENARIO_DIR`: a Jupyter notebook (or its text export), or a
+//! Killercoda scenario folder, into a lesson folder.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -7,14 +8,11 @@ use anyhow::Context;
 
 use crate::cli::ImportArgs;
 use crate::lesson::check::{Report, check_file};
-use crate::lesson::import::{import, slug};
+use crate::lesson::import::{import_path, slug};
 
 pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let path = &args.notebook;
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
-    let imported = import(path, &text)?;
+    let imported = import_path(path)?;
     let dir = args
         .output
         .clone()

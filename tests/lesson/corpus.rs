@@ -119,3 +119,53 @@ fn runme_upper_case_names_and_prompts_run_as_runme_runs_them() {
     let written = std::fs::read_to_string(dir.path().join("out.txt")).unwrap();
     assert_eq!(written, "hello world\nagain\np-1\n");
 }
+
+#[test]
+fn import_scenario_dir_writes_a_lesson_that_checks() {
+    let Some(dir) = corpus() else { return };
+    for name in [
+        "killercoda__scenario-examples__foreground-background-scripts-multi-step",
+        "killercoda__scenarios-kubernetes__persistentVolumes",
+    ] {
+        let scenario = dir.join("killercoda").join(name);
+        let out = tempfile::tempdir().unwrap();
+        let lesson_dir = out.path().join("l");
+        let (code, text) = kubetutor(&[
+            "import",
+            scenario.to_str().unwrap(),
+            "-o",
+            lesson_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{name}: {text}");
+        assert!(text.contains("0 errors, 0 warnings"), "{name}: {text}");
+        let lesson = std::fs::read_to_string(lesson_dir.join("lesson.md")).unwrap();
+        // Every script the index names is in the lesson, verify scripts as verify cells.
+        for entry in walk(&scenario) {
+            if entry.extension().is_some_and(|e| e == "sh") {
+                let script = std::fs::read_to_string(&entry).unwrap();
+                let body = script.trim_matches('\n');
+                assert!(lesson.contains(body), "{}: script missing", entry.display());
+                if entry.file_name().is_some_and(|n| n == "verify.sh") {
+                    let at = lesson.find(body).unwrap();
+                    let info = lesson[..at].lines().last().unwrap_or("");
+                    assert!(info.contains("{verify=true}"), "{}: {info}", entry.display());
+                }
+            }
+        }
+        let (code, text) = kubetutor(&["check", lesson_dir.to_str().unwrap()]);
+        assert_eq!(code, 0, "{name}: {text}");
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -30,6 +30,8 @@ pub struct Imported {
 pub enum ImportError {
     #[error("{}: not a notebook: {reason}", .path.display())]
     Invalid { path: PathBuf, reason: String },
+    #[error("{}: {reason}", .path.display())]
+    Scenario { path: PathBuf, reason: String },
     #[error("{}: nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`", .path.display())]
     OldFormat { path: PathBuf, version: u64 },
 }
@@ -39,11 +41,38 @@ impl ImportError {
     pub fn reason(&self) -> String {
         match self {
             ImportError::Invalid { reason, .. } => format!("not a notebook: {reason}"),
+            ImportError::Scenario { reason, .. } => reason.clone(),
             ImportError::OldFormat { version, .. } => format!(
                 "nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`"
             ),
         }
     }
+}
+
+/// Imports a notebook file, or a Killercoda scenario (a folder holding `index.json`, or that
+/// file): the lesson and where relative files (images, scripts) were resolved from.
+pub fn import_path(path: &Path) -> Result<Imported, ImportError> {
+    let invalid = |reason: String| ImportError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let file = if path.is_dir() {
+        path.join("index.json")
+    } else {
+        path.to_path_buf()
+    };
+    let bytes = std::fs::read(&file).map_err(|e| ImportError::Invalid {
+        path: file.clone(),
+        reason: format!("cannot read: {e}"),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid("not UTF-8 text".into()))?;
+    if super::load::is_scenario(&file) {
+        return super::killercoda::import(&file, &text).map_err(|reason| ImportError::Scenario {
+            path: file.clone(),
+            reason,
+        });
+    }
+    import(&file, &text)
 }
 
 /// Converts notebook text (JSON if it parses as an object, else the plain-text export).
