@@ -26,6 +26,10 @@ pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     std::fs::write(&file, &imported.markdown)
         .with_context(|| format!("{}: cannot write", file.display()))?;
+    for (name, bytes) in &imported.attachments {
+        let out = dir.join(name);
+        std::fs::write(&out, bytes).with_context(|| format!("{}: cannot write", out.display()))?;
+    }
     for w in &imported.warnings {
         let line = format!("{}: warning: {w}", path.display());
         eprintln!("{}", crate::lesson::escape::controls(&line));

@@ -24,6 +24,8 @@ pub struct Imported {
     /// Shell commands, one entry per `sh` cell, in order.
     pub commands: Vec<String>,
     pub warnings: Vec<String>,
+    /// Markdown-cell attachments to write next to lesson.md: (file name, bytes).
+    pub attachments: Vec<(String, Vec<u8>)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,10 +79,10 @@ pub fn import_path(path: &Path) -> Result<Imported, ImportError> {
 
 /// Converts notebook text (JSON if it parses as an object, else the plain-text export).
 pub fn import(path: &Path, text: &str) -> Result<Imported, ImportError> {
-    let (cells, bash_kernel) = if text.trim_start().starts_with('{') {
+    let (cells, bash_kernel, files) = if text.trim_start().starts_with('{') {
         from_json(path, text)?
     } else {
-        (from_text_export(text), false)
+        (from_text_export(text), false, Vec::new())
     };
     if cells.is_empty() {
         let reason = "it has no cells".to_string();
@@ -89,7 +91,9 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, ImportError> {
             reason,
         });
     }
-    Ok(assemble(path, &cells, bash_kernel))
+    let mut imported = assemble(path, &cells, bash_kernel);
+    imported.attachments = files;
+    Ok(imported)
 }
 
 #[derive(serde::Deserialize)]
@@ -122,6 +126,9 @@ struct JsonCell {
     /// nbformat 3 heading cells.
     #[serde(default)]
     level: Option<u8>,
+    /// Markdown-cell attachments: name -> {mime type -> base64 data}.
+    #[serde(default)]
+    attachments: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Source>>,
 }
 
 #[derive(serde::Deserialize)]
@@ -137,7 +144,9 @@ impl Default for Source {
     }
 }
 
-fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool), ImportError> {
+type Attachments = Vec<(String, Vec<u8>)>;
+
+fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool, Attachments), ImportError> {
     let invalid = |reason: String| ImportError::Invalid {
         path: path.to_path_buf(),
         reason,
@@ -160,15 +169,17 @@ fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool), ImportError
         .cells
         .into_iter()
         .chain(nb.worksheets.into_iter().flat_map(|w| w.cells));
+    let mut files = Vec::new();
     let cells = all
-        .map(|c| {
+        .enumerate()
+        .map(|(n, c)| {
             let text = |s: Source| match s {
                 Source::One(s) => s,
                 Source::Lines(l) => l.concat(),
             };
             let src = text(c.source);
             match c.cell_type.as_str() {
-                "markdown" => NbCell::Markdown(src),
+                "markdown" => NbCell::Markdown(attachments(n, src, c.attachments, &mut files)),
                 "code" => NbCell::Code(c.input.map(text).unwrap_or(src)),
                 // nbformat 3: a heading cell is a Markdown heading (level 2 starts a step).
                 "heading" => {
@@ -181,7 +192,45 @@ fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool), ImportError
             }
         })
         .collect();
-    Ok((cells, bash))
+    Ok((cells, bash, files))
+}
+
+/// A Markdown cell's attachments as files: `attachment:NAME` links become `NAME` (prefixed
+/// with the cell number when another cell already used the name). Undecodable data is kept
+/// out and the link left as it was, so `check` names it.
+fn attachments(
+    cell: usize,
+    mut src: String,
+    found: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Source>>,
+    files: &mut Attachments,
+) -> String {
+    use base64::Engine as _;
+    for (name, by_mime) in found {
+        let Some(data) = by_mime.into_values().next() else {
+            continue;
+        };
+        let data = match data {
+            Source::One(s) => s,
+            Source::Lines(l) => l.concat(),
+        };
+        let clean: String = data.chars().filter(|c| !c.is_whitespace()).collect();
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(clean) else {
+            continue;
+        };
+        let base = Path::new(&name)
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .filter(|f| !f.starts_with('.'))
+            .unwrap_or_else(|| "attachment".into());
+        let file = if files.iter().any(|(f, _)| *f == base) {
+            format!("cell{}-{base}", cell + 1)
+        } else {
+            base
+        };
+        src = src.replace(&format!("attachment:{name}"), &file);
+        files.push((file, bytes));
+    }
+    src
 }
 
 /// The plain-text export: prose, then `In [n]:` and the cell's lines up to a blank line;
@@ -271,8 +320,14 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
                 for p in pieces {
                     match p {
                         Piece::Shell(code) if !code.trim().is_empty() => {
-                            chunks.push(fence("sh", &code));
-                            commands.push(trim_blank_lines(&code).to_string());
+                            let (run, shown) = split_trailing_comments(&code);
+                            if !run.trim().is_empty() {
+                                chunks.push(fence("sh", run));
+                                commands.push(trim_blank_lines(run).to_string());
+                            }
+                            if !shown.trim().is_empty() {
+                                chunks.push(fence("sh {run=false}", shown));
+                            }
                         }
                         Piece::Shell(_) => {}
                         Piece::Shown(lang, code) => {
@@ -298,7 +353,27 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
         markdown,
         commands,
         warnings,
+        attachments: Vec::new(),
     }
+}
+
+/// Shell code and its trailing comment lines: a comment-only cell, or a commented-out
+/// `kubectl delete` the prose asks to uncomment, is shown, never run.
+fn split_trailing_comments(code: &str) -> (&str, &str) {
+    let mut cut = 0;
+    let mut pos = 0;
+    for line in code.split_inclusive('\n') {
+        pos += line.len();
+        let t = line.trim();
+        if !(t.is_empty() || (t.starts_with('#') && !t.starts_with("#!"))) {
+            cut = pos;
+        }
+    }
+    // A comment inside a here-document or a quoted string is data: keep the cell whole.
+    if code[..cut].contains("<<") {
+        cut = code.len();
+    }
+    (&code[..cut], &code[cut..])
 }
 
 /// Shell fences in a Markdown cell are examples the notebook never ran (only code cells run):

@@ -289,6 +289,7 @@ pub(crate) fn import(index: &Path, text: &str) -> Result<Imported, String> {
         markdown: md,
         commands,
         warnings,
+        attachments: Vec::new(),
     })
 }
 
