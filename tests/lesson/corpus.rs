@@ -40,9 +40,10 @@ const EXPECTED: [(&str, bool); 18] = [
     ("notebooks/jfee-TEST_Metakernel_bash.ipynb", true),
     // Points kubectl at in-cluster credentials with `kubectl config set-*`: refused.
     ("notebooks/kubeflow-code_search_code-search.ipynb", false),
+    // Its only `!` lines interpolate Python values (`{deployer.job_id}`): nothing runnable.
     (
         "notebooks/kubeflow-xgboost_synthetic_build-train-deploy.ipynb",
-        true,
+        false,
     ),
     ("notebooks/nbformat-invalid.ipynb", false),
     ("notebooks/nbformat-test3_no_worksheets.ipynb", false),

@@ -253,7 +253,8 @@ pub fn from_text_export(text: &str) -> Vec<NbCell> {
             _ => {}
         }
     };
-    for line in text.split_inclusive('\n') {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    for (i, line) in lines.iter().copied().enumerate() {
         let bare = line.trim_end_matches(['\n', '\r']);
         if is_marker(bare, "In") {
             flush(&state, &mut buf, &mut cells);
@@ -263,6 +264,10 @@ pub fn from_text_export(text: &str) -> Vec<NbCell> {
         if is_marker(bare, "Out") {
             flush(&state, &mut buf, &mut cells);
             state = State::Output;
+            continue;
+        }
+        if state == State::Code && bare.trim().is_empty() && code_goes_on(&lines[i + 1..]) {
+            buf.push_str(line);
             continue;
         }
         if state != State::Prose && bare.trim().is_empty() {
@@ -276,6 +281,40 @@ pub fn from_text_export(text: &str) -> Vec<NbCell> {
     }
     flush(&state, &mut buf, &mut cells);
     cells
+}
+
+/// After a blank line in a code cell: whether the cell goes on (the export has no end marker,
+/// so a multi-paragraph cell must not end at its first blank line, and its `# comment` must
+/// not become a heading). It goes on when the next line is a `!`/`%` line, indented, a
+/// Python statement, or a comment directly followed by such a line.
+fn code_goes_on(rest: &[&str]) -> bool {
+    let mut next = rest.iter().map(|l| l.trim_end()).skip_while(|l| l.is_empty());
+    let Some(first) = next.next() else {
+        return false;
+    };
+    if first.starts_with('#') {
+        return next.next().is_some_and(|l| !l.is_empty() && looks_like_code(l));
+    }
+    looks_like_code(first)
+}
+
+fn looks_like_code(line: &str) -> bool {
+    const KEYWORDS: [&str; 12] = [
+        "import ", "from ", "def ", "class ", "for ", "if ", "while ", "with ", "try:", "return ",
+        "print(", "else:",
+    ];
+    if is_marker(line, "In") || is_marker(line, "Out") {
+        return false;
+    }
+    let ident: String = line
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+        .collect();
+    let after = line[ident.len()..].trim_start();
+    line.starts_with(['!', '%', ' ', '\t', '#'])
+        || KEYWORDS.iter().any(|k| line.starts_with(k))
+        || (!ident.is_empty()
+            && (after.starts_with('(') || (after.starts_with('=') && !after.starts_with("=="))))
 }
 
 /// `In [ ]:`, `In [None]:`, `In [12]:` (and `Out[3]:`), alone on a line.
@@ -313,7 +352,7 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
             }
             NbCell::Code(src) => {
                 let pieces = if bash_kernel {
-                    vec![Piece::Shell(src.clone())]
+                    bash_kernel_cell(src)
                 } else {
                     magics::convert(src)
                 };
@@ -354,6 +393,31 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
         commands,
         warnings,
         attachments: Vec::new(),
+    }
+}
+
+/// A bash-kernel cell is shell as it is (one shell for the notebook), unless it uses the
+/// kernel's magics (`%%python`, `%%dot`, `%lsmagic`): those are not shell and never run.
+fn bash_kernel_cell(src: &str) -> Vec<Piece> {
+    let magic = src.lines().map(str::trim_start).find(|l| l.starts_with('%'));
+    match magic {
+        None => vec![Piece::Shell(src.to_string())],
+        Some(m) => {
+            let name = m.split_whitespace().next().unwrap_or(m);
+            let lang = match name.trim_start_matches('%') {
+                "python" | "python3" => "python",
+                "dot" => "dot",
+                "html" => "html",
+                "javascript" => "javascript",
+                _ => "text",
+            };
+            vec![
+                Piece::Warning(format!(
+                    "`{name}` is a kernel magic, not shell; kept as a block that never runs"
+                )),
+                Piece::Shown(lang.into(), src.trim_end().to_string()),
+            ]
+        }
     }
 }
 
