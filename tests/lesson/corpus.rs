@@ -149,7 +149,11 @@ fn import_scenario_dir_writes_a_lesson_that_checks() {
                 if entry.file_name().is_some_and(|n| n == "verify.sh") {
                     let at = lesson.find(body).unwrap();
                     let info = lesson[..at].lines().last().unwrap_or("");
-                    assert!(info.contains("{verify=true}"), "{}: {info}", entry.display());
+                    assert!(
+                        info.contains("{verify=true}"),
+                        "{}: {info}",
+                        entry.display()
+                    );
                 }
             }
         }

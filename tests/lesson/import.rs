@@ -166,14 +166,24 @@ fn import_cli_writes_attachments_next_to_the_lesson() {
         .output()
         .expect("run kubetutor import");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         std::fs::read(out_dir.join("dot.png")).unwrap(),
         b"\x89PNG\r\n\x1a\n"
     );
-    assert_eq!(std::fs::read(out_dir.join("cell2-dot.png")).unwrap(), [0, 1, 2]);
+    assert_eq!(
+        std::fs::read(out_dir.join("cell2-dot.png")).unwrap(),
+        [0, 1, 2]
+    );
     let lesson = std::fs::read_to_string(out_dir.join("lesson.md")).unwrap();
-    assert!(lesson.contains("![a](dot.png)") && lesson.contains("![b](cell2-dot.png)"), "{lesson}");
+    assert!(
+        lesson.contains("![a](dot.png)") && lesson.contains("![b](cell2-dot.png)"),
+        "{lesson}"
+    );
     assert!(stdout.contains("0 errors, 0 warnings"), "{stdout}");
 }
 
@@ -195,7 +205,16 @@ fn nbformat3_headings_are_steps_and_unknown_cells_warn() {
     assert_eq!(lesson.meta.title, "Old");
     assert_eq!(imported.commands, ["echo one"]);
     let cells = lesson.cells();
-    assert!(cells.iter().any(|c| c.code == "# !echo undo" && !c.is_runnable()));
-    assert!(imported.warnings.iter().any(|w| w.contains("unknown cell type `widget`")));
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.code == "# !echo undo" && !c.is_runnable())
+    );
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("unknown cell type `widget`"))
+    );
     assert!(imported.markdown.contains("state"));
 }

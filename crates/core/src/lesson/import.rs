@@ -288,12 +288,17 @@ pub fn from_text_export(text: &str) -> Vec<NbCell> {
 /// not become a heading). It goes on when the next line is a `!`/`%` line, indented, a
 /// Python statement, or a comment directly followed by such a line.
 fn code_goes_on(rest: &[&str]) -> bool {
-    let mut next = rest.iter().map(|l| l.trim_end()).skip_while(|l| l.is_empty());
+    let mut next = rest
+        .iter()
+        .map(|l| l.trim_end())
+        .skip_while(|l| l.is_empty());
     let Some(first) = next.next() else {
         return false;
     };
     if first.starts_with('#') {
-        return next.next().is_some_and(|l| !l.is_empty() && looks_like_code(l));
+        return next
+            .next()
+            .is_some_and(|l| !l.is_empty() && looks_like_code(l));
     }
     looks_like_code(first)
 }
@@ -399,7 +404,10 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
 /// A bash-kernel cell is shell as it is (one shell for the notebook), unless it uses the
 /// kernel's magics (`%%python`, `%%dot`, `%lsmagic`): those are not shell and never run.
 fn bash_kernel_cell(src: &str) -> Vec<Piece> {
-    let magic = src.lines().map(str::trim_start).find(|l| l.starts_with('%'));
+    let magic = src
+        .lines()
+        .map(str::trim_start)
+        .find(|l| l.starts_with('%'));
     match magic {
         None => vec![Piece::Shell(src.to_string())],
         Some(m) => {

@@ -39,7 +39,11 @@ fn bash_kernel_magic_cells_are_not_shell() {
       {"cell_type":"code","source":"cd /tmp\necho $PWD","outputs":[]}]}"#;
     let imported = import(Path::new("b.ipynb"), nb).expect("imports");
     assert_eq!(imported.commands, ["cd /tmp\necho $PWD"]);
-    assert!(imported.markdown.contains("```python {run=false}\n%%python\nprint(1)"));
+    assert!(
+        imported
+            .markdown
+            .contains("```python {run=false}\n%%python\nprint(1)")
+    );
     assert!(imported.markdown.contains("```text {run=false}\n%lsmagic"));
     assert_eq!(imported.warnings.len(), 2, "{:?}", imported.warnings);
 }

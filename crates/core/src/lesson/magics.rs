@@ -134,8 +134,17 @@ fn changes_state(cmd: &str) -> bool {
         let w = part.split_whitespace().next().unwrap_or("");
         matches!(
             w,
-            "cd" | "pushd" | "popd" | "export" | "unset" | "source" | "." | "set" | "alias"
-                | "umask" | "shopt" | "ulimit"
+            "cd" | "pushd"
+                | "popd"
+                | "export"
+                | "unset"
+                | "source"
+                | "."
+                | "set"
+                | "alias"
+                | "umask"
+                | "shopt"
+                | "ulimit"
         ) || (w.contains('=') && !w.starts_with('=') && !w.starts_with('-'))
     })
 }
@@ -209,7 +218,12 @@ fn cell_magic(magic: &str, body: &str) -> Vec<Piece> {
         // Each `%%bash` cell is a fresh shell: a subshell keeps its `cd`s and variables in.
         "bash" | "sh" | "shell" => {
             let mut out = Vec::new();
-            if args.split_whitespace().any(|a| a.starts_with("--out") || a.starts_with("--err") || a == "--bg" || a.starts_with("--proc")) {
+            if args.split_whitespace().any(|a| {
+                a.starts_with("--out")
+                    || a.starts_with("--err")
+                    || a == "--bg"
+                    || a.starts_with("--proc")
+            }) {
                 out.push(Piece::Warning(format!(
                     "`%%{name} {args}` stores output in Python variables; kubetutor shows it instead"
                 )));
@@ -221,7 +235,9 @@ fn cell_magic(magic: &str, body: &str) -> Vec<Piece> {
             Some("bash" | "sh") => vec![Piece::Shell(subshell(body))],
             Some(interpreter) => vec![Piece::Shell(heredoc(interpreter, body))],
             None => vec![
-                Piece::Warning("`%%script` names no interpreter; kept as a block that never runs".into()),
+                Piece::Warning(
+                    "`%%script` names no interpreter; kept as a block that never runs".into(),
+                ),
                 Piece::Shown("text".into(), body.trim_end().to_string()),
             ],
         },
@@ -231,7 +247,9 @@ fn cell_magic(magic: &str, body: &str) -> Vec<Piece> {
         "writefile" | "file" => vec![Piece::Shell(writefile(args, body))],
         "capture" | "time" | "timeit" | "prun" => {
             let mut out = vec![
-                Piece::Warning(format!("cell magic `%%{name}` has no shell meaning; ignored")),
+                Piece::Warning(format!(
+                    "cell magic `%%{name}` has no shell meaning; ignored"
+                )),
                 Piece::Shown("ipython".into(), format!("%%{magic}")),
             ];
             out.extend(convert(body));
@@ -338,7 +356,10 @@ mod tests {
         assert!(
             matches!(&p[0], Piece::Warning(w) if w.contains("`%matplotlib` has no shell meaning"))
         );
-        assert_eq!(p[1], Piece::Shown("ipython".into(), "%matplotlib inline".into()));
+        assert_eq!(
+            p[1],
+            Piece::Shown("ipython".into(), "%matplotlib inline".into())
+        );
         assert!(matches!(&p[2], Piece::Warning(w) if w.contains("Python code")));
         assert_eq!(p[3], Piece::Shown("python".into(), "x = 1".into()));
         assert_eq!(p[4], Piece::Shell("echo $HOME".into()));
@@ -362,7 +383,10 @@ mod tests {
         );
         assert_eq!(shell("%%perl\nprint 1;"), ["perl <<'EOF'\nprint 1;\nEOF"]);
         let p = convert("%%bash --out output\necho hi");
-        assert!(matches!(&p[0], Piece::Warning(w) if w.contains("--out output")), "{p:?}");
+        assert!(
+            matches!(&p[0], Piece::Warning(w) if w.contains("--out output")),
+            "{p:?}"
+        );
         assert_eq!(p[1], Piece::Shell("echo hi".into()));
     }
 
@@ -379,10 +403,18 @@ mod tests {
 
     #[test]
     fn python_interpolation_in_a_bang_line_is_flagged_not_run() {
-        let p = convert("!echo {name}\n!ls $path\n!for i in 1 2; do echo $i; done\n!find . -exec ls {} \\;");
-        assert!(matches!(&p[0], Piece::Warning(w) if w.contains("`{name}`")), "{p:?}");
+        let p = convert(
+            "!echo {name}\n!ls $path\n!for i in 1 2; do echo $i; done\n!find . -exec ls {} \\;",
+        );
+        assert!(
+            matches!(&p[0], Piece::Warning(w) if w.contains("`{name}`")),
+            "{p:?}"
+        );
         assert_eq!(p[1], Piece::Shown("sh".into(), "echo {name}".into()));
-        assert!(matches!(&p[2], Piece::Warning(w) if w.contains("`$path`")), "{p:?}");
+        assert!(
+            matches!(&p[2], Piece::Warning(w) if w.contains("`$path`")),
+            "{p:?}"
+        );
         assert_eq!(
             shell("!for i in 1 2; do echo $i; done\n!find . -exec ls {} \\;\n!echo '{x}' ${HOME}"),
             ["for i in 1 2; do echo $i; done\nfind . -exec ls {} \\;\necho '{x}' ${HOME}"]
@@ -393,10 +425,16 @@ mod tests {
     fn comments_are_kept_and_indented_bang_lines_stay_python() {
         let p = convert("!kubectl apply -f x.yaml\n# !kubectl delete -f x.yaml\n");
         assert_eq!(p[0], Piece::Shell("kubectl apply -f x.yaml".into()));
-        assert_eq!(p[1], Piece::Shown("sh".into(), "# !kubectl delete -f x.yaml".into()));
+        assert_eq!(
+            p[1],
+            Piece::Shown("sh".into(), "# !kubectl delete -f x.yaml".into())
+        );
         let p = convert("# only a comment");
         assert_eq!(p, [Piece::Shown("sh".into(), "# only a comment".into())]);
         let p = convert("for f in files:\n    !echo {f}\n");
-        assert!(matches!(&p[1], Piece::Shown(l, c) if l == "python" && c.contains("!echo {f}")), "{p:?}");
+        assert!(
+            matches!(&p[1], Piece::Shown(l, c) if l == "python" && c.contains("!echo {f}")),
+            "{p:?}"
+        );
     }
 }
