@@ -1,6 +1,7 @@
 //! What goes into [`App::update`](super::App::update) and what comes out of it.
 
 use crate::exec::ExecEvent;
+use crate::exec::term_emulator::TermSize;
 use crate::kube::model::PodsUpdate;
 use crate::lesson::CellIndex;
 use crate::sentinel::SentinelUpdate;
@@ -81,6 +82,12 @@ pub enum Action {
     Sentinel(SentinelUpdate),
     /// A pane highlight (new/changed pod) is due to fade.
     PaneTimer,
+    /// Bytes for the focused interactive cell's program (a key, already encoded).
+    TermInput(Vec<u8>),
+    /// Pasted text for the focused interactive cell's program.
+    TermPaste(String),
+    /// The leave key: the keyboard goes back to the lesson (the program keeps running).
+    TermLeave,
     /// The lesson is open and the loop runs: start what needs no cluster (a sentinel reached
     /// by address).
     Started,
@@ -94,14 +101,26 @@ pub enum Action {
 /// A side effect the runtime performs for the app; the app itself never does I/O.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Queue these cells on the engine, in order.
-    Run(Vec<CellIndex>),
-    /// Like [`Effect::Run`], when some cells run code edited by the learner (`Some`).
-    RunEdited {
+    /// Queue these cells on the engine, in order, each with the learner's edit (`Some`) or
+    /// the lesson's code (`None`); more than one cell is a batch (a failure skips the rest).
+    Run {
         cells: Vec<(CellIndex, Option<String>)>,
     },
-    /// Hand the terminal to an interactive cell, then take it back.
-    RunInteractive(CellIndex),
+    /// Start an interactive cell on a terminal of its own of this size.
+    RunTerminal {
+        cell: CellIndex,
+        size: TermSize,
+    },
+    /// Bytes for an interactive cell's program.
+    TermInput {
+        cell: CellIndex,
+        bytes: Vec<u8>,
+    },
+    /// A new size for an interactive cell's terminal.
+    TermResize {
+        cell: CellIndex,
+        size: TermSize,
+    },
     Cancel,
     /// Stop this cell's background job (its process group, with the usual escalation).
     StopJob(CellIndex),
@@ -133,4 +152,13 @@ pub enum Effect {
     },
     SaveProgress,
     Quit,
+}
+
+impl Effect {
+    /// [`Effect::Run`] of the lesson's own code for `cells`.
+    pub fn run(cells: Vec<CellIndex>) -> Self {
+        Effect::Run {
+            cells: cells.into_iter().map(|c| (c, None)).collect(),
+        }
+    }
 }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::app::pods_view::PodsView;
 use crate::exec::Outcome;
+use crate::exec::term_emulator::{Emulator, TermSize};
 use crate::lesson::{CellIndex, Lesson};
 use crate::sentinel::SentinelView;
 
@@ -63,6 +64,8 @@ pub struct CellRun {
     pub edited: Option<String>,
     /// The last run (queued, running or done) ran `edited`, not the lesson's code.
     pub ran_edited: bool,
+    /// An interactive cell's screen while its program runs.
+    pub term: Option<Emulator>,
 }
 
 impl Default for CellRun {
@@ -75,6 +78,7 @@ impl Default for CellRun {
             job: None,
             edited: None,
             ran_edited: false,
+            term: None,
         }
     }
 }
@@ -266,6 +270,13 @@ pub struct App {
     pub sentinel: Option<SentinelView>,
     pub present: bool,
     pub typing: Option<Typing>,
+    /// The interactive cell that has the keyboard: every key goes to its program but the
+    /// leave key ([`super::term_keys::LEAVE`]).
+    pub term_focus: Option<CellIndex>,
+    /// The size interactive cells' terminals have (from the lesson column's geometry).
+    pub term_size: TermSize,
+    /// Present mode: the `stdin=` script of the interactive cell being presented.
+    pub script: Option<super::present_keys::Script>,
     /// Wall clock of the last event: views compute elapsed times from it, so tests are stable.
     pub now: Instant,
     /// The same moment as wall-clock time, for the panes' ages and timelines.

@@ -69,7 +69,7 @@ pub(super) fn finished(cell: usize, outcome: Outcome) -> Action {
 fn enter_runs_the_focused_cell() {
     let mut app = app(false);
     assert_eq!(app.focus, Some(0));
-    assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![0])]);
+    assert_eq!(app.update(Action::RunFocused), vec![Effect::run(vec![0])]);
     assert_eq!(app.runs[0].status, CellStatus::Queued);
     assert!(app.animating());
     app.update(Action::Exec(ExecEvent::Started {
@@ -126,14 +126,14 @@ fn cluster_commands_need_confirmation_first() {
             result: Ok(true),
             pending: vec![1]
         }),
-        vec![Effect::Run(vec![1])],
+        vec![Effect::run(vec![1])],
         "a lesson without panes starts no watcher"
     );
     assert_eq!(app.cluster, Some(target));
     assert_eq!(app.notice.as_deref(), Some("Created namespace demo."));
     // Confirmed once per session.
     app.update(finished(1, Outcome::Passed));
-    assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![1])]);
+    assert_eq!(app.update(Action::RunFocused), vec![Effect::run(vec![1])]);
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn run_step_queues_runnable_cells_of_the_current_step() {
     app.update(Action::NextStep);
     assert_eq!(app.step, 1);
     assert_eq!(app.focus, Some(2));
-    assert_eq!(app.update(Action::RunStep), vec![Effect::Run(vec![2])]);
+    assert_eq!(app.update(Action::RunStep), vec![Effect::run(vec![2])]);
 }
 
 #[test]
@@ -287,7 +287,7 @@ fn instructor_mode_types_before_running() {
             break;
         }
     }
-    assert_eq!(effects, vec![Effect::Run(vec![0])]);
+    assert_eq!(effects, vec![Effect::run(vec![0])]);
     assert!(app.typing.is_none());
 }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use crate::exec::term_emulator::TermSize;
 use crate::lesson::{CellIndex, Lesson, mentions_cluster};
 
 use super::action::{Action, Effect};
@@ -81,6 +82,9 @@ impl App {
             sentinel: None,
             present,
             typing: None,
+            term_focus: None,
+            term_size: TermSize::default(),
+            script: None,
             now: Instant::now(),
             wall: SystemTime::now(),
             spinner: 0,
@@ -122,7 +126,8 @@ impl App {
                 self.scroll = self.geometry.reveal(self.scroll, reveal);
             }
             self.scroll = self.scroll.min(self.geometry.max_scroll());
-            return Vec::new();
+            // Interactive cells' terminals take the size of their frame.
+            return self.term_fit();
         }
         self.dirty = true;
         if is_user_input(&action) {
@@ -211,6 +216,9 @@ impl App {
                     pods.expire(self.wall);
                 }
             }
+            Action::TermInput(bytes) => return self.term_input(bytes),
+            Action::TermPaste(text) => return self.term_paste(&text),
+            Action::TermLeave => self.term_leave(),
             Action::Started => return self.started(),
             Action::ProgressLoaded(loaded) => self.progress_loaded(loaded),
             Action::Laid(_) => {} // taken above, before anything is marked dirty
