@@ -183,17 +183,28 @@ fn code_cells(path: &Path) -> Option<Vec<String>> {
         serde_json::Value::Array(a) => a.iter().filter_map(|l| l.as_str()).collect(),
         _ => String::new(),
     };
-    let cells = nb["cells"].as_array().cloned().unwrap_or_default().into_iter().chain(
-        nb["worksheets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|w| w["cells"].as_array().cloned().unwrap_or_default()),
-    );
+    let cells = nb["cells"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .chain(
+            nb["worksheets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|w| w["cells"].as_array().cloned().unwrap_or_default()),
+        );
     Some(
         cells
             .filter(|c| c["cell_type"] == "code")
-            .map(|c| text(if c["input"].is_null() { &c["source"] } else { &c["input"] }))
+            .map(|c| {
+                text(if c["input"].is_null() {
+                    &c["source"]
+                } else {
+                    &c["input"]
+                })
+            })
             .collect(),
     )
 }
@@ -270,7 +281,11 @@ fn corpus_check_verdicts_are_printed() {
     let (mut clean, mut warned, mut refused) = (0, 0, 0);
     for (file, _) in EXPECTED {
         let (code, out) = kubetutor(&["check", dir.join(file).to_str().unwrap()]);
-        let summary = out.lines().rfind(|l| l.contains(" in 1 file")).unwrap_or("").to_string();
+        let summary = out
+            .lines()
+            .rfind(|l| l.contains(" in 1 file"))
+            .unwrap_or("")
+            .to_string();
         let verdict = match (code, summary.contains(" 0 warnings")) {
             (0, true) => {
                 clean += 1;
@@ -286,7 +301,10 @@ fn corpus_check_verdicts_are_printed() {
             }
         };
         // Empty names are never printed as ``.
-        for l in out.lines().filter(|l| l.contains(": warning:") || l.contains(": error:")) {
+        for l in out
+            .lines()
+            .filter(|l| l.contains(": warning:") || l.contains(": error:"))
+        {
             let b = l.as_bytes();
             let empty = (0..b.len().saturating_sub(1)).any(|i| {
                 b[i] == b'`'
