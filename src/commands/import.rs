@@ -40,11 +40,18 @@ pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         files: 1,
     };
     print!("{}", report.render());
-    println!(
-        "wrote {} ({} shell cells)",
-        file.display(),
-        imported.commands.len()
-    );
+    let runnable = crate::lesson::parse(&file, &imported.markdown)
+        .map(|l| l.cells().iter().filter(|c| c.is_runnable()).count())
+        .unwrap_or(0);
+    println!("wrote {} ({runnable} shell cells)", file.display());
+    if runnable == 0 {
+        // `run` refuses such a lesson: a CI job importing it must not go green on nothing.
+        eprintln!(
+            "{}: error: the lesson has no shell cells; `kubetutor run` would refuse it (write the commands as !cmd lines or %%bash cells)",
+            crate::lesson::escape::controls(&path.display().to_string())
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(if report.errors() > 0 {
         ExitCode::FAILURE
     } else {

@@ -323,3 +323,31 @@ fn corpus_check_verdicts_are_printed() {
     );
     assert_eq!(clean + warned + refused, EXPECTED.len());
 }
+
+#[test]
+fn importing_a_notebook_with_nothing_to_run_is_not_green() {
+    let Some(dir) = corpus() else { return };
+    let nb = dir.join("notebooks/kubeflow-xgboost_synthetic_build-train-deploy.ipynb");
+    let out = tempfile::tempdir().unwrap();
+    let lesson_dir = out.path().join("l");
+    let (code, text) = kubetutor(&[
+        "import",
+        nb.to_str().unwrap(),
+        "-o",
+        lesson_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("(0 shell cells)"), "{text}");
+    assert!(
+        text.contains("error: the lesson has no shell cells"),
+        "{text}"
+    );
+    // The interpolating `!` lines are kept, shown, never run.
+    let lesson = std::fs::read_to_string(lesson_dir.join("lesson.md")).unwrap();
+    assert!(
+        lesson.contains(
+            "```sh {run=false}\nkubectl get jobs -l fairing-id={train_deployer.job_id} -o yaml"
+        ),
+        "{lesson}"
+    );
+}
