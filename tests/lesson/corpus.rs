@@ -351,3 +351,29 @@ fn importing_a_notebook_with_nothing_to_run_is_not_green() {
         "{lesson}"
     );
 }
+
+#[test]
+fn a_python_kernel_notebook_runs_each_bang_line_in_a_fresh_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let nb = serde_json::json!({
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# Shells\n\n## Go"},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+             "source": "!mkdir -p sub\n!cd sub\n!pwd > where.txt"},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 2,
+             "source": "%%bash\ncd sub\nexport X=1"},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 3,
+             "source": "!echo \"[$X]\" >> where.txt\n# !rm -r sub"}
+        ]
+    });
+    let path = dir.path().join("shells.ipynb");
+    std::fs::write(&path, nb.to_string()).unwrap();
+    let (code, out) = kubetutor(&["run", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let here = dir.path().canonicalize().unwrap();
+    let written = std::fs::read_to_string(here.join("where.txt")).expect("where.txt in the folder");
+    assert_eq!(written, format!("{}\n[]\n", here.display()), "{out}");
+    assert!(here.join("sub").is_dir(), "the commented-out rm never ran");
+}
