@@ -7,7 +7,7 @@ use crate::lesson::CellIndex;
 use crate::sentinel::SentinelUpdate;
 
 use super::progress::Loaded;
-use super::state::{ClusterInfo, Geometry, Pane};
+use super::state::{ClusterTarget, Geometry, Pane};
 
 /// A typed input: a key already mapped by the keymap, or an event from a background task.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,13 +59,13 @@ pub enum Action {
     Exec(ExecEvent),
     /// The result of preparing the cluster target (a message when it failed).
     ClusterReady {
-        result: Result<ClusterInfo, String>,
+        result: Result<ClusterTarget, String>,
         pending: Vec<CellIndex>,
     },
     /// The confirmed kubeconfig is in place: whether the lesson namespace had to be created,
     /// or why the cluster cannot be used.
     ClusterConfirmed {
-        target: ClusterInfo,
+        target: ClusterTarget,
         result: Result<bool, String>,
         pending: Vec<CellIndex>,
     },
@@ -129,7 +129,7 @@ pub enum Effect {
     /// The learner said yes: install the confirmed kubeconfig, create the namespace, then
     /// answer with [`Action::ClusterConfirmed`].
     ConfirmCluster {
-        target: ClusterInfo,
+        target: ClusterTarget,
         pending: Vec<CellIndex>,
     },
     /// Start monitoring the sentinel the lesson names by address (its view already exists);

@@ -53,7 +53,7 @@ fn edit_then_run_uses_the_edited_code() {
 #[test]
 fn a_step_runs_edited_and_lesson_code_together() {
     let mut app = app(false);
-    app.cluster = Some(ClusterInfo::default());
+    app.cluster = Some(ClusterTarget::default());
     edit_to(&mut app, "echo b");
     app.update(finished(0, Outcome::Passed));
     assert_eq!(

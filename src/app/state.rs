@@ -99,13 +99,9 @@ pub struct CellInfo {
     pub hint: Option<String>,
 }
 
-/// The cluster a lesson's cells will run against, as shown for confirmation.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ClusterInfo {
-    pub context: String,
-    pub cluster_url: String,
-    pub namespace: String,
-}
+/// The cluster a lesson's cells will run against, as shown for confirmation: the session's own
+/// type, not a copy of it.
+pub use crate::kube::safety::ClusterTarget;
 
 /// A modal layer over the lesson.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,7 +114,7 @@ pub enum Overlay {
     },
     /// Asked once before the first cell that talks to the cluster runs.
     ConfirmCluster {
-        target: ClusterInfo,
+        target: ClusterTarget,
         pending: Vec<CellIndex>,
     },
 }
@@ -255,7 +251,7 @@ pub struct App {
     pub panes: PaneLayout,
     pub geometry: Geometry,
     /// The cluster target the user confirmed; None until then.
-    pub cluster: Option<ClusterInfo>,
+    pub cluster: Option<ClusterTarget>,
     /// The last finished cell, for the status bar.
     pub last_result: Option<(CellIndex, Outcome)>,
     /// A one-line notice (errors, hints); cleared by the next key.

@@ -99,10 +99,11 @@ fn cluster_commands_need_confirmation_first() {
         app.update(Action::RunFocused),
         vec![Effect::PrepareCluster(vec![1])]
     );
-    let target = ClusterInfo {
+    let target = ClusterTarget {
         context: "kind".into(),
         cluster_url: "https://127.0.0.1:6443".into(),
         namespace: "demo".into(),
+        ..Default::default()
     };
     app.update(Action::ClusterReady {
         result: Ok(target.clone()),
@@ -141,7 +142,7 @@ fn refusing_the_cluster_runs_nothing() {
     let mut app = app(false);
     app.update(Action::NextCell);
     app.update(Action::RunFocused);
-    let target = ClusterInfo::default();
+    let target = ClusterTarget::default();
     app.update(Action::ClusterReady {
         result: Ok(target),
         pending: vec![1],
@@ -453,10 +454,11 @@ fn panes_get_their_views_from_update_and_the_runtime_only_starts_watchers() {
     // A sentinel behind a service waits for the cluster: nothing starts with the lesson.
     assert_eq!(app.update(Action::Started), Vec::new());
     assert!(app.sentinel.is_none() && app.pods.is_none());
-    let target = ClusterInfo {
+    let target = ClusterTarget {
         context: "kind".into(),
         cluster_url: "https://127.0.0.1:6443".into(),
         namespace: "demo-alice".into(),
+        ..Default::default()
     };
     let effects = app.update(Action::ClusterConfirmed {
         target,

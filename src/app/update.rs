@@ -10,8 +10,8 @@ use super::action::{Action, Effect};
 use super::pods_view::PodsView;
 use super::progress::Loaded;
 use super::state::{
-    App, CellInfo, CellRun, CellStatus, ClusterInfo, EXPANDED_LINES, FOLD_LINES, Geometry, Overlay,
-    Pane, PaneLayout, Reveal,
+    App, CellInfo, CellRun, CellStatus, ClusterTarget, EXPANDED_LINES, FOLD_LINES, Geometry,
+    Overlay, Pane, PaneLayout, Reveal,
 };
 use crate::sentinel::SentinelView;
 
@@ -243,7 +243,7 @@ impl App {
 
     /// The views of the panes that watch the confirmed cluster, and the effect that starts
     /// their watchers (once: a sentinel already watched by address is left alone).
-    fn cluster_panes(&mut self, target: &ClusterInfo) -> Vec<Effect> {
+    fn cluster_panes(&mut self, target: &ClusterTarget) -> Vec<Effect> {
         let panes = &self.lesson.meta.panes;
         let pods = panes.pods.as_ref().map(|p| p.selector.clone());
         let sentinel = (panes.sentinel.as_ref())
@@ -308,7 +308,7 @@ impl App {
 
     fn cluster_confirmed(
         &mut self,
-        target: ClusterInfo,
+        target: ClusterTarget,
         result: Result<bool, String>,
         pending: Vec<CellIndex>,
     ) -> Vec<Effect> {
@@ -523,14 +523,5 @@ pub fn pods_scope(namespace: &str, selector: Option<&str>) -> String {
     match selector {
         Some(sel) => format!("{namespace} · {sel}"),
         None => namespace.to_string(),
-    }
-}
-
-impl ClusterInfo {
-    pub fn summary(&self) -> String {
-        format!(
-            "{} ({}) namespace {}",
-            self.context, self.cluster_url, self.namespace
-        )
     }
 }

@@ -16,7 +16,7 @@ use super::keymap::{map_key, map_mouse};
 use super::term_keys::term_key;
 use crate::app::progress::{self, Progress};
 use crate::app::progress_lock;
-use crate::app::{Action, App, CellStatus, ClusterInfo, Effect};
+use crate::app::{Action, App, CellStatus, ClusterTarget, Effect};
 use crate::cli::LessonArgs;
 use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, TermSpec};
 use crate::kube::model::PodsUpdate;
@@ -413,14 +413,9 @@ impl Runtime {
             Msg::Action(action) => self.dispatch(app, action).await,
             Msg::Cluster { prepared, pending } => {
                 let result = prepared.map(|p| {
-                    let t = &p.target;
-                    let info = ClusterInfo {
-                        context: t.context.clone(),
-                        cluster_url: t.cluster_url.clone(),
-                        namespace: t.namespace.clone(),
-                    };
+                    let target = p.target.clone();
                     self.prepared = Some(p);
-                    info
+                    target
                 });
                 self.dispatch(app, Action::ClusterReady { result, pending })
                     .await;
@@ -497,7 +492,7 @@ impl Runtime {
 
     /// The learner said yes: swap the confirmed kubeconfig in and create the namespace, off
     /// the loop (file writes, then the API server, bounded by the session's timeout).
-    fn confirm_cluster(&mut self, target: ClusterInfo, pending: Vec<CellIndex>) {
+    fn confirm_cluster(&mut self, target: ClusterTarget, pending: Vec<CellIndex>) {
         let Some(prepared) = self.prepared.take() else {
             return;
         };

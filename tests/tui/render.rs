@@ -258,12 +258,13 @@ fn present_mode_shows_the_current_step_and_types_commands() {
 
 #[test]
 fn cluster_confirmation_dialog() {
-    use kubetutor::app::ClusterInfo;
+    use kubetutor::app::ClusterTarget;
     let (mut app, mut view) = open("basic.md");
-    let target = ClusterInfo {
+    let target = ClusterTarget {
         context: "kind-kubetutor".into(),
         cluster_url: "https://127.0.0.1:36443".into(),
         namespace: "demo".into(),
+        ..Default::default()
     };
     app.update(Action::ClusterReady {
         result: Ok(target),
