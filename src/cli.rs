@@ -30,7 +30,8 @@ pub enum Command {
     Run(RunArgs),
     /// Validate lessons without running them; errors as file:line:col.
     Check(CheckArgs),
-    /// Convert a Jupyter notebook (.ipynb, or its plain-text export) into a lesson.
+    /// Convert a Jupyter notebook (.ipynb, or its plain-text export) or a Killercoda scenario
+    /// folder into a lesson.
     Import(ImportArgs),
     /// Check kubectl, kubeconfig, cluster access, RBAC, redis tools and the terminal.
     Doctor(DoctorArgs),
@@ -122,7 +123,7 @@ pub struct CheckArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// A .ipynb file or its plain-text export.
+    /// A .ipynb file, its plain-text export, or a Killercoda scenario folder (with index.json).
     pub notebook: PathBuf,
     /// Output folder (default: lessons/<slug of the notebook's title>).
     #[arg(long, short = 'o')]

@@ -1,4 +1,5 @@
-//! `kubetutor import NOTEBOOK`: a Jupyter notebook (or its text export) into a lesson folder.
+//! `kubetutor import NOTEBOOK|SCENARIO_DIR`: a Jupyter notebook (or its text export), or a
+//! Killercoda scenario folder, into a lesson folder.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -7,14 +8,11 @@ use anyhow::Context;
 
 use crate::cli::ImportArgs;
 use crate::lesson::check::{Report, check_file};
-use crate::lesson::import::{import, slug};
+use crate::lesson::import::{import_path, slug};
 
 pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let path = &args.notebook;
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
-    let imported = import(path, &text)?;
+    let imported = import_path(path)?;
     let dir = args
         .output
         .clone()
@@ -28,6 +26,10 @@ pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     std::fs::write(&file, &imported.markdown)
         .with_context(|| format!("{}: cannot write", file.display()))?;
+    for (name, bytes) in &imported.attachments {
+        let out = dir.join(name);
+        std::fs::write(&out, bytes).with_context(|| format!("{}: cannot write", out.display()))?;
+    }
     for w in &imported.warnings {
         let line = format!("{}: warning: {w}", path.display());
         eprintln!("{}", crate::lesson::escape::controls(&line));
@@ -38,11 +40,18 @@ pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         files: 1,
     };
     print!("{}", report.render());
-    println!(
-        "wrote {} ({} shell cells)",
-        file.display(),
-        imported.commands.len()
-    );
+    let runnable = crate::lesson::parse(&file, &imported.markdown)
+        .map(|l| l.cells().iter().filter(|c| c.is_runnable()).count())
+        .unwrap_or(0);
+    println!("wrote {} ({runnable} shell cells)", file.display());
+    if runnable == 0 {
+        // `run` refuses such a lesson: a CI job importing it must not go green on nothing.
+        eprintln!(
+            "{}: error: the lesson has no shell cells; `kubetutor run` would refuse it (write the commands as !cmd lines or %%bash cells)",
+            crate::lesson::escape::controls(&path.display().to_string())
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(if report.errors() > 0 {
         ExitCode::FAILURE
     } else {

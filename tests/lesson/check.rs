@@ -120,3 +120,31 @@ fn translation_drift_is_a_warning() {
         )
     );
 }
+
+#[test]
+fn placeholders_are_named_as_placeholders_and_logs_f_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let lesson = dir.path().join("lesson.md");
+    std::fs::write(
+        &lesson,
+        "# T\n\n## S\n\n```sh\nkubectl logs -f web-0\nkubectl describe pod <pod-name>\n```\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubetutor"))
+        .args(["check", lesson.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("`<pod-name>` is a placeholder: replace it"),
+        "{text}"
+    );
+    assert!(text.contains("syntax error near `newline`"), "{text}");
+    assert!(
+        !text.contains("web-0"),
+        "logs -f follows, web-0 is no file: {text}"
+    );
+    assert!(!text.contains("`pod-name` is not"), "{text}");
+}

@@ -141,3 +141,80 @@ fn ipynb_round_trip() {
     assert_eq!(lesson.steps.len(), 1);
     assert!(imported.markdown.contains("Intro 中文"));
 }
+
+#[test]
+fn import_cli_writes_attachments_next_to_the_lesson() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let nb = serde_json::json!({
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# Pics\n\n## One\n\n![a](attachment:dot.png)",
+             "attachments": {"dot.png": {"image/png": "iVBORw0KGgo="}}},
+            {"cell_type": "markdown", "metadata": {}, "source": "![b](attachment:dot.png)",
+             "attachments": {"dot.png": {"image/png": "AAEC"}}},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1, "source": "!echo hi"}
+        ]
+    });
+    let path = tmp.path().join("pics.ipynb");
+    std::fs::write(&path, nb.to_string()).unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubetutor"))
+        .arg("import")
+        .arg(&path)
+        .arg("-o")
+        .arg(&out_dir)
+        .output()
+        .expect("run kubetutor import");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join("dot.png")).unwrap(),
+        b"\x89PNG\r\n\x1a\n"
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join("cell2-dot.png")).unwrap(),
+        [0, 1, 2]
+    );
+    let lesson = std::fs::read_to_string(out_dir.join("lesson.md")).unwrap();
+    assert!(
+        lesson.contains("![a](dot.png)") && lesson.contains("![b](cell2-dot.png)"),
+        "{lesson}"
+    );
+    assert!(stdout.contains("0 errors, 0 warnings"), "{stdout}");
+}
+
+#[test]
+fn nbformat3_headings_are_steps_and_unknown_cells_warn() {
+    let nb = serde_json::json!({
+        "nbformat": 3, "nbformat_minor": 0, "metadata": {},
+        "worksheets": [{"cells": [
+            {"cell_type": "heading", "level": 1, "source": "Old"},
+            {"cell_type": "heading", "level": 2, "source": "First step"},
+            {"cell_type": "code", "language": "python", "input": "!echo one\n# !echo undo", "outputs": []},
+            {"cell_type": "widget", "source": "state"}
+        ]}]
+    });
+    let imported = import(Path::new("old.ipynb"), &nb.to_string()).expect("imports");
+    let lesson = parse(Path::new("lesson.md"), &imported.markdown).expect("parses");
+    let steps: Vec<&str> = lesson.steps.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(steps, ["First step"]);
+    assert_eq!(lesson.meta.title, "Old");
+    assert_eq!(imported.commands, ["echo one"]);
+    let cells = lesson.cells();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.code == "# !echo undo" && !c.is_runnable())
+    );
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("unknown cell type `widget`"))
+    );
+    assert!(imported.markdown.contains("state"));
+}

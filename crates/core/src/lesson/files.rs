@@ -25,6 +25,22 @@ pub(crate) fn missing_files(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diag
     let mut session_dir = Some(base.clone());
     let mut made: HashSet<String> = HashSet::new();
     for (cell, scan) in scans {
+        let holes = placeholders(&cell.code);
+        for &(a, b) in &holes {
+            let name = &cell.code[a..b];
+            let d = cx.at(
+                Severity::Warning,
+                cx.code_pos(cell, a),
+                cx.code_pos(cell, b),
+                format!(
+                    "`{name}` is a placeholder: replace it with a real value before this cell runs"
+                ),
+            );
+            out.push(d.with_help(
+                "as written, bash reads `<` and `>` as redirections (a missing file, or a syntax error near `newline`); use an `export NAME=...` prompt or mark the cell run=false",
+            ));
+        }
+        let in_hole = |w: &Word| holes.iter().any(|&(a, b)| w.at >= a && w.at < b);
         let mut here = match &cell.attrs.cwd {
             Some(c) => {
                 let dir = base.join(c);
@@ -49,7 +65,7 @@ pub(crate) fn missing_files(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diag
         made.extend(scan.writes.iter().map(|w| w.text.clone()));
         for cmd in &scan.commands {
             let refs = file_refs(cmd);
-            for r in &refs {
+            for r in refs.iter().filter(|r| !in_hole(r)) {
                 check_ref(cx, cell, r, here.as_deref(), &made, declared, out);
             }
             here = after_cd(cmd, here);
@@ -59,7 +75,7 @@ pub(crate) fn missing_files(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diag
                     .map(|w| w.text.clone()),
             );
         }
-        for r in &scan.reads {
+        for r in scan.reads.iter().filter(|r| !in_hole(r)) {
             check_ref(cx, cell, r, here.as_deref(), &made, declared, out);
         }
         if cell.attrs.cwd.is_none() {
@@ -111,6 +127,34 @@ fn check_ref(
     }
 }
 
+/// `<pod-name>`, `<VAULT_NAMESPACE>`: a name in angle brackets the reader is meant to fill in
+/// (byte ranges in `code`). Not `<<` here-documents, `<(...)` or `2>`/`< file` redirections:
+/// the name starts right after `<` and is one word of letters, digits, `-`, `_` or `.`.
+pub(crate) fn placeholders(code: &str) -> Vec<(usize, usize)> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let starts = b[i] == b'<'
+            && (i == 0 || !matches!(b[i - 1], b'<' | b'0'..=b'9'))
+            && b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic());
+        if starts {
+            let len = b[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+                .count();
+            let end = i + 1 + len;
+            if b.get(end) == Some(&b'>') {
+                out.push((i, end + 1));
+                i = end + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 /// The words of a command that name files it reads.
 fn file_refs(cmd: &[Word]) -> Vec<Word> {
     let (_, start) = split_assignments(cmd);
@@ -157,9 +201,30 @@ fn plain_args(args: &[Word], with_value: &[&str]) -> Vec<Word> {
 
 fn kubectl_files(args: &[Word]) -> Vec<Word> {
     let mut out = Vec::new();
+    // `-f` is --filename for most subcommands, but --follow for `logs` (and `attach` has none).
+    let sub = plain_args(
+        args,
+        &[
+            "-n",
+            "--namespace",
+            "--context",
+            "--kubeconfig",
+            "--cluster",
+            "--user",
+            "-s",
+            "--server",
+        ],
+    )
+    .into_iter()
+    .next()
+    .map(|w| w.text);
+    let sub = sub.as_deref();
+    let short_f_files = !matches!(sub, Some("logs" | "attach" | "port-forward" | "exec"));
     for (i, w) in args.iter().enumerate() {
         let t = w.text.as_str();
-        if matches!(t, "-f" | "--filename" | "-k" | "--kustomize") {
+        let file_opt =
+            matches!(t, "--filename" | "-k" | "--kustomize") || (t == "-f" && short_f_files);
+        if file_opt {
             out.extend(args.get(i + 1).cloned());
         } else if let Some(v) = t
             .strip_prefix("--filename=")
@@ -239,6 +304,23 @@ mod tests {
             ["redis.conf"]
         );
         assert!(refs("kubectl get pods; echo cat x").is_empty());
+        // `kubectl logs -f` follows: the next word is a pod, not a file.
+        assert!(refs("kubectl logs -f web-0; kubectl -n x logs -f pod/a").is_empty());
+        assert_eq!(refs("kubectl -n x delete -f a.yaml"), ["a.yaml"]);
+    }
+
+    #[test]
+    fn placeholders_in_angle_brackets() {
+        let code = "kubectl logs <pod-name> -n <ns>\ncat <<EOF\nx\nEOF\ndiff <(ls) a 2>err <in.txt";
+        let found: Vec<&str> = placeholders(code)
+            .iter()
+            .map(|&(a, b)| &code[a..b])
+            .collect();
+        assert_eq!(found, ["<pod-name>", "<ns>"]);
+        assert_eq!(
+            placeholders("--from-file=vault.ca=<vault-ca-cert-file-path>").len(),
+            1
+        );
     }
 
     #[test]

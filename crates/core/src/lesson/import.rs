@@ -24,12 +24,16 @@ pub struct Imported {
     /// Shell commands, one entry per `sh` cell, in order.
     pub commands: Vec<String>,
     pub warnings: Vec<String>,
+    /// Markdown-cell attachments to write next to lesson.md: (file name, bytes).
+    pub attachments: Vec<(String, Vec<u8>)>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("{}: not a notebook: {reason}", .path.display())]
     Invalid { path: PathBuf, reason: String },
+    #[error("{}: {reason}", .path.display())]
+    Scenario { path: PathBuf, reason: String },
     #[error("{}: nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`", .path.display())]
     OldFormat { path: PathBuf, version: u64 },
 }
@@ -39,6 +43,7 @@ impl ImportError {
     pub fn reason(&self) -> String {
         match self {
             ImportError::Invalid { reason, .. } => format!("not a notebook: {reason}"),
+            ImportError::Scenario { reason, .. } => reason.clone(),
             ImportError::OldFormat { version, .. } => format!(
                 "nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`"
             ),
@@ -46,12 +51,38 @@ impl ImportError {
     }
 }
 
+/// Imports a notebook file, or a Killercoda scenario (a folder holding `index.json`, or that
+/// file): the lesson and where relative files (images, scripts) were resolved from.
+pub fn import_path(path: &Path) -> Result<Imported, ImportError> {
+    let invalid = |reason: String| ImportError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let file = if path.is_dir() {
+        path.join("index.json")
+    } else {
+        path.to_path_buf()
+    };
+    let bytes = std::fs::read(&file).map_err(|e| ImportError::Invalid {
+        path: file.clone(),
+        reason: format!("cannot read: {e}"),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid("not UTF-8 text".into()))?;
+    if super::load::is_scenario(&file) {
+        return super::killercoda::import(&file, &text).map_err(|reason| ImportError::Scenario {
+            path: file.clone(),
+            reason,
+        });
+    }
+    import(&file, &text)
+}
+
 /// Converts notebook text (JSON if it parses as an object, else the plain-text export).
 pub fn import(path: &Path, text: &str) -> Result<Imported, ImportError> {
-    let (cells, bash_kernel) = if text.trim_start().starts_with('{') {
+    let (cells, bash_kernel, files) = if text.trim_start().starts_with('{') {
         from_json(path, text)?
     } else {
-        (from_text_export(text), false)
+        (from_text_export(text), false, Vec::new())
     };
     if cells.is_empty() {
         let reason = "it has no cells".to_string();
@@ -60,7 +91,9 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, ImportError> {
             reason,
         });
     }
-    Ok(assemble(path, &cells, bash_kernel))
+    let mut imported = assemble(path, &cells, bash_kernel);
+    imported.attachments = files;
+    Ok(imported)
 }
 
 #[derive(serde::Deserialize)]
@@ -93,6 +126,9 @@ struct JsonCell {
     /// nbformat 3 heading cells.
     #[serde(default)]
     level: Option<u8>,
+    /// Markdown-cell attachments: name -> {mime type -> base64 data}.
+    #[serde(default)]
+    attachments: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Source>>,
 }
 
 #[derive(serde::Deserialize)]
@@ -108,7 +144,9 @@ impl Default for Source {
     }
 }
 
-fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool), ImportError> {
+type Attachments = Vec<(String, Vec<u8>)>;
+
+fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool, Attachments), ImportError> {
     let invalid = |reason: String| ImportError::Invalid {
         path: path.to_path_buf(),
         reason,
@@ -131,15 +169,17 @@ fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool), ImportError
         .cells
         .into_iter()
         .chain(nb.worksheets.into_iter().flat_map(|w| w.cells));
+    let mut files = Vec::new();
     let cells = all
-        .map(|c| {
+        .enumerate()
+        .map(|(n, c)| {
             let text = |s: Source| match s {
                 Source::One(s) => s,
                 Source::Lines(l) => l.concat(),
             };
             let src = text(c.source);
             match c.cell_type.as_str() {
-                "markdown" => NbCell::Markdown(src),
+                "markdown" => NbCell::Markdown(attachments(n, src, c.attachments, &mut files)),
                 "code" => NbCell::Code(c.input.map(text).unwrap_or(src)),
                 // nbformat 3: a heading cell is a Markdown heading (level 2 starts a step).
                 "heading" => {
@@ -152,7 +192,45 @@ fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool), ImportError
             }
         })
         .collect();
-    Ok((cells, bash))
+    Ok((cells, bash, files))
+}
+
+/// A Markdown cell's attachments as files: `attachment:NAME` links become `NAME` (prefixed
+/// with the cell number when another cell already used the name). Undecodable data is kept
+/// out and the link left as it was, so `check` names it.
+fn attachments(
+    cell: usize,
+    mut src: String,
+    found: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Source>>,
+    files: &mut Attachments,
+) -> String {
+    use base64::Engine as _;
+    for (name, by_mime) in found {
+        let Some(data) = by_mime.into_values().next() else {
+            continue;
+        };
+        let data = match data {
+            Source::One(s) => s,
+            Source::Lines(l) => l.concat(),
+        };
+        let clean: String = data.chars().filter(|c| !c.is_whitespace()).collect();
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(clean) else {
+            continue;
+        };
+        let base = Path::new(&name)
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .filter(|f| !f.starts_with('.'))
+            .unwrap_or_else(|| "attachment".into());
+        let file = if files.iter().any(|(f, _)| *f == base) {
+            format!("cell{}-{base}", cell + 1)
+        } else {
+            base
+        };
+        src = src.replace(&format!("attachment:{name}"), &file);
+        files.push((file, bytes));
+    }
+    src
 }
 
 /// The plain-text export: prose, then `In [n]:` and the cell's lines up to a blank line;
@@ -175,7 +253,8 @@ pub fn from_text_export(text: &str) -> Vec<NbCell> {
             _ => {}
         }
     };
-    for line in text.split_inclusive('\n') {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    for (i, line) in lines.iter().copied().enumerate() {
         let bare = line.trim_end_matches(['\n', '\r']);
         if is_marker(bare, "In") {
             flush(&state, &mut buf, &mut cells);
@@ -185,6 +264,10 @@ pub fn from_text_export(text: &str) -> Vec<NbCell> {
         if is_marker(bare, "Out") {
             flush(&state, &mut buf, &mut cells);
             state = State::Output;
+            continue;
+        }
+        if state == State::Code && bare.trim().is_empty() && code_goes_on(&lines[i + 1..]) {
+            buf.push_str(line);
             continue;
         }
         if state != State::Prose && bare.trim().is_empty() {
@@ -198,6 +281,45 @@ pub fn from_text_export(text: &str) -> Vec<NbCell> {
     }
     flush(&state, &mut buf, &mut cells);
     cells
+}
+
+/// After a blank line in a code cell: whether the cell goes on (the export has no end marker,
+/// so a multi-paragraph cell must not end at its first blank line, and its `# comment` must
+/// not become a heading). It goes on when the next line is a `!`/`%` line, indented, a
+/// Python statement, or a comment directly followed by such a line.
+fn code_goes_on(rest: &[&str]) -> bool {
+    let mut next = rest
+        .iter()
+        .map(|l| l.trim_end())
+        .skip_while(|l| l.is_empty());
+    let Some(first) = next.next() else {
+        return false;
+    };
+    if first.starts_with('#') {
+        return next
+            .next()
+            .is_some_and(|l| !l.is_empty() && looks_like_code(l));
+    }
+    looks_like_code(first)
+}
+
+fn looks_like_code(line: &str) -> bool {
+    const KEYWORDS: [&str; 12] = [
+        "import ", "from ", "def ", "class ", "for ", "if ", "while ", "with ", "try:", "return ",
+        "print(", "else:",
+    ];
+    if is_marker(line, "In") || is_marker(line, "Out") {
+        return false;
+    }
+    let ident: String = line
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+        .collect();
+    let after = line[ident.len()..].trim_start();
+    line.starts_with(['!', '%', ' ', '\t', '#'])
+        || KEYWORDS.iter().any(|k| line.starts_with(k))
+        || (!ident.is_empty()
+            && (after.starts_with('(') || (after.starts_with('=') && !after.starts_with("=="))))
 }
 
 /// `In [ ]:`, `In [None]:`, `In [12]:` (and `Out[3]:`), alone on a line.
@@ -235,15 +357,21 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
             }
             NbCell::Code(src) => {
                 let pieces = if bash_kernel {
-                    vec![Piece::Shell(src.clone())]
+                    bash_kernel_cell(src)
                 } else {
                     magics::convert(src)
                 };
                 for p in pieces {
                     match p {
                         Piece::Shell(code) if !code.trim().is_empty() => {
-                            chunks.push(fence("sh", &code));
-                            commands.push(trim_blank_lines(&code).to_string());
+                            let (run, shown) = split_trailing_comments(&code);
+                            if !run.trim().is_empty() {
+                                chunks.push(fence("sh", run));
+                                commands.push(trim_blank_lines(run).to_string());
+                            }
+                            if !shown.trim().is_empty() {
+                                chunks.push(fence("sh {run=false}", shown));
+                            }
                         }
                         Piece::Shell(_) => {}
                         Piece::Shown(lang, code) => {
@@ -269,7 +397,55 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
         markdown,
         commands,
         warnings,
+        attachments: Vec::new(),
     }
+}
+
+/// A bash-kernel cell is shell as it is (one shell for the notebook), unless it uses the
+/// kernel's magics (`%%python`, `%%dot`, `%lsmagic`): those are not shell and never run.
+fn bash_kernel_cell(src: &str) -> Vec<Piece> {
+    let magic = src
+        .lines()
+        .map(str::trim_start)
+        .find(|l| l.starts_with('%'));
+    match magic {
+        None => vec![Piece::Shell(src.to_string())],
+        Some(m) => {
+            let name = m.split_whitespace().next().unwrap_or(m);
+            let lang = match name.trim_start_matches('%') {
+                "python" | "python3" => "python",
+                "dot" => "dot",
+                "html" => "html",
+                "javascript" => "javascript",
+                _ => "text",
+            };
+            vec![
+                Piece::Warning(format!(
+                    "`{name}` is a kernel magic, not shell; kept as a block that never runs"
+                )),
+                Piece::Shown(lang.into(), src.trim_end().to_string()),
+            ]
+        }
+    }
+}
+
+/// Shell code and its trailing comment lines: a comment-only cell, or a commented-out
+/// `kubectl delete` the prose asks to uncomment, is shown, never run.
+fn split_trailing_comments(code: &str) -> (&str, &str) {
+    let mut cut = 0;
+    let mut pos = 0;
+    for line in code.split_inclusive('\n') {
+        pos += line.len();
+        let t = line.trim();
+        if !(t.is_empty() || (t.starts_with('#') && !t.starts_with("#!"))) {
+            cut = pos;
+        }
+    }
+    // A comment inside a here-document or a quoted string is data: keep the cell whole.
+    if code[..cut].contains("<<") {
+        cut = code.len();
+    }
+    (&code[..cut], &code[cut..])
 }
 
 /// Shell fences in a Markdown cell are examples the notebook never ran (only code cells run):

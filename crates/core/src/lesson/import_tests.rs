@@ -18,6 +18,37 @@ fn text_export_splits_prose_code_and_outputs() {
 }
 
 #[test]
+fn a_text_export_cell_ends_at_the_next_marker_and_code_never_becomes_a_heading() {
+    let text = "In [1]:\nx = 1\n\n# double it\ny = x * 2\n\nprint(y)\n\nOut[1]:\n2\n\n## Next\n\nProse.\n\nIn [2]:\n!cd /tmp\n\n!ls\n";
+    let cells = from_text_export(text);
+    assert_eq!(
+        cells,
+        [
+            NbCell::Code("x = 1\n\n# double it\ny = x * 2\n\nprint(y)\n".into()),
+            NbCell::Markdown("## Next\n\nProse.\n\n".into()),
+            NbCell::Code("!cd /tmp\n\n!ls\n".into()),
+        ]
+    );
+}
+
+#[test]
+fn bash_kernel_magic_cells_are_not_shell() {
+    let nb = r#"{"nbformat":4,"nbformat_minor":5,"metadata":{"kernelspec":{"language":"bash"}},"cells":[
+      {"cell_type":"code","source":"%%python\nprint(1)","outputs":[]},
+      {"cell_type":"code","source":"%lsmagic","outputs":[]},
+      {"cell_type":"code","source":"cd /tmp\necho $PWD","outputs":[]}]}"#;
+    let imported = import(Path::new("b.ipynb"), nb).expect("imports");
+    assert_eq!(imported.commands, ["cd /tmp\necho $PWD"]);
+    assert!(
+        imported
+            .markdown
+            .contains("```python {run=false}\n%%python\nprint(1)")
+    );
+    assert!(imported.markdown.contains("```text {run=false}\n%lsmagic"));
+    assert_eq!(imported.warnings.len(), 2, "{:?}", imported.warnings);
+}
+
+#[test]
 fn markers() {
     assert!(
         is_marker("In [None]:", "In") && is_marker("In [ ]:", "In") && is_marker("In [12]:", "In")

@@ -257,7 +257,13 @@ pub(crate) fn import(index: &Path, text: &str) -> Result<Imported, String> {
         Ok(())
     };
     if let Some(intro) = &ix.details.intro {
-        page(intro, None, &mut md)?;
+        // Scripts run when the scenario starts: they need a step of their own to run in.
+        let scripts = intro.foreground.is_some() || intro.background.is_some();
+        let heading = scripts.then(|| match intro.title.trim() {
+            "" => "Introduction".to_string(),
+            t => t.to_string(),
+        });
+        page(intro, heading, &mut md)?;
     }
     for (n, step) in ix.details.steps.iter().enumerate() {
         let t = if step.title.trim().is_empty() {
@@ -283,6 +289,7 @@ pub(crate) fn import(index: &Path, text: &str) -> Result<Imported, String> {
         markdown: md,
         commands,
         warnings,
+        attachments: Vec::new(),
     })
 }
 
