@@ -15,8 +15,8 @@ use crate::app::{App, CellStatus, EXPANDED_LINES, FOLD_LINES};
 use crate::exec::Outcome;
 use crate::lesson::CellIndex;
 
-use super::cell_frame;
 use super::theme::Theme;
+use super::{cell_frame, effects_block};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -55,7 +55,7 @@ pub fn height(app: &App, cell: CellIndex, code_rows: usize) -> usize {
         1 + w.shown + usize::from(w.hidden_above > 0) + usize::from(w.hidden_below > 0)
     });
     let hint = usize::from(hint_text(app, cell).is_some());
-    2 + code_rows + output + hint
+    2 + code_rows + output + hint + effects_block::rows(app, cell)
 }
 
 fn hint_text(app: &App, cell: CellIndex) -> Option<String> {
@@ -117,6 +117,7 @@ pub fn lines(
             ])));
         }
     }
+    out.extend(effects_block::lines(app, cell, inner, frame, theme));
     let mut bottom = vec![Span::styled("╰─", frame)];
     if focused && app.cells[cell].runnable {
         let revert = if app.runs[cell].edited.is_some() {

@@ -12,7 +12,11 @@ use super::runtime::{Msg, Runtime};
 
 /// When the next pane highlight fades, on the monotonic clock.
 pub(super) fn pane_deadline(app: &App) -> Option<tokio::time::Instant> {
-    let at = app.pods.as_ref()?.next_deadline()?;
+    let now = SystemTime::now();
+    let fade = app.pods.as_ref().and_then(|p| p.next_deadline());
+    // "still watching" turns to done when the settling window ends.
+    let settle = app.effects.settles_at().filter(|&t| t > now);
+    let at = fade.into_iter().chain(settle).min()?;
     let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
     Some(tokio::time::Instant::now() + wait)
 }

@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 use crate::kube::model::PodRow;
 use crate::sentinel::SentinelEvent;
 
-pub use summary::{Group, GroupKind};
+pub use summary::{Group, GroupKind, span as summary_span};
 
 /// What changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
