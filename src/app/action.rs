@@ -1,5 +1,6 @@
 //! What goes into [`App::update`](super::App::update) and what comes out of it.
 
+use crate::effects::Observed;
 use crate::exec::ExecEvent;
 use crate::kube::model::PodsUpdate;
 use crate::lesson::CellIndex;
@@ -79,6 +80,8 @@ pub enum Action {
     SentinelState(String),
     Pods(PodsUpdate),
     Sentinel(SentinelUpdate),
+    /// An effect from a watch with no pane of its own (Kubernetes Events).
+    Observed(Observed),
     /// A pane highlight (new/changed pod) is due to fade.
     PaneTimer,
     /// The lesson is open and the loop runs: start what needs no cluster (a sentinel reached

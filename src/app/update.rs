@@ -214,6 +214,7 @@ impl App {
                 }
                 self.join_roles();
             }
+            Action::Observed(observed) => self.effects.observe(observed, self.step),
             Action::PaneTimer => {
                 if let Some(pods) = &mut self.pods {
                     pods.expire(self.wall);
@@ -528,6 +529,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::PodsState(_)
             | Action::SentinelState(_)
             | Action::Pods(_)
+            | Action::Observed(_)
             | Action::Sentinel(_)
             | Action::PaneTimer
             | Action::Laid(_)

@@ -5,6 +5,7 @@
 use std::time::SystemTime;
 
 use crate::app::{Action, App};
+use crate::kube::events::spawn_event_watch_for;
 use crate::kube::pods::spawn_pod_watch_for;
 use crate::sentinel::{MonitorConfig, spawn_monitor};
 
@@ -44,6 +45,7 @@ impl Runtime {
         };
         if let Some(pane) = self.lesson.meta.panes.pods.as_ref().filter(|_| pods) {
             spawn_pod_watch_for(target.clone(), pane.selector.clone(), self.pods_tx.clone());
+            spawn_event_watch_for(target.clone(), self.events_tx.clone());
         }
         let Some(pane) = self.lesson.meta.panes.sentinel.clone().filter(|_| sentinel) else {
             return;
