@@ -11,6 +11,8 @@ pub struct Record {
     pub outcome: Outcome,
     pub duration: Duration,
     pub output: Vec<u8>,
+    /// The effects lines printed for the cell (issue 19); empty without watchers.
+    pub effects: Vec<String>,
 }
 
 /// Renders the transcript from the lesson's original `source`.
@@ -65,6 +67,13 @@ fn block(record: &Record, indent: &str) -> String {
         "\n{indent}*{}*\n",
         status_line(&record.outcome, record.duration)
     ));
+    if !record.effects.is_empty() {
+        s.push('\n');
+        for line in &record.effects {
+            // Two trailing spaces: a Markdown line break, one effect a line.
+            s.push_str(&format!("{indent}> {}  \n", line.trim_start()));
+        }
+    }
     s
 }
 
@@ -215,6 +224,7 @@ mod tests {
         let record = Record {
             outcome: Outcome::Passed,
             duration: Duration::from_millis(1500),
+            effects: Vec::new(),
             output: b"a ```` b\n".to_vec(),
         };
         let b = block(&record, "");

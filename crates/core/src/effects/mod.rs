@@ -7,6 +7,7 @@
 //! cell starts, at most [`Attribution::SETTLE`]); otherwise to the step. An effect on an object
 //! that changed shortly before the cell started is marked continuing: the cell did not cause it.
 
+pub mod pods;
 mod summary;
 #[cfg(test)]
 mod tests;

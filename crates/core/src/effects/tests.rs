@@ -185,3 +185,34 @@ fn a_burst_is_bounded_the_list_stops_and_the_groups_keep_counting() {
             .starts_with("R0, R1, R2, R3, R4, R5 +994 more (+0.0-1.0 s)")
     );
 }
+
+#[test]
+fn pod_diff_ignores_the_list_and_reports_what_changed_after_it() {
+    use crate::kube::model::PodsUpdate;
+    let row = |name: &str, status: &str| PodRow {
+        name: name.into(),
+        ready: 1,
+        total: 1,
+        status: status.into(),
+        restarts: 0,
+        last_restart: None,
+        created: None,
+        ip: None,
+    };
+    let mut diff = pods::PodDiff::default();
+    assert_eq!(
+        diff.fold(PodsUpdate::Listed(vec![row("a", "Running")]), t(0)),
+        None
+    );
+    let gone = diff.fold(PodsUpdate::Deleted("a".into()), t(1)).unwrap();
+    assert_eq!(gone.describe(), "pod/a deleted");
+    let new = diff
+        .fold(PodsUpdate::Applied(row("b", "Pending")), t(2))
+        .unwrap();
+    assert_eq!(new.kind, ObservedKind::PodAdded);
+    let up = diff
+        .fold(PodsUpdate::Applied(row("b", "Running")), t(3))
+        .unwrap();
+    assert_eq!(up.describe(), "pod/b Pending 1/1 -> Running 1/1");
+    assert_eq!(diff.fold(PodsUpdate::Deleted("zzz".into()), t(4)), None);
+}
