@@ -88,6 +88,20 @@ impl Observed {
         )
     }
 
+    /// Whether the object is still mid-change after this effect (a pod scheduled but not
+    /// ready, a failover under way): a later effect on it, in a later cell, is "continuing".
+    pub fn in_progress(&self) -> bool {
+        match &self.kind {
+            ObservedKind::PodAdded => true,
+            ObservedKind::PodDeleted => false,
+            ObservedKind::PodChanged { to, .. } => !pod_settled(to),
+            ObservedKind::KubeEvent { reason, .. } => KUBE_IN_PROGRESS.contains(&reason.as_str()),
+            ObservedKind::Sentinel { name, .. } => {
+                SENTINEL_IN_PROGRESS.contains(&name.as_str()) || name.starts_with("+failover-state")
+            }
+        }
+    }
+
     /// One line with every detail, for the expanded list and `run --effects`.
     pub fn describe(&self) -> String {
         match &self.kind {
@@ -100,6 +114,40 @@ impl Observed {
             ObservedKind::Sentinel { name, detail } => format!("sentinel {name} {detail}"),
         }
     }
+}
+
+/// Event reasons after which more is to come for the object.
+const KUBE_IN_PROGRESS: &[&str] = &[
+    "Scheduled",
+    "Pulling",
+    "Pulled",
+    "Created",
+    "Killing",
+    "SuccessfulCreate",
+    "SuccessfulDelete",
+    "ScalingReplicaSet",
+];
+
+/// Sentinel events of a failover or an outage still under way.
+const SENTINEL_IN_PROGRESS: &[&str] = &[
+    "+sdown",
+    "+odown",
+    "+new-epoch",
+    "+try-failover",
+    "+vote-for-leader",
+    "+elected-leader",
+    "+selected-slave",
+    "+promoted-slave",
+    "+slave-reconf-sent",
+    "+slave-reconf-inprog",
+];
+
+/// `Running 1/1`, `Completed 0/1`: a state the pod stays in by itself.
+fn pod_settled(state: &str) -> bool {
+    let (status, ready) = state.rsplit_once(' ').unwrap_or((state, ""));
+    let all_ready = ready.split_once('/').is_some_and(|(r, t)| r == t);
+    (status == "Running" && all_ready)
+        || matches!(status, "Completed" | "Succeeded" | "Failed" | "Error")
 }
 
 /// An effect as attributed: its offset from the cell's start (from the step's first effect for
@@ -168,7 +216,7 @@ pub struct Attribution {
     steps: HashMap<usize, CellEffects>,
     /// The cell whose run or settling window is current.
     current: Option<usize>,
-    /// When each object last changed, for "continuing" (pruned past [`Self::RECENT`]).
+    /// Objects left mid-change and when, for "continuing" (pruned past [`Self::RECENT`]).
     last_change: HashMap<String, SystemTime>,
     recent: VecDeque<(SystemTime, String)>,
 }
@@ -177,8 +225,8 @@ impl Attribution {
     /// The settling window after a cell ends: effects trail the command (a pod is scheduled
     /// after `kubectl create` returns, a failover takes seconds).
     pub const SETTLE: Duration = Duration::from_secs(30);
-    /// An object that changed this shortly before a cell started was already changing.
-    pub const RECENT: Duration = Duration::from_secs(10);
+    /// An object left mid-change this shortly before a cell started was still changing.
+    pub const RECENT: Duration = Duration::from_secs(30);
     /// Listed effects per cell; the rest are only counted into the groups (bounded memory).
     pub const MAX_LISTED: usize = 200;
 
@@ -227,15 +275,16 @@ impl Attribution {
                 .is_some_and(|&t| t < started && t + Self::RECENT >= started);
         let offset = at.duration_since(started).unwrap_or_default();
         let object = observed.object.clone();
+        let in_progress = observed.in_progress();
         fx.push(Attributed {
             offset,
             continuing,
             observed,
         });
-        self.remember(object, at);
+        self.remember(object, in_progress, at);
     }
 
-    fn remember(&mut self, object: String, at: SystemTime) {
+    fn remember(&mut self, object: String, in_progress: bool, at: SystemTime) {
         while let Some((t, _)) = self.recent.front() {
             if *t + Self::RECENT >= at {
                 break;
@@ -246,6 +295,11 @@ impl Attribution {
             }
         }
         if object.is_empty() {
+            return;
+        }
+        if !in_progress {
+            // Settled: what comes next for it is news again.
+            self.last_change.remove(&object);
             return;
         }
         self.last_change.insert(object.clone(), at);

@@ -8,6 +8,21 @@ use crate::sentinel::SentinelEvent;
 
 /// Distinct items a group names before it says "+N more".
 const MAX_ITEMS: usize = 6;
+/// Distinct items counted beyond those named (bounded memory; "+64 more" means at least).
+const MAX_HIDDEN: usize = 64;
+/// The sentinel events the folded line names; the rest of a failover's chatter (votes,
+/// epochs, reconfiguration) is counted and listed when expanded.
+const NOTABLE: &[&str] = &[
+    "+sdown",
+    "-sdown",
+    "+odown",
+    "-odown",
+    "+switch-master",
+    "+failover-end",
+    "+tilt",
+    "-tilt",
+    "+reboot",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupKind {
@@ -25,8 +40,8 @@ pub struct Group {
     pub continuing: bool,
     /// Distinct items (pod names, event reasons, sentinel events), at most [`MAX_ITEMS`].
     pub items: Vec<String>,
-    /// Effects whose item is not among those named (the list was full).
-    pub more: usize,
+    /// Distinct items not named (the list was full, or chatter), at most [`MAX_HIDDEN`].
+    pub hidden: Vec<String>,
     pub count: usize,
     pub first: Duration,
     pub last: Duration,
@@ -41,8 +56,8 @@ impl Group {
             ", "
         };
         let mut items = self.items.join(sep);
-        if self.more > 0 {
-            items.push_str(&format!(" +{} more", self.more));
+        if !self.hidden.is_empty() {
+            items.push_str(&format!("{sep}+{} more", self.hidden.len()));
         }
         let text = match self.kind {
             GroupKind::PodAdded => format!("pod {items} added"),
@@ -77,28 +92,32 @@ impl CellEffects {
     }
 }
 
-fn item(effect: &Attributed) -> (GroupKind, String) {
+/// The group and the item an effect adds; `false`: count it, do not name it.
+fn item(effect: &Attributed) -> (GroupKind, String, bool) {
     let name = || {
         let o = &effect.observed.object;
         o.strip_prefix("pod/").unwrap_or(o).to_string()
     };
     match &effect.observed.kind {
-        ObservedKind::PodAdded => (GroupKind::PodAdded, name()),
-        ObservedKind::PodDeleted => (GroupKind::PodDeleted, name()),
-        ObservedKind::PodChanged { to, .. } => (GroupKind::PodChanged, format!("{} {to}", name())),
-        ObservedKind::KubeEvent { reason, .. } => (GroupKind::Events, reason.clone()),
+        ObservedKind::PodAdded => (GroupKind::PodAdded, name(), true),
+        ObservedKind::PodDeleted => (GroupKind::PodDeleted, name(), true),
+        ObservedKind::PodChanged { to, .. } => {
+            (GroupKind::PodChanged, format!("{} {to}", name()), true)
+        }
+        ObservedKind::KubeEvent { reason, .. } => (GroupKind::Events, reason.clone(), true),
         ObservedKind::Sentinel { name, detail } => {
             let event = SentinelEvent::new(name.clone(), detail.clone());
+            let notable = NOTABLE.contains(&name.as_str());
             match event.switch_master() {
-                Some((_, _, new)) => (GroupKind::Sentinels, format!("{name} {}", new.ip)),
-                None => (GroupKind::Sentinels, name.clone()),
+                Some((_, _, new)) => (GroupKind::Sentinels, format!("{name} {}", new.ip), true),
+                None => (GroupKind::Sentinels, name.clone(), notable),
             }
         }
     }
 }
 
 pub(super) fn add(groups: &mut Vec<Group>, effect: &Attributed) {
-    let (kind, item) = item(effect);
+    let (kind, item, named) = item(effect);
     let at = effect.offset;
     let i = groups
         .iter()
@@ -110,7 +129,7 @@ pub(super) fn add(groups: &mut Vec<Group>, effect: &Attributed) {
                 kind,
                 continuing: effect.continuing,
                 items: Vec::new(),
-                more: 0,
+                hidden: Vec::new(),
                 count: 0,
                 first: at,
                 last: at,
@@ -121,12 +140,12 @@ pub(super) fn add(groups: &mut Vec<Group>, effect: &Attributed) {
     group.count += 1;
     group.first = group.first.min(at);
     group.last = group.last.max(at);
-    if group.items.contains(&item) {
+    if group.items.contains(&item) || group.hidden.contains(&item) {
         return;
     }
-    if group.items.len() < MAX_ITEMS {
+    if named && group.items.len() < MAX_ITEMS {
         group.items.push(item);
-    } else {
-        group.more += 1;
+    } else if group.hidden.len() < MAX_HIDDEN {
+        group.hidden.push(item);
     }
 }

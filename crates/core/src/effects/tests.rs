@@ -103,9 +103,36 @@ fn an_object_that_was_changing_before_the_cell_is_continuing() {
 fn a_change_long_before_the_cell_is_not_continuing() {
     let mut a = Attribution::new();
     a.observe(event("Killing", "pod/old", 0), 0);
-    a.cell_started(0, t(20_000));
-    a.observe(deleted("old", 20_100), 0);
+    a.cell_started(0, t(40_000));
+    a.observe(deleted("old", 40_100), 0);
     assert!(!a.cell(0).unwrap().list[0].continuing);
+}
+
+#[test]
+fn an_object_that_had_settled_before_the_cell_is_not_continuing() {
+    let mut a = Attribution::new();
+    a.observe(
+        sentinel(
+            "+slave",
+            "slave 127.0.0.1:16380 127.0.0.1 16380 @ mymaster 127.0.0.1 16379",
+            0,
+        ),
+        0,
+    );
+    a.observe(event("Scheduled", "pod/web", 0), 0);
+    a.observe(event("Started", "pod/web", 100), 0);
+    a.cell_started(0, t(1_000));
+    a.observe(
+        sentinel(
+            "+selected-slave",
+            "slave 127.0.0.1:16380 127.0.0.1 16380 @ mymaster 127.0.0.1 16379",
+            1_500,
+        ),
+        0,
+    );
+    a.observe(event("Killing", "pod/web", 1_600), 0);
+    let fx = a.cell(0).unwrap();
+    assert!(fx.list.iter().all(|e| !e.continuing), "{:?}", fx.list);
 }
 
 #[test]
@@ -129,6 +156,8 @@ fn sentinel_events_group_by_name_and_the_switch_names_the_new_master() {
         ),
         0,
     );
+    a.observe(sentinel("+vote-for-leader", "abc 1", 1_800), 0);
+    a.observe(sentinel("+vote-for-leader", "def 1", 1_850), 0);
     a.observe(
         sentinel(
             "+switch-master",
@@ -139,7 +168,7 @@ fn sentinel_events_group_by_name_and_the_switch_names_the_new_master() {
     );
     assert_eq!(
         a.cell(4).unwrap().summary(),
-        "sentinels: +sdown +odown +switch-master 127.0.0.1 (+1.1-2.3 s)"
+        "sentinels: +sdown +odown +switch-master 127.0.0.1 +1 more (+1.1-2.3 s)"
     );
 }
 
@@ -180,9 +209,10 @@ fn a_burst_is_bounded_the_list_stops_and_the_groups_keep_counting() {
     assert_eq!(fx.groups.len(), 1);
     assert_eq!(fx.groups[0].count, 1_000);
     assert_eq!(fx.groups[0].items.len(), 6);
-    assert!(
-        fx.summary()
-            .starts_with("R0, R1, R2, R3, R4, R5 +994 more (+0.0-1.0 s)")
+    assert_eq!(fx.groups[0].hidden.len(), 64);
+    assert_eq!(
+        fx.summary(),
+        "R0, R1, R2, R3, R4, R5, +64 more (+0.0-1.0 s)"
     );
 }
 
