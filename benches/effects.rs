@@ -44,7 +44,7 @@ fn open() -> (App, LessonView) {
 
 /// Sentinel events and Kubernetes Events, alternating, with many distinct names.
 fn effect(i: usize, at: SystemTime) -> Action {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         let name = format!("+event-{}", i % 40);
         Action::Sentinel(SentinelUpdate::Event {
             endpoint: "127.0.0.1:26479".into(),

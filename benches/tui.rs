@@ -36,6 +36,10 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use support::{Budgets, time};
 use tmux::{Launch, Tmux};
 
+#[path = "common/procstat.rs"]
+mod procstat;
+use procstat::proc_sample;
+
 const BIN: &str = env!("CARGO_BIN_EXE_kubetutor");
 
 const FIRST_FRAME: Duration = Duration::from_millis(50);
@@ -193,21 +197,6 @@ fn bench_sanitiser() {
         "  baseline memcpy of the same bytes: {:.0} MB/s",
         mbs(t.elapsed())
     );
-}
-
-/// CPU ticks (utime + stime) and RSS of a process.
-fn proc_sample(pid: u32) -> Option<(u64, u64, u64)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb = |key: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-    };
-    Some((ticks, kb("VmRSS:")?, kb("VmHWM:")?))
 }
 
 /// The app's pid: the pane's process itself (`exec`), else the kubetutor below it.

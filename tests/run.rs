@@ -4,6 +4,9 @@
 #[path = "run/common.rs"]
 mod common;
 
+#[path = "common/redis.rs"]
+mod redis;
+
 #[path = "run/state.rs"]
 mod state;
 

@@ -24,5 +24,9 @@ mod frames;
 mod keys;
 #[path = "tui/panic.rs"]
 mod panic;
+#[path = "common/redis.rs"]
+mod redis;
 #[path = "tui/render.rs"]
 mod render;
+#[path = "tui/terminal_e2e.rs"]
+mod terminal_e2e;

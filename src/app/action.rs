@@ -2,12 +2,13 @@
 
 use crate::effects::Observed;
 use crate::exec::ExecEvent;
+use crate::exec::term_emulator::TermSize;
 use crate::kube::model::PodsUpdate;
 use crate::lesson::CellIndex;
 use crate::sentinel::SentinelUpdate;
 
 use super::progress::Loaded;
-use super::state::{ClusterInfo, Geometry, Pane};
+use super::state::{ClusterTarget, Geometry, Pane};
 
 /// A typed input: a key already mapped by the keymap, or an event from a background task.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,13 +60,13 @@ pub enum Action {
     Exec(ExecEvent),
     /// The result of preparing the cluster target (a message when it failed).
     ClusterReady {
-        result: Result<ClusterInfo, String>,
+        result: Result<ClusterTarget, String>,
         pending: Vec<CellIndex>,
     },
     /// The confirmed kubeconfig is in place: whether the lesson namespace had to be created,
     /// or why the cluster cannot be used.
     ClusterConfirmed {
-        target: ClusterInfo,
+        target: ClusterTarget,
         result: Result<bool, String>,
         pending: Vec<CellIndex>,
     },
@@ -84,6 +85,12 @@ pub enum Action {
     Observed(Observed),
     /// A pane highlight (new/changed pod) is due to fade.
     PaneTimer,
+    /// Bytes for the focused interactive cell's program (a key, already encoded).
+    TermInput(Vec<u8>),
+    /// Pasted text for the focused interactive cell's program.
+    TermPaste(String),
+    /// The leave key: the keyboard goes back to the lesson (the program keeps running).
+    TermLeave,
     /// The lesson is open and the loop runs: start what needs no cluster (a sentinel reached
     /// by address).
     Started,
@@ -97,14 +104,26 @@ pub enum Action {
 /// A side effect the runtime performs for the app; the app itself never does I/O.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Queue these cells on the engine, in order.
-    Run(Vec<CellIndex>),
-    /// Like [`Effect::Run`], when some cells run code edited by the learner (`Some`).
-    RunEdited {
+    /// Queue these cells on the engine, in order, each with the learner's edit (`Some`) or
+    /// the lesson's code (`None`); more than one cell is a batch (a failure skips the rest).
+    Run {
         cells: Vec<(CellIndex, Option<String>)>,
     },
-    /// Hand the terminal to an interactive cell, then take it back.
-    RunInteractive(CellIndex),
+    /// Start an interactive cell on a terminal of its own of this size.
+    RunTerminal {
+        cell: CellIndex,
+        size: TermSize,
+    },
+    /// Bytes for an interactive cell's program.
+    TermInput {
+        cell: CellIndex,
+        bytes: Vec<u8>,
+    },
+    /// A new size for an interactive cell's terminal.
+    TermResize {
+        cell: CellIndex,
+        size: TermSize,
+    },
     Cancel,
     /// Stop this cell's background job (its process group, with the usual escalation).
     StopJob(CellIndex),
@@ -113,7 +132,7 @@ pub enum Effect {
     /// The learner said yes: install the confirmed kubeconfig, create the namespace, then
     /// answer with [`Action::ClusterConfirmed`].
     ConfirmCluster {
-        target: ClusterInfo,
+        target: ClusterTarget,
         pending: Vec<CellIndex>,
     },
     /// Start monitoring the sentinel the lesson names by address (its view already exists);
@@ -136,4 +155,13 @@ pub enum Effect {
     },
     SaveProgress,
     Quit,
+}
+
+impl Effect {
+    /// [`Effect::Run`] of the lesson's own code for `cells`.
+    pub fn run(cells: Vec<CellIndex>) -> Self {
+        Effect::Run {
+            cells: cells.into_iter().map(|c| (c, None)).collect(),
+        }
+    }
 }

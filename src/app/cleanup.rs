@@ -50,11 +50,9 @@ impl App {
         let mut effects = Vec::new();
         for cell in cells {
             self.mark_queued(cell);
-            effects.push(match self.runs[cell].edited.clone() {
-                Some(code) => Effect::RunEdited {
-                    cells: vec![(cell, Some(code))],
-                },
-                None => Effect::Run(vec![cell]),
+            let code = self.runs[cell].edited.clone();
+            effects.push(Effect::Run {
+                cells: vec![(cell, code)],
             });
         }
         effects
@@ -130,7 +128,7 @@ mod tests {
         app.update(Action::Quit);
         assert_eq!(
             app.update(Action::Confirm),
-            vec![Effect::Run(vec![2]), Effect::Run(vec![3])],
+            vec![Effect::run(vec![2]), Effect::run(vec![3])],
             "one run per cell: a failing cleanup does not skip the next"
         );
         assert!(!app.quit);

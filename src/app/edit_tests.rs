@@ -35,7 +35,7 @@ fn edit_then_run_uses_the_edited_code() {
     assert_eq!(app.code_of(0).as_deref(), Some("echo b"));
     assert_eq!(
         app.update(Action::RunFocused),
-        vec![Effect::RunEdited {
+        vec![Effect::Run {
             cells: vec![(0, Some("echo b".into()))]
         }]
     );
@@ -44,7 +44,7 @@ fn edit_then_run_uses_the_edited_code() {
     // Enter runs the kept edit again, not the lesson's code.
     assert_eq!(
         app.update(Action::RunFocused),
-        vec![Effect::RunEdited {
+        vec![Effect::Run {
             cells: vec![(0, Some("echo b".into()))]
         }]
     );
@@ -53,12 +53,12 @@ fn edit_then_run_uses_the_edited_code() {
 #[test]
 fn a_step_runs_edited_and_lesson_code_together() {
     let mut app = app(false);
-    app.cluster = Some(ClusterInfo::default());
+    app.cluster = Some(ClusterTarget::default());
     edit_to(&mut app, "echo b");
     app.update(finished(0, Outcome::Passed));
     assert_eq!(
         app.update(Action::RunStep),
-        vec![Effect::RunEdited {
+        vec![Effect::Run {
             cells: vec![(0, Some("echo b".into())), (1, None)]
         }]
     );
@@ -77,7 +77,7 @@ fn reverting_returns_to_the_lesson_code() {
     app.update(Action::RevertEdit);
     assert_eq!(app.runs[0].edited, None);
     assert_eq!(app.code_of(0).as_deref(), Some("echo a"));
-    assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![0])]);
+    assert_eq!(app.update(Action::RunFocused), vec![Effect::run(vec![0])]);
     assert!(!app.runs[0].ran_edited);
     app.update(Action::RevertEdit);
     assert!(app.notice.as_deref().is_some_and(|n| n.contains("no edit")));
@@ -90,7 +90,7 @@ fn saving_the_lesson_code_in_the_editor_reverts() {
     app.update(finished(0, Outcome::Passed));
     assert_eq!(edit_to(&mut app, "echo a\n"), Vec::new());
     assert_eq!(app.runs[0].edited, None);
-    assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![0])]);
+    assert_eq!(app.update(Action::RunFocused), vec![Effect::run(vec![0])]);
 }
 
 #[test]

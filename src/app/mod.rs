@@ -8,19 +8,25 @@ mod edit;
 pub mod output;
 pub mod picker;
 pub mod pods_view;
+mod present_keys;
 pub mod progress;
 pub mod progress_lock;
 mod run;
 pub mod sgr;
 pub mod state;
 pub mod steps;
+mod terminal;
 mod update;
 
 #[cfg(test)]
 mod edit_tests;
 #[cfg(test)]
+mod terminal_tests;
+#[cfg(test)]
 mod tests;
 
 pub use action::{Action, Effect};
+pub use present_keys::Script;
 pub use state::*;
 pub use steps::StepStatus;
+pub use terminal::LEAVE;

@@ -33,7 +33,14 @@ pub struct Progress {
     /// kept).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub edits: BTreeMap<String, String>,
+    /// Interactive cell id to the text of its last session (the tail, at most
+    /// [`SESSION_BYTES`]): what the learner typed and saw stays in the lesson.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sessions: BTreeMap<String, String>,
 }
+
+/// What is kept of one interactive session in the progress file.
+pub const SESSION_BYTES: usize = 64 * 1024;
 
 /// The outcome of reading saved progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +166,18 @@ pub fn reset(file: &Path) -> std::io::Result<()> {
     }
 }
 
+/// The newest lines of a session's text, within [`SESSION_BYTES`].
+fn session_tail(output: &super::output::OutputBuffer) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    let mut kept = 0;
+    let mut start = lines.len();
+    while start > 0 && kept + lines[start - 1].len() < SESSION_BYTES {
+        start -= 1;
+        kept += lines[start].len() + 1;
+    }
+    lines[start..].iter().map(|l| format!("{l}\n")).collect()
+}
+
 impl App {
     pub fn progress(&self) -> Progress {
         let mut cells = BTreeMap::new();
@@ -180,11 +199,19 @@ impl App {
             .zip(&self.runs)
             .filter_map(|(info, run)| Some((info.id.clone(), run.edited.clone()?)))
             .collect();
+        let sessions = self
+            .cells
+            .iter()
+            .zip(&self.runs)
+            .filter(|(info, run)| info.interactive && !run.output.is_empty())
+            .map(|(info, run)| (info.id.clone(), session_tail(&run.output)))
+            .collect();
         Progress {
             lesson: self.lesson.path.clone(),
             step: self.step,
             cells,
             edits,
+            sessions,
         }
     }
 
@@ -203,6 +230,9 @@ impl App {
             }
             if let Some(code) = progress.edits.get(&info.id).filter(|_| !info.interactive) {
                 run.edited = Some(code.clone());
+            }
+            if let Some(text) = progress.sessions.get(&info.id).filter(|_| info.interactive) {
+                run.output.push(text.as_bytes());
             }
         }
     }
@@ -250,6 +280,7 @@ mod tests {
             step: 3,
             cells: BTreeMap::from([("a".to_string(), true), ("b".to_string(), false)]),
             edits: BTreeMap::from([("b".to_string(), "echo mine".to_string())]),
+            sessions: BTreeMap::from([("i".to_string(), "> set k v\nOK\n".to_string())]),
         };
         save(&file, &progress).expect("save");
         assert_eq!(load(&file), Loaded::Restored(progress));

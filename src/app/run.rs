@@ -22,6 +22,9 @@ impl App {
             self.notice = Some("This block is shown, not run (run=false).".into());
             return Vec::new();
         }
+        if self.cells[cell].interactive && self.runs[cell].term.is_some() {
+            return self.term_focus_on(cell);
+        }
         if self.runs[cell].status.is_active() {
             self.notice = Some("This command is already running; Ctrl-C cancels it.".into());
             return Vec::new();
@@ -89,8 +92,7 @@ impl App {
         if let [cell] = batch[..]
             && self.cells[cell].interactive
         {
-            self.runs[cell].output.clear();
-            return vec![Effect::RunInteractive(cell)];
+            return self.start_terminal(cell);
         }
         let cells: Vec<(CellIndex, Option<String>)> = batch
             .iter()
@@ -99,10 +101,7 @@ impl App {
         for &cell in &batch {
             self.mark_queued(cell);
         }
-        if cells.iter().any(|(_, code)| code.is_some()) {
-            return vec![Effect::RunEdited { cells }];
-        }
-        vec![Effect::Run(batch)]
+        vec![Effect::Run { cells }]
     }
 
     pub(super) fn mark_queued(&mut self, cell: CellIndex) {
@@ -234,6 +233,7 @@ impl App {
                     duration,
                 };
                 self.effects.cell_finished(cell, self.wall);
+                self.term_ended(cell);
                 if self.follow && self.focus == Some(cell) {
                     // The verdict and a failure's hint are the frame's last lines.
                     self.reveal = Some(Reveal::CellEnd(cell));
@@ -266,6 +266,8 @@ impl App {
                     job.exited = Some(code);
                 }
             }
+            ExecEvent::Terminal { cell, bytes } => self.term_output(cell, &bytes),
+            ExecEvent::TermText { cell, text } => self.term_text(cell, &text),
         }
         Vec::new()
     }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::app::pods_view::PodsView;
 use crate::effects::Attribution;
 use crate::exec::Outcome;
+use crate::exec::term_emulator::{Emulator, TermSize};
 use crate::lesson::{CellIndex, Lesson};
 use crate::sentinel::SentinelView;
 
@@ -64,6 +65,8 @@ pub struct CellRun {
     pub edited: Option<String>,
     /// The last run (queued, running or done) ran `edited`, not the lesson's code.
     pub ran_edited: bool,
+    /// An interactive cell's screen while its program runs.
+    pub term: Option<Emulator>,
 }
 
 impl Default for CellRun {
@@ -76,6 +79,7 @@ impl Default for CellRun {
             job: None,
             edited: None,
             ran_edited: false,
+            term: None,
         }
     }
 }
@@ -96,13 +100,9 @@ pub struct CellInfo {
     pub hint: Option<String>,
 }
 
-/// The cluster a lesson's cells will run against, as shown for confirmation.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ClusterInfo {
-    pub context: String,
-    pub cluster_url: String,
-    pub namespace: String,
-}
+/// The cluster a lesson's cells will run against, as shown for confirmation: the session's own
+/// type, not a copy of it.
+pub use crate::kube::safety::ClusterTarget;
 
 /// A modal layer over the lesson.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +115,7 @@ pub enum Overlay {
     },
     /// Asked once before the first cell that talks to the cluster runs.
     ConfirmCluster {
-        target: ClusterInfo,
+        target: ClusterTarget,
         pending: Vec<CellIndex>,
     },
 }
@@ -252,7 +252,7 @@ pub struct App {
     pub panes: PaneLayout,
     pub geometry: Geometry,
     /// The cluster target the user confirmed; None until then.
-    pub cluster: Option<ClusterInfo>,
+    pub cluster: Option<ClusterTarget>,
     /// The last finished cell, for the status bar.
     pub last_result: Option<(CellIndex, Outcome)>,
     /// A one-line notice (errors, hints); cleared by the next key.
@@ -269,6 +269,13 @@ pub struct App {
     pub effects: Attribution,
     pub present: bool,
     pub typing: Option<Typing>,
+    /// The interactive cell that has the keyboard: every key goes to its program but the
+    /// leave key ([`super::term_keys::LEAVE`]).
+    pub term_focus: Option<CellIndex>,
+    /// The size interactive cells' terminals have (from the lesson column's geometry).
+    pub term_size: TermSize,
+    /// Present mode: the `stdin=` script of the interactive cell being presented.
+    pub script: Option<super::present_keys::Script>,
     /// Wall clock of the last event: views compute elapsed times from it, so tests are stable.
     pub now: Instant,
     /// The same moment as wall-clock time, for the panes' ages and timelines.

@@ -69,7 +69,7 @@ pub(super) fn finished(cell: usize, outcome: Outcome) -> Action {
 fn enter_runs_the_focused_cell() {
     let mut app = app(false);
     assert_eq!(app.focus, Some(0));
-    assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![0])]);
+    assert_eq!(app.update(Action::RunFocused), vec![Effect::run(vec![0])]);
     assert_eq!(app.runs[0].status, CellStatus::Queued);
     assert!(app.animating());
     app.update(Action::Exec(ExecEvent::Started {
@@ -99,10 +99,11 @@ fn cluster_commands_need_confirmation_first() {
         app.update(Action::RunFocused),
         vec![Effect::PrepareCluster(vec![1])]
     );
-    let target = ClusterInfo {
+    let target = ClusterTarget {
         context: "kind".into(),
         cluster_url: "https://127.0.0.1:6443".into(),
         namespace: "demo".into(),
+        ..Default::default()
     };
     app.update(Action::ClusterReady {
         result: Ok(target.clone()),
@@ -126,14 +127,14 @@ fn cluster_commands_need_confirmation_first() {
             result: Ok(true),
             pending: vec![1]
         }),
-        vec![Effect::Run(vec![1])],
+        vec![Effect::run(vec![1])],
         "a lesson without panes starts no watcher"
     );
     assert_eq!(app.cluster, Some(target));
     assert_eq!(app.notice.as_deref(), Some("Created namespace demo."));
     // Confirmed once per session.
     app.update(finished(1, Outcome::Passed));
-    assert_eq!(app.update(Action::RunFocused), vec![Effect::Run(vec![1])]);
+    assert_eq!(app.update(Action::RunFocused), vec![Effect::run(vec![1])]);
 }
 
 #[test]
@@ -141,7 +142,7 @@ fn refusing_the_cluster_runs_nothing() {
     let mut app = app(false);
     app.update(Action::NextCell);
     app.update(Action::RunFocused);
-    let target = ClusterInfo::default();
+    let target = ClusterTarget::default();
     app.update(Action::ClusterReady {
         result: Ok(target),
         pending: vec![1],
@@ -185,7 +186,7 @@ fn run_step_queues_runnable_cells_of_the_current_step() {
     app.update(Action::NextStep);
     assert_eq!(app.step, 1);
     assert_eq!(app.focus, Some(2));
-    assert_eq!(app.update(Action::RunStep), vec![Effect::Run(vec![2])]);
+    assert_eq!(app.update(Action::RunStep), vec![Effect::run(vec![2])]);
 }
 
 #[test]
@@ -287,7 +288,7 @@ fn instructor_mode_types_before_running() {
             break;
         }
     }
-    assert_eq!(effects, vec![Effect::Run(vec![0])]);
+    assert_eq!(effects, vec![Effect::run(vec![0])]);
     assert!(app.typing.is_none());
 }
 
@@ -453,10 +454,11 @@ fn panes_get_their_views_from_update_and_the_runtime_only_starts_watchers() {
     // A sentinel behind a service waits for the cluster: nothing starts with the lesson.
     assert_eq!(app.update(Action::Started), Vec::new());
     assert!(app.sentinel.is_none() && app.pods.is_none());
-    let target = ClusterInfo {
+    let target = ClusterTarget {
         context: "kind".into(),
         cluster_url: "https://127.0.0.1:6443".into(),
         namespace: "demo-alice".into(),
+        ..Default::default()
     };
     let effects = app.update(Action::ClusterConfirmed {
         target,

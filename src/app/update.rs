@@ -3,14 +3,15 @@
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use crate::exec::term_emulator::TermSize;
 use crate::lesson::{CellIndex, Lesson, mentions_cluster};
 
 use super::action::{Action, Effect};
 use super::pods_view::PodsView;
 use super::progress::Loaded;
 use super::state::{
-    App, CellInfo, CellRun, CellStatus, ClusterInfo, EXPANDED_LINES, FOLD_LINES, Geometry, Overlay,
-    Pane, PaneLayout, Reveal,
+    App, CellInfo, CellRun, CellStatus, ClusterTarget, EXPANDED_LINES, FOLD_LINES, Geometry,
+    Overlay, Pane, PaneLayout, Reveal,
 };
 use crate::effects::{Attribution, Observed};
 use crate::kube::model::PodsUpdate;
@@ -84,6 +85,9 @@ impl App {
             effects: Attribution::new(),
             present,
             typing: None,
+            term_focus: None,
+            term_size: TermSize::default(),
+            script: None,
             now: Instant::now(),
             wall: SystemTime::now(),
             spinner: 0,
@@ -125,7 +129,8 @@ impl App {
                 self.scroll = self.geometry.reveal(self.scroll, reveal);
             }
             self.scroll = self.scroll.min(self.geometry.max_scroll());
-            return Vec::new();
+            // Interactive cells' terminals take the size of their frame.
+            return self.term_fit();
         }
         self.dirty = true;
         if is_user_input(&action) {
@@ -220,6 +225,9 @@ impl App {
                     pods.expire(self.wall);
                 }
             }
+            Action::TermInput(bytes) => return self.term_input(bytes),
+            Action::TermPaste(text) => return self.term_paste(&text),
+            Action::TermLeave => self.term_leave(),
             Action::Started => return self.started(),
             Action::ProgressLoaded(loaded) => self.progress_loaded(loaded),
             Action::Laid(_) => {} // taken above, before anything is marked dirty
@@ -262,7 +270,7 @@ impl App {
 
     /// The views of the panes that watch the confirmed cluster, and the effect that starts
     /// their watchers (once: a sentinel already watched by address is left alone).
-    fn cluster_panes(&mut self, target: &ClusterInfo) -> Vec<Effect> {
+    fn cluster_panes(&mut self, target: &ClusterTarget) -> Vec<Effect> {
         let panes = &self.lesson.meta.panes;
         let pods = panes.pods.as_ref().map(|p| p.selector.clone());
         let sentinel = (panes.sentinel.as_ref())
@@ -327,7 +335,7 @@ impl App {
 
     fn cluster_confirmed(
         &mut self,
-        target: ClusterInfo,
+        target: ClusterTarget,
         result: Result<bool, String>,
         pending: Vec<CellIndex>,
     ) -> Vec<Effect> {
@@ -543,14 +551,5 @@ pub fn pods_scope(namespace: &str, selector: Option<&str>) -> String {
     match selector {
         Some(sel) => format!("{namespace} · {sel}"),
         None => namespace.to_string(),
-    }
-}
-
-impl ClusterInfo {
-    pub fn summary(&self) -> String {
-        format!(
-            "{} ({}) namespace {}",
-            self.context, self.cluster_url, self.namespace
-        )
     }
 }

@@ -1,6 +1,6 @@
 //! Following one cell's events (and background jobs' output) while it runs; Ctrl-C.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -8,7 +8,8 @@ use anyhow::Context;
 use super::Runner;
 use super::report::Indent;
 use crate::exec::buffer::OutputBuffer;
-use crate::exec::{ExecEvent, Outcome, proc};
+use crate::exec::term_emulator::TermSize;
+use crate::exec::{ExecEvent, Outcome, TermSpec, proc};
 use crate::lesson::CellIndex;
 
 use super::KEEP;
@@ -38,6 +39,12 @@ impl Runner<'_> {
                     }
                     buf.push_owned(bytes);
                 }
+                // The session's text, once the interactive cell's program ended.
+                ExecEvent::TermText { cell, text } if cell == index => {
+                    indent.write(&mut self.out, text.as_bytes())?;
+                    self.out.flush()?;
+                    buf.push_owned(text.into_bytes());
+                }
                 ExecEvent::Started { cell, attempt } if cell == index && attempt > 1 => buf.clear(),
                 ExecEvent::Finished {
                     cell,
@@ -55,23 +62,29 @@ impl Runner<'_> {
         }
     }
 
+    /// An interactive cell has no keyboard here: it runs on a pty of its own with its
+    /// `stdin=` typed into it, or is skipped with the reason.
     pub(super) async fn interactive(
         &mut self,
         index: CellIndex,
     ) -> anyhow::Result<(Outcome, Duration, OutputBuffer)> {
-        let empty = OutputBuffer::new(0, 0);
-        if !std::io::stdin().is_terminal() {
-            let reason = "interactive: stdin is not a terminal".to_string();
-            return Ok((Outcome::Skipped { reason }, Duration::ZERO, empty));
-        }
-        let start = std::time::Instant::now();
-        self.out.flush()?;
-        let outcome = match self.handle.interactive(index).await {
-            Ok(lease) => tokio::task::spawn_blocking(move || lease.run_blocking()).await?,
-            Err(outcome) => outcome,
+        let script = self.lesson.cells()[index].attrs.stdin.clone();
+        let Some(script) = script else {
+            let reason = "interactive: no stdin= to type into it (run has no keyboard to lend; \
+                          open the lesson in the TUI)"
+                .to_string();
+            return Ok((
+                Outcome::Skipped { reason },
+                Duration::ZERO,
+                OutputBuffer::new(0, 0),
+            ));
         };
-        self.signals.forget_pending();
-        Ok((outcome, start.elapsed(), empty))
+        let spec = TermSpec {
+            size: TermSize::default(),
+            script: Some(script.into_bytes()),
+        };
+        self.handle.run_terminal(index, spec);
+        self.follow(index, false).await
     }
 
     pub(super) fn interrupt(&mut self, code: u8) -> anyhow::Result<()> {

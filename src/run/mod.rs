@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use futures::FutureExt;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -123,11 +122,6 @@ impl Signals {
             _ = self.hup.recv() => 129,
             _ = self.quit.recv() => 131,
         }
-    }
-
-    /// Forgets signals that arrived while an interactive cell owned the terminal (its Ctrl-C).
-    fn forget_pending(&mut self) {
-        while self.int.recv().now_or_never().is_some() {}
     }
 }
 

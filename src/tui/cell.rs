@@ -16,7 +16,9 @@ use crate::exec::Outcome;
 use crate::lesson::CellIndex;
 
 use super::theme::Theme;
-use super::{cell_frame, effects_block};
+use super::{cell_frame, effects_block, terminal_cell};
+use crate::app::LEAVE;
+use crate::exec::term_emulator::Emulator;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -51,11 +53,55 @@ fn window(app: &App, cell: CellIndex) -> Option<Window> {
 }
 
 pub fn height(app: &App, cell: CellIndex, code_rows: usize) -> usize {
-    let output = window(app, cell).map_or(0, |w| {
-        1 + w.shown + usize::from(w.hidden_above > 0) + usize::from(w.hidden_below > 0)
-    });
+    let output = if let Some(term) = live_terminal(app, cell) {
+        1 + usize::from(term.size().rows)
+    } else {
+        window(app, cell).map_or(0, |w| {
+            1 + w.shown + usize::from(w.hidden_above > 0) + usize::from(w.hidden_below > 0)
+        })
+    };
     let hint = usize::from(hint_text(app, cell).is_some());
     2 + code_rows + output + hint + effects_block::rows(app, cell)
+}
+
+/// The emulator of an interactive cell whose program runs (drawn instead of its output).
+fn live_terminal(app: &App, cell: CellIndex) -> Option<&Emulator> {
+    app.shows_terminal(cell)
+        .then(|| app.runs[cell].term.as_ref())
+        .flatten()
+}
+
+fn terminal_lines(app: &App, cell: CellIndex, inner: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(term) = live_terminal(app, cell) else {
+        return Vec::new();
+    };
+    let frame = theme.frame(app.focus == Some(cell));
+    let has_keys = app.term_focus == Some(cell);
+    let script = app
+        .script
+        .as_ref()
+        .filter(|s| s.cell == cell)
+        .and_then(|s| s.next_words())
+        .filter(|w| !w.is_empty());
+    let label = if let (true, Some(next)) = (has_keys, script) {
+        format!("├─ terminal · any key types `{next}` · {LEAVE} leaves ")
+    } else if has_keys {
+        format!("├─ terminal · keys go to the program · {LEAVE} leaves ")
+    } else {
+        "├─ terminal · ⏎ to type into it ".to_string()
+    };
+    let mut out = vec![cell_frame::rule(
+        vec![Span::styled(label, frame)],
+        inner,
+        frame,
+        "┤",
+    )];
+    for row in terminal_cell::rows(term, has_keys, theme) {
+        let mut spans = vec![Span::styled("│ ", frame)];
+        spans.extend(row.spans);
+        out.push(cell_frame::close(Line::from(spans), inner, frame));
+    }
+    out
 }
 
 fn hint_text(app: &App, cell: CellIndex) -> Option<String> {
@@ -93,7 +139,10 @@ pub fn lines(
             Span::styled(text, theme.notice()),
         ])));
     }
-    if let Some(w) = window(app, cell) {
+    let terminal = terminal_lines(app, cell, inner, theme);
+    let shows_terminal = !terminal.is_empty();
+    out.extend(terminal);
+    if let Some(w) = window(app, cell).filter(|_| !shows_terminal) {
         let header = vec![Span::styled("├─ output ", frame)];
         out.push(cell_frame::rule(header, inner, frame, "┤"));
         if w.hidden_above > 0 {
@@ -119,7 +168,12 @@ pub fn lines(
     }
     out.extend(effects_block::lines(app, cell, inner, frame, theme));
     let mut bottom = vec![Span::styled("╰─", frame)];
-    if focused && app.cells[cell].runnable {
+    if app.term_focus == Some(cell) {
+        let keys = format!(" {LEAVE} leave · then Ctrl-C stops it ");
+        bottom.push(Span::styled(keys, theme.dim()));
+    } else if shows_terminal && focused {
+        bottom.push(Span::styled(" ⏎ type into it · Ctrl-C stop ", theme.dim()));
+    } else if focused && app.cells[cell].runnable {
         let revert = if app.runs[cell].edited.is_some() {
             " · E revert"
         } else {

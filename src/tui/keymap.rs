@@ -104,8 +104,14 @@ pub const HELP: &[Binding] = &[
     ),
     bind(
         "Enter",
-        "run the focused command",
+        "run the focused command (or type into its terminal)",
         &[(key(KeyCode::Enter), Action::RunFocused)],
+    ),
+    // Read by `term_keys` while a terminal has the keyboard; it means nothing otherwise.
+    bind(
+        "Ctrl-]",
+        "leave a terminal (the program keeps running)",
+        &[],
     ),
     bind(
         "a",
@@ -185,6 +191,8 @@ pub const HELP: &[Binding] = &[
 
 /// The short hints in the status bar.
 pub const HINTS: &str = "⏎ run  a step  n/p step  ]/[ cmd  ^C cancel  ? help  q quit";
+/// The status bar while an interactive cell has the keyboard.
+pub const TERM_HINTS: &str = "keys go to the program  ^] back to the lesson";
 
 /// Map a key press, given the overlay on screen (confirmations take y/n).
 pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {

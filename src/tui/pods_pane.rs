@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
 use crate::app::pods_view::{Change, PodsView};
@@ -370,43 +370,18 @@ impl PodsPane<'_> {
     }
 
     fn row_style(&self, change: Option<Change>) -> Style {
-        let color = |c| {
-            if self.theme.color {
-                Style::new().fg(c)
-            } else {
-                Style::new()
-            }
-        };
         match change {
-            Some(Change::Added) => color(Color::Green).add_modifier(Modifier::BOLD),
-            Some(Change::Changed) => color(Color::Yellow).add_modifier(Modifier::BOLD),
-            Some(Change::Deleted) => color(Color::Red).add_modifier(Modifier::CROSSED_OUT),
             None if self.view.connection().is_degraded() => self.theme.dim(),
-            None => Style::new(),
+            change => self.theme.pod_change(change),
         }
     }
 
     fn health_style(&self, health: Health) -> Style {
-        if !self.theme.color {
-            return Style::new();
-        }
-        match health {
-            Health::Good => Style::new().fg(Color::Green),
-            Health::Progressing => Style::new().fg(Color::Yellow),
-            Health::Done => Style::new().fg(Color::DarkGray),
-            Health::Bad => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        }
+        self.theme.pod_health(health)
     }
 
     fn role_style(&self, role: Option<Role>) -> Style {
-        match (role, self.theme.color) {
-            (Some(Role::Master), true) => {
-                Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
-            }
-            (Some(Role::Master), false) => Style::new().add_modifier(Modifier::BOLD),
-            (Some(_), true) => Style::new().fg(Color::Cyan),
-            _ => Style::new(),
-        }
+        self.theme.redis_role(role)
     }
 }
 

@@ -14,11 +14,12 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use super::keymap::{map_key, map_mouse};
+use super::term_keys::term_key;
 use crate::app::progress::{self, Progress};
 use crate::app::progress_lock;
-use crate::app::{Action, App, CellStatus, ClusterInfo, Effect};
+use crate::app::{Action, App, CellStatus, ClusterTarget, Effect};
 use crate::cli::LessonArgs;
-use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, Lease};
+use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, TermSpec};
 use crate::kube::model::PodsUpdate;
 use crate::kube::session::{ClusterSession, Prepared};
 use crate::lesson::{CellIndex, Lesson};
@@ -41,8 +42,6 @@ const DRAIN: Duration = Duration::from_millis(8);
 /// Messages from helper tasks back to the loop.
 pub(super) enum Msg {
     Action(Action),
-    /// The terminal is ours to lend to an interactive cell.
-    Lease(Lease),
     /// `prepare` finished: the target to confirm, or why not.
     Cluster {
         prepared: Result<Prepared, String>,
@@ -247,10 +246,11 @@ pub async fn run_lesson(
             break Ok(());
         }
         if app.dirty && last_draw.elapsed() >= FRAME {
-            screen::frame(&mut guard.terminal, &mut app, &mut view)?;
+            let effects = screen::frame(&mut guard.terminal, &mut app, &mut view)?;
             app.dirty = false;
             last_draw = Instant::now();
             debug_panic(&app);
+            rt.perform_all(&mut app, effects).await;
         }
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let fade = panes::pane_deadline(&app);
@@ -272,16 +272,14 @@ pub async fn run_lesson(
             name = signals.quit() => { tracing::info!("{name}: quitting"); break Ok(()) }
         };
         if let Some(msg) = msg {
-            rt.receive(&mut app, guard, &mut events, &mut view, msg)
-                .await?;
+            rt.receive(&mut app, &mut view, msg).await;
         }
         // Fold everything queued into the state before drawing (yazi's drain-then-render), for
         // a bounded time so a flood of output cannot starve input or the screen.
         let drain_until = Instant::now() + DRAIN;
         while Instant::now() < drain_until {
             let Ok(msg) = rx.try_recv() else { break };
-            rt.receive(&mut app, guard, &mut events, &mut view, msg)
-                .await?;
+            rt.receive(&mut app, &mut view, msg).await;
         }
         if let Some((cell, code)) = rt.edit.take() {
             // A fresh reader: the old one must not steal the editor's keystrokes.
@@ -343,6 +341,15 @@ fn load_progress(file: Option<&std::path::Path>, reset: bool) -> Option<Action> 
 }
 
 fn term_action(app: &App, event: Event) -> Option<Action> {
+    // An interactive cell with the keyboard takes every key but its leave key (overlays
+    // such as the quit confirmation still come first).
+    if app.term_focus.is_some() && app.overlay.is_none() {
+        match event {
+            Event::Key(key) => return term_key(key, app.term_modes()),
+            Event::Paste(text) => return Some(Action::TermPaste(text)),
+            _ => {}
+        }
+    }
     match event {
         Event::Key(key) => map_key(key, app.overlay.as_ref()),
         Event::Mouse(mouse) => map_mouse(mouse),
@@ -407,26 +414,14 @@ impl Saver {
 
 impl Runtime {
     /// One message from the loop's channel.
-    async fn receive(
-        &mut self,
-        app: &mut App,
-        guard: &mut TerminalGuard,
-        events: &mut EventStream,
-        view: &mut LessonView,
-        msg: Msg,
-    ) -> anyhow::Result<()> {
+    async fn receive(&mut self, app: &mut App, view: &mut LessonView, msg: Msg) {
         match msg {
             Msg::Action(action) => self.dispatch(app, action).await,
             Msg::Cluster { prepared, pending } => {
                 let result = prepared.map(|p| {
-                    let t = &p.target;
-                    let info = ClusterInfo {
-                        context: t.context.clone(),
-                        cluster_url: t.cluster_url.clone(),
-                        namespace: t.namespace.clone(),
-                    };
+                    let target = p.target.clone();
                     self.prepared = Some(p);
-                    info
+                    target
                 });
                 self.dispatch(app, Action::ClusterReady { result, pending })
                     .await;
@@ -435,24 +430,18 @@ impl Runtime {
                 *view = *highlighted;
                 app.dirty = true;
             }
-            Msg::Lease(lease) => {
-                // Drop the input reader first so it cannot steal the child's keystrokes.
-                *events = EventStream::new();
-                let outcome = guard.suspended(|| {
-                    println!("\r\n── interactive command (it ends when the command exits) ──\r");
-                    tokio::task::block_in_place(|| lease.run_blocking())
-                })?;
-                tracing::info!(?outcome, "interactive cell finished");
-                app.dirty = true;
-            }
         }
-        Ok(())
     }
 
     async fn dispatch(&mut self, app: &mut App, action: Action) {
         app.now = Instant::now();
         app.wall = SystemTime::now();
-        let mut queue = app.update(action);
+        let queue = app.update(action);
+        self.perform_all(app, queue).await;
+    }
+
+    /// Performs effects and the effects of the actions they answer with, until none is left.
+    async fn perform_all(&mut self, app: &mut App, mut queue: Vec<Effect>) {
         while !queue.is_empty() {
             let effects = std::mem::take(&mut queue);
             for effect in effects {
@@ -466,25 +455,16 @@ impl Runtime {
     /// Perform one effect; may answer with a follow-up action.
     fn perform(&mut self, app: &mut App, effect: Effect) -> Option<Action> {
         match effect {
-            Effect::Run(cells) => match cells[..] {
-                [cell] => self.engine.run(cell),
-                _ => self.engine.run_step(cells),
-            },
-            Effect::RunEdited { cells } => match <[_; 1]>::try_from(cells) {
-                Ok([(cell, Some(code))]) => self.engine.run_code(cell, code),
-                Ok([(cell, None)]) => self.engine.run(cell),
-                Err(cells) => self.engine.run_step_code(cells),
-            },
-            Effect::RunInteractive(cell) => {
-                let engine = self.engine.clone();
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    // Err: the engine reports the cell's outcome itself.
-                    if let Ok(lease) = engine.interactive(cell).await {
-                        let _ = tx.send(Msg::Lease(lease)).await;
-                    }
-                });
+            Effect::Run { cells } => {
+                let batch = cells.len() > 1;
+                self.engine.queue(cells, batch);
             }
+            Effect::RunTerminal { cell, size } => {
+                let spec = TermSpec { size, script: None };
+                self.engine.run_terminal(cell, spec);
+            }
+            Effect::TermInput { cell, bytes } => self.engine.term_input(cell, bytes),
+            Effect::TermResize { cell, size } => self.engine.term_resize(cell, size),
             Effect::Cancel => self.engine.cancel_all(),
             Effect::StopJob(cell) => self.engine.stop_job(cell),
             Effect::PrepareCluster(pending) => {
@@ -518,7 +498,7 @@ impl Runtime {
 
     /// The learner said yes: swap the confirmed kubeconfig in and create the namespace, off
     /// the loop (file writes, then the API server, bounded by the session's timeout).
-    fn confirm_cluster(&mut self, target: ClusterInfo, pending: Vec<CellIndex>) {
+    fn confirm_cluster(&mut self, target: ClusterTarget, pending: Vec<CellIndex>) {
         let Some(prepared) = self.prepared.take() else {
             return;
         };

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wrap};
 use ratatui::{Frame, Terminal};
 
-use super::keymap::{HELP, HINTS};
-use crate::app::{Action, App, Overlay};
+use super::keymap::{HELP, HINTS, TERM_HINTS};
+use crate::app::{Action, App, Effect, Overlay};
 use crate::lesson::CellIndex;
 
 use super::cell::{self, truncate};
@@ -27,20 +27,21 @@ const PANES_MIN_WIDTH: u16 = 90;
 
 /// One frame: the view measures the lesson, the app takes the geometry (`Action::Laid`: reveal
 /// and scroll clamping are state changes, so they go through `App::update`), then [`draw`]
-/// renders the state as it now is.
+/// renders the state as it now is. Returns what taking the geometry asks for (interactive
+/// cells' terminals resized to their frames), for the caller to perform.
 pub fn frame<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     view: &mut LessonView,
-) -> Result<(), B::Error> {
+) -> Result<Vec<Effect>, B::Error> {
     let size = terminal.size()?;
+    let mut effects = Vec::new();
     if let Some(areas) = Areas::of(app, Rect::new(0, 0, size.width, size.height)) {
         let geometry = view.measure(app, areas.lesson);
-        let effects = app.update(Action::Laid(geometry));
-        debug_assert!(effects.is_empty(), "taking the geometry has no effects");
+        effects = app.update(Action::Laid(geometry));
     }
     terminal.draw(|f| draw(f, app, view))?;
-    Ok(())
+    Ok(effects)
 }
 
 /// Where the lesson, the panes and the status bar go; None when the terminal is too small.
@@ -195,6 +196,7 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let room = usize::from(area.width).saturating_sub(left_width + 3);
     let (right, style) = match &app.notice {
         Some(n) => (n.as_str(), theme.notice()),
+        None if app.term_focus.is_some() => (TERM_HINTS, theme.status_bar()),
         None => (HINTS, theme.status_bar()),
     };
     let right = truncate(right, room);

@@ -9,7 +9,9 @@ use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -36,7 +38,7 @@ impl TerminalGuard {
         Ok(Self { terminal })
     }
 
-    /// Hand the terminal to a child (editor, interactive cell) for the duration of `f`.
+    /// Hand the terminal to a child (the editor) for the duration of `f`.
     pub fn suspended<T>(&mut self, f: impl FnOnce() -> T) -> std::io::Result<T> {
         restore();
         let out = f();
@@ -74,7 +76,14 @@ fn release(term: &mut ManuallyDrop<Term>) {
 fn enter_mode() -> std::io::Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, Hide)
+    // Bracketed paste: a paste arrives as one event, for a focused interactive cell.
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        Hide
+    )
 }
 
 /// Leave full-screen mode if we are in it; safe to call any number of times.
@@ -83,7 +92,13 @@ pub fn restore() {
         return;
     }
     let mut out = stdout();
-    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, Show);
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
     let _ = disable_raw_mode();
     let _ = out.flush();
 }

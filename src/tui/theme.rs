@@ -2,6 +2,10 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::app::pods_view::Change;
+use crate::kube::model::Health;
+use crate::sentinel::Role;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
@@ -94,5 +98,45 @@ impl Theme {
     }
     pub fn selected(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
+    }
+
+    /// A pod row that was just added (bold green), changed (bold yellow) or deleted (struck
+    /// red); plain otherwise.
+    pub fn pod_change(&self, change: Option<Change>) -> Style {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        match change {
+            Some(Change::Added) => self.fg(bold, Color::Green),
+            Some(Change::Changed) => self.fg(bold, Color::Yellow),
+            Some(Change::Deleted) => {
+                self.fg(Style::new().add_modifier(Modifier::CROSSED_OUT), Color::Red)
+            }
+            None => Style::new(),
+        }
+    }
+
+    /// A pod's STATUS by health: running green, starting yellow, done grey, failing bold red
+    /// (no colour: plain, the text says it).
+    pub fn pod_health(&self, health: Health) -> Style {
+        if !self.color {
+            return Style::new();
+        }
+        match health {
+            Health::Good => Style::new().fg(Color::Green),
+            Health::Progressing => Style::new().fg(Color::Yellow),
+            Health::Done => Style::new().fg(Color::DarkGray),
+            Health::Bad => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        }
+    }
+
+    /// The ROLE column: master bold magenta (bold without colour), replica cyan.
+    pub fn redis_role(&self, role: Option<Role>) -> Style {
+        match (role, self.color) {
+            (Some(Role::Master), true) => {
+                Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
+            }
+            (Some(Role::Master), false) => Style::new().add_modifier(Modifier::BOLD),
+            (Some(_), true) => Style::new().fg(Color::Cyan),
+            _ => Style::new(),
+        }
     }
 }

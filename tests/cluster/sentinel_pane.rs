@@ -196,9 +196,12 @@ fn sentinel_pane_tells_the_truth_on_the_real_node() {
         "--timeout=180s",
     ]);
 
-    // Connected within 500 ms of the service's creation (the EndpointSlice watch).
-    let created = Instant::now();
+    // Connected within 500 ms of the service's creation (the EndpointSlice watch), counted from
+    // when `kubectl apply` returned: the kubectl process itself takes hundreds of ms to start
+    // on a loaded 2-core machine, which is not the pane's latency (both figures are printed).
+    let before_apply = Instant::now();
     apply("redis-sentinel-service.yaml");
+    let created = Instant::now();
     let deadline = created + Duration::from_secs(10);
     while !tmux.screen().contains("● connected to") {
         assert!(
@@ -209,7 +212,10 @@ fn sentinel_pane_tells_the_truth_on_the_real_node() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let connect = created.elapsed();
-    eprintln!("sentinel pane connected {connect:?} after the service was created");
+    eprintln!(
+        "sentinel pane connected {connect:?} after the service was created ({:?} including kubectl apply)",
+        before_apply.elapsed()
+    );
     assert!(connect < Duration::from_millis(500), "{connect:?}");
 
     apply("redis-controller.yaml");

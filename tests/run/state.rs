@@ -1,6 +1,7 @@
 //! Shell state "as if typed into one terminal": env, plain variables, functions, capture, cwd.
 
 use super::common::*;
+use super::redis::Redis;
 
 #[test]
 fn env_vars_functions_capture_and_cwd_persist() {
@@ -76,15 +77,37 @@ fn verify_exhausted_names_the_cell_and_shows_last_output() {
 }
 
 #[test]
-fn interactive_cells_are_skipped_without_a_terminal() {
+fn interactive_cells_get_their_stdin_or_are_skipped() {
+    let Some(redis) = Redis::start() else { return };
     let lesson = lesson("interactive");
-    let out = run(&lesson, &[]);
+    let transcript = lesson.dir.path().join("transcript.md");
+    let port = redis.port.to_string();
+    let out = run_with(
+        &lesson,
+        &["--transcript", transcript.to_str().expect("utf-8")],
+        &[("KT_REDIS_PORT", &port)],
+    );
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
     assert!(
-        text.contains("lesson.md:8 [prompt] skipped: interactive: stdin is not a terminal"),
+        text.contains("lesson.md:8 [prompt] skipped: interactive: no stdin= to type into it"),
         "{text}"
     );
-    assert!(text.contains("    after the prompt"), "{text}");
-    assert_eq!(last_line(&out), "1 passed, 0 failed, 1 skipped");
+    // Typed line by line into a terminal: the prompts and the echo are the session's text.
+    assert!(
+        text.contains("    name? Ada\n    last? Lovelace\n    hello Ada Lovelace\n"),
+        "{text}"
+    );
+    // The state it leaves is carried on, as for any cell.
+    assert!(text.contains("    after the prompt, NAME=Ada"), "{text}");
+    assert_eq!(redis.cli(&["get", "k"]), "h1a");
+    let session =
+        format!("127.0.0.1:{port}> set k h1a\n    OK\n    127.0.0.1:{port}> get k\n    \"h1a\"");
+    assert!(text.contains(&session), "{text}");
+    assert_eq!(last_line(&out), "3 passed, 0 failed, 1 skipped");
+    let written = std::fs::read_to_string(&transcript).expect("transcript");
+    assert!(
+        written.contains("hello Ada Lovelace") && written.contains("\"h1a\""),
+        "{written}"
+    );
 }

@@ -65,7 +65,18 @@ fn every_help_line_shows_exactly_its_keys() {
         .filter(|b| b.map.is_empty())
         .map(|b| b.keys)
         .collect();
-    assert_eq!(unbound, ["mouse"], "only the mouse is mapped elsewhere");
+    assert_eq!(
+        unbound,
+        ["Ctrl-]", "mouse"],
+        "only the mouse and a terminal's leave key are mapped elsewhere"
+    );
+    // The leave key's line is real: a focused terminal maps it (tui::term_keys).
+    let leave = KeyEvent::new(KeyCode::Char(']'), KeyModifiers::CONTROL);
+    let modes = kubetutor::exec::term_emulator::InputModes::default();
+    assert_eq!(
+        kubetutor::tui::term_keys::term_key(leave, modes),
+        Some(Action::TermLeave)
+    );
 }
 
 /// Every key a terminal can send that map_key answers has a help line.

@@ -271,12 +271,13 @@ fn present_mode_shows_the_current_step_and_types_commands() {
 
 #[test]
 fn cluster_confirmation_dialog() {
-    use kubetutor::app::ClusterInfo;
+    use kubetutor::app::ClusterTarget;
     let (mut app, mut view) = open("basic.md");
-    let target = ClusterInfo {
+    let target = ClusterTarget {
         context: "kind-kubetutor".into(),
         cluster_url: "https://127.0.0.1:36443".into(),
         namespace: "demo".into(),
+        ..Default::default()
     };
     app.update(Action::ClusterReady {
         result: Ok(target),
@@ -350,5 +351,34 @@ fn step_headings_show_done_and_failed() {
     assert!(text.contains("✓ Step 1/2 · Say hello"), "{text}");
     assert!(text.contains("✗ Step 2/2 · Wait and fail"), "{text}");
     assert!(!text.contains("lesson complete"), "{text}");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn focused_terminal_cell() {
+    let (mut app, mut view) = open("interactive.md");
+    app.update(Action::NextCell);
+    // The first frame lays the lesson out, and terminals take the size of their frame.
+    draw(&mut app, &mut view, 100, 40);
+    let effects = app.update(Action::RunFocused);
+    let size = app.term_size;
+    assert_eq!(
+        effects,
+        vec![kubetutor::app::Effect::RunTerminal { cell: 1, size }]
+    );
+    assert_eq!(app.term_focus, Some(1));
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: 1,
+        attempt: 1,
+    }));
+    // Colours, a title and the mouse mode: drawn from the emulator, never passed through.
+    let bytes = b"\x1b]0;TITLE\x07\x1b[?1000h127.0.0.1:6379> set k \x1b[1mq1a\x1b[0m\r\nOK\r\n127.0.0.1:6379> ";
+    app.update(Action::Exec(ExecEvent::Terminal {
+        cell: 1,
+        bytes: bytes.to_vec(),
+    }));
+    let terminal = draw(&mut app, &mut view, 100, 40);
+    let text = screen_text(&terminal);
+    assert!(!text.contains("TITLE"), "{text}");
     insta::assert_snapshot!(terminal.backend());
 }

@@ -68,6 +68,20 @@ pub fn cell_dir(
     }
 }
 
+/// The gate's look after a cell that ran: a refusal replaces the cell's own outcome.
+pub(crate) async fn after_gate(opts: &EngineOptions, outcome: Outcome) -> Outcome {
+    let Some(gate) = opts.gate.clone() else {
+        return outcome;
+    };
+    match tokio::task::spawn_blocking(move || gate.0.after()).await {
+        Ok(Ok(())) => outcome,
+        Ok(Err(message)) => Outcome::Refused { message },
+        Err(e) => Outcome::Refused {
+            message: format!("the cluster check failed: {e}"),
+        },
+    }
+}
+
 pub struct Run<'a> {
     pub lesson: &'a Lesson,
     pub cell: &'a Cell,

@@ -137,7 +137,7 @@ async fn a_failed_step_skips_the_rest_of_its_batch() {
         ],
     );
     let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
-    h.run_step(vec![0, 1]);
+    h.queue(vec![0, 1].into_iter().map(|c| (c, None)).collect(), true);
     h.run(2);
     let ev = until_finished(&mut rx, 3).await;
     assert_eq!(
@@ -251,7 +251,7 @@ async fn skipped_cells_say_why() {
         ..Default::default()
     };
     let (h, mut rx) = Engine::spawn(l, opts).unwrap();
-    h.run_step(vec![0, 1]);
+    h.queue(vec![0, 1].into_iter().map(|c| (c, None)).collect(), true);
     let ev = until_finished(&mut rx, 2).await;
     let Outcome::Skipped { reason } = outcome_of(&ev, 0) else {
         panic!("{ev:?}")
@@ -263,33 +263,6 @@ async fn skipped_cells_say_why() {
             reason: "run=false".into()
         }
     );
-    h.shutdown().await;
-}
-
-#[tokio::test]
-async fn interactive_lease_shares_the_session() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("sub")).unwrap();
-    let inter = CellAttrs {
-        interactive: true,
-        ..plain()
-    };
-    let l = lesson(
-        dir.path(),
-        vec![
-            ("export I=1; cd sub", inter),
-            ("echo $I ${PWD##*/}", plain()),
-        ],
-    );
-    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
-    let lease = h.interactive(0).await.expect("lease");
-    let outcome = tokio::task::spawn_blocking(move || lease.run_blocking())
-        .await
-        .unwrap();
-    assert_eq!(outcome, Outcome::Passed);
-    h.run(1);
-    let ev = until_finished(&mut rx, 2).await;
-    assert_eq!(output_of(&ev, 1), "1 sub\n");
     h.shutdown().await;
 }
 
@@ -313,7 +286,7 @@ async fn round_trip(values: &[Vec<u8>]) {
     let l = lesson(dir.path(), cells);
     let n = values.len();
     let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
-    h.run_step((0..=n).collect());
+    h.queue((0..=n).map(|c| (c, None)).collect(), true);
     let ev = until_finished(&mut rx, n + 1).await;
     let bytes: Vec<u8> = ev
         .iter()
@@ -548,7 +521,7 @@ async fn stdout_and_stderr_keep_the_order_they_were_written_in() {
         ],
     );
     let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
-    h.run_step(vec![0, 1, 2]);
+    h.queue(vec![0, 1, 2].into_iter().map(|c| (c, None)).collect(), true);
     let ev = until_finished(&mut rx, 3).await;
     let want: String = (1..=500).map(|i| format!("out{i}\nerr{i}\n")).collect();
     assert_eq!(output_of(&ev, 0), want);

@@ -76,4 +76,16 @@ pub enum ExecEvent {
         cell: CellIndex,
         code: Option<i32>,
     },
+    /// What an interactive cell's program wrote to its terminal, escapes and all: for a
+    /// terminal emulator ([`crate::exec::term_emulator::Emulator`]), never for a real terminal.
+    Terminal {
+        cell: CellIndex,
+        bytes: Vec<u8>,
+    },
+    /// An interactive cell's session as plain text (its terminal's scrollback and screen,
+    /// bounded): the cell's output. Sent once, just before its `Finished`.
+    TermText {
+        cell: CellIndex,
+        text: String,
+    },
 }

@@ -5,20 +5,21 @@
 //! ```ignore
 //! let (engine, mut events) = Engine::spawn(lesson.clone(), EngineOptions::from_env())?;
 //! // opts.gate: the cluster session, consulted around every cell (see [`CellGate`])
-//! engine.run_step(cells_of_step);      // or engine.run(cell); Ctrl-C: engine.cancel()
+//! engine.queue(cells_of_step, true);  // or engine.run(cell); Ctrl-C: engine.cancel()
 //! while let Some(ev) = events.recv().await { /* fold into app state */ }
-//! // interactive=true cells: leave the alternate screen, then
-//! let lease = engine.interactive(cell).await?;
-//! let outcome = tokio::task::spawn_blocking(move || lease.run_blocking()).await?;
+//! // interactive=true cells run on a pty of their own: feed ExecEvent::Terminal bytes to a
+//! // term_emulator::Emulator, send the keyboard back
+//! engine.run_terminal(cell, TermSpec { size, script: None });
+//! engine.term_input(cell, b"set k v\r".to_vec());
 //! engine.shutdown().await;             // on quit: every cell and job is gone
 //! ```
 //! Panic hooks and signal handlers that cannot await call [`proc::kill_all_now`].
 //!
 //! Layout: `session` (state carried between cells, and why one bash per cell), `attempt` (one
 //! process: group, streaming, timeout, cancel), `cellrun` (attributes, verify retries,
-//! capture), `jobs` (background cells), `interactive` (cells on the real terminal), `engine`
-//! (the actor), `proc` (process groups, no orphans), `hints` (unset `$VAR`s), `run` (headless
-//! runner and transcript).
+//! capture), `jobs` (background cells), `interactive` (cells on a pty: `pty`, and
+//! `term_emulator` for their screen), `engine` (the actor), `proc` (process groups, no
+//! orphans), `hints` (unset `$VAR`s), `run` (headless runner and transcript).
 
 mod attempt;
 mod bashdump;
@@ -32,7 +33,11 @@ mod hints;
 mod interactive;
 mod jobs;
 pub mod proc;
+mod pty;
 mod session;
+pub mod term_emulator;
+#[cfg(test)]
+mod terminal_tests;
 mod tmpfs;
 mod warm;
 mod watchdog;
@@ -44,7 +49,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 pub use event::*;
-pub use interactive::Lease;
+pub use interactive::TermSpec;
 pub use session::SessionError;
 
 use crate::lesson::{CellIndex, Lesson};
@@ -189,29 +194,14 @@ impl EngineHandle {
 
     /// Queues one cell.
     pub fn run(&self, cell: CellIndex) {
-        self.send(engine::Msg::Run {
-            cells: vec![(cell, None)],
-            batch: false,
-        });
+        self.queue(vec![(cell, None)], false);
     }
 
-    /// Queues one cell running `code` instead of the lesson's (a learner's edit); the cell's
-    /// attributes, the session state and the events are the same as for [`Self::run`].
-    pub fn run_code(&self, cell: CellIndex, code: String) {
-        self.send(engine::Msg::Run {
-            cells: vec![(cell, Some(code))],
-            batch: false,
-        });
-    }
-
-    /// Queues cells as one batch (a step): the first failure skips the rest of the batch.
-    pub fn run_step(&self, cells: Vec<CellIndex>) {
-        self.run_step_code(cells.into_iter().map(|c| (c, None)).collect());
-    }
-
-    /// Like [`Self::run_step`], with replacement code for the cells that have some.
-    pub fn run_step_code(&self, cells: Vec<(CellIndex, Option<String>)>) {
-        self.send(engine::Msg::Run { cells, batch: true });
+    /// Queues cells, each running the lesson's code (`None`) or replacement code (`Some`: a
+    /// learner's edit; the cell's attributes, the session and the events stay the same). A
+    /// `batch` is a step: its first failure skips the rest of it.
+    pub fn queue(&self, cells: Vec<(CellIndex, Option<String>)>, batch: bool) {
+        self.send(engine::Msg::Run { cells, batch });
     }
 
     /// Cancels the running foreground cell (SIGINT, SIGTERM, SIGKILL to its group).
@@ -229,12 +219,21 @@ impl EngineHandle {
         self.send(engine::Msg::StopJob(cell));
     }
 
-    /// Waits for the terminal to be ours for `cell` (an `interactive=true` cell): see [`Lease`].
-    /// Err when the cell is skipped or cannot start (with its outcome).
-    pub async fn interactive(&self, cell: CellIndex) -> Result<Lease, Outcome> {
-        let (reply, rx) = oneshot::channel();
-        self.send(engine::Msg::Interactive { cell, reply });
-        rx.await.unwrap_or(Err(Outcome::Cancelled))
+    /// Queues an `interactive=true` cell on a pty of `spec.size`: events `Started`,
+    /// `Terminal`*, `TermText`, `Finished`. [`Self::cancel`] ends it like any cell.
+    pub fn run_terminal(&self, cell: CellIndex, spec: TermSpec) {
+        self.send(engine::Msg::Terminal { cell, spec });
+    }
+
+    /// Keys for an interactive cell, from the moment it is queued: what arrives before its
+    /// program waits for input is held until it does (see `pty::Readiness`).
+    pub fn term_input(&self, cell: CellIndex, bytes: Vec<u8>) {
+        self.send(engine::Msg::TermInput { cell, bytes });
+    }
+
+    /// Resizes an interactive cell's terminal (its program gets SIGWINCH).
+    pub fn term_resize(&self, cell: CellIndex, size: term_emulator::TermSize) {
+        self.send(engine::Msg::TermResize { cell, size });
     }
 
     /// Stops every running cell and background job and waits until they are gone.

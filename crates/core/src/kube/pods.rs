@@ -1,15 +1,12 @@
 //! The pod watch task: a kube-rs `watcher` on the lesson namespace and selector, turned into
-//! [`PodsUpdate`]s for [`PodsView`](super::view::PodsView).
+//! [`PodsUpdate`]s, which the front-end's `PodsView` (in the app) folds for the pods pane.
 //!
 //! # Use (TUI)
 //! ```ignore
-//! let (tx, mut rx) = tokio::sync::mpsc::channel(256);
-//! let task = kube::pods::spawn_pod_watch_for(target.clone(), selector, tx); // or spawn_pod_watch(client, ns, ..)
-//! let mut view = kube::view::PodsView::new();
-//! // in the loop:   Some(u) = rx.recv() => dirty |= view.apply(u, SystemTime::now()),
-//! // on a timer:    view.expire(now) at view.next_deadline(); view.set_roles(sentinel.roles(), now)
-//! // draw:          tui::pods_pane::PodsPane::new(&view, now).scroll(offset)
-//! // on exit:       task.abort()
+//! let (tx, rx) = tokio::sync::mpsc::channel(256);
+//! kube::pods::spawn_pod_watch_for(target.clone(), selector, tx); // or spawn_pod_watch(client, ns, ..)
+//! // the loop forwards rx into its channel; App::update applies each update to its PodsView;
+//! // the task ends by itself when the receiver is dropped (the lesson closes).
 //! ```
 //! If `safety::prepare` failed, show why without a task:
 //! `view.apply(PodsUpdate::Connection((&err).into()), now)`.

@@ -107,7 +107,7 @@ fn show_list(items: &[String]) -> String {
 }
 
 /// The cluster a lesson runs against, as confirmed by the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ClusterTarget {
     pub context: String,
     pub cluster_url: String,

@@ -26,9 +26,20 @@ pub(crate) fn apply(r: &mut Resolved, a: &RawAttr) -> Result<(), Problem> {
         "hint" => r.hint = Some(nonempty(&a.key, v)?.to_string()),
         "env" => t.env.push(env_pair(v)?),
         "needs" => t.needs.extend(needs(v)?),
+        "stdin" => t.stdin = Some(stdin_script(v)),
         _ => {}
     }
     Ok(())
+}
+
+/// What `run` types into an interactive cell: each line ends with a newline, so the last one is
+/// entered too.
+fn stdin_script(v: Option<&str>) -> String {
+    let mut script = v.unwrap_or_default().to_string();
+    if !script.is_empty() && !script.ends_with('\n') {
+        script.push('\n');
+    }
+    script
 }
 
 fn nonempty<'a>(key: &str, v: Option<&'a str>) -> Result<&'a str, Problem> {
@@ -179,6 +190,14 @@ pub(crate) fn conflicts(r: &Resolved, raw: &[RawAttr], problems: &mut Vec<AttrPr
                 None,
             ));
         }
+    }
+    if t.stdin.is_some() && !t.interactive {
+        problems.push(AttrProblem {
+            at: at("stdin"),
+            warning: true,
+            message: "`stdin` only applies to interactive=true cells".into(),
+            help: Some("add interactive=true or remove it (other cells read /dev/null)".into()),
+        });
     }
     if !t.verify {
         for key in ["retry", "interval"] {

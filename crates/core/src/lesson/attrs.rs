@@ -6,7 +6,7 @@ pub use super::attr_values::{duration, is_var_name};
 use super::model::CellAttrs;
 
 /// Attributes kubetutor understands.
-pub const KNOWN: [&str; 15] = [
+pub const KNOWN: [&str; 16] = [
     "id",
     "name",
     "run",
@@ -21,6 +21,7 @@ pub const KNOWN: [&str; 15] = [
     "env",
     "hint",
     "needs",
+    "stdin",
     "always",
 ];
 
@@ -214,8 +215,12 @@ fn read_value(body: &str, i: usize) -> (Option<String>, usize, usize, usize) {
         while let Some((j, c)) = chars.next() {
             match c {
                 '\\' if quote == '"' => {
-                    if let Some((_, n)) = chars.next() {
-                        value.push(n);
+                    // `\n` and `\t` are how a one-line attribute spells a line break (stdin=).
+                    match chars.next().map(|(_, n)| n) {
+                        Some('n') => value.push('\n'),
+                        Some('t') => value.push('\t'),
+                        Some(n) => value.push(n),
+                        None => {}
                     }
                 }
                 c if c == quote => {

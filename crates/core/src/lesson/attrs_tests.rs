@@ -138,6 +138,26 @@ fn lang_only() {
 }
 
 #[test]
+fn stdin_spells_line_breaks_and_warns_off_interactive_cells() {
+    let (r, p) = resolved(r#"sh {interactive=true stdin="set k v\nget k\tx \"q\""}"#);
+    assert!(p.is_empty(), "{p:?}");
+    assert_eq!(r.attrs.stdin.as_deref(), Some("set k v\nget k\tx \"q\"\n"));
+    let (r, p) = resolved(r#"sh {"interactive":true,"stdin":"a\nb\n"}"#);
+    assert!(p.is_empty(), "{p:?}");
+    assert_eq!(r.attrs.stdin.as_deref(), Some("a\nb\n"));
+    let (_, p) = resolved(r#"sh {stdin="x"}"#);
+    assert!(
+        p[0].warning && p[0].message.contains("only applies to interactive"),
+        "{p:?}"
+    );
+    let (_, p) = resolved("sh {stdn=x}");
+    assert!(
+        p[0].message.contains("stdin") || p[0].help.as_deref().is_some_and(|h| h.contains("stdin")),
+        "{p:?}"
+    );
+}
+
+#[test]
 fn always_marks_a_cleanup_cell_and_cannot_be_run_false() {
     let (r, p) = resolved("sh {id=rm always=true}");
     assert!(p.is_empty(), "{p:?}");

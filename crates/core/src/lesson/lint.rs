@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use super::diag::{Diagnostic, LineIndex, Severity};
+use super::diag::{Diagnostic, LineIndex, MAX_PER_LINE, Severity};
 use super::model::{Block, Cell, Lesson};
 use super::shell::{self, Scan};
 use super::{files, guard, vars};
@@ -292,7 +292,9 @@ impl Cx<'_> {
                 let line = self.idx.line_col(at).0;
                 let (shown, more) = per_line.entry(line).or_insert((0, None));
                 *shown += 1;
-                if *shown > super::diag::MAX_PER_LINE {
+                // Past what `check` prints per file, a finding is only counted as well.
+                let unseen = out.len() >= super::check::MAX_SHOWN_PER_FILE + MAX_PER_LINE;
+                if *shown > super::diag::MAX_PER_LINE || unseen {
                     let sev = if later.is_some() {
                         Severity::Error
                     } else {
@@ -304,6 +306,7 @@ impl Cx<'_> {
                             m.folded += 1;
                             m.severity = m.severity.min(sev);
                         }
+                        None if unseen => out.push(self.idx.folded(self.path, sev, at, 1)),
                         None => {
                             *more = Some(out.len());
                             out.push(self.idx.folded(self.path, sev, at, 1));

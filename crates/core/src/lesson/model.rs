@@ -238,6 +238,9 @@ pub struct CellAttrs {
     /// Capabilities the cell needs, e.g. `needs=containers`; a runner told that the
     /// environment lacks one (`KUBETUTOR_SKIP_NEEDS=containers`) skips the cell and says why.
     pub needs: Vec<String>,
+    /// What `kubetutor run` types into an `interactive` cell (it has no keyboard to lend),
+    /// line by line as the program asks, then end of input. None: run skips the cell.
+    pub stdin: Option<String>,
     /// `always=true`: a cleanup cell, run even after an earlier cell failed (CI's
     /// `if: always()`), and the cells `kubetutor run --cleanup` runs.
     pub always: bool,
@@ -281,6 +284,7 @@ impl Default for CellAttrs {
             cwd: None,
             env: Vec::new(),
             needs: Vec::new(),
+            stdin: None,
             always: false,
             interrupts: false,
             prompt_env: None,

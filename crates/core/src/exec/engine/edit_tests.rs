@@ -17,7 +17,10 @@ async fn edited_code_runs_in_the_same_session() {
         ],
     );
     let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
-    h.run_code(0, "echo edited; export A=edited".into());
+    h.queue(
+        vec![(0, Some("echo edited; export A=edited".into()))],
+        false,
+    );
     h.run(1);
     let ev = until_finished(&mut rx, 2).await;
     assert_eq!(
@@ -57,9 +60,9 @@ async fn edited_code_keeps_the_cells_attributes() {
         ],
     );
     let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
-    h.run_code(0, "basename \"$PWD\"".into());
+    h.queue(vec![(0, Some("basename \"$PWD\"".into()))], false);
     h.run(1);
-    h.run_code(2, "sleep 5".into());
+    h.queue(vec![(2, Some("sleep 5".into()))], false);
     let ev = until_finished(&mut rx, 3).await;
     assert_eq!(output_of(&ev, 0), "sub\n");
     assert_eq!(
@@ -83,11 +86,10 @@ async fn a_step_runs_its_edited_cells_and_skips_after_a_failure() {
         ],
     );
     let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
-    h.run_step_code(vec![
-        (0, None),
-        (1, Some("echo TWO; exit 3".into())),
-        (2, None),
-    ]);
+    h.queue(
+        vec![(0, None), (1, Some("echo TWO; exit 3".into())), (2, None)],
+        true,
+    );
     let ev = until_finished(&mut rx, 3).await;
     assert_eq!(output_of(&ev, 0), "one\n");
     assert_eq!(output_of(&ev, 1), "TWO\n");

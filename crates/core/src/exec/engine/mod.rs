@@ -10,6 +10,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use std::collections::HashMap;
+
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -18,9 +20,10 @@ mod start;
 
 use super::cellrun;
 use super::event::{ExecEvent, Outcome};
-use super::interactive::Lease;
+use super::interactive::{TermCmd, TermSpec};
 use super::jobs::Jobs;
 use super::session::{Session, SessionError};
+use super::term_emulator::TermSize;
 use crate::lesson::{CellIndex, Lesson};
 
 pub(crate) enum Msg {
@@ -32,9 +35,17 @@ pub(crate) enum Msg {
     Cancel,
     CancelAll,
     StopJob(CellIndex),
-    Interactive {
+    Terminal {
         cell: CellIndex,
-        reply: oneshot::Sender<Result<Lease, Outcome>>,
+        spec: TermSpec,
+    },
+    TermInput {
+        cell: CellIndex,
+        bytes: Vec<u8>,
+    },
+    TermResize {
+        cell: CellIndex,
+        size: TermSize,
     },
     Shutdown(oneshot::Sender<()>),
 }
@@ -45,9 +56,10 @@ enum Work {
         batch: Option<u64>,
         code: Option<String>,
     },
-    Interactive {
+    Terminal {
         cell: CellIndex,
-        reply: oneshot::Sender<Result<Lease, Outcome>>,
+        spec: TermSpec,
+        cmds: mpsc::UnboundedReceiver<TermCmd>,
     },
 }
 
@@ -61,6 +73,9 @@ pub(crate) struct Actor {
     queue: VecDeque<Work>,
     current: Option<(CancellationToken, Option<u64>)>,
     jobs: Jobs,
+    /// Interactive cells queued or running: their keyboard and size, in order, from the
+    /// moment they are queued (keys typed before the program starts are kept for it).
+    terms: HashMap<CellIndex, mpsc::UnboundedSender<TermCmd>>,
     next_batch: u64,
     /// Cancelled once shutdown starts: events nobody reads are dropped from then on.
     closing: CancellationToken,
@@ -87,6 +102,7 @@ impl Actor {
             queue: VecDeque::new(),
             current: None,
             jobs: Jobs::default(),
+            terms: HashMap::new(),
             next_batch: 0,
             closing: CancellationToken::new(),
         })
@@ -135,9 +151,13 @@ impl Actor {
                     .map(|(cell, code)| Work::Cell { cell, batch, code });
                 self.queue.extend(work);
             }
-            Msg::Interactive { cell, reply } => {
-                self.queue.push_back(Work::Interactive { cell, reply })
+            Msg::Terminal { cell, spec } => {
+                let (tx, cmds) = mpsc::unbounded_channel();
+                self.terms.insert(cell, tx);
+                self.queue.push_back(Work::Terminal { cell, spec, cmds })
             }
+            Msg::TermInput { cell, bytes } => self.send_term(cell, TermCmd::Input(bytes)),
+            Msg::TermResize { cell, size } => self.send_term(cell, TermCmd::Resize(size)),
             Msg::Cancel => {
                 if let Some((token, _)) = &self.current {
                     token.cancel();
@@ -169,7 +189,7 @@ impl Actor {
     async fn drop_queue(&mut self, pred: impl Fn(Option<u64>) -> bool, outcome: Outcome) {
         let (dropped, kept): (Vec<Work>, Vec<Work>) = self.queue.drain(..).partition(|w| match w {
             Work::Cell { batch, .. } => pred(*batch),
-            Work::Interactive { .. } => pred(None),
+            Work::Terminal { .. } => pred(None),
         });
         self.queue = kept.into();
         for work in dropped {
@@ -184,15 +204,27 @@ impl Actor {
     }
 
     async fn finish_unrun(&mut self, work: Work, outcome: Outcome) {
-        let (cell, reply) = match work {
-            Work::Cell { cell, .. } => (cell, None),
-            Work::Interactive { cell, reply } => (cell, Some(reply)),
+        let cell = match work {
+            Work::Cell { cell, .. } | Work::Terminal { cell, .. } => cell,
         };
-        self.send_finished(cell, outcome, reply).await;
+        self.send_finished(cell, outcome).await;
+        self.forget_ended_terms();
+    }
+
+    fn send_term(&self, cell: CellIndex, cmd: TermCmd) {
+        if let Some(tx) = self.terms.get(&cell) {
+            let _ = tx.send(cmd);
+        }
+    }
+
+    /// A terminal whose cell ended (its receiver is gone) takes no more keys.
+    fn forget_ended_terms(&mut self) {
+        self.terms.retain(|_, tx| !tx.is_closed());
     }
 
     async fn finish(&mut self, session: Session, outcome: Outcome) {
         self.session = Some(session);
+        self.forget_ended_terms();
         let batch = self.current.take().and_then(|(_, b)| b);
         if let Outcome::Refused { message } = &outcome {
             self.stop_after_refusal(message).await;

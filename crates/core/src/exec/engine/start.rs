@@ -4,14 +4,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::{Actor, Running, Work};
 use crate::exec::EngineOptions;
 use crate::exec::cellrun;
 use crate::exec::event::{ExecEvent, Outcome};
-use crate::exec::interactive::{self, Lease};
+use crate::exec::interactive;
 use crate::exec::session::Session;
 use crate::lesson::{Cell, CellIndex, Lesson};
 
@@ -20,21 +20,20 @@ impl Actor {
     pub(super) async fn next_work(&mut self) -> Option<Running> {
         while let Some(work) = self.queue.pop_front() {
             let session = self.session.as_mut()?;
-            let (cell, batch, code, reply) = match work {
+            let (cell, batch, code, term) = match work {
                 Work::Cell { cell, batch, code } => (cell, batch, code, None),
-                Work::Interactive { cell, reply } => (cell, None, None, Some(reply)),
+                Work::Terminal { cell, spec, cmds } => (cell, None, None, Some((spec, cmds))),
             };
             let cells = self.lesson.cells();
             let Some(c) = cells.get(cell) else {
                 let outcome = Outcome::Error {
                     message: format!("no cell #{cell} in this lesson"),
                 };
-                self.send_finished(cell, outcome, reply).await;
+                self.send_finished(cell, outcome).await;
                 continue;
             };
             if let Some(reason) = cellrun::skip_reason(c, &self.opts) {
-                self.send_finished(cell, Outcome::Skipped { reason }, reply)
-                    .await;
+                self.send_finished(cell, Outcome::Skipped { reason }).await;
                 continue;
             }
             if let Some(gate) = self.opts.gate.clone() {
@@ -51,29 +50,28 @@ impl Actor {
                 if let Some(message) = refusal {
                     tracing::warn!(cell, %message, "cluster gate refused a cell");
                     let stopped = message.clone();
-                    self.send_finished(cell, Outcome::Refused { message }, reply)
-                        .await;
+                    self.send_finished(cell, Outcome::Refused { message }).await;
                     self.stop_after_refusal(&stopped).await;
                     continue;
                 }
             }
-            if let Some(reply) = reply {
+            if let Some((spec, cmds)) = term {
                 let token = CancellationToken::new();
-                self.current = Some((token, None));
+                self.current = Some((token.clone(), None));
                 let session = self.session.take()?;
-                return Some(interactive::lease(
-                    session,
-                    &self.lesson,
-                    cell,
-                    reply,
-                    self.events.clone(),
-                    self.closing.clone(),
-                ));
+                let ctx = interactive::Ctx {
+                    lesson: self.lesson.clone(),
+                    opts: self.opts.clone(),
+                    events: self.events.clone(),
+                    cancel: token,
+                    closing: self.closing.clone(),
+                };
+                return Some(Box::pin(interactive::run(session, ctx, cell, spec, cmds)));
             }
             if c.attrs.interactive {
-                let reason = "interactive: needs a terminal (run it from the TUI)".to_string();
-                self.send_finished(cell, Outcome::Skipped { reason }, None)
-                    .await;
+                let reason =
+                    "interactive: it runs on a terminal (EngineHandle::run_terminal)".to_string();
+                self.send_finished(cell, Outcome::Skipped { reason }).await;
                 continue;
             }
             if c.attrs.background {
@@ -86,7 +84,7 @@ impl Actor {
                         let closing = self.closing.clone();
                         self.jobs.start(cell, cmd, events, timeout, grace, closing);
                     }
-                    Err(outcome) => self.send_finished(cell, outcome, None).await,
+                    Err(outcome) => self.send_finished(cell, outcome).await,
                 }
                 continue;
             }
@@ -108,41 +106,14 @@ impl Actor {
         None
     }
 
-    /// A cell that will not run: its `Finished` event, or the waiting interactive caller's
-    /// answer.
-    pub(super) async fn send_finished(
-        &mut self,
-        cell: CellIndex,
-        outcome: Outcome,
-        reply: Option<oneshot::Sender<Result<Lease, Outcome>>>,
-    ) {
-        match reply {
-            Some(reply) => {
-                let _ = reply.send(Err(outcome));
-            }
-            None => {
-                let event = ExecEvent::Finished {
-                    cell,
-                    outcome,
-                    duration: Default::default(),
-                };
-                crate::exec::emit(&self.events, event, &self.closing).await;
-            }
-        }
-    }
-}
-
-/// The gate's look after a foreground cell: a refusal replaces the cell's own outcome.
-async fn after_gate(opts: &EngineOptions, outcome: Outcome) -> Outcome {
-    let Some(gate) = opts.gate.clone() else {
-        return outcome;
-    };
-    match tokio::task::spawn_blocking(move || gate.0.after()).await {
-        Ok(Ok(())) => outcome,
-        Ok(Err(message)) => Outcome::Refused { message },
-        Err(e) => Outcome::Refused {
-            message: format!("the cluster check failed: {e}"),
-        },
+    /// A cell that will not run: its `Finished` event.
+    pub(super) async fn send_finished(&mut self, cell: CellIndex, outcome: Outcome) {
+        let event = ExecEvent::Finished {
+            cell,
+            outcome,
+            duration: Default::default(),
+        };
+        crate::exec::emit(&self.events, event, &self.closing).await;
     }
 }
 
@@ -190,7 +161,7 @@ async fn foreground(
                 closing: &closing,
             };
             let outcome = cellrun::run(&mut session, run).await;
-            after_gate(&opts, outcome).await
+            cellrun::after_gate(&opts, outcome).await
         }
         None => Outcome::Error {
             message: format!("no cell #{index}"),
