@@ -231,4 +231,24 @@ mod tests {
         assert!(b.contains("\n`````text\na ```` b\n`````\n"), "{b}");
         assert!(b.ends_with("*exit 0 · 1.50s*\n"), "{b}");
     }
+
+    #[test]
+    fn effects_follow_the_status_line_one_per_line() {
+        let record = Record {
+            outcome: Outcome::Passed,
+            duration: Duration::from_millis(200),
+            effects: vec![
+                "effects: sentinels: +sdown (+1.1 s)".into(),
+                "       +1.1 s  sentinel +sdown master m 127.0.0.1 1".into(),
+            ],
+            output: Vec::new(),
+        };
+        let b = block(&record, "");
+        assert!(
+            b.ends_with(
+                "*exit 0 · 0.20s*\n\n> effects: sentinels: +sdown (+1.1 s)  \n> +1.1 s  sentinel +sdown master m 127.0.0.1 1  \n"
+            ),
+            "{b}"
+        );
+    }
 }
