@@ -276,3 +276,46 @@ pub fn kubelet_states(ns: &str) {
         },
     );
 }
+
+/// An interactive cell that runs `kubectl exec -it POD -- redis-cli` against a real Redis
+/// container: `kubetutor run` types the cell's `stdin=` into the cell's own pseudo-terminal line
+/// by line (the embedded terminal of the TUI, headless), and the writes reach the container.
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn an_interactive_kubectl_exec_cell_talks_to_a_real_redis() {
+    if !needs_real_node("an_interactive_kubectl_exec_cell_talks_to_a_real_redis") {
+        return;
+    }
+    let ns = TestNamespace::reserve("exec-it");
+    let n = ns.name.as_str();
+    redis_pod(n, "cli");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lesson = dir.path().join("lesson.md");
+    std::fs::write(
+        &lesson,
+        "---\ntitle: exec -it\n---\n# exec -it\n\n## Talk to Redis\n\n\
+         ```sh {id=cli interactive=true timeout=90s stdin=\"set greeting hello-from-a-pty\\nget greeting\\nquit\"}\n\
+         kubectl exec -it cli -- redis-cli\n```\n",
+    )
+    .expect("lesson");
+    let state = tempfile::tempdir().expect("tempdir");
+    let out = crate::support::kubetutor(&crate::support::kubeconfig(), state.path())
+        .args([
+            "run",
+            &lesson.display().to_string(),
+            "--yes",
+            "--namespace",
+            n,
+        ])
+        .output()
+        .expect("run kubetutor");
+    let stdout = text(&out.stdout);
+    let report = format!("stdout:\n{stdout}\nstderr:\n{}", text(&out.stderr));
+    assert!(out.status.success(), "{report}");
+    assert!(stdout.contains("1 passed, 0 failed"), "{report}");
+    // The session text is the cell's output: redis-cli's prompt, OK and the value read back.
+    assert!(stdout.contains("OK"), "{report}");
+    assert!(stdout.contains("hello-from-a-pty"), "{report}");
+    let stored = kubectl_ok(&["-n", n, "exec", "cli", "--", "redis-cli", "get", "greeting"]);
+    assert_eq!(stored.trim(), "hello-from-a-pty", "{report}");
+}

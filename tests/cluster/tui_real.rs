@@ -131,7 +131,9 @@ fn the_lesson_through_the_tui_on_a_real_node() {
     );
     // The sentinel pane, through its port-forward, followed the failover.
     assert!(screen.contains("switch-master"), "{screen}");
-    assert!(screen.contains("⏱ failover"), "{screen}");
+    // The failover figures, as the pane names them now: detection to switch, and the outage.
+    assert!(screen.contains("detection→switch"), "{screen}");
+    assert!(screen.contains("unavailable for writes"), "{screen}");
     // The ROLE column names the new master: the one pod row marked master is the pod at the
     // address the sentinels themselves report.
     let ns_arg = ns.name.as_str();
