@@ -6,6 +6,19 @@ fn t(ms: u64) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000) + Duration::from_millis(ms)
 }
 
+fn row(name: &str, status: &str, ready: u32) -> PodRow {
+    PodRow {
+        name: name.into(),
+        ready,
+        total: 1,
+        status: status.into(),
+        restarts: 0,
+        last_restart: None,
+        created: None,
+        ip: None,
+    }
+}
+
 fn deleted(name: &str, ms: u64) -> Observed {
     Observed::pod_deleted(name, t(ms))
 }
@@ -174,18 +187,8 @@ fn sentinel_events_group_by_name_and_the_switch_names_the_new_master() {
 
 #[test]
 fn pod_rows_become_added_and_changed_effects_and_noise_is_dropped() {
-    let row = |status: &str, ready| PodRow {
-        name: "web".into(),
-        ready,
-        total: 1,
-        status: status.into(),
-        restarts: 0,
-        last_restart: None,
-        created: None,
-        ip: None,
-    };
-    let pending = row("Pending", 0);
-    let running = row("Running", 1);
+    let pending = row("web", "Pending", 0);
+    let running = row("web", "Running", 1);
     let added = Observed::pod(None, &pending, t(0)).unwrap();
     assert_eq!(added.kind, ObservedKind::PodAdded);
     assert_eq!(added.object, "pod/web");
@@ -219,29 +222,19 @@ fn a_burst_is_bounded_the_list_stops_and_the_groups_keep_counting() {
 #[test]
 fn pod_diff_ignores_the_list_and_reports_what_changed_after_it() {
     use crate::kube::model::PodsUpdate;
-    let row = |name: &str, status: &str| PodRow {
-        name: name.into(),
-        ready: 1,
-        total: 1,
-        status: status.into(),
-        restarts: 0,
-        last_restart: None,
-        created: None,
-        ip: None,
-    };
     let mut diff = pods::PodDiff::default();
     assert_eq!(
-        diff.fold(PodsUpdate::Listed(vec![row("a", "Running")]), t(0)),
+        diff.fold(PodsUpdate::Listed(vec![row("a", "Running", 1)]), t(0)),
         None
     );
     let gone = diff.fold(PodsUpdate::Deleted("a".into()), t(1)).unwrap();
     assert_eq!(gone.describe(), "pod/a deleted");
     let new = diff
-        .fold(PodsUpdate::Applied(row("b", "Pending")), t(2))
+        .fold(PodsUpdate::Applied(row("b", "Pending", 1)), t(2))
         .unwrap();
     assert_eq!(new.kind, ObservedKind::PodAdded);
     let up = diff
-        .fold(PodsUpdate::Applied(row("b", "Running")), t(3))
+        .fold(PodsUpdate::Applied(row("b", "Running", 1)), t(3))
         .unwrap();
     assert_eq!(up.describe(), "pod/b Pending 1/1 -> Running 1/1");
     assert_eq!(diff.fold(PodsUpdate::Deleted("zzz".into()), t(4)), None);
