@@ -112,6 +112,10 @@ pub struct RunArgs {
     /// Write the executed lesson, with outputs, as Markdown.
     #[arg(long)]
     pub transcript: Option<PathBuf>,
+    /// List every effect (pods, Kubernetes Events, sentinel events) under each cell, not only
+    /// the one-line summary.
+    #[arg(long)]
+    pub effects: bool,
 }
 
 #[derive(Debug, Clone, Args)]

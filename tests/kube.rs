@@ -16,6 +16,8 @@ mod colours;
 mod doctor;
 #[path = "kube/e2e.rs"]
 mod e2e;
+#[path = "kube/events.rs"]
+mod events;
 #[path = "kube/mock.rs"]
 mod mock;
 #[path = "kube/pane.rs"]

@@ -16,6 +16,8 @@ mod colours;
 mod e2e;
 #[path = "tui/edit.rs"]
 mod edit;
+#[path = "tui/effects.rs"]
+mod effects;
 #[path = "tui/frames.rs"]
 mod frames;
 #[path = "tui/keys.rs"]

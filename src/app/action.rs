@@ -1,5 +1,6 @@
 //! What goes into [`App::update`](super::App::update) and what comes out of it.
 
+use crate::effects::Observed;
 use crate::exec::ExecEvent;
 use crate::exec::term_emulator::TermSize;
 use crate::kube::model::PodsUpdate;
@@ -80,6 +81,8 @@ pub enum Action {
     SentinelState(String),
     Pods(PodsUpdate),
     Sentinel(SentinelUpdate),
+    /// An effect from a watch with no pane of its own (Kubernetes Events).
+    Observed(Observed),
     /// A pane highlight (new/changed pod) is due to fade.
     PaneTimer,
     /// Bytes for the focused interactive cell's program (a key, already encoded).

@@ -21,6 +21,8 @@ mod update;
 #[cfg(test)]
 mod edit_tests;
 #[cfg(test)]
+mod effects_tests;
+#[cfg(test)]
 mod terminal_tests;
 #[cfg(test)]
 mod tests;

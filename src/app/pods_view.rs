@@ -162,6 +162,13 @@ impl PodsView {
         self.deleted
     }
 
+    /// The row of a pod still alive (not marked deleted).
+    pub fn live(&self, name: &str) -> Option<&PodRow> {
+        (self.rows.get(name))
+            .filter(|e| !e.is_deleted())
+            .map(|e| &e.row)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }

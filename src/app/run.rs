@@ -192,6 +192,10 @@ impl App {
                     since: now,
                     attempt,
                 };
+                // A verify retry is the same cell still at work: its effects keep accruing.
+                if attempt <= 1 {
+                    self.effects.cell_started(cell, self.wall);
+                }
                 // A verify retry: the earlier attempt's output (`Connection refused` while a
                 // server starts) is noise once the next one runs; the frame shows the attempt.
                 if attempt > 1 {
@@ -228,6 +232,7 @@ impl App {
                     outcome: outcome.clone(),
                     duration,
                 };
+                self.effects.cell_finished(cell, self.wall);
                 self.term_ended(cell);
                 if self.follow && self.focus == Some(cell) {
                     // The verdict and a failure's hint are the frame's last lines.

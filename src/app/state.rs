@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::app::pods_view::PodsView;
+use crate::effects::Attribution;
 use crate::exec::Outcome;
 use crate::exec::term_emulator::{Emulator, TermSize};
 use crate::lesson::{CellIndex, Lesson};
@@ -264,6 +265,8 @@ pub struct App {
     /// What the pods pane watches (`namespace · selector`).
     pub pods_scope: String,
     pub sentinel: Option<SentinelView>,
+    /// What each cell's command did in the cluster and the sentinels (issue 19).
+    pub effects: Attribution,
     pub present: bool,
     pub typing: Option<Typing>,
     /// The interactive cell that has the keyboard: every key goes to its program but the

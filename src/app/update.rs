@@ -13,7 +13,9 @@ use super::state::{
     App, CellInfo, CellRun, CellStatus, ClusterTarget, EXPANDED_LINES, FOLD_LINES, Geometry,
     Overlay, Pane, PaneLayout, Reveal,
 };
-use crate::sentinel::SentinelView;
+use crate::effects::{Attribution, Observed};
+use crate::kube::model::PodsUpdate;
+use crate::sentinel::{SentinelUpdate, SentinelView};
 
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
@@ -80,6 +82,7 @@ impl App {
             pods: None,
             pods_scope,
             sentinel: None,
+            effects: Attribution::new(),
             present,
             typing: None,
             term_focus: None,
@@ -200,17 +203,23 @@ impl App {
                 self.sentinel = None;
             }
             Action::Pods(update) => {
+                self.observe_pods(&update);
                 if let Some(pods) = &mut self.pods {
                     pods.apply(update, self.wall);
                 }
                 self.join_roles();
             }
             Action::Sentinel(update) => {
+                if let SentinelUpdate::Event { at, event, .. } = &update {
+                    self.effects
+                        .observe(Observed::sentinel(event, *at), self.step);
+                }
                 if let Some(view) = &mut self.sentinel {
                     view.apply(update, self.wall);
                 }
                 self.join_roles();
             }
+            Action::Observed(observed) => self.effects.observe(observed, self.step),
             Action::PaneTimer => {
                 if let Some(pods) = &mut self.pods {
                     pods.expire(self.wall);
@@ -224,6 +233,24 @@ impl App {
             Action::Laid(_) => {} // taken above, before anything is marked dirty
         }
         Vec::new()
+    }
+
+    /// A pods-watch update as an effect, diffed against the row shown so far. The first list
+    /// (and a relist after a reconnect) is the starting picture, not something a cell did.
+    fn observe_pods(&mut self, update: &PodsUpdate) {
+        let Some(pods) = self.pods.as_ref().filter(|p| p.has_listed()) else {
+            return;
+        };
+        let observed = match update {
+            PodsUpdate::Applied(row) => Observed::pod(pods.live(&row.name), row, self.wall),
+            PodsUpdate::Deleted(name) => pods
+                .live(name)
+                .map(|_| Observed::pod_deleted(name, self.wall)),
+            PodsUpdate::Listed(_) | PodsUpdate::Connection(_) => None,
+        };
+        if let Some(observed) = observed {
+            self.effects.observe(observed, self.step);
+        }
     }
 
     /// The lesson opened: a sentinel reached by address needs no cluster, watch it at once.
@@ -510,6 +537,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::PodsState(_)
             | Action::SentinelState(_)
             | Action::Pods(_)
+            | Action::Observed(_)
             | Action::Sentinel(_)
             | Action::PaneTimer
             | Action::Laid(_)

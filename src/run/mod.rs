@@ -2,6 +2,7 @@
 //! step, command and streamed output, one result line per cell, and `N passed, N failed` last.
 
 mod confirm;
+mod effects;
 mod follow;
 mod plan;
 mod report;
@@ -140,6 +141,7 @@ struct Runner<'a> {
     /// The lesson's cluster session: a locked private kubeconfig from the first cell on.
     cluster: ClusterSession,
     cluster_ready: bool,
+    effects: effects::Effects,
 }
 
 impl<'a> Runner<'a> {
@@ -166,10 +168,12 @@ impl<'a> Runner<'a> {
             interrupted: None,
             cluster,
             cluster_ready: false,
+            effects: effects::Effects::new(args.effects),
         })
     }
 
     async fn run(mut self, plan: Vec<CellIndex>) -> anyhow::Result<ExitCode> {
+        self.effects.start_local_sentinel(&self.lesson);
         let result = self.run_cells(plan).await;
         self.shutdown().await;
         let transcript = self.write_transcript();
@@ -196,6 +200,7 @@ impl<'a> Runner<'a> {
             if stopped && !cell.attrs.always {
                 continue;
             }
+            self.print_effects(step.unwrap_or(0))?;
             if let Some(s) = steps[index].filter(|s| step != Some(*s)) {
                 step = Some(s);
                 let title = format!("Step {}: {}", s + 1, lesson.steps[s].title);
@@ -216,8 +221,12 @@ impl<'a> Runner<'a> {
                     }
                 }
                 self.cluster_ready = true;
+                if let Some(target) = self.cluster.confirmed() {
+                    self.effects.start_cluster(&self.lesson, &target);
+                }
             }
             self.out.flush()?;
+            self.effects.cell_started(index, step.unwrap_or(0));
             let (outcome, duration, output) = if cell.attrs.interactive {
                 self.interactive(index).await?
             } else {
@@ -229,8 +238,13 @@ impl<'a> Runner<'a> {
                 outcome,
                 duration,
                 output: output.render(),
+                effects: Vec::new(),
             };
             self.records.insert(index, record);
+            self.effects.cell_finished(index, step.unwrap_or(0));
+            if cell.attrs.background {
+                self.effects.wake_sentinel();
+            }
             // A cluster refusal stops the run even with --keep-going, cleanup included: a
             // refused target is one nothing may run against.
             let refused = matches!(self.records[&index].outcome, Outcome::Refused { .. });
@@ -244,6 +258,21 @@ impl<'a> Runner<'a> {
                 stopped = true;
                 self.cleanup_notice(rest)?;
             }
+        }
+        self.print_effects(step.unwrap_or(0))
+    }
+
+    /// The effects line(s) of the cell whose settling window the next cell closes.
+    fn print_effects(&mut self, step: usize) -> anyhow::Result<()> {
+        let Some((cell, lines)) = self.effects.finish(step) else {
+            return Ok(());
+        };
+        for line in &lines {
+            writeln!(self.out, "  {}", self.style.plain(line))?;
+        }
+        self.out.flush()?;
+        if let Some(record) = self.records.get_mut(&cell) {
+            record.effects = lines;
         }
         Ok(())
     }

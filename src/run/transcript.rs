@@ -11,6 +11,8 @@ pub struct Record {
     pub outcome: Outcome,
     pub duration: Duration,
     pub output: Vec<u8>,
+    /// The effects lines printed for the cell (issue 19); empty without watchers.
+    pub effects: Vec<String>,
 }
 
 /// Renders the transcript from the lesson's original `source`.
@@ -65,6 +67,13 @@ fn block(record: &Record, indent: &str) -> String {
         "\n{indent}*{}*\n",
         status_line(&record.outcome, record.duration)
     ));
+    if !record.effects.is_empty() {
+        s.push('\n');
+        for line in &record.effects {
+            // Two trailing spaces: a Markdown line break, one effect a line.
+            s.push_str(&format!("{indent}> {}  \n", line.trim_start()));
+        }
+    }
     s
 }
 
@@ -215,10 +224,31 @@ mod tests {
         let record = Record {
             outcome: Outcome::Passed,
             duration: Duration::from_millis(1500),
+            effects: Vec::new(),
             output: b"a ```` b\n".to_vec(),
         };
         let b = block(&record, "");
         assert!(b.contains("\n`````text\na ```` b\n`````\n"), "{b}");
         assert!(b.ends_with("*exit 0 · 1.50s*\n"), "{b}");
+    }
+
+    #[test]
+    fn effects_follow_the_status_line_one_per_line() {
+        let record = Record {
+            outcome: Outcome::Passed,
+            duration: Duration::from_millis(200),
+            effects: vec![
+                "effects: sentinels: +sdown (+1.1 s)".into(),
+                "       +1.1 s  sentinel +sdown master m 127.0.0.1 1".into(),
+            ],
+            output: Vec::new(),
+        };
+        let b = block(&record, "");
+        assert!(
+            b.ends_with(
+                "*exit 0 · 0.20s*\n\n> effects: sentinels: +sdown (+1.1 s)  \n> +1.1 s  sentinel +sdown master m 127.0.0.1 1  \n"
+            ),
+            "{b}"
+        );
     }
 }

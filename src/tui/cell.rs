@@ -15,9 +15,8 @@ use crate::app::{App, CellStatus, EXPANDED_LINES, FOLD_LINES};
 use crate::exec::Outcome;
 use crate::lesson::CellIndex;
 
-use super::cell_frame;
-use super::terminal_cell;
 use super::theme::Theme;
+use super::{cell_frame, effects_block, terminal_cell};
 use crate::app::LEAVE;
 use crate::exec::term_emulator::Emulator;
 
@@ -62,7 +61,7 @@ pub fn height(app: &App, cell: CellIndex, code_rows: usize) -> usize {
         })
     };
     let hint = usize::from(hint_text(app, cell).is_some());
-    2 + code_rows + output + hint
+    2 + code_rows + output + hint + effects_block::rows(app, cell)
 }
 
 /// The emulator of an interactive cell whose program runs (drawn instead of its output).
@@ -167,6 +166,7 @@ pub fn lines(
             ])));
         }
     }
+    out.extend(effects_block::lines(app, cell, inner, frame, theme));
     let mut bottom = vec![Span::styled("╰─", frame)];
     if app.term_focus == Some(cell) {
         let keys = format!(" {LEAVE} leave · then Ctrl-C stops it ");

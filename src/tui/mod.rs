@@ -4,6 +4,7 @@
 mod cell;
 mod cell_frame;
 mod editor;
+mod effects_block;
 mod highlight;
 mod jobs_pane;
 pub mod keymap;

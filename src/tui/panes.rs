@@ -5,6 +5,7 @@
 use std::time::SystemTime;
 
 use crate::app::{Action, App};
+use crate::kube::events::spawn_event_watch_for;
 use crate::kube::pods::spawn_pod_watch_for;
 use crate::sentinel::{MonitorConfig, spawn_monitor};
 
@@ -12,7 +13,11 @@ use super::runtime::{Msg, Runtime};
 
 /// When the next pane highlight fades, on the monotonic clock.
 pub(super) fn pane_deadline(app: &App) -> Option<tokio::time::Instant> {
-    let at = app.pods.as_ref()?.next_deadline()?;
+    let now = SystemTime::now();
+    let fade = app.pods.as_ref().and_then(|p| p.next_deadline());
+    // "still watching" turns to done when the settling window ends.
+    let settle = app.effects.settles_at().filter(|&t| t > now);
+    let at = fade.into_iter().chain(settle).min()?;
     let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
     Some(tokio::time::Instant::now() + wait)
 }
@@ -40,6 +45,7 @@ impl Runtime {
         };
         if let Some(pane) = self.lesson.meta.panes.pods.as_ref().filter(|_| pods) {
             spawn_pod_watch_for(target.clone(), pane.selector.clone(), self.pods_tx.clone());
+            spawn_event_watch_for(target.clone(), self.events_tx.clone());
         }
         let Some(pane) = self.lesson.meta.panes.sentinel.clone().filter(|_| sentinel) else {
             return;

@@ -2,6 +2,7 @@
 //! results, signals and (only while something animates) a tick. Draws only when the state
 //! changed, at most once per frame interval, after draining queued engine events.
 
+use crate::effects::Observed;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -75,6 +76,8 @@ pub(super) struct Runtime {
     pub(super) sentinel_wake: WakeHandle,
     pub(super) sentinel_woken: Wake,
     pub(super) pods_tx: mpsc::Sender<PodsUpdate>,
+    /// Kubernetes Events, as effects for the cell that caused them.
+    pub(super) events_tx: mpsc::Sender<Observed>,
 }
 
 /// The signals that end the UI, registered before anything slow or blocking happens: from
@@ -197,6 +200,8 @@ pub async fn run_lesson(
     forward(exec_rx, tx.clone(), Action::Exec);
     forward(sentinel_rx, tx.clone(), Action::Sentinel);
     forward(pods_rx, tx.clone(), Action::Pods);
+    let (events_tx, events_rx) = mpsc::channel::<Observed>(256);
+    forward(events_rx, tx.clone(), Action::Observed);
     let saver = progress_file
         .clone()
         .map(|file| Saver::spawn(file, tx.clone()));
@@ -214,6 +219,7 @@ pub async fn run_lesson(
         saver,
         sentinel_tx,
         pods_tx,
+        events_tx,
     };
     if let Some(loaded) = loaded {
         rt.dispatch(&mut app, loaded).await;

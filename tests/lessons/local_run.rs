@@ -105,6 +105,24 @@ fn the_local_lesson_runs_and_reports_its_failover_time() {
         failover > 0.0 && failover < 30.0,
         "implausible failover time {failover} s\n{transcript}"
     );
+    // Issue 19: the sentinel events of the failover are effects with offsets, under the cells
+    // in flight after the kill (the kill's window ends when the verify cell starts).
+    let fx = effects_after(&out, "[kill-master]", "[master-after]");
+    let joined = fx.join("\n");
+    assert!(
+        joined.contains("+sdown") && joined.contains("+switch-master 127.0.0.1"),
+        "no sentinel effects after the kill: {fx:?}\n{transcript}"
+    );
+    assert!(
+        fx.iter()
+            .all(|l| l.contains("sentinels:") && l.contains("(+")),
+        "effects lines without groups or offsets: {fx:?}"
+    );
+    let before = effects_after(&out, "[workdir]", "[kill-master]").join("\n");
+    assert!(
+        !before.contains("+switch-master"),
+        "a failover attributed before the kill: {before}"
+    );
     eprintln!(
         "redis-sentinel-local: failover time {failover:.2} s, whole lesson {:.1} s",
         elapsed.as_secs_f64()
@@ -130,6 +148,24 @@ fn failover_seconds(output: &str) -> Option<f64> {
             let after = line.split_once("):")?.1.trim();
             after.strip_suffix('s')?.trim().parse().ok()
         })
+}
+
+/// The `effects:` lines between the result lines of two cells.
+fn effects_after(output: &str, from: &str, to: &str) -> Vec<String> {
+    let lines: Vec<&str> = output.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.contains(from))
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| l.contains(to))
+        .unwrap_or(lines.len());
+    lines[start..end.max(start)]
+        .iter()
+        .filter(|l| l.trim_start().starts_with("effects: ") && !l.contains("none observed"))
+        .map(|l| l.trim().to_string())
+        .collect()
 }
 
 /// The guard must know every port the lesson uses, or a failed run could leave redis behind.

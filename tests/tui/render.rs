@@ -39,6 +39,19 @@ fn draw(app: &mut App, view: &mut LessonView, width: u16, height: u16) -> Termin
     terminal
 }
 
+pub fn open_plain(name: &str) -> (App, LessonView) {
+    open(name)
+}
+
+pub fn draw_plain(
+    app: &mut App,
+    view: &mut LessonView,
+    width: u16,
+    height: u16,
+) -> Terminal<TestBackend> {
+    draw(app, view, width, height)
+}
+
 #[test]
 fn lesson_screen() {
     let (mut app, mut view) = open("basic.md");

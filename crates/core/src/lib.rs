@@ -6,6 +6,7 @@
 
 pub mod ansi;
 pub mod backoff;
+pub mod effects;
 pub mod exec;
 pub mod kube;
 pub mod lesson;

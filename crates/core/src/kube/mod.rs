@@ -11,6 +11,7 @@
 pub mod access;
 pub mod doctor;
 pub mod endpoints;
+pub mod events;
 pub mod kubeconfig;
 pub mod model;
 pub mod namespace;
