@@ -4,6 +4,9 @@
 #[path = "run/common.rs"]
 mod common;
 
+#[allow(dead_code)] // each test binary uses part of it
+#[path = "support/fake_cluster.rs"]
+mod fake_cluster;
 #[path = "common/redis.rs"]
 mod redis;
 

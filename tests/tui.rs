@@ -18,6 +18,9 @@ mod e2e;
 mod edit;
 #[path = "tui/effects.rs"]
 mod effects;
+#[allow(dead_code)] // each test binary uses part of it
+#[path = "support/fake_cluster.rs"]
+mod fake_cluster;
 #[path = "tui/frames.rs"]
 mod frames;
 #[path = "tui/keys.rs"]

@@ -1,76 +1,28 @@
 //! The cluster gate of `kubetutor run`, end to end, with a fake `kubectl` first on PATH that logs
 //! which kubeconfig and context it would have used (nothing here reaches a cluster).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use super::common::*;
+use super::fake_cluster::{FakeCluster, Namespace};
 
 const LOCKED: &str = "kubetutor-cluster-not-confirmed-yet";
 
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
+/// The fake cluster (`tests/support/fake_cluster.rs`) and the lesson `run` is given.
+struct Sandbox(FakeCluster);
 
-/// A stand-in API server on loopback that says every namespace exists (all `run` asks it).
-fn api_stub() -> u16 {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    std::thread::spawn(move || {
-        for mut conn in listener.incoming().flatten().take(64) {
-            let mut buf = [0u8; 4096];
-            let _ = conn.read(&mut buf);
-            let body = r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"demo"}}"#;
-            let reply = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = conn.write_all(reply.as_bytes());
-        }
-    });
-    port
+impl std::ops::Deref for Sandbox {
+    type Target = FakeCluster;
+    fn deref(&self) -> &FakeCluster {
+        &self.0
+    }
 }
 
 impl Sandbox {
-    /// HOME with a kubeconfig whose current context is `current`, a fake kubectl, and a
-    /// runtime dir for the private kubeconfig.
+    /// The user's current context is `current`; the API says the namespace exists.
     fn new(current: &str) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path();
-        for sub in ["home/.kube", "bin", "run", "lesson"] {
-            std::fs::create_dir_all(root.join(sub)).expect("mkdir");
-        }
-        let port = api_stub();
-        let config = format!(
-            "apiVersion: v1\nkind: Config\ncurrent-context: {current}\nclusters:\n\
-             - name: dev\n  cluster:\n    server: http://127.0.0.1:{port}\n\
-             - name: prod\n  cluster:\n    server: http://127.0.0.1:2\n\
-             contexts:\n- name: dev\n  context:\n    cluster: dev\n    user: u\n\
-             - name: prod\n  context:\n    cluster: prod\n    user: u\n\
-             users:\n- name: u\n  user:\n    token: secret-token\n"
-        );
-        std::fs::write(root.join("home/.kube/config"), config).expect("kubeconfig");
-        // Logs the kubeconfig it would read and that file's current context.
-        let fake = format!(
-            "#!/bin/bash\ncfg=${{KUBECONFIG:-$HOME/.kube/config}}\n\
-             ctx=$(sed -n 's/^current-context: *//p' \"$cfg\" 2>/dev/null)\n\
-             echo \"$cfg $ctx\" >> {}\necho fake-kubectl \"$@\"\n",
-            root.join("calls.log").display()
-        );
-        let bin = root.join("bin/kubectl");
-        std::fs::write(&bin, fake).expect("fake kubectl");
-        std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .expect("chmod");
-        Self { dir }
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn user_config(&self) -> PathBuf {
-        self.root().join("home/.kube/config")
+        Self(FakeCluster::new(current, Namespace::Exists))
     }
 
     fn run(&self, cells: &[&str], args: &[&str]) -> Output {
@@ -85,11 +37,7 @@ impl Sandbox {
             "#!/bin/bash\nkubectl get pods\n",
         )
         .expect("script");
-        let path = format!(
-            "{}:{}",
-            self.root().join("bin").display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
+        let path = self.path();
         kubetutor()
             .arg("run")
             .arg(&file)
@@ -101,47 +49,6 @@ impl Sandbox {
             .env_remove("KUBETUTOR_PROTECTED_CONTEXTS")
             .output()
             .expect("run kubetutor")
-    }
-
-    /// (kubeconfig path, its current context) for every kubectl call.
-    fn calls(&self) -> Vec<(String, String)> {
-        std::fs::read_to_string(self.root().join("calls.log"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| {
-                let (cfg, ctx) = l.split_once(' ').unwrap_or((l, ""));
-                (cfg.to_string(), ctx.to_string())
-            })
-            .collect()
-    }
-
-    /// Files left in the runtime dir after the run (the orphan watchdog's list goes a moment
-    /// after we exit, so it gets a few seconds).
-    fn leftovers(&self) -> Vec<PathBuf> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        loop {
-            let left = self.files_left();
-            if left.is_empty() || std::time::Instant::now() > deadline {
-                return left;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    }
-
-    fn files_left(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        let mut todo = vec![self.root().join("run")];
-        while let Some(dir) = todo.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    todo.push(path);
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-        out
     }
 }
 
