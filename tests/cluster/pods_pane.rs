@@ -29,7 +29,7 @@ pub fn pane_rows(screen: &str) -> Vec<String> {
 /// The pod name of a row. The pane puts a change marker right before the name (`+` added,
 /// `~` changed, `x` deleted: a deleted pod lingers a few seconds marked `x`); every pod in this
 /// test is called `redis...`, so a marker is whatever precedes that.
-fn pod_name(row: &str) -> Option<&str> {
+pub fn pod_name(row: &str) -> Option<&str> {
     let word = row.split_whitespace().next()?;
     Some(match word.char_indices().nth(1) {
         Some((i, _)) if !word.starts_with("redis") && word[i..].starts_with("redis") => &word[i..],

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::pods_pane::{open_lesson_confirmed, pane_rows, row_of};
+use crate::pods_pane::{open_lesson_confirmed, pane_rows, pod_name, row_of};
 use crate::support::{LESSON, TestNamespace, kubectl_ok, needs_real_node, repo_root, wait_for};
 use crate::tmux::Tmux;
 
@@ -179,12 +179,8 @@ fn the_lesson_through_the_tui_on_a_real_node() {
             let masters: Vec<&String> = rows
                 .iter()
                 .filter(|r| {
-                    let mut words = r.split_whitespace();
-                    let pod = words
-                        .next()
-                        .unwrap_or("")
-                        .trim_start_matches(['+', '~', 'x']);
-                    pod.starts_with("redis") && words.any(|w| w == "master")
+                    pod_name(r).is_some_and(|p| p.starts_with("redis"))
+                        && r.split_whitespace().any(|w| w == "master")
                 })
                 .collect();
             match masters[..] {

@@ -438,18 +438,24 @@ mod tests {
         let text = d.to_string();
         assert!(text.len() < 400, "{}", text.len());
         let lines: Vec<&str> = text.lines().collect();
-        let at = lines[2].find("abc").unwrap_or(0);
+        assert_carets_under(&text, "abc");
+        assert!(
+            lines[2].contains(" | …") && lines[2].ends_with('…'),
+            "{text}"
+        );
+        assert_eq!(lines[3].matches('^').count(), 3);
+    }
+
+    /// The carets on the line under the source line start in the column of `word`.
+    fn assert_carets_under(text: &str, word: &str) {
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines[2].find(word).unwrap_or(0);
         let caret = lines[3].find('^').unwrap_or(0);
         assert_eq!(
             lines[2][..at].chars().count(),
             lines[3][..caret].chars().count(),
             "{text}"
         );
-        assert!(
-            lines[2].contains(" | …") && lines[2].ends_with('…'),
-            "{text}"
-        );
-        assert_eq!(lines[3].matches('^').count(), 3);
     }
 
     #[test]
@@ -472,14 +478,7 @@ mod tests {
             !text.chars().any(|c| c.is_control() && c != '\n'),
             "{text:?}"
         );
-        let lines: Vec<&str> = text.lines().collect();
-        let at = lines[2].find("abc").unwrap_or(0);
-        let caret = lines[3].find('^').unwrap_or(0);
-        assert_eq!(
-            lines[2][..at].chars().count(),
-            lines[3][..caret].chars().count(),
-            "{text}"
-        );
+        assert_carets_under(&text, "abc");
     }
 
     #[test]
