@@ -25,6 +25,8 @@ mod fake_cluster;
 mod frames;
 #[path = "tui/keys.rs"]
 mod keys;
+#[path = "tui/narrow.rs"]
+mod narrow;
 #[path = "tui/panic.rs"]
 mod panic;
 #[path = "common/redis.rs"]

@@ -1,0 +1,88 @@
+//! Narrow terminals (issue 18, item 10): help and quit stay in the key bar, hidden panes say
+//! so and what brings them back, and a notice the bar had to cut can be read in full with `!`.
+
+use kubetutor::app::{Action, Overlay};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::render::{draw_plain, open_plain};
+
+fn rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
+    let buffer = terminal.backend().buffer();
+    let width = usize::from(buffer.area.width);
+    let symbols: Vec<&str> = buffer.content().iter().map(|c| c.symbol()).collect();
+    symbols.chunks(width).map(|r| r.concat()).collect()
+}
+
+const LONG: &str = "Not run: kubectl could not reach the cluster at https://127.0.0.1:16443 \
+                    (failed to download the OpenAPI schema: connection refused)";
+
+#[test]
+fn help_and_quit_stay_in_the_key_bar_at_every_width() {
+    let (mut app, mut view) = open_plain("basic.md");
+    for width in [40, 50, 60, 80, 100] {
+        let terminal = draw_plain(&mut app, &mut view, width, 12);
+        let bar = rows(&terminal).last().cloned().expect("a status bar");
+        assert!(bar.contains("? help  q quit"), "{width}: {bar}");
+    }
+}
+
+#[test]
+fn a_cut_notice_points_to_bang_and_bang_shows_it_whole() {
+    let (mut app, mut view) = open_plain("basic.md");
+    app.update(Action::Notice(LONG.into()));
+    let terminal = draw_plain(&mut app, &mut view, 60, 14);
+    let bar = rows(&terminal).last().cloned().expect("a status bar");
+    assert!(bar.contains("! more  ? help  q quit"), "{bar}");
+    insta::assert_snapshot!("cut_notice_bar", terminal.backend());
+
+    app.update(Action::ShowNotices);
+    assert_eq!(app.overlay, Some(Overlay::Notices));
+    let terminal = draw_plain(&mut app, &mut view, 60, 14);
+    let text: String = rows(&terminal)
+        .iter()
+        .map(|r| r.trim_matches(|c| c == '│' || c == ' ').to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for word in ["16443", "OpenAPI", "refused)"] {
+        assert!(text.contains(word), "{word} missing from {text}");
+    }
+    insta::assert_snapshot!("notices_overlay", terminal.backend());
+    app.update(Action::Dismiss);
+    assert_eq!(app.overlay, None);
+}
+
+#[test]
+fn notices_are_kept_newest_last_and_bounded() {
+    let (mut app, _) = open_plain("basic.md");
+    for i in 0..30 {
+        app.update(Action::Notice(format!("notice {i}")));
+    }
+    assert_eq!(app.notices.len(), 20);
+    assert_eq!(app.notices.back().map(String::as_str), Some("notice 29"));
+    assert_eq!(app.notices.front().map(String::as_str), Some("notice 10"));
+}
+
+#[test]
+fn hidden_panes_say_so_and_resizing_brings_them_back() {
+    let (mut app, mut view) = open_plain("basic.md");
+    let terminal = draw_plain(&mut app, &mut view, 80, 16);
+    let text = rows(&terminal).join("\n");
+    assert!(
+        text.contains("panes hidden: needs ≥ 90 columns (now 80), `<`/`>` to resize"),
+        "{text}"
+    );
+    insta::assert_snapshot!("hidden_panes", terminal.backend());
+
+    app.update(Action::ResizeSplit(-5));
+    let text = rows(&draw_plain(&mut app, &mut view, 80, 16)).join("\n");
+    assert!(!text.contains("panes hidden"), "{text}");
+    assert!(text.contains(" sentinel "), "the panes are drawn: {text}");
+}
+
+#[test]
+fn too_narrow_for_any_split_says_to_widen() {
+    let (mut app, mut view) = open_plain("basic.md");
+    let text = rows(&draw_plain(&mut app, &mut view, 60, 16)).join("\n");
+    assert!(text.contains("widen the terminal"), "{text}");
+}
