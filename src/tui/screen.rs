@@ -214,9 +214,15 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let width = usize::from(area.width);
     let always = format!("  {ALWAYS_HINTS} ");
     // The keys that open help and quit are never pushed off: the left part gives way first.
-    let left = fit_spans(status_left(app, theme), width.saturating_sub(always.width() + 8));
+    // So do the context and last result for a notice, up to two thirds of the rest.
+    let rest = width.saturating_sub(always.width());
+    let reserve = match &app.notice {
+        Some(n) => (n.width() + 1).min(rest * 2 / 3),
+        None => 8,
+    };
+    let left = fit_spans(status_left(app, theme), rest.saturating_sub(reserve));
     let left_width: usize = left.iter().map(Span::width).sum();
-    let room = width.saturating_sub(left_width + always.width() + 2);
+    let room = rest.saturating_sub(left_width + 1);
     let mut spans = left;
     let right = match &app.notice {
         Some(n) => notice_spans(n, room, theme),
@@ -289,6 +295,9 @@ fn notice_spans(notice: &str, room: usize, theme: &Theme) -> Vec<Span<'static>> 
         return vec![Span::styled(notice.to_string(), theme.notice())];
     }
     let more = format!("  {MORE_HINT}");
+    if room < more.width() + 2 {
+        return vec![Span::raw(truncate(MORE_HINT, room))];
+    }
     let cut = truncate(notice, room.saturating_sub(more.width()));
     vec![Span::styled(cut, theme.notice()), Span::raw(more)]
 }
