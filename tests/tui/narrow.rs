@@ -90,3 +90,40 @@ fn too_narrow_for_any_split_says_to_widen() {
         "{text}"
     );
 }
+
+/// The real binary on a 60-column tmux: the key bar keeps `? help  q quit`, a notice cut to the
+/// bar says `! more`, and `!` shows it whole.
+#[test]
+fn tmux_narrow_key_bar_and_bang() {
+    use crate::tmux::{Launch, Tmux, installed};
+    if crate::skip::needs(installed().then_some(()), "tmux (scripts/deps installs it)").is_none() {
+        return;
+    }
+    let tmux = Tmux::launch(Launch::shell().size(60, 20));
+    tmux.wait_for(crate::tmux::PROMPT);
+    let state = tmux.state.path().display().to_string();
+    let bin = env!("CARGO_BIN_EXE_kubetutor");
+    let lesson = super::e2e::fixture();
+    tmux.type_line(&format!("XDG_STATE_HOME={state} {bin} {lesson}"));
+    tmux.wait_for("Step 1/2");
+    assert!(tmux.wait_for("? help  q quit").contains("? help  q quit"));
+
+    tmux.send(&["n"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("running");
+    tmux.send(&["Enter"]);
+    let screen = tmux.wait_for("! more  ? help  q quit");
+    assert!(!screen.contains("Ctrl-C cancels it."), "{screen}");
+    tmux.send(&["!"]);
+    let screen = tmux.wait_for("last notices");
+    let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("This command is already running; Ctrl-C") && flat.contains("cancels it."),
+        "{screen}"
+    );
+    tmux.send(&["Escape"]);
+    tmux.send(&["C-c"]);
+    tmux.wait_for("cancelled");
+    tmux.send(&["q"]);
+    tmux.wait_exit();
+}
