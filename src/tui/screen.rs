@@ -12,13 +12,13 @@ use crate::app::{Action, App, Effect, Overlay};
 use crate::lesson::CellIndex;
 
 use super::cell::{self, truncate};
-use super::wrap::wrap;
-use ratatui::style::Style;
 use super::jobs_pane;
 use super::lesson_view::LessonView;
 use super::pods_pane::PodsPane;
 use super::sentinel_pane::SentinelPane;
 use super::theme::Theme;
+use super::wrap::wrap;
+use ratatui::style::Style;
 use unicode_width::UnicodeWidthStr as _;
 
 /// Below this the layout cannot show a lesson sensibly.
@@ -78,7 +78,9 @@ impl Areas {
         let fits = area.width >= panes_need(app.panes.lesson_percent);
         let show_panes = app.panes.any() && fits;
         let (main, hidden) = if app.panes.any() && !fits {
-            let rows = hidden_text(app, area.width).width().div_ceil(usize::from(area.width));
+            let rows = hidden_text(app, area.width)
+                .width()
+                .div_ceil(usize::from(area.width));
             let rows = rows.clamp(1, 3) as u16;
             let [main, hidden] =
                 Layout::vertical([Constraint::Min(1), Constraint::Length(rows)]).areas(main);

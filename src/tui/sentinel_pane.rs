@@ -63,7 +63,10 @@ impl SentinelPane<'_> {
                 _ => ok.to_string(),
             };
             out.push(match &t.ckquorum {
-                Ok(ok) => Line::styled(format!("quorum {}: {}", t.master.quorum, brief(ok)), th.ok()),
+                Ok(ok) => Line::styled(
+                    format!("quorum {}: {}", t.master.quorum, brief(ok)),
+                    th.ok(),
+                ),
                 Err(no) => Line::styled(format!("quorum {}: {no}", t.master.quorum), th.bad()),
             });
         } else if v.ever_connected {

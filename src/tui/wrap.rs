@@ -174,14 +174,26 @@ mod tests {
         use super::fit_line;
         let fits = Line::from("  a  b");
         assert_eq!(fit_line(fits.clone(), 10), vec![fits]);
-        let long = Line::styled("  +switch-master 127.0.0.1:16379 → 127.0.0.1:16380", Style::new().bold());
+        let long = Line::styled(
+            "  +switch-master 127.0.0.1:16379 → 127.0.0.1:16380",
+            Style::new().bold(),
+        );
         let lines = fit_line(long, 24);
         let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         assert_eq!(
             text,
-            ["  +switch-master", "    127.0.0.1:16379 →", "    127.0.0.1:16380"]
+            [
+                "  +switch-master",
+                "    127.0.0.1:16379 →",
+                "    127.0.0.1:16380"
+            ]
         );
-        assert!(lines[1].spans.iter().any(|s| s.style == Style::new().bold()));
+        assert!(
+            lines[1]
+                .spans
+                .iter()
+                .any(|s| s.style == Style::new().bold())
+        );
     }
 
     use super::*;

@@ -273,7 +273,13 @@ fn a_promoted_replica_ahead_of_the_sentinels_is_said_so() {
 #[test]
 fn narrow_failover_wraps_the_full_new_master_address() {
     let view = after();
-    let new = view.failover.last.as_ref().expect("a failover").new.to_string();
+    let new = view
+        .failover
+        .last
+        .as_ref()
+        .expect("a failover")
+        .new
+        .to_string();
     let screen = draw(&view, 34, 40);
     let rows: Vec<&str> = screen.lines().collect();
     let whole = rows.iter().any(|r| r.contains(new.as_str()));

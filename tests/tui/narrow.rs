@@ -127,3 +127,49 @@ fn tmux_narrow_key_bar_and_bang() {
     tmux.send(&["q"]);
     tmux.wait_exit();
 }
+
+/// Item 1: a failed cell's long hint wraps inside its frame (it used to end in `…`).
+#[test]
+fn a_long_hint_wraps_whole_in_a_narrow_cell() {
+    use kubetutor::exec::{ExecEvent, Outcome};
+    use std::time::Duration;
+    let (mut app, mut view) = open_plain("basic.md");
+    app.update(Action::NextStep);
+    let fails = app
+        .cells
+        .iter()
+        .position(|c| c.id == "fails")
+        .expect("fails");
+    let hint = "check that the sentinel on 127.0.0.1:26479 was started in step 3, \
+                then run `redis-cli -p 26479 sentinel get-master-addr-by-name mymaster`";
+    app.cells[fails].hint = Some(hint.into());
+    app.update(Action::Exec(ExecEvent::Started {
+        cell: fails,
+        attempt: 1,
+    }));
+    let outcome = Outcome::Failed {
+        code: Some(3),
+        signal: None,
+    };
+    let duration = Duration::from_millis(300);
+    app.update(Action::Exec(ExecEvent::Finished {
+        cell: fails,
+        outcome,
+        duration,
+    }));
+    let terminal = draw_plain(&mut app, &mut view, 50, 30);
+    let flat = rows(&terminal)
+        .iter()
+        .map(|r| r.replace(['│', '█', '║'], " "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&format!(
+            "hint: {}",
+            hint.split_whitespace().collect::<Vec<_>>().join(" ")
+        )),
+        "{flat}"
+    );
+    insta::assert_snapshot!("long_hint", terminal.backend());
+}
