@@ -33,5 +33,7 @@ mod panic;
 mod redis;
 #[path = "tui/render.rs"]
 mod render;
+#[path = "tui/restart.rs"]
+mod restart;
 #[path = "tui/terminal_e2e.rs"]
 mod terminal_e2e;

@@ -263,6 +263,11 @@ pub struct App {
     pub last_result: Option<(CellIndex, Outcome)>,
     /// A one-line notice (errors, hints); cleared by the next key.
     pub notice: Option<String>,
+    /// The cells `R` replays, until the last of them is done (then a notice says so).
+    pub replaying: Vec<CellIndex>,
+    /// How many commands the replay has, and its last step (1-based), for that notice.
+    pub replay_total: usize,
+    pub replay_upto: usize,
     /// The last notices, newest last, for `!`: the status bar cuts long ones to its width.
     pub notices: VecDeque<String>,
     /// One-line pane states shown until the live views exist.

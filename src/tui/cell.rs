@@ -263,6 +263,11 @@ pub fn status(app: &App, cell: CellIndex, theme: &Theme) -> (String, Style) {
             )
         }
         CellStatus::Done { outcome, duration } => outcome_label(outcome, *duration, theme),
+        // Its process did not survive the restart: "passed" would say it still serves.
+        CellStatus::Earlier { passed: true } if app.cells[cell].background => (
+            "○ not running (started in an earlier session)".to_string(),
+            theme.dim(),
+        ),
         CellStatus::Earlier { passed: true } => ("✓ passed earlier".to_string(), theme.ok()),
         CellStatus::Earlier { passed: false } => ("✗ failed earlier".to_string(), theme.bad()),
     };

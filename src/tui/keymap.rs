@@ -120,7 +120,7 @@ pub const HELP: &[Binding] = &[
     ),
     bind(
         "R",
-        "replay the earlier steps (after a restart)",
+        "replay up to the last completed step (after a restart)",
         &[(ch('R'), Action::ReplayEarlier)],
     ),
     bind(
