@@ -27,6 +27,8 @@ mod frames;
 mod keys;
 #[path = "tui/panic.rs"]
 mod panic;
+#[path = "tui/present.rs"]
+mod present;
 #[path = "common/redis.rs"]
 mod redis;
 #[path = "tui/render.rs"]

@@ -9,8 +9,8 @@ use super::state::{App, CellStatus, Job, Overlay, Reveal, Typing};
 
 const CANCELLING: &str = "Cancelling…";
 
-/// Characters typed per tick in instructor mode.
-const TYPE_SPEED: usize = 3;
+/// Ticks per second (the runtime's animation tick is 100 ms).
+const TICKS_PER_SECOND: u32 = 10;
 
 impl App {
     pub(super) fn run_focused(&mut self) -> Vec<Effect> {
@@ -77,7 +77,7 @@ impl App {
         if self.quit_after_cleanup {
             return self.launch_each(batch);
         }
-        if self.present {
+        if self.present && self.typing_speed.is_some() {
             self.typing = Some(Typing {
                 cell: batch[0],
                 shown: 0,
@@ -156,6 +156,18 @@ impl App {
 
     pub(super) fn tick(&mut self) -> Vec<Effect> {
         self.spinner = self.spinner.wrapping_add(1);
+        let speed = self.typing_speed.unwrap_or(u32::MAX);
+        let per_tick = speed.div_ceil(TICKS_PER_SECOND).max(1) as usize;
+        self.type_more(per_tick)
+    }
+
+    /// A key in present mode while a command is typed out: the rest of it appears at once,
+    /// so the presenter is never held up by the animation.
+    pub(super) fn skip_typing(&mut self) -> Vec<Effect> {
+        self.type_more(usize::MAX)
+    }
+
+    fn type_more(&mut self, chars: usize) -> Vec<Effect> {
         let Some(cell) = self.typing.as_ref().map(|t| t.cell) else {
             return Vec::new();
         };
@@ -163,7 +175,7 @@ impl App {
         let Some(typing) = &mut self.typing else {
             return Vec::new();
         };
-        typing.shown += TYPE_SPEED;
+        typing.shown = typing.shown.saturating_add(chars);
         if typing.shown < len {
             return Vec::new();
         }

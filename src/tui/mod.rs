@@ -61,6 +61,7 @@ pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     };
     let opts = || LessonOptions {
         present: args.present,
+        typing_speed: args.typing_speed.0,
         reset: args.reset,
         lesson_args: args.common.clone(),
         theme,

@@ -13,7 +13,7 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use super::keymap::{map_key, map_mouse};
+use super::keymap::{map_key, map_mouse, typing_key};
 use super::term_keys::term_key;
 use crate::app::progress::{self, Progress};
 use crate::app::progress_lock;
@@ -53,6 +53,8 @@ pub(super) enum Msg {
 
 pub struct LessonOptions {
     pub present: bool,
+    /// Present mode's typing speed (characters per second), None for no typing.
+    pub typing_speed: Option<u32>,
     pub reset: bool,
     pub lesson_args: LessonArgs,
     pub theme: Theme,
@@ -137,7 +139,8 @@ impl Opened {
     pub fn new(lesson: Lesson, opts: LessonOptions) -> Self {
         let lesson = Arc::new(lesson);
         tracing::info!(lesson = %lesson.path.display(), present = opts.present, "lesson opened");
-        let app = App::new(lesson.clone(), opts.present);
+        let mut app = App::new(lesson.clone(), opts.present);
+        app.typing_speed = opts.typing_speed;
         // First frame without syntax colours (syntect's assets take tens of ms to load); the
         // highlighted view replaces it as soon as it is ready.
         let view = LessonView::quick(&lesson, opts.theme);
@@ -348,6 +351,11 @@ fn term_action(app: &App, event: Event) -> Option<Action> {
             Event::Key(key) => return term_key(key, app.term_modes()),
             Event::Paste(text) => return Some(Action::TermPaste(text)),
             _ => {}
+        }
+    }
+    if app.typing.is_some() && app.overlay.is_none() {
+        if let Event::Key(key) = event {
+            return typing_key(key);
         }
     }
     match event {

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wrap};
 use ratatui::{Frame, Terminal};
 
-use super::keymap::{HELP, HINTS, TERM_HINTS};
+use super::keymap::{HELP, HINTS, PRESENT_HINTS, TERM_HINTS};
 use crate::app::{Action, App, Effect, Overlay};
 use crate::lesson::CellIndex;
 
@@ -178,7 +178,11 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     } else {
         format!("{}/{steps}", app.step + 1)
     };
-    let mut spans = vec![Span::raw(format!(" ctx {ctx} │ ns {ns} │ step {step} │ "))];
+    let mut spans = Vec::new();
+    if app.present {
+        spans.push(Span::styled(" PRESENT ", theme.badge()));
+    }
+    spans.push(Span::raw(format!(" ctx {ctx} │ ns {ns} │ step {step} │ ")));
     match &app.last_result {
         Some((cell, _)) => {
             let (label, style) = cell::status(app, *cell, theme);
@@ -197,6 +201,7 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let (right, style) = match &app.notice {
         Some(n) => (n.as_str(), theme.notice()),
         None if app.term_focus.is_some() => (TERM_HINTS, theme.status_bar()),
+        None if app.present => (PRESENT_HINTS, theme.status_bar()),
         None => (HINTS, theme.status_bar()),
     };
     let right = truncate(right, room);
