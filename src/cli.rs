@@ -35,6 +35,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Check kubectl, kubeconfig, cluster access, RBAC, redis tools and the terminal.
     Doctor(DoctorArgs),
+    /// Show the speaker notes of the `--present` lesson on this machine, following its step.
+    Notes,
     /// Print shell completions.
     Completions {
         /// bash, zsh, fish, elvish or powershell.

@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod lesson_view;
 pub mod logging;
 mod markdown;
+mod notes_server;
 mod panes;
 pub mod picker;
 pub mod pods_pane;

@@ -14,6 +14,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use super::keymap::{map_key, map_mouse, typing_key};
+use super::notes_server::NotesServer;
 use super::term_keys::term_key;
 use crate::app::progress::{self, Progress};
 use crate::app::progress_lock;
@@ -231,6 +232,15 @@ pub async fn run_lesson(
     if let Some(busy) = busy {
         rt.dispatch(&mut app, Action::Notice(busy)).await;
     }
+    let notes = app.present.then(|| NotesServer::start(&app));
+    let notes = match notes {
+        Some(Err(message)) => {
+            rt.dispatch(&mut app, Action::Notice(message)).await;
+            None
+        }
+        Some(Ok(server)) => Some(server),
+        None => None,
+    };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -283,6 +293,9 @@ pub async fn run_lesson(
         while Instant::now() < drain_until {
             let Ok(msg) = rx.try_recv() else { break };
             rt.receive(&mut app, &mut view, msg).await;
+        }
+        if let Some(notes) = &notes {
+            notes.follow(&app);
         }
         if let Some((cell, code)) = rt.edit.take() {
             // A fresh reader: the old one must not steal the editor's keystrokes.

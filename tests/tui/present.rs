@@ -97,7 +97,7 @@ fn present_badge_and_skip_in_the_real_binary() {
     let bin = env!("CARGO_BIN_EXE_kubetutor");
     // One character a second: the 55-character command would take about a minute to type.
     tmux.type_line(&format!(
-        "XDG_STATE_HOME={state} {bin} --present --typing-speed 1 {}",
+        "XDG_STATE_HOME={state} XDG_RUNTIME_DIR={state} {bin} --present --typing-speed 1 {}",
         e2e_fixture()
     ));
     let screen = tmux.wait_for("PRESENT");
@@ -115,4 +115,67 @@ fn present_badge_and_skip_in_the_real_binary() {
     assert!(skipped.elapsed() < Duration::from_secs(5));
     tmux.send(&["q"]);
     tmux.wait_exit();
+}
+
+fn present_fixture() -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tui/present.md")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn notes_terminal_follows_the_presenters_step_and_the_socket_goes_on_exit() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let Some(presenter) = Tmux::start() else {
+        return;
+    };
+    let notes = Tmux::start().expect("tmux is there");
+    let state = presenter.state.path().display().to_string();
+    let env = format!("XDG_STATE_HOME={state} XDG_RUNTIME_DIR={state}");
+    let bin = env!("CARGO_BIN_EXE_kubetutor");
+    presenter.type_line(&format!("{env} {bin} --present {}", present_fixture()));
+    let screen = presenter.wait_for("PRESENT");
+    assert!(
+        !screen.contains("speaker_note") && !screen.contains("Redis before"),
+        "the audience never sees the notes:\n{screen}"
+    );
+    let socket = presenter.state.path().join("kubetutor/notes.sock");
+    let meta = std::fs::metadata(&socket).expect("the socket exists while presenting");
+    assert!(meta.file_type().is_socket());
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+
+    notes.type_line(&format!("{env} {bin} notes"));
+    notes.wait_for("step 1/2 · Start the server");
+    notes.wait_for("Ask who has used Redis before.");
+    presenter.send(&["n"]);
+    notes.wait_for("step 2/2 · Fail over");
+    let screen = notes.wait_for("The election takes about 5 s.");
+    assert!(screen.contains("Point at the sentinel pane."));
+    assert!(
+        !screen.contains("Redis before"),
+        "one step at a time:\n{screen}"
+    );
+
+    presenter.send(&["q"]);
+    presenter.wait_exit();
+    notes.wait_for("The presenter closed the lesson.");
+    assert!(!socket.exists(), "the socket is removed on exit");
+}
+
+#[test]
+fn notes_without_a_presenter_says_so_and_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubetutor"))
+        .arg("notes")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .env("XDG_STATE_HOME", dir.path())
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no presenter at") && err.contains("--present"),
+        "{err}"
+    );
 }
