@@ -366,10 +366,11 @@ fn term_action(app: &App, event: Event) -> Option<Action> {
             _ => {}
         }
     }
-    if app.typing.is_some() && app.overlay.is_none() {
-        if let Event::Key(key) = event {
-            return typing_key(key);
-        }
+    if app.typing.is_some()
+        && app.overlay.is_none()
+        && let Event::Key(key) = event
+    {
+        return typing_key(key);
     }
     match event {
         Event::Key(key) => map_key(key, app.overlay.as_ref()),
