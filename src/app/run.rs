@@ -252,10 +252,15 @@ impl App {
                 } else if !outcome.is_success() && !matches!(outcome, Outcome::Skipped { .. }) {
                     self.reveal = Some(Reveal::Cell(cell));
                 }
-                self.last_result = Some((cell, outcome));
-                if self.notice.as_deref() == Some(CANCELLING) && !self.animating() {
+                if outcome.is_success()
+                    && let Some(var) = &self.lesson.cells()[cell].attrs.capture
+                {
+                    // capture= changes nothing on screen: say where the output went.
+                    self.notice = Some(format!("{}: output saved as ${var}", self.cells[cell].id));
+                } else if self.notice.as_deref() == Some(CANCELLING) && !self.animating() {
                     self.notice = None;
                 }
+                self.last_result = Some((cell, outcome));
                 let mut effects = vec![Effect::SaveProgress];
                 effects.extend(self.quit_if_cleaned_up());
                 return effects;

@@ -30,7 +30,7 @@ use super::editor;
 use super::lesson_view::LessonView;
 use super::panes;
 use super::screen;
-use super::terminal::{TerminalGuard, copy_osc52};
+use super::terminal::{Osc52, TerminalGuard, copy_notice, copy_osc52, osc52_support};
 use super::theme::Theme;
 
 /// Spinner and elapsed-time refresh while something runs.
@@ -503,9 +503,13 @@ impl Runtime {
             }
             Effect::WakeSentinel => self.sentinel_wake.wake(),
             Effect::Copy(text) => {
-                if let Err(e) = copy_osc52(&text) {
+                let support = osc52_support(|k| std::env::var(k).ok());
+                if !matches!(support, Osc52::No(_))
+                    && let Err(e) = copy_osc52(&text)
+                {
                     return Some(Action::Notice(format!("Copy failed: {e}")));
                 }
+                return copy_notice(&support).map(Action::Notice);
             }
             Effect::Edit { cell, code } => self.edit = Some((cell, code)),
             Effect::SaveProgress => {
