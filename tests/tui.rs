@@ -29,6 +29,8 @@ mod keys;
 mod narrow;
 #[path = "tui/panic.rs"]
 mod panic;
+#[path = "tui/present.rs"]
+mod present;
 #[path = "common/redis.rs"]
 mod redis;
 #[path = "tui/render.rs"]

@@ -59,6 +59,8 @@ pub enum Action {
     Resized,
     /// Animation tick (spinner, elapsed time, instructor typing).
     Tick,
+    /// Present mode: a key while a command is typed out finishes its typing.
+    SkipTyping,
     Exec(ExecEvent),
     /// The result of preparing the cluster target (a message when it failed).
     ClusterReady {

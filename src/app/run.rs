@@ -9,8 +9,8 @@ use super::state::{App, CellStatus, Job, Overlay, Reveal, Typing};
 
 const CANCELLING: &str = "Cancelling…";
 
-/// Characters typed per tick in instructor mode.
-const TYPE_SPEED: usize = 3;
+/// Ticks per second (the runtime's animation tick is 100 ms).
+const TICKS_PER_SECOND: u32 = 10;
 
 impl App {
     pub(super) fn run_focused(&mut self) -> Vec<Effect> {
@@ -128,7 +128,7 @@ impl App {
         if self.quit_after_cleanup {
             return self.launch_each(batch);
         }
-        if self.present {
+        if self.present && self.typing_speed.is_some() {
             self.typing = Some(Typing {
                 cell: batch[0],
                 shown: 0,
@@ -207,6 +207,18 @@ impl App {
 
     pub(super) fn tick(&mut self) -> Vec<Effect> {
         self.spinner = self.spinner.wrapping_add(1);
+        let speed = self.typing_speed.unwrap_or(u32::MAX);
+        let per_tick = speed.div_ceil(TICKS_PER_SECOND).max(1) as usize;
+        self.type_more(per_tick)
+    }
+
+    /// A key in present mode while a command is typed out: the rest of it appears at once,
+    /// so the presenter is never held up by the animation.
+    pub(super) fn skip_typing(&mut self) -> Vec<Effect> {
+        self.type_more(usize::MAX)
+    }
+
+    fn type_more(&mut self, chars: usize) -> Vec<Effect> {
         let Some(cell) = self.typing.as_ref().map(|t| t.cell) else {
             return Vec::new();
         };
@@ -214,7 +226,7 @@ impl App {
         let Some(typing) = &mut self.typing else {
             return Vec::new();
         };
-        typing.shown += TYPE_SPEED;
+        typing.shown = typing.shown.saturating_add(chars);
         if typing.shown < len {
             return Vec::new();
         }
@@ -292,10 +304,15 @@ impl App {
                     self.reveal = Some(Reveal::Cell(cell));
                 }
                 self.replay_finished(cell, &outcome);
-                self.last_result = Some((cell, outcome));
-                if self.notice.as_deref() == Some(CANCELLING) && !self.animating() {
+                if outcome.is_success()
+                    && let Some(var) = &self.lesson.cells()[cell].attrs.capture
+                {
+                    // capture= changes nothing on screen: say where the output went.
+                    self.notice = Some(format!("{}: output saved as ${var}", self.cells[cell].id));
+                } else if self.notice.as_deref() == Some(CANCELLING) && !self.animating() {
                     self.notice = None;
                 }
+                self.last_result = Some((cell, outcome));
                 let mut effects = vec![Effect::SaveProgress];
                 effects.extend(self.quit_if_cleaned_up());
                 return effects;

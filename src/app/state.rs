@@ -281,6 +281,8 @@ pub struct App {
     /// What each cell's command did in the cluster and the sentinels (issue 19).
     pub effects: Attribution,
     pub present: bool,
+    /// Present mode's typing speed in characters per second; None types nothing out.
+    pub typing_speed: Option<u32>,
     pub typing: Option<Typing>,
     /// The interactive cell that has the keyboard: every key goes to its program but the
     /// leave key ([`super::term_keys::LEAVE`]).

@@ -647,3 +647,24 @@ fn replay_after_a_restart_includes_the_last_completed_step_and_says_when_done() 
         Some("Replay done: 2 of 2 commands of steps 1-1 passed.")
     );
 }
+
+#[test]
+fn a_capture_cell_says_where_its_output_went() {
+    let text = "---\ntitle: C\n---\n## One\n\n```sh {id=port capture=PORT}\necho 6380\n```\n";
+    let lesson = crate::lesson::parse(Path::new("/tmp/c/lesson.md"), text).expect("parses");
+    let mut app = App::new(Arc::new(lesson), false);
+    let finished = |outcome| {
+        Action::Exec(ExecEvent::Finished {
+            cell: 0,
+            outcome,
+            duration: std::time::Duration::from_millis(5),
+        })
+    };
+    app.update(finished(Outcome::Failed {
+        code: Some(1),
+        signal: None,
+    }));
+    assert_eq!(app.notice, None, "a failed capture saved nothing");
+    app.update(finished(Outcome::Passed));
+    assert_eq!(app.notice.as_deref(), Some("port: output saved as $PORT"));
+}

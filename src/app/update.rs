@@ -18,6 +18,9 @@ use crate::effects::{Attribution, Observed};
 use crate::kube::model::PodsUpdate;
 use crate::sentinel::{SentinelUpdate, SentinelView};
 
+/// Characters per second present mode types a command at, unless `--typing-speed` says.
+pub const DEFAULT_TYPING_SPEED: u32 = 30;
+
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
         let steps = lesson.cell_steps();
@@ -89,6 +92,7 @@ impl App {
             sentinel: None,
             effects: Attribution::new(),
             present,
+            typing_speed: Some(DEFAULT_TYPING_SPEED),
             typing: None,
             term_focus: None,
             term_size: TermSize::default(),
@@ -209,6 +213,7 @@ impl App {
             Action::Click { column, row } => self.click(column, row),
             Action::Resized => self.reveal = self.focus.map(Reveal::Cell),
             Action::Tick => return self.tick(),
+            Action::SkipTyping => return self.skip_typing(),
             Action::Exec(event) => return self.exec_event(event),
             Action::ClusterReady { result, pending } => match result {
                 Ok(target) => self.overlay = Some(Overlay::ConfirmCluster { target, pending }),

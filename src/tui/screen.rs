@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wrap};
 use ratatui::{Frame, Terminal};
 
-use super::keymap::{ALWAYS_HINTS, HELP, HINTS, MORE_HINT, TERM_HINTS};
+use super::keymap::{ALWAYS_HINTS, HELP, HINTS, MORE_HINT, PRESENT_HINTS, TERM_HINTS};
 use crate::app::{Action, App, Effect, Overlay};
 use crate::lesson::CellIndex;
 
@@ -229,7 +229,8 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let right = match &app.notice {
         Some(n) => notice_spans(n, room, theme),
         None if app.term_focus.is_some() => vec![Span::raw(truncate(TERM_HINTS, room))],
-        None => vec![Span::raw(leading_hints(room))],
+        None if app.present => vec![Span::raw(leading_hints(PRESENT_HINTS, room))],
+        None => vec![Span::raw(leading_hints(HINTS, room))],
     };
     let right_width: usize = right.iter().map(Span::width).sum();
     let pad = width.saturating_sub(left_width + right_width + always.width());
@@ -259,7 +260,11 @@ fn status_left(app: &App, theme: &Theme) -> Vec<Span<'static>> {
     } else {
         format!("{}/{steps}", app.step + 1)
     };
-    let mut spans = vec![Span::raw(format!(" ctx {ctx} │ ns {ns} │ step {step} │ "))];
+    let mut spans = Vec::new();
+    if app.present {
+        spans.push(Span::styled(" PRESENT ", theme.badge()));
+    }
+    spans.push(Span::raw(format!(" ctx {ctx} │ ns {ns} │ step {step} │ ")));
     match &app.last_result {
         Some((cell, _)) => {
             let (label, style) = cell::status(app, *cell, theme);
@@ -304,9 +309,9 @@ fn notice_spans(notice: &str, room: usize, theme: &Theme) -> Vec<Span<'static>> 
     vec![Span::styled(cut, theme.notice()), Span::raw(more)]
 }
 
-/// The hints before [`ALWAYS_HINTS`] that fit in `room`, whole, from the left.
-fn leading_hints(room: usize) -> String {
-    let rest = HINTS.strip_suffix(ALWAYS_HINTS).unwrap_or(HINTS).trim_end();
+/// The `hints` before [`ALWAYS_HINTS`] that fit in `room`, whole, from the left.
+fn leading_hints(hints: &str, room: usize) -> String {
+    let rest = hints.strip_suffix(ALWAYS_HINTS).unwrap_or(hints).trim_end();
     let mut shown = String::new();
     for hint in rest.split("  ") {
         let next = if shown.is_empty() {
