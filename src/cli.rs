@@ -60,6 +60,10 @@ pub struct LessonArgs {
     /// Workshop mode: append -NAME to the lesson namespace so every learner has their own.
     #[arg(long)]
     pub namespace_suffix: Option<String>,
+    /// Publish progress for `kubetutor workshop status NAME` (default: when the namespace
+    /// carries a workshop label, as `workshop create` makes them).
+    #[arg(long)]
+    pub workshop: Option<String>,
 }
 
 impl LessonArgs {
@@ -157,6 +161,24 @@ pub enum WorkshopCommand {
     Delete(WorkshopNameArgs),
     /// The workshops on the cluster.
     List(WorkshopClusterArgs),
+    /// The room: one row per learner (step, verdicts, running cell, stuck and idle marks),
+    /// refreshed live from the learners' progress ConfigMaps.
+    Status(WorkshopStatusArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WorkshopStatusArgs {
+    #[command(flatten)]
+    pub target: WorkshopNameArgs,
+    /// Print the table once and exit.
+    #[arg(long)]
+    pub once: bool,
+    /// Print the room as JSON (once).
+    #[arg(long)]
+    pub json: bool,
+    /// The learner whose step is the room's pace: others behind it are marked.
+    #[arg(long)]
+    pub instructor: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

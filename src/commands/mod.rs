@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod import;
 pub mod terminal;
 pub mod workshop;
+pub mod workshop_status;
 
 pub use check::cli_check;
 pub use doctor::cli_doctor;

@@ -23,6 +23,7 @@ pub fn cli_workshop(cmd: WorkshopCommand) -> anyhow::Result<ExitCode> {
             WorkshopCommand::Create(args) => create(args).await,
             WorkshopCommand::Delete(args) => delete(args).await,
             WorkshopCommand::List(args) => list(args).await,
+            WorkshopCommand::Status(args) => super::workshop_status::status(args).await,
         }
     })?;
     Ok(ExitCode::SUCCESS)

@@ -234,3 +234,17 @@ mod tests {
         assert_eq!(not_found(b"nothing"), None);
     }
 }
+
+/// One word for an outcome, as published to a workshop's progress.
+pub fn verdict(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "passed",
+        Outcome::Skipped { .. } => "skipped",
+        Outcome::Cancelled => "cancelled",
+        Outcome::TimedOut { .. } => "timed-out",
+        Outcome::RetriesExhausted { .. } => "verify-failed",
+        Outcome::Refused { .. } => "refused",
+        Outcome::Error { .. } => "error",
+        _ => "failed",
+    }
+}

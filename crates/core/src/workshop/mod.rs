@@ -3,12 +3,15 @@
 //! delete a workshop).
 //! - [`plan`]: the objects of a workshop, pure (no cluster), unit-tested;
 //! - [`apply`]: server-side apply of a plan, the bound tokens, `delete` and `list`;
+//! - [`progress`]: a learner's snapshot and its debounced writer; [`status`]: the room's rows;
 //! - [`credentials`]: a learner's kubeconfig from the instructor's cluster entry and a token.
 
 pub mod apply;
 pub mod credentials;
 pub mod instructor;
 pub mod plan;
+pub mod progress;
+pub mod status;
 
 pub use instructor::Instructor;
 pub use plan::{LABEL_LEARNER, LABEL_LESSON, LABEL_WORKSHOP, Plan, WorkshopSpec};
