@@ -117,3 +117,44 @@ pub fn table(room: &Room) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workshop::progress::{Failing, Progress};
+
+    #[test]
+    fn the_table_marks_stuck_and_sums_the_room() {
+        let now = 10_000_000;
+        let p = Progress {
+            step: 4,
+            steps: 11,
+            failing: Some(Failing {
+                id: "master-running".into(),
+                since: now - 125_000,
+                output: "\x1b]52;c;evil\x07".into(),
+            }),
+            last_activity: now - 5_000,
+            ..Default::default()
+        };
+        let rows = vec![
+            status::row("ana", "w-ana", Some(&p), now),
+            status::row("bo\x1b[2J", "w-bo", None, now),
+        ];
+        let text = table(&status::room("w", rows, None));
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[1].starts_with("ana ") && lines[1].contains("4/11"),
+            "{text}"
+        );
+        assert!(lines[1].contains("STUCK master-running 2m05s"), "{text}");
+        assert!(
+            !text.contains('\x1b'),
+            "control bytes reach the terminal: {text:?}"
+        );
+        assert_eq!(
+            lines[3],
+            "workshop w: 2 learners; 1 not started, 1 on step 4"
+        );
+    }
+}

@@ -163,3 +163,53 @@ fn a_dead_token_names_workshop_create() {
     assert!(!out.status.success(), "ran with a bogus token:\n{all}");
     assert!(all.contains("kubetutor workshop create"), "{all}");
 }
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn status_shows_each_learners_published_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "e2e-ws-status";
+    let kc = create_room(dir.path(), name);
+    // ana runs steps 1-2 headless with her workshop kubeconfig; bo never starts.
+    let mut run = kubetutor(&kc.join("ana.kubeconfig"), dir.path());
+    run.args([
+        "run",
+        LESSON,
+        "--yes",
+        "--to",
+        "2",
+        "--namespace",
+        &format!("{name}-ana"),
+    ])
+    .env("KUBETUTOR_SKIP_NEEDS", "containers");
+    let out = run.output().unwrap();
+    let ran = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    let once = workshop(
+        dir.path(),
+        &["status", name, "--once", "--instructor", "ana"],
+    );
+    let json = workshop(dir.path(), &["status", name, "--json"]);
+    ok(workshop(dir.path(), &["delete", name]), "workshop delete");
+    assert!(out.status.success(), "ana's run:\n{ran}");
+    let once = ok(once, "status --once");
+    let ana = once
+        .lines()
+        .find(|l| l.starts_with("ana"))
+        .unwrap_or_default();
+    let bo = once
+        .lines()
+        .find(|l| l.starts_with("bo"))
+        .unwrap_or_default();
+    assert!(ana.contains("2/"), "ana's row:\n{once}");
+    assert!(
+        bo.contains("not started") && bo.contains("behind"),
+        "bo's row:\n{once}"
+    );
+    assert!(once.contains("1 not started, 1 on step 2"), "{once}");
+    let room: serde_json::Value = serde_json::from_str(&ok(json, "status --json")).unwrap();
+    let rows = room["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["learner"], "ana");
+    assert_eq!(rows[0]["step"], 2);
+    assert!(rows[0]["passed"].as_u64().unwrap() >= 2, "{room}");
+    assert_eq!(rows[1]["step"], serde_json::Value::Null);
+}
