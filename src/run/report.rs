@@ -201,6 +201,20 @@ fn last_lines(tail: &[u8], n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join(" | ")
 }
 
+/// One word for an outcome, as published to a workshop's progress.
+pub fn verdict(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "passed",
+        Outcome::Skipped { .. } => "skipped",
+        Outcome::Cancelled => "cancelled",
+        Outcome::TimedOut { .. } => "timed-out",
+        Outcome::RetriesExhausted { .. } => "verify-failed",
+        Outcome::Refused { .. } => "refused",
+        Outcome::Error { .. } => "error",
+        _ => "failed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,19 +246,5 @@ mod tests {
         let tail = b"ok\nbash: line 3: kubectll: command not found\n";
         assert_eq!(not_found(tail), Some((3, "kubectll".to_string())));
         assert_eq!(not_found(b"nothing"), None);
-    }
-}
-
-/// One word for an outcome, as published to a workshop's progress.
-pub fn verdict(outcome: &Outcome) -> &'static str {
-    match outcome {
-        Outcome::Passed => "passed",
-        Outcome::Skipped { .. } => "skipped",
-        Outcome::Cancelled => "cancelled",
-        Outcome::TimedOut { .. } => "timed-out",
-        Outcome::RetriesExhausted { .. } => "verify-failed",
-        Outcome::Refused { .. } => "refused",
-        Outcome::Error { .. } => "error",
-        _ => "failed",
     }
 }
