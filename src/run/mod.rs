@@ -256,7 +256,7 @@ impl<'a> Runner<'a> {
                 effects: Vec::new(),
             };
             if let Some(p) = &self.progress {
-                let verdict = report::verdict(&record.outcome);
+                let verdict = crate::workshop::progress::verdict(&record.outcome);
                 let tail = String::from_utf8_lossy(&output.last(2048)).into_owned();
                 p.update(|p| p.finished(&cell.id, verdict, duration, &tail));
             }

@@ -201,20 +201,6 @@ fn last_lines(tail: &[u8], n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join(" | ")
 }
 
-/// One word for an outcome, as published to a workshop's progress.
-pub fn verdict(outcome: &Outcome) -> &'static str {
-    match outcome {
-        Outcome::Passed => "passed",
-        Outcome::Skipped { .. } => "skipped",
-        Outcome::Cancelled => "cancelled",
-        Outcome::TimedOut { .. } => "timed-out",
-        Outcome::RetriesExhausted { .. } => "verify-failed",
-        Outcome::Refused { .. } => "refused",
-        Outcome::Error { .. } => "error",
-        _ => "failed",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

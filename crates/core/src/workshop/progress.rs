@@ -60,6 +60,21 @@ pub struct Progress {
     pub last_activity: u64,
 }
 
+/// One word for an outcome, as published.
+pub fn verdict(outcome: &crate::exec::Outcome) -> &'static str {
+    use crate::exec::Outcome;
+    match outcome {
+        Outcome::Passed => "passed",
+        Outcome::Skipped { .. } => "skipped",
+        Outcome::Cancelled => "cancelled",
+        Outcome::TimedOut { .. } => "timed-out",
+        Outcome::RetriesExhausted { .. } => "verify-failed",
+        Outcome::Refused { .. } => "refused",
+        Outcome::Error { .. } => "error",
+        _ => "failed",
+    }
+}
+
 pub fn now_millis() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
