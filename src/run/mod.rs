@@ -181,6 +181,12 @@ impl<'a> Runner<'a> {
         if let Some(p) = &self.progress {
             // The last snapshot is what the instructor sees after the run: give it a moment.
             p.flush(Duration::from_secs(3)).await;
+            if p.failing() {
+                writeln!(
+                    self.out,
+                    "(workshop progress: the last write failed, see the log)"
+                )?;
+            }
         }
         self.shutdown().await;
         let transcript = self.write_transcript();
