@@ -35,6 +35,8 @@ pub enum Action {
     /// Drop the learner's edit: the cell runs the lesson's code again.
     RevertEdit,
     ToggleHelp,
+    /// `!`: show the last notices in full.
+    ShowNotices,
     Quit,
     /// `y` in a confirmation.
     Confirm,

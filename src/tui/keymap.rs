@@ -120,7 +120,7 @@ pub const HELP: &[Binding] = &[
     ),
     bind(
         "R",
-        "replay the earlier steps (after a restart)",
+        "replay up to the last completed step (after a restart)",
         &[(ch('R'), Action::ReplayEarlier)],
     ),
     bind(
@@ -178,6 +178,11 @@ pub const HELP: &[Binding] = &[
     bind("mouse", "wheel scrolls, click focuses a command", &[]),
     bind("?", "this help", &[(ch('?'), Action::ToggleHelp)]),
     bind(
+        "!",
+        "the last notices in full",
+        &[(ch('!'), Action::ShowNotices)],
+    ),
+    bind(
         "Esc",
         "close this help or a message",
         &[(key(KeyCode::Esc), Action::Dismiss)],
@@ -189,8 +194,13 @@ pub const HELP: &[Binding] = &[
     ),
 ];
 
-/// The short hints in the status bar.
+/// The short hints in the status bar; a narrow bar drops them from the left, never
+/// [`ALWAYS_HINTS`].
 pub const HINTS: &str = "⏎ run  a step  n/p step  ]/[ cmd  ^C cancel  ? help  q quit";
+/// The end of [`HINTS`], kept at every width and beside a notice.
+pub const ALWAYS_HINTS: &str = "? help  q quit";
+/// After a notice the bar had to cut.
+pub const MORE_HINT: &str = "! more";
 /// The status bar while an interactive cell has the keyboard.
 pub const TERM_HINTS: &str = "keys go to the program  ^] back to the lesson";
 

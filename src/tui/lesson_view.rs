@@ -209,7 +209,7 @@ fn segment_height(app: &App, cache: &Cache, segment: &Segment, width: usize) -> 
                 Some(code) => code.len(),
                 None => cache.cell_code.get(*i).map_or(0, Vec::len),
             };
-            cell::height(app, *i, rows)
+            cell::height(app, *i, rows, width)
         }
     }
 }
