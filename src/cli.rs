@@ -37,6 +37,9 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Show the speaker notes of the `--present` lesson on this machine, following its step.
     Notes,
+    /// Workshops: per-learner namespaces, RBAC and kubeconfigs on the current cluster.
+    #[command(subcommand)]
+    Workshop(WorkshopCommand),
     /// Print shell completions.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -59,6 +62,10 @@ pub struct LessonArgs {
     /// Workshop mode: append -NAME to the lesson namespace so every learner has their own.
     #[arg(long)]
     pub namespace_suffix: Option<String>,
+    /// Publish progress for `kubetutor workshop status NAME` (default: when the namespace
+    /// carries a workshop label, as `workshop create` makes them).
+    #[arg(long)]
+    pub workshop: Option<String>,
 }
 
 impl LessonArgs {
@@ -171,4 +178,69 @@ pub struct DoctorArgs {
     pub lesson: Option<String>,
     #[command(flatten)]
     pub common: LessonArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkshopCommand {
+    /// For each learner: a namespace, ServiceAccount, Role/RoleBinding, quota and a kubeconfig
+    /// with a bound token. Run it again to resume or to refresh the tokens.
+    Create(WorkshopCreateArgs),
+    /// Delete everything labelled with the workshop (namespaces, RBAC); the tokens stop working.
+    Delete(WorkshopNameArgs),
+    /// The workshops on the cluster.
+    List(WorkshopClusterArgs),
+    /// The room: one row per learner (step, verdicts, running cell, stuck and idle marks),
+    /// refreshed live from the learners' progress ConfigMaps.
+    Status(WorkshopStatusArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WorkshopStatusArgs {
+    #[command(flatten)]
+    pub target: WorkshopNameArgs,
+    /// Print the table once and exit.
+    #[arg(long)]
+    pub once: bool,
+    /// Print the room as JSON (once).
+    #[arg(long)]
+    pub json: bool,
+    /// The learner whose step is the room's pace: others behind it are marked.
+    #[arg(long)]
+    pub instructor: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WorkshopClusterArgs {
+    /// Kubernetes context to use (default: the kubeconfig's current context).
+    #[arg(long)]
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WorkshopNameArgs {
+    /// The workshop's name (a DNS label, e.g. kcd-2026).
+    pub name: String,
+    #[command(flatten)]
+    pub cluster: WorkshopClusterArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WorkshopCreateArgs {
+    #[command(flatten)]
+    pub target: WorkshopNameArgs,
+    /// The lesson the room runs (a folder, a .md file or a bundled slug).
+    #[arg(long)]
+    pub lesson: String,
+    /// Number of learners, named learner-1..N.
+    #[arg(long, required_unless_present = "names", conflicts_with = "names")]
+    pub learners: Option<usize>,
+    /// A file of learner names, one a line.
+    #[arg(long)]
+    pub names: Option<PathBuf>,
+    /// Folder for the kubeconfigs (default: ./NAME-kubeconfigs).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// How long the learners' tokens last (e.g. 8h, 90m; at least 10m).
+    #[arg(long, default_value = "8h", value_parser = humantime::parse_duration)]
+    pub duration: std::time::Duration,
 }

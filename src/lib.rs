@@ -5,7 +5,7 @@
 //! Only `tui` imports ratatui, and the core cannot (its Cargo.toml lacks ratatui, crossterm and
 //! clap). The core's modules are re-exported here so front-end code says `crate::lesson`.
 
-pub use kubetutor_core::{ansi, backoff, effects, exec, kube, lesson, paths, sentinel};
+pub use kubetutor_core::{ansi, backoff, effects, exec, kube, lesson, paths, sentinel, workshop};
 
 pub mod app;
 pub mod cli;

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         Some(Command::Import(args)) => kubetutor::commands::cli_import(args),
         Some(Command::Doctor(args)) => kubetutor::commands::cli_doctor(args),
         Some(Command::Notes) => kubetutor::commands::cli_notes(),
+        Some(Command::Workshop(cmd)) => kubetutor::commands::cli_workshop(cmd),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,

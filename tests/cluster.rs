@@ -30,3 +30,5 @@ mod safety;
 mod sentinel_pane;
 #[path = "cluster/tui_real.rs"]
 mod tui_real;
+#[path = "cluster/workshop.rs"]
+mod workshop;

@@ -142,6 +142,8 @@ struct Runner<'a> {
     cluster: ClusterSession,
     cluster_ready: bool,
     effects: effects::Effects,
+    /// Progress for the instructor's `workshop status` (a no-op outside a workshop).
+    progress: Option<crate::workshop::progress::Publisher>,
 }
 
 impl<'a> Runner<'a> {
@@ -169,12 +171,23 @@ impl<'a> Runner<'a> {
             cluster,
             cluster_ready: false,
             effects: effects::Effects::new(args.effects),
+            progress: None,
         })
     }
 
     async fn run(mut self, plan: Vec<CellIndex>) -> anyhow::Result<ExitCode> {
         self.effects.start_local_sentinel(&self.lesson);
         let result = self.run_cells(plan).await;
+        if let Some(p) = &self.progress {
+            // The last snapshot is what the instructor sees after the run: give it a moment.
+            p.flush(Duration::from_secs(3)).await;
+            if p.failing() {
+                writeln!(
+                    self.out,
+                    "(workshop progress: the last write failed, see the log)"
+                )?;
+            }
+        }
         self.shutdown().await;
         let transcript = self.write_transcript();
         result?;
@@ -223,10 +236,18 @@ impl<'a> Runner<'a> {
                 self.cluster_ready = true;
                 if let Some(target) = self.cluster.confirmed() {
                     self.effects.start_cluster(&self.lesson, &target);
+                    self.progress = Some(crate::workshop::progress::Publisher::start(
+                        target,
+                        self.args.common.workshop.clone(),
+                        crate::workshop::progress::Progress::new(lesson.steps.len()),
+                    ));
                 }
             }
             self.out.flush()?;
             self.effects.cell_started(index, step.unwrap_or(0));
+            if let Some(p) = &self.progress {
+                p.update(|p| p.started(&cell.id, step.unwrap_or(0)));
+            }
             let (outcome, duration, output) = if cell.attrs.interactive {
                 self.interactive(index).await?
             } else {
@@ -240,6 +261,11 @@ impl<'a> Runner<'a> {
                 output: output.render(),
                 effects: Vec::new(),
             };
+            if let Some(p) = &self.progress {
+                let verdict = crate::workshop::progress::verdict(&record.outcome);
+                let tail = String::from_utf8_lossy(&output.last(2048)).into_owned();
+                p.update(|p| p.finished(&cell.id, verdict, duration, &tail));
+            }
             self.records.insert(index, record);
             self.effects.cell_finished(index, step.unwrap_or(0));
             if cell.attrs.background {

@@ -81,6 +81,9 @@ pub(super) struct Runtime {
     pub(super) pods_tx: mpsc::Sender<PodsUpdate>,
     /// Kubernetes Events, as effects for the cell that caused them.
     pub(super) events_tx: mpsc::Sender<Observed>,
+    /// `--workshop NAME`, and the progress publisher once the cluster is confirmed.
+    pub(super) workshop: Option<String>,
+    pub(super) publisher: Option<crate::workshop::progress::Publisher>,
 }
 
 /// The signals that end the UI, registered before anything slow or blocking happens: from
@@ -224,6 +227,8 @@ pub async fn run_lesson(
         sentinel_tx,
         pods_tx,
         events_tx,
+        workshop: opts.lesson_args.workshop.clone(),
+        publisher: None,
     };
     if let Some(loaded) = loaded {
         rt.dispatch(&mut app, loaded).await;
@@ -458,6 +463,7 @@ impl Runtime {
     async fn dispatch(&mut self, app: &mut App, action: Action) {
         app.now = Instant::now();
         app.wall = SystemTime::now();
+        self.publish(&action);
         let queue = app.update(action);
         self.perform_all(app, queue).await;
     }
@@ -546,6 +552,46 @@ impl Runtime {
             };
             let _ = tx.send(Msg::Action(action)).await;
         });
+    }
+
+    /// Workshop progress: started after the cluster gate's yes; then each cell's start and
+    /// end go to the publisher (a watch channel: never waits on the network).
+    fn publish(&mut self, action: &Action) {
+        use crate::exec::ExecEvent;
+        use crate::workshop::progress::{Progress, Publisher, verdict};
+        let id = |cell: CellIndex| self.lesson.cells()[cell].id.clone();
+        match action {
+            Action::ClusterConfirmed {
+                target,
+                result: Ok(_),
+                ..
+            } if self.publisher.is_none() => {
+                let first = Progress::new(self.lesson.steps.len());
+                self.publisher = Some(Publisher::start(
+                    target.clone(),
+                    self.workshop.clone(),
+                    first,
+                ));
+            }
+            Action::Exec(ExecEvent::Started { cell, .. }) => {
+                if let Some(p) = &self.publisher {
+                    let step = self.lesson.cell_steps()[*cell].unwrap_or(0);
+                    let id = id(*cell);
+                    p.update(|p| p.started(&id, step));
+                }
+            }
+            Action::Exec(ExecEvent::Finished {
+                cell,
+                outcome,
+                duration,
+            }) => {
+                if let Some(p) = &self.publisher {
+                    let id = id(*cell);
+                    p.update(|p| p.finished(&id, verdict(outcome), *duration, ""));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The last save, on the way out (the loop is over: nothing waits for it).

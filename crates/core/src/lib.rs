@@ -12,3 +12,4 @@ pub mod kube;
 pub mod lesson;
 pub mod paths;
 pub mod sentinel;
+pub mod workshop;

@@ -81,10 +81,20 @@ pub async fn create(client: &kube::Client, name: &str) -> Result<(), SafetyError
 }
 
 fn namespace_error(name: &str, action: &'static str, err: &kube::Error) -> SafetyError {
+    let mut cause = super::root_cause(err);
+    // A workshop kubeconfig carries a bound token: once it expires, or the workshop was deleted,
+    // every request is a 401 and only the instructor can mint a new one.
+    if matches!(err, kube::Error::Api(s) if s.code == 401) {
+        cause.push_str(
+            " (the cluster refused these credentials: an expired or revoked token; with a \
+             workshop kubeconfig, ask the instructor to run `kubetutor workshop create` again \
+             for a fresh one)",
+        );
+    }
     SafetyError::Namespace {
         namespace: name.to_string(),
         action,
-        cause: super::root_cause(err),
+        cause,
     }
 }
 

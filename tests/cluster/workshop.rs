@@ -1,0 +1,215 @@
+//! `kubetutor workshop`: learners' kubeconfigs work in their own namespace and nowhere else
+//! (real requests, not access reviews), `create` is idempotent, `delete` leaves no labelled
+//! object and kills the tokens, and a dead token tells the learner what to ask for.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::support::{LESSON, kubeconfig, kubectl_ok, kubectl_with, kubetutor, text};
+
+fn workshop(dir: &Path, args: &[&str]) -> Output {
+    kubetutor(&kubeconfig(), dir)
+        .arg("workshop")
+        .args(args)
+        .output()
+        .expect("run kubetutor workshop")
+}
+
+fn ok(out: Output, what: &str) -> String {
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{what} failed:\n{all}");
+    all
+}
+
+/// A request that must be refused with 403, and the message that says so.
+fn forbidden(kc: &Path, args: &[&str]) {
+    let out = kubectl_with(kc, args);
+    let err = text(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("Forbidden"),
+        "kubectl {args:?} was not forbidden: {}{err}",
+        text(&out.stdout)
+    );
+}
+
+fn labelled_left(name: &str) -> String {
+    let sel = format!("kubetutor.dev/workshop={name}");
+    kubectl_ok(&[
+        "get",
+        "namespaces,clusterroles,clusterrolebindings",
+        "-l",
+        &sel,
+        "-o",
+        "name",
+    ])
+}
+
+fn create_room(dir: &Path, name: &str) -> PathBuf {
+    let names = dir.join("names.txt");
+    std::fs::write(&names, "# the room\nana\nbo\n").unwrap();
+    let out_dir = dir.join("kc");
+    let args = [
+        "create",
+        name,
+        "--lesson",
+        LESSON,
+        "--names",
+        names.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--duration",
+        "15m",
+    ];
+    let first = ok(workshop(dir, &args), "workshop create");
+    assert!(first.contains("join: KUBECONFIG="), "{first}");
+    // A second create resumes/refreshes instead of failing on what exists.
+    ok(workshop(dir, &args), "second workshop create");
+    out_dir
+}
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn learners_are_isolated_and_delete_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "e2e-ws-iso";
+    let kc = create_room(dir.path(), name);
+    let (a, b) = (kc.join("ana.kubeconfig"), kc.join("bo.kubeconfig"));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&a).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "kubeconfig mode");
+    let (ns_a, ns_b) = (format!("{name}-ana"), format!("{name}-bo"));
+
+    // A does the lesson's kind of thing in its own namespace (the default of its kubeconfig).
+    let out = kubectl_with(&a, &["run", "mine", "--image=redis:7"]);
+    assert!(
+        out.status.success(),
+        "create in own ns: {}",
+        text(&out.stderr)
+    );
+    let got = text(&kubectl_with(&a, &["get", "pod", "mine", "-o", "name"]).stdout);
+    assert_eq!(got.trim(), "pod/mine");
+    let out = kubectl_with(&b, &["run", "theirs", "--image=redis:7"]);
+    assert!(out.status.success(), "B in own ns: {}", text(&out.stderr));
+
+    // ...and is refused everywhere else.
+    let in_b = ["-n", ns_b.as_str()];
+    forbidden(&a, &[&["get", "pods"][..], &in_b].concat());
+    forbidden(&a, &[&["get", "pod", "theirs"][..], &in_b].concat());
+    forbidden(
+        &a,
+        &[&["run", "intruder", "--image=redis:7"][..], &in_b].concat(),
+    );
+    forbidden(
+        &a,
+        &[&["delete", "pod", "theirs", "--wait=false"][..], &in_b].concat(),
+    );
+    forbidden(&a, &["get", "pods", "--all-namespaces"]);
+    forbidden(&a, &["get", "namespaces"]);
+    forbidden(&a, &["get", "namespace", &ns_b]);
+    forbidden(&a, &["create", "namespace", "e2e-ws-escape"]);
+    forbidden(&a, &["get", "nodes"]);
+    forbidden(&a, &["get", "secrets", "-n", &ns_a]);
+
+    let listed = ok(workshop(dir.path(), &["list"]), "workshop list");
+    assert!(
+        listed.contains(name) && listed.contains("ana, bo"),
+        "{listed}"
+    );
+
+    let gone = ok(workshop(dir.path(), &["delete", name]), "workshop delete");
+    assert!(
+        gone.contains("2 namespaces") && gone.contains(&ns_a),
+        "{gone}"
+    );
+    assert_eq!(labelled_left(name), "", "objects left after delete");
+    // The bound token died with its ServiceAccount.
+    let out = kubectl_with(&a, &["get", "pods"]);
+    assert!(
+        !out.status.success() && text(&out.stderr).contains("Unauthorized"),
+        "token still works after delete: {}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn a_dead_token_names_workshop_create() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "e2e-ws-token";
+    let kc = create_room(dir.path(), name);
+    let good = std::fs::read_to_string(kc.join("ana.kubeconfig")).unwrap();
+    let bad = dir.path().join("bad.kubeconfig");
+    let replaced: String = good
+        .lines()
+        .map(|l| match l.trim_start().starts_with("token:") {
+            true => "    token: not-a-valid-token".to_string(),
+            false => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&bad, replaced).unwrap();
+    let out = kubetutor(&bad, dir.path())
+        .args([
+            "run",
+            LESSON,
+            "--yes",
+            "--namespace",
+            &format!("{name}-ana"),
+        ])
+        .output()
+        .unwrap();
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    ok(workshop(dir.path(), &["delete", name]), "workshop delete");
+    assert!(!out.status.success(), "ran with a bogus token:\n{all}");
+    assert!(all.contains("kubetutor workshop create"), "{all}");
+}
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn status_shows_each_learners_published_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "e2e-ws-status";
+    let kc = create_room(dir.path(), name);
+    // ana runs steps 1-2 headless with her workshop kubeconfig; bo never starts.
+    let mut run = kubetutor(&kc.join("ana.kubeconfig"), dir.path());
+    run.args([
+        "run",
+        LESSON,
+        "--yes",
+        "--to",
+        "2",
+        "--namespace",
+        &format!("{name}-ana"),
+    ])
+    .env("KUBETUTOR_SKIP_NEEDS", "containers");
+    let out = run.output().unwrap();
+    let ran = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    let once = workshop(
+        dir.path(),
+        &["status", name, "--once", "--instructor", "ana"],
+    );
+    let json = workshop(dir.path(), &["status", name, "--json"]);
+    ok(workshop(dir.path(), &["delete", name]), "workshop delete");
+    assert!(out.status.success(), "ana's run:\n{ran}");
+    let once = ok(once, "status --once");
+    let ana = once
+        .lines()
+        .find(|l| l.starts_with("ana"))
+        .unwrap_or_default();
+    let bo = once
+        .lines()
+        .find(|l| l.starts_with("bo"))
+        .unwrap_or_default();
+    assert!(ana.contains("2/"), "ana's row:\n{once}");
+    assert!(
+        bo.contains("not started") && bo.contains("behind"),
+        "bo's row:\n{once}"
+    );
+    assert!(once.contains("1 not started, 1 on step 2"), "{once}");
+    let room: serde_json::Value = serde_json::from_str(&ok(json, "status --json")).unwrap();
+    let rows = room["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["learner"], "ana");
+    assert_eq!(rows[0]["step"], 2);
+    assert!(rows[0]["passed"].as_u64().unwrap() >= 2, "{room}");
+    assert_eq!(rows[1]["step"], serde_json::Value::Null);
+}
