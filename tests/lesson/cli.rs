@@ -52,3 +52,29 @@ fn bundled_lessons_pass_check() {
     }
     assert!(checked >= 2, "only {checked} bundled lessons found");
 }
+
+/// Every refusal names `error:` once: a lesson's own diagnostic is printed as it is, other
+/// failures get the `kubetutor: error:` prefix.
+#[test]
+fn refusals_print_error_once() {
+    let bad = "tests/fixtures/lesson/bad/retry-abc.md";
+    let cases: [&[&str]; 5] = [
+        &["run", bad],
+        &["doctor", bad],
+        &[bad],
+        &["run", "tests/fixtures/lesson/no-such-lesson.md"],
+        &["import", "tests/fixtures/lesson/no-such.ipynb"],
+    ];
+    for args in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_kubetutor"))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run kubetutor");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let first = err.lines().next().unwrap_or_default();
+        assert_eq!(first.matches("error:").count(), 1, "{args:?}: {err}");
+        assert_eq!(err.matches("error: error:").count(), 0, "{args:?}: {err}");
+    }
+}
