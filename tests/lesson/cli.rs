@@ -78,3 +78,27 @@ fn refusals_print_error_once() {
         assert_eq!(err.matches("error: error:").count(), 0, "{args:?}: {err}");
     }
 }
+
+#[test]
+fn check_only_keeps_the_named_cells_and_refuses_unknown_ids() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("two.md");
+    let text = "# T\n\n## S\n\n```sh {id=a retry=abc}\necho a\n```\n\n```sh {id=b retry=xyz}\necho b\n```\n";
+    std::fs::write(&path, text).expect("write lesson");
+    let path = path.to_string_lossy().to_string();
+    let (code, out) = kubetutor(&["check", "--only", "b", &path]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(":9:19: error: `retry` is not a duration: `xyz`"),
+        "{out}"
+    );
+    assert!(!out.contains("`abc`"), "{out}");
+    assert!(out.ends_with("1 error, 1 warning in 1 file\n"), "{out}");
+    let (code, out) = kubetutor(&["check", "--only", "a,zz", &path]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("`abc`") && !out.contains("`xyz`"), "{out}");
+    assert!(
+        out.contains("--only: error: no cell with id `zz`; ids in the checked files: a, b"),
+        "{out}"
+    );
+}
