@@ -35,6 +35,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Check kubectl, kubeconfig, cluster access, RBAC, redis tools and the terminal.
     Doctor(DoctorArgs),
+    /// Show the speaker notes of the `--present` lesson on this machine, following its step.
+    Notes,
     /// Print shell completions.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -70,6 +72,29 @@ impl LessonArgs {
     }
 }
 
+/// `--typing-speed`: characters per second, None for `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypingSpeed(pub Option<u32>);
+
+impl Default for TypingSpeed {
+    fn default() -> Self {
+        Self(Some(crate::app::DEFAULT_TYPING_SPEED))
+    }
+}
+
+fn typing_speed(text: &str) -> Result<TypingSpeed, String> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(TypingSpeed(None));
+    }
+    match text.parse::<u32>() {
+        Ok(0) => Ok(TypingSpeed(None)),
+        Ok(n) => Ok(TypingSpeed(Some(n))),
+        Err(_) => Err(format!(
+            "`{text}` is not a speed: give characters per second (e.g. 30) or `off`"
+        )),
+    }
+}
+
 /// `kubetutor [LESSON]`: open the TUI.
 #[derive(Debug, Clone, Args, Default)]
 pub struct OpenArgs {
@@ -80,6 +105,9 @@ pub struct OpenArgs {
     /// Instructor mode: larger focus on the current step, commands typed out before running.
     #[arg(long)]
     pub present: bool,
+    /// Present mode: characters per second a command is typed out at, or `off`.
+    #[arg(long, value_name = "CHARS_PER_S|off", default_value = "30", value_parser = typing_speed)]
+    pub typing_speed: TypingSpeed,
     /// Forget saved progress for this lesson and start over.
     #[arg(long)]
     pub reset: bool,

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => kubetutor::commands::cli_check(args),
         Some(Command::Import(args)) => kubetutor::commands::cli_import(args),
         Some(Command::Doctor(args)) => kubetutor::commands::cli_doctor(args),
+        Some(Command::Notes) => kubetutor::commands::cli_notes(),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,

@@ -25,11 +25,17 @@ mod fake_cluster;
 mod frames;
 #[path = "tui/keys.rs"]
 mod keys;
+#[path = "tui/narrow.rs"]
+mod narrow;
 #[path = "tui/panic.rs"]
 mod panic;
+#[path = "tui/present.rs"]
+mod present;
 #[path = "common/redis.rs"]
 mod redis;
 #[path = "tui/render.rs"]
 mod render;
+#[path = "tui/restart.rs"]
+mod restart;
 #[path = "tui/terminal_e2e.rs"]
 mod terminal_e2e;

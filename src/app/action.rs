@@ -35,6 +35,8 @@ pub enum Action {
     /// Drop the learner's edit: the cell runs the lesson's code again.
     RevertEdit,
     ToggleHelp,
+    /// `!`: show the last notices in full.
+    ShowNotices,
     Quit,
     /// `y` in a confirmation.
     Confirm,
@@ -57,6 +59,8 @@ pub enum Action {
     Resized,
     /// Animation tick (spinner, elapsed time, instructor typing).
     Tick,
+    /// Present mode: a key while a command is typed out finishes its typing.
+    SkipTyping,
     Exec(ExecEvent),
     /// The result of preparing the cluster target (a message when it failed).
     ClusterReady {

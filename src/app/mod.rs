@@ -32,3 +32,4 @@ pub use present_keys::Script;
 pub use state::*;
 pub use steps::StepStatus;
 pub use terminal::LEAVE;
+pub use update::DEFAULT_TYPING_SPEED;

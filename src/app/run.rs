@@ -9,8 +9,8 @@ use super::state::{App, CellStatus, Job, Overlay, Reveal, Typing};
 
 const CANCELLING: &str = "Cancelling…";
 
-/// Characters typed per tick in instructor mode.
-const TYPE_SPEED: usize = 3;
+/// Ticks per second (the runtime's animation tick is 100 ms).
+const TICKS_PER_SECOND: u32 = 10;
 
 impl App {
     pub(super) fn run_focused(&mut self) -> Vec<Effect> {
@@ -47,8 +47,13 @@ impl App {
     /// Runs the commands of every earlier step again, in order, as one batch (a failure stops
     /// the rest: later commands depend on earlier ones).
     pub(super) fn replay_earlier(&mut self) -> Vec<Effect> {
+        let last = self.last_done_step();
         let batch: Vec<CellIndex> = (0..self.cells.len())
-            .filter(|&i| self.cells[i].step.is_some_and(|s| s < self.step))
+            .filter(|&i| {
+                self.cells[i]
+                    .step
+                    .is_some_and(|s| s < self.step || Some(s) <= last)
+            })
             .filter(|&i| self.cells[i].runnable && !self.cells[i].interactive)
             .filter(|&i| !self.runs[i].status.is_active())
             .collect();
@@ -56,12 +61,58 @@ impl App {
             self.notice = Some("No earlier step has commands to replay.".into());
             return Vec::new();
         }
+        let upto = batch
+            .iter()
+            .filter_map(|&i| self.cells[i].step)
+            .max()
+            .map_or(0, |s| s + 1);
         self.notice = Some(format!(
-            "Replaying {} commands of steps 1-{}.",
-            batch.len(),
-            self.step
+            "Replaying {} commands of steps 1-{upto}.",
+            batch.len()
         ));
+        self.replaying = batch.clone();
+        self.replay_total = batch.len();
+        self.replay_upto = upto;
         self.start(batch)
+    }
+
+    /// The last step with a recorded verdict (this session's or an earlier one's): after a
+    /// restart on that step, `R` replays it too.
+    fn last_done_step(&self) -> Option<usize> {
+        (0..self.cells.len())
+            .filter(|&i| {
+                matches!(
+                    self.runs[i].status,
+                    CellStatus::Earlier { .. } | CellStatus::Done { .. }
+                )
+            })
+            .filter_map(|i| self.cells[i].step)
+            .max()
+    }
+
+    /// Counts a replayed command as done; the last one, or a failure (it stops the rest),
+    /// ends the replay with a notice.
+    fn replay_finished(&mut self, cell: CellIndex, outcome: &Outcome) {
+        let Some(at) = self.replaying.iter().position(|&i| i == cell) else {
+            return;
+        };
+        self.replaying.remove(at);
+        let passed = self.replay_total - self.replaying.len();
+        let upto = self.replay_upto;
+        if !outcome.is_success() && !matches!(outcome, Outcome::Skipped { .. }) {
+            self.replaying.clear();
+            self.notice = Some(format!(
+                "Replay stopped: `{}` failed ({} of {} commands of steps 1-{upto} passed).",
+                self.cells[cell].id,
+                passed - 1,
+                self.replay_total
+            ));
+        } else if self.replaying.is_empty() {
+            self.notice = Some(format!(
+                "Replay done: {passed} of {} commands of steps 1-{upto} passed.",
+                self.replay_total
+            ));
+        }
     }
 
     /// Gate a batch on the cluster confirmation, then on instructor typing, then launch.
@@ -77,7 +128,7 @@ impl App {
         if self.quit_after_cleanup {
             return self.launch_each(batch);
         }
-        if self.present {
+        if self.present && self.typing_speed.is_some() {
             self.typing = Some(Typing {
                 cell: batch[0],
                 shown: 0,
@@ -156,6 +207,18 @@ impl App {
 
     pub(super) fn tick(&mut self) -> Vec<Effect> {
         self.spinner = self.spinner.wrapping_add(1);
+        let speed = self.typing_speed.unwrap_or(u32::MAX);
+        let per_tick = speed.div_ceil(TICKS_PER_SECOND).max(1) as usize;
+        self.type_more(per_tick)
+    }
+
+    /// A key in present mode while a command is typed out: the rest of it appears at once,
+    /// so the presenter is never held up by the animation.
+    pub(super) fn skip_typing(&mut self) -> Vec<Effect> {
+        self.type_more(usize::MAX)
+    }
+
+    fn type_more(&mut self, chars: usize) -> Vec<Effect> {
         let Some(cell) = self.typing.as_ref().map(|t| t.cell) else {
             return Vec::new();
         };
@@ -163,7 +226,7 @@ impl App {
         let Some(typing) = &mut self.typing else {
             return Vec::new();
         };
-        typing.shown += TYPE_SPEED;
+        typing.shown = typing.shown.saturating_add(chars);
         if typing.shown < len {
             return Vec::new();
         }
@@ -240,10 +303,16 @@ impl App {
                 } else if !outcome.is_success() && !matches!(outcome, Outcome::Skipped { .. }) {
                     self.reveal = Some(Reveal::Cell(cell));
                 }
-                self.last_result = Some((cell, outcome));
-                if self.notice.as_deref() == Some(CANCELLING) && !self.animating() {
+                self.replay_finished(cell, &outcome);
+                if outcome.is_success()
+                    && let Some(var) = &self.lesson.cells()[cell].attrs.capture
+                {
+                    // capture= changes nothing on screen: say where the output went.
+                    self.notice = Some(format!("{}: output saved as ${var}", self.cells[cell].id));
+                } else if self.notice.as_deref() == Some(CANCELLING) && !self.animating() {
                     self.notice = None;
                 }
+                self.last_result = Some((cell, outcome));
                 let mut effects = vec![Effect::SaveProgress];
                 effects.extend(self.quit_if_cleaned_up());
                 return effects;

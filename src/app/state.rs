@@ -1,5 +1,6 @@
 //! The application state the TUI renders. Plain data: no terminal, no ratatui.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -108,6 +109,8 @@ pub use crate::kube::safety::ClusterTarget;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
+    /// `!`: the last notices in full.
+    Notices,
     ConfirmQuit,
     /// Quitting after a failure: run these `always=true` cells first?
     ConfirmCleanup {
@@ -119,6 +122,9 @@ pub enum Overlay {
         pending: Vec<CellIndex>,
     },
 }
+
+/// How many notices `!` keeps.
+pub const NOTICES_KEPT: usize = 20;
 
 /// The right-hand column.
 #[derive(Debug, Clone, PartialEq)]
@@ -257,6 +263,13 @@ pub struct App {
     pub last_result: Option<(CellIndex, Outcome)>,
     /// A one-line notice (errors, hints); cleared by the next key.
     pub notice: Option<String>,
+    /// The cells `R` replays, until the last of them is done (then a notice says so).
+    pub replaying: Vec<CellIndex>,
+    /// How many commands the replay has, and its last step (1-based), for that notice.
+    pub replay_total: usize,
+    pub replay_upto: usize,
+    /// The last notices, newest last, for `!`: the status bar cuts long ones to its width.
+    pub notices: VecDeque<String>,
     /// One-line pane states shown until the live views exist.
     pub pods_state: String,
     pub sentinel_state: String,
@@ -268,6 +281,8 @@ pub struct App {
     /// What each cell's command did in the cluster and the sentinels (issue 19).
     pub effects: Attribution,
     pub present: bool,
+    /// Present mode's typing speed in characters per second; None types nothing out.
+    pub typing_speed: Option<u32>,
     pub typing: Option<Typing>,
     /// The interactive cell that has the keyboard: every key goes to its program but the
     /// leave key ([`super::term_keys::LEAVE`]).

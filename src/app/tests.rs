@@ -615,3 +615,56 @@ fn hand_scrolling_stops_following_and_the_next_run_resumes() {
     }));
     assert_eq!(app.reveal, Some(Reveal::CellEnd(0)));
 }
+
+#[test]
+fn replay_after_a_restart_includes_the_last_completed_step_and_says_when_done() {
+    let mut app = app(false);
+    // The learner ran step One's commands and quit while still on it.
+    app.update(finished(0, Outcome::Passed));
+    app.update(finished(1, Outcome::Passed));
+    let saved = app.progress();
+    let mut fresh = self::app(false);
+    fresh.restore(&saved);
+    assert_eq!(fresh.step, 0);
+    assert_eq!(
+        fresh.update(Action::ReplayEarlier),
+        vec![Effect::PrepareCluster(vec![0, 1])],
+        "the step the learner completed is replayed too"
+    );
+    assert!(fresh.notice.as_deref().unwrap_or("").contains("steps 1-1"));
+    fresh.update(finished(0, Outcome::Passed));
+    assert!(
+        !fresh
+            .notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("Replay done"),
+        "k is still to run"
+    );
+    fresh.update(finished(1, Outcome::Passed));
+    assert_eq!(
+        fresh.notice.as_deref(),
+        Some("Replay done: 2 of 2 commands of steps 1-1 passed.")
+    );
+}
+
+#[test]
+fn a_capture_cell_says_where_its_output_went() {
+    let text = "---\ntitle: C\n---\n## One\n\n```sh {id=port capture=PORT}\necho 6380\n```\n";
+    let lesson = crate::lesson::parse(Path::new("/tmp/c/lesson.md"), text).expect("parses");
+    let mut app = App::new(Arc::new(lesson), false);
+    let finished = |outcome| {
+        Action::Exec(ExecEvent::Finished {
+            cell: 0,
+            outcome,
+            duration: std::time::Duration::from_millis(5),
+        })
+    };
+    app.update(finished(Outcome::Failed {
+        code: Some(1),
+        signal: None,
+    }));
+    assert_eq!(app.notice, None, "a failed capture saved nothing");
+    app.update(finished(Outcome::Passed));
+    assert_eq!(app.notice.as_deref(), Some("port: output saved as $PORT"));
+}

@@ -1,5 +1,6 @@
 //! `App::update`: every state change goes through here (typed action in, effects out).
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
@@ -11,11 +12,14 @@ use super::pods_view::PodsView;
 use super::progress::Loaded;
 use super::state::{
     App, CellInfo, CellRun, CellStatus, ClusterTarget, EXPANDED_LINES, FOLD_LINES, Geometry,
-    Overlay, Pane, PaneLayout, Reveal,
+    NOTICES_KEPT, Overlay, Pane, PaneLayout, Reveal,
 };
 use crate::effects::{Attribution, Observed};
 use crate::kube::model::PodsUpdate;
 use crate::sentinel::{SentinelUpdate, SentinelView};
+
+/// Characters per second present mode types a command at, unless `--typing-speed` says.
+pub const DEFAULT_TYPING_SPEED: u32 = 30;
 
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
@@ -77,6 +81,10 @@ impl App {
             cluster: None,
             last_result: None,
             notice: None,
+            notices: VecDeque::new(),
+            replaying: Vec::new(),
+            replay_total: 0,
+            replay_upto: 0,
             pods_state,
             sentinel_state,
             pods: None,
@@ -84,6 +92,7 @@ impl App {
             sentinel: None,
             effects: Attribution::new(),
             present,
+            typing_speed: Some(DEFAULT_TYPING_SPEED),
             typing: None,
             term_focus: None,
             term_size: TermSize::default(),
@@ -122,6 +131,28 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let before = self.notice.clone();
+        let effects = self.apply(action);
+        if self.notice.is_some() && self.notice != before {
+            self.remember_notice();
+        }
+        effects
+    }
+
+    /// Every new notice goes to the history `!` shows (its text may be cut in the status bar).
+    fn remember_notice(&mut self) {
+        let Some(text) = self.notice.clone() else {
+            return;
+        };
+        if self.notices.back() != Some(&text) {
+            self.notices.push_back(text);
+        }
+        while self.notices.len() > NOTICES_KEPT {
+            self.notices.pop_front();
+        }
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         if let Action::Laid(geometry) = action {
             // Part of drawing a frame already due: taking the geometry must not ask for another.
             self.geometry = geometry;
@@ -163,6 +194,7 @@ impl App {
             Action::Edit => return self.edit(),
             Action::RevertEdit => self.revert_edit(),
             Action::ToggleHelp => self.overlay = Some(Overlay::Help),
+            Action::ShowNotices => self.overlay = Some(Overlay::Notices),
             Action::Quit => return self.quit(),
             Action::Confirm | Action::Dismiss => {}
             Action::TogglePane(pane) => self.toggle_pane(pane),
@@ -181,6 +213,7 @@ impl App {
             Action::Click { column, row } => self.click(column, row),
             Action::Resized => self.reveal = self.focus.map(Reveal::Cell),
             Action::Tick => return self.tick(),
+            Action::SkipTyping => return self.skip_typing(),
             Action::Exec(event) => return self.exec_event(event),
             Action::ClusterReady { result, pending } => match result {
                 Ok(target) => self.overlay = Some(Overlay::ConfirmCluster { target, pending }),
@@ -356,8 +389,8 @@ impl App {
 
     fn update_overlay(&mut self, overlay: Overlay, action: Action) -> Vec<Effect> {
         match (overlay, action) {
-            (Overlay::Help, Action::Cancel) => Vec::new(),
-            (Overlay::Help, _) => {
+            (Overlay::Help | Overlay::Notices, Action::Cancel) => Vec::new(),
+            (Overlay::Help | Overlay::Notices, _) => {
                 self.overlay = None;
                 Vec::new()
             }

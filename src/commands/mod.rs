@@ -4,8 +4,10 @@
 pub mod check;
 pub mod doctor;
 pub mod import;
+pub mod notes;
 pub mod terminal;
 
 pub use check::cli_check;
 pub use doctor::cli_doctor;
 pub use import::cli_import;
+pub use notes::cli_notes;

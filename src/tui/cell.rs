@@ -16,6 +16,7 @@ use crate::exec::Outcome;
 use crate::lesson::CellIndex;
 
 use super::theme::Theme;
+use super::wrap::wrap;
 use super::{cell_frame, effects_block, terminal_cell};
 use crate::app::LEAVE;
 use crate::exec::term_emulator::Emulator;
@@ -52,7 +53,7 @@ fn window(app: &App, cell: CellIndex) -> Option<Window> {
     })
 }
 
-pub fn height(app: &App, cell: CellIndex, code_rows: usize) -> usize {
+pub fn height(app: &App, cell: CellIndex, code_rows: usize, width: usize) -> usize {
     let output = if let Some(term) = live_terminal(app, cell) {
         1 + usize::from(term.size().rows)
     } else {
@@ -60,7 +61,14 @@ pub fn height(app: &App, cell: CellIndex, code_rows: usize) -> usize {
             1 + w.shown + usize::from(w.hidden_above > 0) + usize::from(w.hidden_below > 0)
         })
     };
-    let hint = usize::from(hint_text(app, cell).is_some());
+    let hint = hint_lines(
+        app,
+        cell,
+        width.saturating_sub(1),
+        Style::default(),
+        &Theme::plain(),
+    )
+    .len();
     2 + code_rows + output + hint + effects_block::rows(app, cell)
 }
 
@@ -115,6 +123,23 @@ fn hint_text(app: &App, cell: CellIndex) -> Option<String> {
     app.cells[cell].hint.clone()
 }
 
+/// The hint wrapped inside the frame (`inner` columns): it is read whole, never cut to `…`.
+fn hint_lines(
+    app: &App,
+    cell: CellIndex,
+    inner: usize,
+    frame: Style,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let Some(hint) = hint_text(app, cell) else {
+        return Vec::new();
+    };
+    let first = [Span::styled("│ ", frame)];
+    let rest = [Span::styled("│       ", frame)];
+    let text = [(format!("hint: {hint}"), theme.notice())];
+    wrap(&text, inner.saturating_sub(1).max(10), &first, &rest)
+}
+
 pub fn lines(
     app: &App,
     cell: CellIndex,
@@ -132,13 +157,11 @@ pub fn lines(
     out.push(top);
     let close = |line: Line<'static>| cell_frame::close(line, inner, frame);
     out.extend(code.iter().cloned().map(close));
-    if let Some(hint) = hint_text(app, cell) {
-        let text = truncate(&format!("hint: {hint}"), inner.saturating_sub(3));
-        out.push(close(Line::from(vec![
-            Span::styled("│ ", frame),
-            Span::styled(text, theme.notice()),
-        ])));
-    }
+    out.extend(
+        hint_lines(app, cell, inner, frame, theme)
+            .into_iter()
+            .map(close),
+    );
     let terminal = terminal_lines(app, cell, inner, theme);
     let shows_terminal = !terminal.is_empty();
     out.extend(terminal);
@@ -240,6 +263,11 @@ pub fn status(app: &App, cell: CellIndex, theme: &Theme) -> (String, Style) {
             )
         }
         CellStatus::Done { outcome, duration } => outcome_label(outcome, *duration, theme),
+        // Its process did not survive the restart: "passed" would say it still serves.
+        CellStatus::Earlier { passed: true } if app.cells[cell].background => (
+            "○ not running (started in an earlier session)".to_string(),
+            theme.dim(),
+        ),
         CellStatus::Earlier { passed: true } => ("✓ passed earlier".to_string(), theme.ok()),
         CellStatus::Earlier { passed: false } => ("✗ failed earlier".to_string(), theme.bad()),
     };

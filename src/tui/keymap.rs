@@ -113,6 +113,12 @@ pub const HELP: &[Binding] = &[
         "leave a terminal (the program keeps running)",
         &[],
     ),
+    // Read by `typing_key` while present mode types a command out.
+    bind(
+        "any key",
+        "present mode: finish typing the command at once",
+        &[],
+    ),
     bind(
         "a",
         "run every command of the step",
@@ -120,7 +126,7 @@ pub const HELP: &[Binding] = &[
     ),
     bind(
         "R",
-        "replay the earlier steps (after a restart)",
+        "replay up to the last completed step (after a restart)",
         &[(ch('R'), Action::ReplayEarlier)],
     ),
     bind(
@@ -178,6 +184,11 @@ pub const HELP: &[Binding] = &[
     bind("mouse", "wheel scrolls, click focuses a command", &[]),
     bind("?", "this help", &[(ch('?'), Action::ToggleHelp)]),
     bind(
+        "!",
+        "the last notices in full",
+        &[(ch('!'), Action::ShowNotices)],
+    ),
+    bind(
         "Esc",
         "close this help or a message",
         &[(key(KeyCode::Esc), Action::Dismiss)],
@@ -189,10 +200,31 @@ pub const HELP: &[Binding] = &[
     ),
 ];
 
-/// The short hints in the status bar.
+/// The short hints in the status bar; a narrow bar drops them from the left, never
+/// [`ALWAYS_HINTS`].
 pub const HINTS: &str = "⏎ run  a step  n/p step  ]/[ cmd  ^C cancel  ? help  q quit";
+/// The end of [`HINTS`], kept at every width and beside a notice.
+pub const ALWAYS_HINTS: &str = "? help  q quit";
+/// After a notice the bar had to cut.
+pub const MORE_HINT: &str = "! more";
 /// The status bar while an interactive cell has the keyboard.
+/// The key bar in present mode: the few keys a presenter uses, so the audience sees the lesson.
+pub const PRESENT_HINTS: &str = "⏎ run  n/p step  ? help  q quit";
+
 pub const TERM_HINTS: &str = "keys go to the program  ^] back to the lesson";
+
+/// A key while present mode types a command out: Ctrl-C still cancels, any other key
+/// finishes the typing (the help's "any key" line).
+pub fn typing_key(key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && matches!(key.code, KeyCode::Char('c')) {
+        return Some(Action::Cancel);
+    }
+    Some(Action::SkipTyping)
+}
 
 /// Map a key press, given the overlay on screen (confirmations take y/n).
 pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {

@@ -201,7 +201,7 @@ fn dynamic_code(app: &App, cell: usize, width: usize, theme: &Theme) -> Option<V
 fn segment_height(app: &App, cache: &Cache, segment: &Segment, width: usize) -> usize {
     match segment {
         Segment::Lines(lines) => lines.len(),
-        Segment::Step(_) => 1,
+        Segment::Step(_) => step_height(app),
         // The layout and the app count cells the same way; never index past either.
         Segment::Cell(i) if *i >= app.cells.len() => 0,
         Segment::Cell(i) => {
@@ -209,7 +209,7 @@ fn segment_height(app: &App, cache: &Cache, segment: &Segment, width: usize) -> 
                 Some(code) => code.len(),
                 None => cache.cell_code.get(*i).map_or(0, Vec::len),
             };
-            cell::height(app, *i, rows)
+            cell::height(app, *i, rows, width)
         }
     }
 }
@@ -223,7 +223,7 @@ fn segment_lines(
 ) -> Vec<Line<'static>> {
     match segment {
         Segment::Lines(lines) => lines.clone(),
-        Segment::Step(i) => vec![step_line(app, *i, width, theme)],
+        Segment::Step(i) => step_lines(app, *i, width, theme),
         Segment::Cell(i) if *i >= app.cells.len() => Vec::new(),
         Segment::Cell(i) => {
             let code = dynamic_code(app, *i, width, theme)
@@ -231,6 +231,21 @@ fn segment_lines(
             cell::lines(app, *i, &code, width, theme)
         }
     }
+}
+
+/// Present mode gives the step heading a heavy rule under it: a terminal has no larger font,
+/// and the rule makes the heading read from the back of a room.
+fn step_height(app: &App) -> usize {
+    if app.present { 2 } else { 1 }
+}
+
+fn step_lines(app: &App, step: usize, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![step_line(app, step, width, theme)];
+    if app.present {
+        let style = theme.step(false);
+        lines.push(Line::styled("━".repeat(width), style));
+    }
+    lines
 }
 
 fn step_line(app: &App, step: usize, width: usize, theme: &Theme) -> Line<'static> {

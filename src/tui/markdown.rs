@@ -223,6 +223,8 @@ impl Builder<'_> {
                 self.out.push(item(Kind::Cell(self.cells)));
                 self.cells += 1;
             }
+            // Speaker notes are for the presenter's second terminal, never the audience.
+            Block::Html { text, .. } if crate::lesson::notes::speaker_note(text).is_some() => {}
             Block::Html { text, .. } => {
                 let lines = text
                     .lines()

@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod lesson_view;
 pub mod logging;
 mod markdown;
+mod notes_server;
 mod panes;
 pub mod picker;
 pub mod pods_pane;
@@ -61,6 +62,7 @@ pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     };
     let opts = || LessonOptions {
         present: args.present,
+        typing_speed: args.typing_speed.0,
         reset: args.reset,
         lesson_args: args.common.clone(),
         theme,

@@ -11,7 +11,8 @@ use std::time::SystemTime;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::Widget;
+use ratatui::text::Span;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::app::pods_view::{Change, PodsView};
 use crate::kube::model::{Connection, Health, PodRow};
@@ -359,14 +360,10 @@ impl PodsPane<'_> {
             Some(scope) => format!("no pods yet ({scope})"),
             None => "no pods yet".to_string(),
         };
-        let width = usize::from(area.width);
-        buf.set_stringn(
-            area.x,
-            area.y,
-            truncate(&text, width),
-            width,
-            self.theme.dim(),
-        );
+        // Wrapped: the scope (namespace · selector) is what tells the learner where to look.
+        Paragraph::new(Span::styled(text, self.theme.dim()))
+            .wrap(Wrap { trim: true })
+            .render(area, buf);
     }
 
     fn row_style(&self, change: Option<Change>) -> Style {

@@ -13,7 +13,8 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use super::keymap::{map_key, map_mouse};
+use super::keymap::{map_key, map_mouse, typing_key};
+use super::notes_server::NotesServer;
 use super::term_keys::term_key;
 use crate::app::progress::{self, Progress};
 use crate::app::progress_lock;
@@ -29,7 +30,7 @@ use super::editor;
 use super::lesson_view::LessonView;
 use super::panes;
 use super::screen;
-use super::terminal::{TerminalGuard, copy_osc52};
+use super::terminal::{Osc52, TerminalGuard, copy_notice, copy_osc52, osc52_support};
 use super::theme::Theme;
 
 /// Spinner and elapsed-time refresh while something runs.
@@ -53,6 +54,8 @@ pub(super) enum Msg {
 
 pub struct LessonOptions {
     pub present: bool,
+    /// Present mode's typing speed (characters per second), None for no typing.
+    pub typing_speed: Option<u32>,
     pub reset: bool,
     pub lesson_args: LessonArgs,
     pub theme: Theme,
@@ -137,7 +140,8 @@ impl Opened {
     pub fn new(lesson: Lesson, opts: LessonOptions) -> Self {
         let lesson = Arc::new(lesson);
         tracing::info!(lesson = %lesson.path.display(), present = opts.present, "lesson opened");
-        let app = App::new(lesson.clone(), opts.present);
+        let mut app = App::new(lesson.clone(), opts.present);
+        app.typing_speed = opts.typing_speed;
         // First frame without syntax colours (syntect's assets take tens of ms to load); the
         // highlighted view replaces it as soon as it is ready.
         let view = LessonView::quick(&lesson, opts.theme);
@@ -228,6 +232,15 @@ pub async fn run_lesson(
     if let Some(busy) = busy {
         rt.dispatch(&mut app, Action::Notice(busy)).await;
     }
+    let notes = app.present.then(|| NotesServer::start(&app));
+    let notes = match notes {
+        Some(Err(message)) => {
+            rt.dispatch(&mut app, Action::Notice(message)).await;
+            None
+        }
+        Some(Ok(server)) => Some(server),
+        None => None,
+    };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -280,6 +293,9 @@ pub async fn run_lesson(
         while Instant::now() < drain_until {
             let Ok(msg) = rx.try_recv() else { break };
             rt.receive(&mut app, &mut view, msg).await;
+        }
+        if let Some(notes) = &notes {
+            notes.follow(&app);
         }
         if let Some((cell, code)) = rt.edit.take() {
             // A fresh reader: the old one must not steal the editor's keystrokes.
@@ -349,6 +365,12 @@ fn term_action(app: &App, event: Event) -> Option<Action> {
             Event::Paste(text) => return Some(Action::TermPaste(text)),
             _ => {}
         }
+    }
+    if app.typing.is_some()
+        && app.overlay.is_none()
+        && let Event::Key(key) = event
+    {
+        return typing_key(key);
     }
     match event {
         Event::Key(key) => map_key(key, app.overlay.as_ref()),
@@ -481,9 +503,13 @@ impl Runtime {
             }
             Effect::WakeSentinel => self.sentinel_wake.wake(),
             Effect::Copy(text) => {
-                if let Err(e) = copy_osc52(&text) {
+                let support = osc52_support(|k| std::env::var(k).ok());
+                if !matches!(support, Osc52::No(_))
+                    && let Err(e) = copy_osc52(&text)
+                {
                     return Some(Action::Notice(format!("Copy failed: {e}")));
                 }
+                return copy_notice(&support).map(Action::Notice);
             }
             Effect::Edit { cell, code } => self.edit = Some((cell, code)),
             Effect::SaveProgress => {

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wrap};
 use ratatui::{Frame, Terminal};
 
-use super::keymap::{HELP, HINTS, TERM_HINTS};
+use super::keymap::{ALWAYS_HINTS, HELP, HINTS, MORE_HINT, PRESENT_HINTS, TERM_HINTS};
 use crate::app::{Action, App, Effect, Overlay};
 use crate::lesson::CellIndex;
 
@@ -17,13 +17,16 @@ use super::lesson_view::LessonView;
 use super::pods_pane::PodsPane;
 use super::sentinel_pane::SentinelPane;
 use super::theme::Theme;
+use super::wrap::wrap;
+use ratatui::style::Style;
 use unicode_width::UnicodeWidthStr as _;
 
 /// Below this the layout cannot show a lesson sensibly.
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 10;
-/// Panes are hidden on terminals narrower than this.
-const PANES_MIN_WIDTH: u16 = 90;
+/// The pane column needs this many columns (90 at the default split) and the lesson column
+/// [`MIN_WIDTH`]; below that the panes are hidden and a line says so.
+const PANE_MIN_WIDTH: u16 = 34;
 
 /// One frame: the view measures the lesson, the app takes the geometry (`Action::Laid`: reveal
 /// and scroll clamping are state changes, so they go through `App::update`), then [`draw`]
@@ -48,7 +51,21 @@ pub fn frame<B: Backend>(
 struct Areas {
     lesson: Rect,
     panes: Option<Rect>,
+    /// The line that says the panes are hidden, and why.
+    hidden: Option<Rect>,
     status: Rect,
+}
+
+/// Columns the terminal needs for the panes with the lesson column at `percent`.
+fn panes_need(percent: u16) -> u16 {
+    let pane = (u32::from(PANE_MIN_WIDTH) * 100).div_ceil(u32::from(100 - percent));
+    let lesson = (u32::from(MIN_WIDTH) * 100).div_ceil(u32::from(percent));
+    pane.max(lesson) as u16
+}
+
+/// The split `<` / `>` can reach (update.rs clamps it to 30..=85).
+fn panes_need_at_best() -> u16 {
+    (30..=85).map(panes_need).min().unwrap_or(u16::MAX)
 }
 
 impl Areas {
@@ -58,7 +75,19 @@ impl Areas {
         }
         let [main, status] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-        let show_panes = app.panes.any() && area.width >= PANES_MIN_WIDTH;
+        let fits = area.width >= panes_need(app.panes.lesson_percent);
+        let show_panes = app.panes.any() && fits;
+        let (main, hidden) = if app.panes.any() && !fits {
+            let rows = hidden_text(app, area.width)
+                .width()
+                .div_ceil(usize::from(area.width));
+            let rows = rows.clamp(1, 3) as u16;
+            let [main, hidden] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(rows)]).areas(main);
+            (main, Some(hidden))
+        } else {
+            (main, None)
+        };
         let (lesson, panes) = if show_panes {
             let [l, r] = Layout::horizontal([
                 Constraint::Percentage(app.panes.lesson_percent),
@@ -78,6 +107,7 @@ impl Areas {
         Some(Self {
             lesson,
             panes,
+            hidden,
             status,
         })
     }
@@ -94,6 +124,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, view: &LessonView) {
     view.render(app, areas.lesson, frame.buffer_mut());
     if let Some(r) = areas.panes {
         panes(app, r, frame.buffer_mut(), &theme);
+    }
+    if let Some(r) = areas.hidden {
+        hidden_panes(app, r, frame.buffer_mut(), &theme);
     }
     status_bar(app, areas.status, frame.buffer_mut(), &theme);
     if let Some(overlay) = &app.overlay {
@@ -155,6 +188,24 @@ fn panes(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
 }
 
+/// Why the panes are hidden, what width they need and what helps.
+fn hidden_text(app: &App, width: u16) -> String {
+    let need = panes_need(app.panes.lesson_percent);
+    let best = panes_need_at_best();
+    let help = if width >= best {
+        "`<`/`>` to resize".to_string()
+    } else {
+        "widen the terminal, 1/2/3 turn them off".to_string()
+    };
+    format!("panes hidden: needs ≥ {need} columns (now {width}), {help}")
+}
+
+fn hidden_panes(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    Paragraph::new(Span::styled(hidden_text(app, area.width), theme.dim()))
+        .wrap(Wrap { trim: true })
+        .render(area, buf);
+}
+
 fn placeholder(state: &str, area: Rect, buf: &mut Buffer, theme: &Theme) {
     Paragraph::new(Span::styled(state.to_string(), theme.dim()))
         .wrap(Wrap { trim: true })
@@ -162,6 +213,37 @@ fn placeholder(state: &str, area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let width = usize::from(area.width);
+    let always = format!("  {ALWAYS_HINTS} ");
+    // The keys that open help and quit are never pushed off: the left part gives way first.
+    // So do the context and last result for a notice, up to two thirds of the rest.
+    let rest = width.saturating_sub(always.width());
+    let reserve = match &app.notice {
+        Some(n) => (n.width() + 1).min(rest * 2 / 3),
+        None => 8,
+    };
+    let left = fit_spans(status_left(app, theme), rest.saturating_sub(reserve));
+    let left_width: usize = left.iter().map(Span::width).sum();
+    let room = rest.saturating_sub(left_width + 1);
+    let mut spans = left;
+    let right = match &app.notice {
+        Some(n) => notice_spans(n, room, theme),
+        None if app.term_focus.is_some() => vec![Span::raw(truncate(TERM_HINTS, room))],
+        None if app.present => vec![Span::raw(leading_hints(PRESENT_HINTS, room))],
+        None => vec![Span::raw(leading_hints(HINTS, room))],
+    };
+    let right_width: usize = right.iter().map(Span::width).sum();
+    let pad = width.saturating_sub(left_width + right_width + always.width());
+    spans.push(Span::raw(" ".repeat(pad.max(1))));
+    spans.extend(right);
+    spans.push(Span::raw(always));
+    Paragraph::new(Line::from(spans))
+        .style(theme.status_bar())
+        .render(area, buf);
+}
+
+/// Context, namespace, step and the last result.
+fn status_left(app: &App, theme: &Theme) -> Vec<Span<'static>> {
     let meta_ns = app
         .lesson
         .meta
@@ -178,7 +260,11 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     } else {
         format!("{}/{steps}", app.step + 1)
     };
-    let mut spans = vec![Span::raw(format!(" ctx {ctx} │ ns {ns} │ step {step} │ "))];
+    let mut spans = Vec::new();
+    if app.present {
+        spans.push(Span::styled(" PRESENT ", theme.badge()));
+    }
+    spans.push(Span::raw(format!(" ctx {ctx} │ ns {ns} │ step {step} │ ")));
     match &app.last_result {
         Some((cell, _)) => {
             let (label, style) = cell::status(app, *cell, theme);
@@ -192,20 +278,53 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     if app.lesson_complete() {
         spans.push(Span::styled(" │ ✓ lesson complete", theme.ok()));
     }
-    let left_width: usize = spans.iter().map(|s| s.width()).sum();
-    let room = usize::from(area.width).saturating_sub(left_width + 3);
-    let (right, style) = match &app.notice {
-        Some(n) => (n.as_str(), theme.notice()),
-        None if app.term_focus.is_some() => (TERM_HINTS, theme.status_bar()),
-        None => (HINTS, theme.status_bar()),
-    };
-    let right = truncate(right, room);
-    let pad = usize::from(area.width).saturating_sub(left_width + right.width() + 1);
-    spans.push(Span::raw(" ".repeat(pad.max(1))));
-    spans.push(Span::styled(right, style));
-    Paragraph::new(Line::from(spans))
-        .style(theme.status_bar())
-        .render(area, buf);
+    spans
+}
+
+/// The spans cut to `room` columns, the last kept one ending in `…`.
+fn fit_spans(spans: Vec<Span<'static>>, room: usize) -> Vec<Span<'static>> {
+    let mut left = room;
+    let mut out = Vec::new();
+    for span in spans {
+        if left == 0 {
+            break;
+        }
+        let text = truncate(&span.content, left);
+        left = left.saturating_sub(text.width());
+        out.push(Span::styled(text, span.style));
+    }
+    out
+}
+
+/// A notice that fits, or its start and `! more` (the `!` overlay has it in full).
+fn notice_spans(notice: &str, room: usize, theme: &Theme) -> Vec<Span<'static>> {
+    if notice.width() <= room {
+        return vec![Span::styled(notice.to_string(), theme.notice())];
+    }
+    let more = format!("  {MORE_HINT}");
+    if room < more.width() + 2 {
+        return vec![Span::raw(truncate(MORE_HINT, room))];
+    }
+    let cut = truncate(notice, room.saturating_sub(more.width()));
+    vec![Span::styled(cut, theme.notice()), Span::raw(more)]
+}
+
+/// The `hints` before [`ALWAYS_HINTS`] that fit in `room`, whole, from the left.
+fn leading_hints(hints: &str, room: usize) -> String {
+    let rest = hints.strip_suffix(ALWAYS_HINTS).unwrap_or(hints).trim_end();
+    let mut shown = String::new();
+    for hint in rest.split("  ") {
+        let next = if shown.is_empty() {
+            hint.to_string()
+        } else {
+            format!("{shown}  {hint}")
+        };
+        if next.width() > room {
+            break;
+        }
+        shown = next;
+    }
+    shown
 }
 
 /// What quitting after a failure offers to run: the `always=true` cells, by id.
@@ -235,6 +354,7 @@ fn cleanup_lines(app: &App, cells: &[CellIndex], theme: &Theme) -> Vec<Line<'sta
 fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let (title, lines): (&str, Vec<Line<'static>>) = match overlay {
         Overlay::Help => ("keys", help_lines(theme)),
+        Overlay::Notices => ("last notices", notice_lines(app, area, theme)),
         Overlay::ConfirmQuit => {
             let running = app.runs.iter().filter(|r| r.status.is_active()).count();
             let jobs = app.jobs_alive();
@@ -296,6 +416,21 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
         .block(block)
         .wrap(Wrap { trim: false })
         .render(rect, buf);
+}
+
+/// The kept notices, newest first, wrapped to the overlay's width so none is cut.
+fn notice_lines(app: &App, area: Rect, theme: &Theme) -> Vec<Line<'static>> {
+    if app.notices.is_empty() {
+        return vec![Line::styled("No notices yet.", theme.dim())];
+    }
+    let width = usize::from(area.width).saturating_sub(6).clamp(10, 100);
+    let bullet = [Span::styled("• ", theme.notice())];
+    let indent = [Span::raw("  ")];
+    app.notices
+        .iter()
+        .rev()
+        .flat_map(|n| wrap(&[(n.clone(), Style::default())], width, &bullet, &indent))
+        .collect()
 }
 
 fn help_lines(theme: &Theme) -> Vec<Line<'static>> {

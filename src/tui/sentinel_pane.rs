@@ -17,6 +17,7 @@ use crate::sentinel::{Health, Presence, Sentinel, SentinelView};
 
 use super::cell::fmt_duration;
 use super::theme::Theme;
+use super::wrap::fit_line;
 
 pub struct SentinelPane<'a> {
     pub view: &'a SentinelView,
@@ -28,9 +29,14 @@ impl Widget for SentinelPane<'_> {
         if area.is_empty() {
             return;
         }
-        let mut lines = self.header(area.height);
+        let width = usize::from(area.width);
+        let mut lines: Vec<Line<'static>> = self
+            .header(area.height)
+            .into_iter()
+            .flat_map(|l| fit_line(l, width))
+            .collect();
         let room = usize::from(area.height).saturating_sub(lines.len());
-        lines.extend(self.timeline(room, usize::from(area.width)));
+        lines.extend(self.timeline(room, width));
         lines.truncate(usize::from(area.height));
         Paragraph::new(lines).render(area, buf);
     }
@@ -50,8 +56,17 @@ impl SentinelPane<'_> {
             } else {
                 out.extend(sentinels.iter().map(|s| self.sentinel(s)));
             }
+            // A short pane keeps Sentinel's first sentence ("OK 3 usable Sentinels."): the
+            // rows go to the failover lines below.
+            let brief = |ok: &str| match ok.split_once(". ") {
+                Some((first, _)) if compact => format!("{first}."),
+                _ => ok.to_string(),
+            };
             out.push(match &t.ckquorum {
-                Ok(ok) => Line::styled(format!("quorum {}: {ok}", t.master.quorum), th.ok()),
+                Ok(ok) => Line::styled(
+                    format!("quorum {}: {}", t.master.quorum, brief(ok)),
+                    th.ok(),
+                ),
                 Err(no) => Line::styled(format!("quorum {}: {no}", t.master.quorum), th.bad()),
             });
         } else if v.ever_connected {
@@ -316,20 +331,25 @@ impl SentinelPane<'_> {
             format!("── events ({}) ──", tl.len()),
             th.dim(),
         )];
-        let room = room - 1;
+        let mut room = room - 1;
         // Explanations only when at least three entries still fit with them.
-        let per = if room >= 6 { 2 } else { 1 };
-        let take = (room / per).min(tl.len());
+        let explain = room >= 6;
         let sentinels = self.view.sentinels();
-        for e in tl.entries().skip(tl.len() - take) {
-            out.push(self.entry(e, &sentinels, width));
-            if per == 2 {
-                out.push(Line::styled(
-                    format!("   {}", e.event.explanation()),
-                    th.dim(),
-                ));
+        // Newest first until the room is full: a wrapped entry takes the rows it needs whole.
+        let mut shown: Vec<Vec<Line<'static>>> = Vec::new();
+        for e in tl.entries().rev() {
+            let mut rows = fit_line(self.entry(e, &sentinels, width), width);
+            if explain {
+                let why = Line::styled(format!("   {}", e.event.explanation()), th.dim());
+                rows.extend(fit_line(why, width));
             }
+            if rows.len() > room {
+                break;
+            }
+            room -= rows.len();
+            shown.push(rows);
         }
+        out.extend(shown.into_iter().rev().flatten());
         out
     }
 
@@ -362,9 +382,7 @@ impl SentinelPane<'_> {
             Span::raw(" "),
             Span::styled(e.event.name.clone(), name_style),
         ];
-        if width >= 36 {
-            spans.push(Span::raw(format!(" {}", e.event.detail())));
-        }
+        spans.push(Span::raw(format!(" {}", e.event.detail())));
         Line::from(spans)
     }
 }

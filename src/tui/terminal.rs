@@ -118,10 +118,92 @@ fn install_panic_hook() {
     }));
 }
 
+/// Whether the terminal can take OSC 52, judged from its environment (no terminal answers a
+/// query for it, so this is what can be known without asking).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Osc52 {
+    Yes,
+    /// Sent, but it may not arrive: the reason to tell.
+    Maybe(&'static str),
+    /// Not sent: the terminal's name.
+    No(&'static str),
+}
+
+pub fn osc52_support(env: impl Fn(&str) -> Option<String>) -> Osc52 {
+    let term = env("TERM").unwrap_or_default();
+    let program = env("TERM_PROGRAM").unwrap_or_default();
+    if env("TMUX").is_some() {
+        return Osc52::Maybe(
+            "inside tmux it reaches your terminal only with `set -g set-clipboard on`",
+        );
+    }
+    if term == "linux" {
+        return Osc52::No("The Linux console");
+    }
+    if program == "Apple_Terminal" {
+        return Osc52::No("Terminal.app");
+    }
+    let known = ["iTerm.app", "WezTerm", "vscode", "ghostty"].contains(&program.as_str())
+        || ["kitty", "alacritty", "foot", "wezterm", "ghostty"]
+            .iter()
+            .any(|t| term.contains(t))
+        || env("KITTY_WINDOW_ID").is_some()
+        || env("WT_SESSION").is_some();
+    if known {
+        return Osc52::Yes;
+    }
+    if env("VTE_VERSION").is_some() {
+        return Osc52::No("This VTE terminal (GNOME Terminal, Tilix...)");
+    }
+    Osc52::Maybe("if nothing arrived, your terminal ignores OSC 52")
+}
+
+/// What `c` tells the learner, after sending (or not) to the clipboard.
+pub fn copy_notice(support: &Osc52) -> Option<String> {
+    match support {
+        Osc52::Yes => None,
+        Osc52::Maybe(why) => Some(format!("Command sent to the clipboard by OSC 52; {why}.")),
+        Osc52::No(name) => Some(format!(
+            "{name} cannot take OSC 52: select the command with the mouse (Shift+drag) to copy it."
+        )),
+    }
+}
+
 /// Put text on the clipboard with OSC 52 (works over SSH; tmux needs `set-clipboard on`).
 pub fn copy_osc52(text: &str) -> std::io::Result<()> {
     crossterm::execute!(
         stdout(),
         crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
     )
+}
+
+#[cfg(test)]
+mod osc52_tests {
+    use super::*;
+
+    fn with(vars: &[(&str, &str)]) -> Osc52 {
+        osc52_support(|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn terminals_that_cannot_take_osc52_are_named_and_tmux_is_a_maybe() {
+        assert_eq!(with(&[("TERM", "xterm-kitty")]), Osc52::Yes);
+        assert!(matches!(with(&[("TERM", "linux")]), Osc52::No(_)));
+        assert!(matches!(
+            with(&[("TERM", "xterm-256color"), ("VTE_VERSION", "7600")]),
+            Osc52::No(_)
+        ));
+        assert!(matches!(
+            with(&[("TERM", "tmux-256color"), ("TMUX", "/tmp/x,1,0")]),
+            Osc52::Maybe(m) if m.contains("set-clipboard")
+        ));
+        assert!(matches!(with(&[("TERM", "xterm")]), Osc52::Maybe(_)));
+        assert_eq!(copy_notice(&Osc52::Yes), None);
+        let no = copy_notice(&Osc52::No("Terminal.app")).expect("a notice");
+        assert!(no.starts_with("Terminal.app cannot take OSC 52"), "{no}");
+    }
 }

@@ -48,6 +48,13 @@ impl Theme {
             self.fg(style, Color::Yellow)
         }
     }
+    /// The PRESENT badge: reversed so it reads without colour too.
+    pub fn badge(&self) -> Style {
+        self.fg(
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            Color::Magenta,
+        )
+    }
     pub fn inline_code(&self) -> Style {
         self.fg(Style::new(), Color::LightYellow)
     }

@@ -35,6 +35,27 @@ pub fn wrap(
     out.finish()
 }
 
+/// A line kept as it is when it fits, else wrapped under its own indent plus two columns (its
+/// line style is carried into the spans), so a pane line is never cut.
+pub fn fit_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    if line.width() <= width || width < 4 {
+        return vec![line];
+    }
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let indent = text.len() - text.trim_start_matches(' ').len();
+    let mut pieces: Vec<Piece> = line
+        .spans
+        .iter()
+        .map(|s| (s.content.to_string(), line.style.patch(s.style)))
+        .collect();
+    if let Some(first) = pieces.iter_mut().find(|(t, _)| !t.trim().is_empty()) {
+        first.0 = first.0.trim_start_matches(' ').to_string();
+    }
+    let first = [Span::raw(" ".repeat(indent))];
+    let rest = [Span::raw(" ".repeat((indent + 2).min(width / 2)))];
+    wrap(&pieces, width, &first, &rest)
+}
+
 pub fn spans_width(spans: &[Span<'_>]) -> usize {
     spans.iter().map(|s| s.content.width()).sum()
 }
@@ -148,6 +169,33 @@ impl Lines {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fit_line_keeps_a_fitting_line_and_wraps_a_long_one_whole() {
+        use super::fit_line;
+        let fits = Line::from("  a  b");
+        assert_eq!(fit_line(fits.clone(), 10), vec![fits]);
+        let long = Line::styled(
+            "  +switch-master 127.0.0.1:16379 → 127.0.0.1:16380",
+            Style::new().bold(),
+        );
+        let lines = fit_line(long, 24);
+        let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        assert_eq!(
+            text,
+            [
+                "  +switch-master",
+                "    127.0.0.1:16379 →",
+                "    127.0.0.1:16380"
+            ]
+        );
+        assert!(
+            lines[1]
+                .spans
+                .iter()
+                .any(|s| s.style == Style::new().bold())
+        );
+    }
+
     use super::*;
 
     fn plain(text: &str, width: usize) -> Vec<String> {

@@ -255,3 +255,21 @@ fn a_long_status_is_shortened_before_names_are_cut() {
         "{screen}"
     );
 }
+
+/// Issue 18 item 1: in a narrow pane the empty message wraps, so the watched scope is whole.
+#[test]
+fn empty_namespace_narrow_keeps_the_scope_whole() {
+    let mut view = PodsView::new();
+    view.apply(PodsUpdate::Listed(Vec::new()), now());
+    let terminal = draw(&view, 20, 4, 0);
+    let text: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("(kubetutor-redis)"), "{flat}");
+    insta::assert_snapshot!(terminal.backend());
+}

@@ -267,3 +267,26 @@ fn a_promoted_replica_ahead_of_the_sentinels_is_said_so() {
     replay(&mut v2, recorded::failover());
     assert!(!draw(&v2, 60, 16).contains("as Sentinel sees it"));
 }
+
+/// Issue 18 item 1: a narrow pane wraps the failover headline and the event lines instead of
+/// cutting them, so the promoted node's full address is on screen.
+#[test]
+fn narrow_failover_wraps_the_full_new_master_address() {
+    let view = after();
+    let new = view
+        .failover
+        .last
+        .as_ref()
+        .expect("a failover")
+        .new
+        .to_string();
+    let screen = draw(&view, 34, 40);
+    let rows: Vec<&str> = screen.lines().collect();
+    let whole = rows.iter().any(|r| r.contains(new.as_str()));
+    assert!(whole, "{new} is cut:\n{screen}");
+    assert!(
+        rows.iter().any(|r| r.contains("+switch-master")),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}

@@ -115,7 +115,7 @@ fn a_failed_run_is_red() {
 fn a_notice_is_yellow_over_the_bar() {
     let (mut app, mut view) = open();
     app.update(Action::Notice("Copied the command.".into()));
-    let text = bar_line("no runs yet", "Copied the command.");
+    let text = bar_line("no runs yet", "Copied the command.  ? help  q quit");
     assert_eq!(
         status_bar(&mut app, &mut view),
         expected(&text, "Copied the command.", bold(Color::Yellow))

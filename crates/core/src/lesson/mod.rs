@@ -16,6 +16,7 @@ mod lint;
 pub mod load;
 mod magics;
 pub mod model;
+pub mod notes;
 pub mod parse;
 mod runme;
 pub mod shell;
