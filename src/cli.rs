@@ -158,6 +158,9 @@ pub struct CheckArgs {
     /// Lesson folders or .md files (a folder checks lesson.md and every translation).
     #[arg(required = true)]
     pub lessons: Vec<String>,
+    /// Report only the findings in the cells with these ids (and those about whole files).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -30,7 +30,19 @@ fn main() -> ExitCode {
         // Errors quote lesson text and paths: escaped, never sent raw to the terminal.
         let text = format!("{err:#}");
         let text = kubetutor::lesson::escape::controls(&text);
-        let _ = writeln!(std::io::stderr(), "kubetutor: error: {text}");
+        let _ = writeln!(std::io::stderr(), "{}", error_line(&text));
         ExitCode::FAILURE
     })
+}
+
+/// `kubetutor: error: TEXT`, unless TEXT is already a diagnostic (`path:line:col: error: ...`,
+/// `path: error: ...`): a second `error:` in front of it says nothing and breaks tools that
+/// parse rustc-style output.
+fn error_line(text: &str) -> String {
+    let first = text.lines().next().unwrap_or_default();
+    if first.contains(": error: ") {
+        text.to_string()
+    } else {
+        format!("kubetutor: error: {text}")
+    }
 }

@@ -3,10 +3,13 @@
 use std::process::ExitCode;
 
 use crate::cli::CheckArgs;
-use crate::lesson::check::{check_args, colorize};
+use crate::lesson::check::{check_args, colorize, only_cells};
 
 pub fn cli_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let report = check_args(&args.lessons);
+    let mut report = check_args(&args.lessons);
+    if !args.only.is_empty() {
+        report = only_cells(report, &args.lessons, &args.only);
+    }
     let text = report.render();
     let text = if use_color() { colorize(&text) } else { text };
     // Not `print!`: a closed pipe or terminal (`check | head`) would make it panic.

@@ -146,6 +146,44 @@ pub fn check_args(args: &[String]) -> Report {
     report
 }
 
+/// `check --only a,b`: keeps the findings inside those cells (and those about the whole file),
+/// and reports an id that no checked file has, as `run --only` would refuse it.
+pub fn only_cells(report: Report, args: &[String], ids: &[String]) -> Report {
+    let paths = args.iter().filter_map(|a| files_of(a).ok()).flatten();
+    let mut ranges: Vec<(PathBuf, usize, usize)> = Vec::new();
+    let mut known: Vec<String> = Vec::new();
+    for path in paths {
+        let Ok(text) = load::lesson_text(&path) else {
+            continue;
+        };
+        for cell in parse_full(&path, &text.markdown).lesson.cells() {
+            known.push(cell.id.clone());
+            if ids.contains(&cell.id) {
+                let last = cell.span.line + cell.code.lines().count() + 1;
+                ranges.push((path.clone(), cell.span.line, last));
+            }
+        }
+    }
+    let keep = |d: &Diagnostic| {
+        d.span.line == 0
+            || ranges
+                .iter()
+                .any(|(p, a, b)| *p == d.path && (*a..=*b).contains(&d.span.line))
+    };
+    let mut diagnostics: Vec<Diagnostic> = report.diagnostics.into_iter().filter(keep).collect();
+    for id in ids.iter().filter(|id| !known.contains(id)) {
+        let msg = format!(
+            "no cell with id `{id}`; ids in the checked files: {}",
+            known.join(", ")
+        );
+        diagnostics.push(Diagnostic::file(Path::new("--only"), Severity::Error, msg));
+    }
+    Report {
+        diagnostics,
+        files: report.files,
+    }
+}
+
 /// Checks one file: read errors, parse diagnostics, then lint rules.
 pub fn check_file(path: &Path) -> Vec<Diagnostic> {
     match load::lesson_text(path) {
