@@ -167,6 +167,21 @@ pub async fn fetch(
     Ok(room(workshop, rows, instructor))
 }
 
+/// One item per change of the workshop's progress ConfigMaps (a kube-rs watch, which relists
+/// after an apiserver restart or a 410), so a dashboard refetches only when something moved.
+pub fn changes(
+    client: &kube::Client,
+    workshop: &str,
+) -> futures::stream::BoxStream<'static, Result<(), String>> {
+    use futures::StreamExt;
+    use kube::runtime::watcher;
+    let api: Api<ConfigMap> = Api::all(client.clone());
+    let config = watcher::Config::default().labels(&Plan::selector(workshop));
+    watcher(api, config)
+        .map(|event| event.map(|_| ()).map_err(|e| e.to_string()))
+        .boxed()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,19 +233,4 @@ mod tests {
         );
         assert_eq!(by("bo").step, None);
     }
-}
-
-/// One item per change of the workshop's progress ConfigMaps (a kube-rs watch, which relists
-/// after an apiserver restart or a 410), so a dashboard refetches only when something moved.
-pub fn changes(
-    client: &kube::Client,
-    workshop: &str,
-) -> futures::stream::BoxStream<'static, Result<(), String>> {
-    use futures::StreamExt;
-    use kube::runtime::watcher;
-    let api: Api<ConfigMap> = Api::all(client.clone());
-    let config = watcher::Config::default().labels(&Plan::selector(workshop));
-    watcher(api, config)
-        .map(|event| event.map(|_| ()).map_err(|e| e.to_string()))
-        .boxed()
 }
