@@ -110,6 +110,9 @@ fn longest_backtick_run(text: &str) -> usize {
 
 /// Terminal output as plain text: escape sequences removed, `\r` overwrites (progress bars
 /// keep their last state), other control characters dropped, invalid UTF-8 replaced.
+///
+/// An escape sequence never swallows a line break: a broken one (binary output, a sequence cut
+/// short) ends at the newline, so the lines after it stay in the transcript.
 pub fn strip_ansi(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let mut out = String::with_capacity(text.len());
@@ -132,11 +135,15 @@ pub fn strip_ansi(bytes: &[u8]) -> String {
     out
 }
 
+/// Consumes one escape sequence after its ESC, leaving a newline that ends it early unread.
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    match chars.next() {
+    fn next_unless_newline(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<char> {
+        chars.next_if(|&c| c != '\n')
+    }
+    match next_unless_newline(chars) {
         // CSI: parameters and intermediates, then one final byte in @..~.
         Some('[') => {
-            for c in chars.by_ref() {
+            while let Some(c) = next_unless_newline(chars) {
                 if ('@'..='~').contains(&c) {
                     break;
                 }
@@ -144,18 +151,15 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
         }
         // OSC, DCS, SOS, PM, APC: up to BEL or ST (ESC \).
         Some(']' | 'P' | 'X' | '^' | '_') => {
-            while let Some(c) = chars.next() {
-                if c == '\x07' || (c == '\x1b' && chars.peek() == Some(&'\\')) {
-                    if c == '\x1b' {
-                        chars.next();
-                    }
+            while let Some(c) = next_unless_newline(chars) {
+                if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
                     break;
                 }
             }
         }
         // Charset designations take one more byte.
         Some('(' | ')' | '*' | '+') => {
-            chars.next();
+            next_unless_newline(chars);
         }
         _ => {}
     }
@@ -217,6 +221,12 @@ mod tests {
     fn strips_colours_osc_and_carriage_return_overwrites() {
         let raw = b"\x1b[1;31mred\x1b[0m ok\r\n10%\r50%\r100%\n\x1b]0;title\x07x\x1b]8;;u\x1b\\y\xff\x01\n";
         assert_eq!(strip_ansi(raw), "red ok\n100%\nxy\u{fffd}\n");
+    }
+
+    #[test]
+    fn a_broken_escape_sequence_ends_at_the_newline() {
+        let raw = b"noise\x1b]0;never closed\nred\n\x1b[12\nnext\n\x1b(\nlast\n";
+        assert_eq!(strip_ansi(raw), "noise\nred\n\nnext\n\nlast\n");
     }
 
     #[test]
