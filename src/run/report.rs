@@ -180,16 +180,9 @@ fn not_found(tail: &[u8]) -> Option<(usize, String)> {
     })
 }
 
-/// Finds bash's `line N: syntax error ...` in the output (the first one: later ones follow
-/// from it).
+/// Finds bash's `line N: syntax error ...` in the output.
 fn syntax_error(tail: &[u8]) -> Option<(usize, String)> {
-    let text = String::from_utf8_lossy(tail);
-    text.lines().find_map(|l| {
-        let at = l.find("syntax error")?;
-        let before = l[..at].trim_end().strip_suffix(':')?;
-        let num = before.rsplit_once("line ")?.1;
-        Some((num.trim().parse().ok()?, l[at..].to_string()))
-    })
+    crate::lesson::syntax::parse_error(&String::from_utf8_lossy(tail))
 }
 
 fn last_lines(tail: &[u8], n: usize) -> String {
@@ -213,18 +206,6 @@ mod tests {
         ind.write(&mut out, b"c\nd\xff\n\ne").unwrap();
         ind.finish(&mut out).unwrap();
         assert_eq!(out, b"  abc\n  d\xff\n  \n  e\n");
-    }
-
-    #[test]
-    fn finds_a_syntax_error_and_its_line() {
-        let tail = b"a\nbash: eval: line 2: syntax error near unexpected token `then'\nbash: eval: line 2: `  if then'\n";
-        assert_eq!(
-            syntax_error(tail),
-            Some((2, "syntax error near unexpected token `then'".to_string()))
-        );
-        let eof = b"bash: eval: line 4: syntax error: unexpected end of file\n";
-        assert_eq!(syntax_error(eof).map(|(n, _)| n), Some(4));
-        assert_eq!(syntax_error(b"grep: syntax error in pattern\n"), None);
     }
 
     #[test]

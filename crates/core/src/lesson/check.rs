@@ -184,15 +184,28 @@ pub fn only_cells(report: Report, args: &[String], ids: &[String]) -> Report {
     }
 }
 
-/// Checks one file: read errors, parse diagnostics, then lint rules.
+/// Checks one file: read errors, parse diagnostics, lint rules, then bash's syntax check of
+/// each runnable cell (which `check_source` leaves out: it starts processes).
 pub fn check_file(path: &Path) -> Vec<Diagnostic> {
-    match load::lesson_text(path) {
-        Ok(text) => match text.imported {
-            None => check_source(path, &text.markdown),
-            Some(warnings) => check_imported(path, &text.markdown, warnings),
-        },
-        Err(e) => vec![error_diag(path, &e)],
+    let text = match load::lesson_text(path) {
+        Ok(text) => text,
+        Err(e) => return vec![error_diag(path, &e)],
+    };
+    let mut diags = match text.imported {
+        None => check_source(path, &text.markdown),
+        Some(warnings) => check_imported(path, &text.markdown, warnings),
+    };
+    let unreadable = diags.iter().any(|d| d.span.line == 0 && d.is_error());
+    if !unreadable {
+        let parsed = parse_full(path, &text.markdown);
+        diags.extend(super::syntax::bash_errors(
+            path,
+            &parsed.lesson,
+            &text.markdown,
+        ));
+        diags.sort_by_key(|d| (d.span.line, d.span.col));
     }
+    diags
 }
 
 /// A notebook or scenario checked as the lesson it imports to: the importer's warnings, the

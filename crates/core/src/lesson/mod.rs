@@ -21,6 +21,7 @@ pub mod parse;
 mod runme;
 pub mod shell;
 mod structure;
+pub mod syntax;
 pub mod vars;
 
 pub use diag::{DiagSpan, Diagnostic, Severity};
