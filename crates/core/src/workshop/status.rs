@@ -172,13 +172,13 @@ pub async fn fetch(
 pub fn changes(
     client: &kube::Client,
     workshop: &str,
-) -> futures::stream::BoxStream<'static, Result<(), String>> {
+) -> futures::stream::BoxStream<'static, Result<(), kube::runtime::watcher::Error>> {
     use futures::StreamExt;
     use kube::runtime::watcher;
     let api: Api<ConfigMap> = Api::all(client.clone());
     let config = watcher::Config::default().labels(&Plan::selector(workshop));
     watcher(api, config)
-        .map(|event| event.map(|_| ()).map_err(|e| e.to_string()))
+        .map(|event| event.map(|_| ()))
         .boxed()
 }
 
