@@ -603,3 +603,30 @@ async fn a_bash_started_ahead_follows_fresh_bash_in_the_corners() {
     }
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn what_cells_make_in_tmpdir_is_gone_after_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = lesson(
+        dir.path(),
+        vec![("d=$(mktemp -d); touch \"$d/data\"; echo \"$d\"", plain())],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run(0);
+    let ev = until_finished(&mut rx, 1).await;
+    assert_eq!(outcome_of(&ev, 0), Outcome::Passed);
+    let made = std::path::PathBuf::from(output_of(&ev, 0).trim());
+    assert!(made.join("data").exists(), "{}", made.display());
+    let scratch = made.parent().unwrap().to_path_buf();
+    assert!(
+        scratch
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("kubetutor-tmp-"),
+        "mktemp used the session's TMPDIR: {}",
+        made.display()
+    );
+    h.shutdown().await;
+    assert!(!scratch.exists(), "{} left behind", scratch.display());
+}

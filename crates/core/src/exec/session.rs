@@ -129,6 +129,8 @@ pub struct Session {
     warm: Option<Warm>,
     bash: PathBuf,
     dir: tempfile::TempDir,
+    /// The cells' `$TMPDIR`: what a lesson makes with `mktemp` is gone when the session ends.
+    scratch: tempfile::TempDir,
 }
 
 impl Session {
@@ -141,6 +143,12 @@ impl Session {
         let dir = state_dir().map_err(SessionError::TempDir)?;
         super::watchdog::remove_at_exit(dir.path());
         std::fs::write(dir.path().join("prelude.sh"), prelude()).map_err(SessionError::TempDir)?;
+        // In the user's own temp dir (not the tmpfs of the state dir): lessons put data there.
+        let scratch = tempfile::Builder::new()
+            .prefix("kubetutor-tmp-")
+            .tempdir()
+            .map_err(SessionError::TempDir)?;
+        super::watchdog::remove_at_exit(scratch.path());
         // What bash manages itself is left out from the start, as every saved state leaves it
         // out (a cell's bash sets it anew); SHLVL stays, at the level we were started with.
         let mut env: BTreeMap<OsString, OsString> = std::env::vars_os()
@@ -151,6 +159,8 @@ impl Session {
                         .is_none_or(|k| k == "SHLVL" || !is_ours_or_bash(k))
             })
             .collect();
+        env.insert("TMPDIR".into(), scratch.path().into());
+        // A lesson's own `env: {TMPDIR: ...}` still wins.
         env.extend(extra.into_iter().map(|(k, v)| (k.into(), v.into())));
         env.insert(OWNER_ENV.into(), super::proc::owner_mark().into());
         let shlvl = env.get(OsStr::new("SHLVL")).cloned();
@@ -167,6 +177,7 @@ impl Session {
             warm: None,
             bash,
             dir,
+            scratch,
         })
     }
 
@@ -399,6 +410,7 @@ impl Drop for Session {
     fn drop(&mut self) {
         // The TempDir removes the directory; the watchdog need not any more.
         super::watchdog::forget_dir(self.dir.path());
+        super::watchdog::forget_dir(self.scratch.path());
     }
 }
 

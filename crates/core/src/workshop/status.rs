@@ -177,9 +177,7 @@ pub fn changes(
     use kube::runtime::watcher;
     let api: Api<ConfigMap> = Api::all(client.clone());
     let config = watcher::Config::default().labels(&Plan::selector(workshop));
-    watcher(api, config)
-        .map(|event| event.map(|_| ()))
-        .boxed()
+    watcher(api, config).map(|event| event.map(|_| ())).boxed()
 }
 
 #[cfg(test)]
