@@ -119,6 +119,7 @@ impl Screen {
             let pane = SentinelPane {
                 view,
                 theme: Theme::plain(),
+                lesson_complete: false,
             };
             self.term
                 .draw(|f| f.render_widget(pane, f.area()))

@@ -179,6 +179,7 @@ fn panes(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 Some(view) => SentinelPane {
                     view,
                     theme: *theme,
+                    lesson_complete: app.lesson_complete(),
                 }
                 .render(inner, buf),
                 None => placeholder(&app.sentinel_state, inner, buf, theme),

@@ -22,6 +22,9 @@ use super::wrap::fit_line;
 pub struct SentinelPane<'a> {
     pub view: &'a SentinelView,
     pub theme: Theme,
+    /// The lesson is complete: sentinels gone now were shut down by its cleanup, which is the
+    /// expected end and is said so, not retried in red.
+    pub lesson_complete: bool,
 }
 
 impl Widget for SentinelPane<'_> {
@@ -109,6 +112,10 @@ impl SentinelPane<'_> {
     fn state(&self) -> Line<'static> {
         let th = &self.theme;
         let (text, style) = match self.view.health() {
+            Health::Unreachable { .. } | Health::AllDown { .. } if self.lesson_complete => (
+                "○ stopped: the lesson is complete (its clean-up shut Redis down)".to_string(),
+                th.dim(),
+            ),
             Health::Connecting { attempt: 1 } => ("connecting…".to_string(), th.busy()),
             Health::Connecting { attempt } => {
                 (format!("connecting (attempt {attempt})…"), th.busy())
@@ -231,7 +238,7 @@ impl SentinelPane<'_> {
     /// `◉ 26480 ✓ · ok 0.3s · sees s_down`: presence, peers' last ok ping, opinion.
     fn sentinel(&self, s: &Sentinel) -> Line<'static> {
         let th = &self.theme;
-        let (status, style) = presence_status(&s.presence, th);
+        let (status, style) = presence_status(&s.presence, th, self.lesson_complete);
         let mut text = format!(" ◉ {} {status}", s.label);
         if s.presence == Presence::Gone {
             text += &match s.listed_by {
@@ -264,7 +271,7 @@ impl SentinelPane<'_> {
                 gone += 1;
                 continue;
             }
-            let (status, style) = presence_status(&s.presence, &self.theme);
+            let (status, style) = presence_status(&s.presence, &self.theme, self.lesson_complete);
             let mark = status.chars().next().unwrap_or('?');
             spans.push(Span::styled(format!(" {} {mark}", s.label), style));
         }
@@ -395,8 +402,10 @@ fn flag_text(s_down: bool, o_down: bool) -> String {
     }
 }
 
-fn presence_status(p: &Presence, th: &Theme) -> (String, Style) {
+/// A sentinel's status word; once the lesson is complete, one that is down was stopped.
+fn presence_status(p: &Presence, th: &Theme, lesson_complete: bool) -> (String, Style) {
     match p {
+        Presence::Down { .. } if lesson_complete => ("○ stopped".into(), th.dim()),
         Presence::Connected => ("✓".into(), Style::new()),
         Presence::Connecting => ("connecting".into(), th.busy()),
         Presence::Down { attempt } => (format!("✖ down (try {attempt})"), th.bad()),

@@ -21,6 +21,7 @@ fn draw(view: &SentinelView, width: u16, height: u16) -> Buffer {
         let pane = SentinelPane {
             view,
             theme: COLOURS,
+            lesson_complete: false,
         };
         f.render_widget(pane, f.area())
     })

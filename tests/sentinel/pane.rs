@@ -18,6 +18,7 @@ fn draw(view: &SentinelView, width: u16, height: u16) -> String {
             SentinelPane {
                 view,
                 theme: Theme::plain(),
+                lesson_complete: false,
             },
             f.area(),
         )
@@ -135,6 +136,7 @@ fn tiny_areas_do_not_panic() {
             SentinelPane {
                 view: &v,
                 theme: Theme::plain(),
+                lesson_complete: false,
             },
             area,
             &mut buf,
@@ -289,4 +291,28 @@ fn narrow_failover_wraps_the_full_new_master_address() {
         "{screen}"
     );
     insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn after_the_clean_up_of_a_complete_lesson_down_is_the_expected_end() {
+    let mut v = before();
+    recorded::all_down(&mut v);
+    let mut term = Terminal::new(TestBackend::new(60, 8)).expect("test terminal");
+    term.draw(|f| {
+        let pane = SentinelPane {
+            view: &v,
+            theme: Theme::plain(),
+            lesson_complete: true,
+        };
+        f.render_widget(pane, f.area())
+    })
+    .expect("draw");
+    let screen = term.backend().to_string();
+    assert!(
+        screen.contains("○ stopped: the lesson is complete"),
+        "{screen}"
+    );
+    assert!(!screen.contains('✖'), "{screen}");
+    // Still a fault while the lesson is under way.
+    assert!(draw(&v, 60, 8).contains("✖ all"), "{}", draw(&v, 60, 8));
 }
