@@ -288,6 +288,7 @@ impl App {
                 outcome,
                 duration,
             } => {
+                let was_complete = self.lesson_complete();
                 let Some(run) = self.runs.get_mut(cell) else {
                     return Vec::new();
                 };
@@ -304,13 +305,27 @@ impl App {
                     self.reveal = Some(Reveal::Cell(cell));
                 }
                 self.replay_finished(cell, &outcome);
-                if outcome.is_success()
-                    && let Some(var) = &self.lesson.cells()[cell].attrs.capture
+                // capture= changes nothing on screen: say where the output went.
+                let captured = match &self.lesson.cells()[cell].attrs.capture {
+                    Some(var) if outcome.is_success() => {
+                        Some(format!("{}: output saved as ${var}", self.cells[cell].id))
+                    }
+                    _ => None,
+                };
+                if captured.is_none()
+                    && self.notice.as_deref() == Some(CANCELLING)
+                    && !self.animating()
                 {
-                    // capture= changes nothing on screen: say where the output went.
-                    self.notice = Some(format!("{}: output saved as ${var}", self.cells[cell].id));
-                } else if self.notice.as_deref() == Some(CANCELLING) && !self.animating() {
                     self.notice = None;
+                }
+                let completed =
+                    (!was_complete && self.lesson_complete()).then(|| self.completion_summary());
+                match (captured, completed) {
+                    (Some(note), Some(summary)) => {
+                        self.notice = Some(format!("{note} · {summary}"))
+                    }
+                    (Some(note), None) | (None, Some(note)) => self.notice = Some(note),
+                    (None, None) => {}
                 }
                 self.last_result = Some((cell, outcome));
                 let mut effects = vec![Effect::SaveProgress];

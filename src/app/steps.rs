@@ -66,6 +66,40 @@ impl App {
         })
     }
 
+    /// What the learner did, said once when the lesson becomes complete: steps, cells, the
+    /// time the cells ran, and the failover the panes measured (when there was one).
+    pub fn completion_summary(&self) -> String {
+        let steps = self.lesson.steps.len();
+        let judged = (0..steps)
+            .filter(|&s| self.step_status(s).is_some())
+            .count();
+        let done = (0..steps)
+            .filter(|&s| self.step_status(s) == Some(StepStatus::Done))
+            .count();
+        let (mut passed, mut ran) = (0, std::time::Duration::ZERO);
+        for (info, run) in self.cells.iter().zip(&self.runs) {
+            if let CellStatus::Done { outcome, duration } = &run.status {
+                ran += *duration;
+                passed += usize::from(info.runnable && outcome.is_success());
+            }
+        }
+        let ran = humantime::format_duration(std::time::Duration::from_secs(ran.as_secs()));
+        let mut text = format!(
+            "✓ Lesson complete: {done}/{judged} steps done, {passed} cells passed, {ran} of commands"
+        );
+        if let Some(view) = &self.sentinel {
+            if let Some(f) = &view.failover.last {
+                let secs = f.duration.as_secs_f64();
+                text.push_str(&format!("; failover {} → {} in {secs:.2} s", f.old, f.new));
+            }
+            if let Some(outage) = view.outage.as_ref().filter(|o| o.to.is_some()) {
+                let secs = outage.length(view.now).as_secs_f64();
+                text.push_str(&format!(", writes unavailable {secs:.2} s"));
+            }
+        }
+        text
+    }
+
     /// Every runnable cell of the last step that has any passed: the learner reached the end.
     pub fn lesson_complete(&self) -> bool {
         (0..self.lesson.steps.len())

@@ -162,6 +162,21 @@ fn step_marks_follow_the_cells_and_the_lesson_completes() {
     let screen = rows(&mut app, &mut view, w, h);
     assert!(heading(&screen, "Wait and fail").starts_with("■ ✓ Step 2/2"));
     let status = &screen[usize::from(h) - 1];
+    assert!(status.contains("✓ Lesson complete: 2/2"), "{status}");
+    // Said once, when it happens: what was done, not the panes retrying after the clean-up.
+    let summary = app.notice.clone().unwrap_or_default();
+    assert!(
+        summary.starts_with("✓ Lesson complete: 2/2 steps done, 3 cells passed"),
+        "{summary}"
+    );
+    app.notice = None;
+    finish(&mut app, "hello", Outcome::Passed);
+    assert_eq!(
+        app.notice, None,
+        "a rerun of a complete lesson says nothing new"
+    );
+    let screen = rows(&mut app, &mut view, w, h);
+    let status = &screen[usize::from(h) - 1];
     assert!(status.contains("✓ lesson complete"), "{status}");
 }
 
