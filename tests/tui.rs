@@ -39,3 +39,5 @@ mod render;
 mod restart;
 #[path = "tui/terminal_e2e.rs"]
 mod terminal_e2e;
+#[path = "tui/wrap.rs"]
+mod wrap;

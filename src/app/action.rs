@@ -47,6 +47,10 @@ pub enum Action {
     ResizeSplit(i16),
     /// Scroll the focused cell's output (positive: towards older lines).
     OutputScroll(i32),
+    /// Switch the focused cell's output between wrapped and cut (with `OutputPan`).
+    ToggleWrap,
+    /// Columns to scroll a no-wrap output right (positive) or left.
+    OutputPan(i32),
     ToggleExpand,
     /// Stop the focused cell's background job (`background=true`).
     StopJob,

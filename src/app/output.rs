@@ -94,6 +94,16 @@ impl OutputBuffer {
         partial.or(last).map(|l| strip_sgr(l)).unwrap_or_default()
     }
 
+    /// Display columns of the widest stored line (SGR excluded), how far a no-wrap output
+    /// can be scrolled sideways. Computed on a key press only.
+    pub fn widest_line(&self) -> usize {
+        use unicode_width::UnicodeWidthStr;
+        self.lines()
+            .map(|l| strip_sgr(l).width())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Bytes held by the stored lines (capacity, escapes included): what the caps bound.
     pub fn held_bytes(&self) -> usize {
         self.sink.lines.iter().map(String::capacity).sum::<usize>() + self.sink.current.capacity()

@@ -61,6 +61,11 @@ pub struct CellRun {
     /// Lines scrolled up from the tail of the output (0 follows new output).
     pub scroll: usize,
     pub expanded: bool,
+    /// `w`: output lines are not wrapped but cut at the frame, and `pan` columns are
+    /// scrolled off on the left (k9s's log view).
+    pub no_wrap: bool,
+    /// Columns scrolled off the left of a no-wrap output.
+    pub pan: usize,
     pub job: Option<Job>,
     /// Code edited in `$EDITOR` for this run, shown instead of the lesson's.
     pub edited: Option<String>,
@@ -77,6 +82,8 @@ impl Default for CellRun {
             output: OutputBuffer::new(),
             scroll: 0,
             expanded: false,
+            no_wrap: false,
+            pan: 0,
             job: None,
             edited: None,
             ran_edited: false,

@@ -203,6 +203,8 @@ impl App {
                 self.panes.lesson_percent = p.clamp(30, 85) as u16;
             }
             Action::OutputScroll(delta) => self.scroll_output(delta),
+            Action::ToggleWrap => self.toggle_wrap(),
+            Action::OutputPan(delta) => self.pan_output(delta),
             Action::ToggleExpand => {
                 if let Some(run) = self.focus.and_then(|f| self.runs.get_mut(f)) {
                     run.expanded = !run.expanded;
@@ -494,6 +496,38 @@ impl App {
         let max = run.output.len().saturating_sub(window);
         let next = i64::try_from(run.scroll).unwrap_or(i64::MAX) + i64::from(delta);
         run.scroll = usize::try_from(next.max(0)).unwrap_or(0).min(max);
+    }
+
+    fn toggle_wrap(&mut self) {
+        let Some(run) = self.focus.and_then(|f| self.runs.get_mut(f)) else {
+            return;
+        };
+        run.no_wrap = !run.no_wrap;
+        run.pan = 0;
+        self.notice = Some(if run.no_wrap {
+            "output not wrapped: ←/→ scroll it sideways, w wraps it again".to_string()
+        } else {
+            "output wrapped".to_string()
+        });
+    }
+
+    /// Sideways scroll of a no-wrap output, never past its widest line.
+    fn pan_output(&mut self, delta: i32) {
+        let Some(run) = self.focus.and_then(|f| self.runs.get_mut(f)) else {
+            return;
+        };
+        if !run.no_wrap {
+            self.notice = Some("the output wraps: w to stop wrapping, then ←/→".to_string());
+            return;
+        }
+        // The frame takes three columns of the lesson's width ("│ " and the right border):
+        // the furthest scroll puts the end of the widest line at the border.
+        let shown = usize::from(self.geometry.viewport.2)
+            .saturating_sub(3)
+            .max(1);
+        let furthest = run.output.widest_line().saturating_sub(shown);
+        let next = i64::try_from(run.pan).unwrap_or(i64::MAX) + i64::from(delta);
+        run.pan = usize::try_from(next.max(0)).unwrap_or(0).min(furthest);
     }
 
     fn click(&mut self, column: u16, row: u16) {

@@ -15,11 +15,17 @@ use crate::app::{App, CellStatus, EXPANDED_LINES, FOLD_LINES};
 use crate::exec::Outcome;
 use crate::lesson::CellIndex;
 
+use super::markdown::hard_wrap;
 use super::theme::Theme;
-use super::wrap::wrap;
+use super::wrap::{Piece, spans_width, wrap};
 use super::{cell_frame, effects_block, terminal_cell};
 use crate::app::LEAVE;
 use crate::exec::term_emulator::Emulator;
+
+/// Rows one output line may wrap to in the folded view, and expanded: a 4 KB line without
+/// newlines must not push the rest of the lesson off the screen.
+const FOLDED_WRAP_ROWS: usize = 6;
+const EXPANDED_WRAP_ROWS: usize = 60;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -57,8 +63,18 @@ pub fn height(app: &App, cell: CellIndex, code_rows: usize, width: usize) -> usi
     let output = if let Some(term) = live_terminal(app, cell) {
         1 + usize::from(term.size().rows)
     } else {
+        // The plain theme: rows are counted on text without parsing its colours.
         window(app, cell).map_or(0, |w| {
-            1 + w.shown + usize::from(w.hidden_above > 0) + usize::from(w.hidden_below > 0)
+            let rows = output_rows(
+                app,
+                cell,
+                &w,
+                width.saturating_sub(1),
+                Style::default(),
+                &Theme::plain(),
+            )
+            .len();
+            1 + rows + usize::from(w.hidden_above > 0) + usize::from(w.hidden_below > 0)
         })
     };
     let hint = hint_lines(
@@ -166,7 +182,12 @@ pub fn lines(
     let shows_terminal = !terminal.is_empty();
     out.extend(terminal);
     if let Some(w) = window(app, cell).filter(|_| !shows_terminal) {
-        let header = vec![Span::styled("├─ output ", frame)];
+        let run = &app.runs[cell];
+        let mut header = vec![Span::styled("├─ output ", frame)];
+        if run.no_wrap {
+            let at = format!("· not wrapped, from column {} · ←/→ w ", run.pan + 1);
+            header.push(Span::styled(at, theme.dim()));
+        }
         out.push(cell_frame::rule(header, inner, frame, "┤"));
         if w.hidden_above > 0 {
             let text = format!("… {} earlier lines (J/K scroll, o expand)", w.hidden_above);
@@ -175,12 +196,11 @@ pub fn lines(
                 Span::styled(text, theme.dim()),
             ])));
         }
-        let run = &app.runs[cell];
-        for line in run.output.lines().skip(w.start).take(w.shown) {
-            let mut spans = vec![Span::styled("│ ", frame)];
-            spans.extend(output_line(line, theme).spans);
-            out.push(close(Line::from(spans)));
-        }
+        out.extend(
+            output_rows(app, cell, &w, inner, frame, theme)
+                .into_iter()
+                .map(close),
+        );
         if w.hidden_below > 0 {
             let text = format!("… {} newer lines (J)", w.hidden_below);
             out.push(close(Line::from(vec![
@@ -206,6 +226,83 @@ pub fn lines(
         bottom.push(Span::styled(keys, theme.dim()));
     }
     out.push(cell_frame::rule(bottom, inner, frame, "╯"));
+    out
+}
+
+/// The screen rows of the visible output lines inside the frame (`inner` columns): each line
+/// wrapped whole by default, so an address or an error is never cut where it matters; cut at
+/// the border and scrolled sideways by `pan` columns when the user turned wrapping off. A line
+/// too long for the folded view says how much is left and how to read it.
+fn output_rows(
+    app: &App,
+    cell: CellIndex,
+    w: &Window,
+    inner: usize,
+    frame: Style,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let run = &app.runs[cell];
+    let prefix = [Span::styled("│ ", frame)];
+    let most = if run.expanded {
+        EXPANDED_WRAP_ROWS
+    } else {
+        FOLDED_WRAP_ROWS
+    };
+    let mut rows = Vec::with_capacity(w.shown);
+    for line in run.output.lines().skip(w.start).take(w.shown) {
+        let styled = output_line(line, theme);
+        if run.no_wrap {
+            let mut spans = prefix.to_vec();
+            spans.extend(skip_columns(styled.spans, run.pan));
+            rows.push(Line::from(spans));
+            continue;
+        }
+        let pieces: Vec<Piece> = styled
+            .spans
+            .into_iter()
+            .map(|s| (s.content.into_owned(), s.style))
+            .collect();
+        let mut wrapped = hard_wrap(&pieces, inner, &prefix, &prefix);
+        if wrapped.len() > most {
+            let left: usize = wrapped[most - 1..]
+                .iter()
+                .map(|l| spans_width(&l.spans) - 2)
+                .sum();
+            wrapped.truncate(most - 1);
+            let how = if run.expanded { "w" } else { "o expand · w" };
+            let text = format!("… {left} more columns of this line ({how} no-wrap)");
+            wrapped.push(Line::from(vec![
+                Span::styled("│ ", frame),
+                Span::styled(text, theme.dim()),
+            ]));
+        }
+        rows.extend(wrapped);
+    }
+    rows
+}
+
+/// The spans without their first `columns` display columns (whole clusters: a wide one
+/// straddling the cut is dropped).
+fn skip_columns(spans: Vec<Span<'static>>, columns: usize) -> Vec<Span<'static>> {
+    let mut skipped = 0;
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        if skipped >= columns {
+            out.push(span);
+            continue;
+        }
+        let mut kept = String::new();
+        for (g, gw) in super::width::graphemes(&span.content) {
+            if skipped < columns {
+                skipped += gw;
+            } else {
+                kept.push_str(g);
+            }
+        }
+        if !kept.is_empty() {
+            out.push(Span::styled(kept, span.style));
+        }
+    }
     out
 }
 

@@ -8,6 +8,9 @@ use crossterm::event::{
 use crate::app::action::Action;
 use crate::app::state::{Overlay, Pane};
 
+/// Columns one ←/→ scrolls a no-wrap output sideways.
+const PAN_COLUMNS: i32 = 8;
+
 /// Lines scrolled by one mouse wheel notch.
 const WHEEL_LINES: usize = 3;
 
@@ -151,6 +154,15 @@ pub const HELP: &[Binding] = &[
         &[
             (ch('J'), Action::OutputScroll(-1)),
             (ch('K'), Action::OutputScroll(1)),
+        ],
+    ),
+    bind(
+        "w, ← / →",
+        "wrap the command's output or not; scroll it sideways",
+        &[
+            (ch('w'), Action::ToggleWrap),
+            (key(KeyCode::Left), Action::OutputPan(-PAN_COLUMNS)),
+            (key(KeyCode::Right), Action::OutputPan(PAN_COLUMNS)),
         ],
     ),
     bind(

@@ -148,6 +148,9 @@ impl LessonView {
             let h = segment_height(app, cache, segment, width);
             if line + h > top && line < bottom {
                 let lines = segment_lines(app, cache, segment, width, &self.theme);
+                // The layout placed every segment by its height: a disagreement shifts
+                // everything below it (and the click map) by the difference.
+                debug_assert_eq!(lines.len(), h, "height and lines disagree");
                 let skip = top.saturating_sub(line);
                 let take = bottom.min(line + h) - line.max(top);
                 visible.extend(lines.into_iter().skip(skip).take(take));

@@ -22,6 +22,8 @@ fn name(key: Key) -> String {
         KeyCode::Char(c) => c.to_string(),
         KeyCode::Down => "↓".into(),
         KeyCode::Up => "↑".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
         KeyCode::PageDown => "PgDn".into(),
         KeyCode::PageUp => "PgUp".into(),
         KeyCode::BackTab => "S-Tab".into(),
