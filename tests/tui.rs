@@ -37,6 +37,8 @@ mod redis;
 mod render;
 #[path = "tui/restart.rs"]
 mod restart;
+#[path = "tui/steps.rs"]
+mod steps;
 #[path = "tui/terminal_e2e.rs"]
 mod terminal_e2e;
 #[path = "tui/wrap.rs"]

@@ -47,6 +47,14 @@ pub enum Action {
     ResizeSplit(i16),
     /// Scroll the focused cell's output (positive: towards older lines).
     OutputScroll(i32),
+    /// `t`: the step list.
+    ShowSteps,
+    /// Move the selection of a list overlay by this many rows (clamped at the ends).
+    ListMove(i32),
+    /// A digit typed in the step list: picks the step with that number.
+    ListDigit(u8),
+    /// Backspace in the step list: drops the last typed digit.
+    ListErase,
     /// Switch the focused cell's output between wrapped and cut (with `OutputPan`).
     ToggleWrap,
     /// Columns to scroll a no-wrap output right (positive) or left.

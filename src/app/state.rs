@@ -118,6 +118,12 @@ pub enum Overlay {
     Help,
     /// `!`: the last notices in full.
     Notices,
+    /// `t`: every step with its progress; Enter jumps to the selected one, digits pick a
+    /// step by number.
+    Steps {
+        selected: usize,
+        typed: String,
+    },
     ConfirmQuit,
     /// Quitting after a failure: run these `always=true` cells first?
     ConfirmCleanup {

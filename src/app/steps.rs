@@ -66,6 +66,21 @@ impl App {
         })
     }
 
+    /// Runnable cells of step `step` that passed (now or earlier), and how many it has.
+    pub fn step_progress(&self, step: usize) -> (usize, usize) {
+        let cells = self
+            .cells
+            .iter()
+            .zip(&self.runs)
+            .filter(|(info, _)| info.step == Some(step) && info.runnable);
+        let (mut passed, mut total) = (0, 0);
+        for (_, run) in cells {
+            total += 1;
+            passed += usize::from(verdict(&run.status) == Some(true));
+        }
+        (passed, total)
+    }
+
     /// What the learner did, said once when the lesson becomes complete: steps, cells, the
     /// time the cells ran, and the failover the panes measured (when there was one).
     pub fn completion_summary(&self) -> String {

@@ -195,8 +195,22 @@ impl App {
             Action::RevertEdit => self.revert_edit(),
             Action::ToggleHelp => self.overlay = Some(Overlay::Help),
             Action::ShowNotices => self.overlay = Some(Overlay::Notices),
+            Action::ShowSteps if self.lesson.steps.is_empty() => {
+                self.notice = Some("This lesson has no steps.".into());
+            }
+            Action::ShowSteps => {
+                self.overlay = Some(Overlay::Steps {
+                    selected: self.step,
+                    typed: String::new(),
+                });
+            }
             Action::Quit => return self.quit(),
-            Action::Confirm | Action::Dismiss => {}
+            // Only the step list takes these (update_overlay).
+            Action::Confirm
+            | Action::Dismiss
+            | Action::ListMove(_)
+            | Action::ListDigit(_)
+            | Action::ListErase => {}
             Action::TogglePane(pane) => self.toggle_pane(pane),
             Action::ResizeSplit(delta) => {
                 let p = i32::from(self.panes.lesson_percent) + i32::from(delta);
@@ -391,6 +405,10 @@ impl App {
 
     fn update_overlay(&mut self, overlay: Overlay, action: Action) -> Vec<Effect> {
         match (overlay, action) {
+            (Overlay::Steps { selected, typed }, action) => {
+                self.update_step_list(selected, typed, action);
+                Vec::new()
+            }
             (Overlay::Help | Overlay::Notices, Action::Cancel) => Vec::new(),
             (Overlay::Help | Overlay::Notices, _) => {
                 self.overlay = None;
@@ -432,6 +450,42 @@ impl App {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// A key in the step list: move, type a number, jump (Enter), or close.
+    fn update_step_list(&mut self, selected: usize, mut typed: String, action: Action) {
+        let last = self.lesson.steps.len().saturating_sub(1);
+        let selected = match action {
+            Action::ListMove(delta) => {
+                typed.clear();
+                let next = i64::try_from(selected).unwrap_or(0) + i64::from(delta);
+                usize::try_from(next.max(0)).unwrap_or(0).min(last)
+            }
+            Action::ListDigit(d) if typed.len() < 6 => {
+                typed.push(char::from(b'0' + d.min(9)));
+                match typed.parse::<usize>() {
+                    Ok(n) if (1..=last + 1).contains(&n) => n - 1,
+                    _ => selected,
+                }
+            }
+            Action::ListErase => {
+                typed.pop();
+                selected
+            }
+            Action::Confirm => {
+                self.overlay = None;
+                self.follow = false;
+                self.go_step(selected);
+                return;
+            }
+            Action::Cancel => selected,
+            Action::ListDigit(_) => selected,
+            _ => {
+                self.overlay = None;
+                return;
+            }
+        };
+        self.overlay = Some(Overlay::Steps { selected, typed });
     }
 
     fn page(&self) -> usize {

@@ -101,6 +101,11 @@ pub const HELP: &[Binding] = &[
         ],
     ),
     bind(
+        "t",
+        "the steps and their progress (Enter or a number jumps)",
+        &[(ch('t'), Action::ShowSteps)],
+    ),
+    bind(
         "] / [",
         "focus next / previous command",
         &[(ch(']'), Action::NextCell), (ch('['), Action::PrevCell)],
@@ -265,6 +270,9 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
             _ => Some(Action::Dismiss),
         };
     }
+    if matches!(overlay, Some(Overlay::Steps { .. })) {
+        return Some(step_list_key(key.code));
+    }
     let pressed = Key {
         code: key.code,
         ctrl,
@@ -273,6 +281,22 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
         .flat_map(|b| b.map)
         .find(|(k, _)| *k == pressed)
         .map(|(_, action)| action.clone())
+}
+
+/// A key in the step list (`t`): it takes the keys a list takes, anything else closes it.
+fn step_list_key(code: KeyCode) -> Action {
+    match code {
+        KeyCode::Char('j') | KeyCode::Down | KeyCode::Tab => Action::ListMove(1),
+        KeyCode::Char('k') | KeyCode::Up | KeyCode::BackTab => Action::ListMove(-1),
+        KeyCode::PageDown | KeyCode::Char(' ') => Action::ListMove(10),
+        KeyCode::PageUp => Action::ListMove(-10),
+        KeyCode::Char('g') | KeyCode::Home => Action::ListMove(i32::MIN),
+        KeyCode::Char('G') | KeyCode::End => Action::ListMove(i32::MAX),
+        KeyCode::Char(c @ '0'..='9') => Action::ListDigit(c as u8 - b'0'),
+        KeyCode::Backspace => Action::ListErase,
+        KeyCode::Enter => Action::Confirm,
+        _ => Action::Dismiss,
+    }
 }
 
 pub fn map_mouse(mouse: MouseEvent) -> Option<Action> {

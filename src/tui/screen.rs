@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wra
 use ratatui::{Frame, Terminal};
 
 use super::keymap::{ALWAYS_HINTS, HELP, HINTS, MORE_HINT, PRESENT_HINTS, TERM_HINTS};
-use crate::app::{Action, App, Effect, Overlay};
+use crate::app::{Action, App, Effect, Overlay, StepStatus};
 use crate::lesson::CellIndex;
 
 use super::cell::{self, truncate};
@@ -356,6 +356,9 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
     let (title, lines): (&str, Vec<Line<'static>>) = match overlay {
         Overlay::Help => ("keys", help_lines(theme)),
         Overlay::Notices => ("last notices", notice_lines(app, area, theme)),
+        Overlay::Steps { selected, typed } => {
+            ("steps", step_list_lines(app, *selected, typed, area, theme))
+        }
         Overlay::ConfirmQuit => {
             let running = app.runs.iter().filter(|r| r.status.is_active()).count();
             let jobs = app.jobs_alive();
@@ -432,6 +435,74 @@ fn notice_lines(app: &App, area: Rect, theme: &Theme) -> Vec<Line<'static>> {
         .rev()
         .flat_map(|n| wrap(&[(n.clone(), Style::default())], width, &bullet, &indent))
         .collect()
+}
+
+/// The step list: each step's mark (✓ ✗ ○, text under NO_COLOR), number, title and cells
+/// passed, the selected one highlighted, windowed around the selection on a short screen.
+fn step_list_lines(
+    app: &App,
+    selected: usize,
+    typed: &str,
+    area: Rect,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let steps = &app.lesson.steps;
+    let done = (0..steps.len())
+        .filter(|&s| app.step_status(s) == Some(StepStatus::Done))
+        .count();
+    let mut lines = vec![
+        Line::styled(format!("{done} of {} steps done", steps.len()), theme.dim()),
+        Line::from(""),
+    ];
+    // Title, blank, the list, blank, the key line, and the frame.
+    let room = usize::from(area.height).saturating_sub(7).max(1);
+    let first = selected
+        .saturating_sub(room / 2)
+        .min(steps.len().saturating_sub(room));
+    let number_width = steps.len().to_string().len();
+    let title_width = usize::from(area.width)
+        .saturating_sub(number_width + 22)
+        .clamp(10, 60);
+    for (i, step) in steps.iter().enumerate().skip(first).take(room) {
+        let (mark, style) = match app.step_status(i) {
+            Some(StepStatus::Done) => ("✓", theme.ok()),
+            Some(StepStatus::Failed) => ("✗", theme.bad()),
+            Some(StepStatus::NotRun) => ("○", theme.dim()),
+            None => ("·", theme.dim()),
+        };
+        let (passed, total) = app.step_progress(i);
+        let cells = if total == 0 {
+            "reading".to_string()
+        } else {
+            format!("{passed}/{total}")
+        };
+        let here = if i == app.step { "▶" } else { " " };
+        let title = truncate(&step.title, title_width);
+        let row = format!(
+            "{here} {:>number_width$}  {title:<title_width$}  {cells:>7}",
+            i + 1
+        );
+        let row_style = if i == selected {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark} "), style.patch(row_style)),
+            Span::styled(row, row_style),
+        ]));
+    }
+    lines.push(Line::from(""));
+    let typed = if typed.is_empty() {
+        String::new()
+    } else {
+        format!("step {typed}… · ")
+    };
+    lines.push(Line::styled(
+        format!("{typed}↑/↓ choose · a number picks · Enter jumps · Esc closes"),
+        theme.notice(),
+    ));
+    lines
 }
 
 fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
