@@ -37,6 +37,8 @@ mod redis;
 mod render;
 #[path = "tui/restart.rs"]
 mod restart;
+#[path = "tui/search.rs"]
+mod search;
 #[path = "tui/steps.rs"]
 mod steps;
 #[path = "tui/terminal_e2e.rs"]

@@ -47,6 +47,19 @@ pub enum Action {
     ResizeSplit(i16),
     /// Scroll the focused cell's output (positive: towards older lines).
     OutputScroll(i32),
+    /// `/`: start typing a search.
+    SearchStart,
+    /// A character typed into the search.
+    SearchType(char),
+    /// Backspace in the search.
+    SearchErase,
+    /// The next (1) or previous (-1) match.
+    SearchNext(i32),
+    /// j/k in the help: scroll it; `rows` is how many lines the help has.
+    HelpScroll {
+        delta: i32,
+        rows: usize,
+    },
     /// `t`: the step list.
     ShowSteps,
     /// Move the selection of a list overlay by this many rows (clamped at the ends).

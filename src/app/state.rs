@@ -115,9 +115,14 @@ pub use crate::kube::safety::ClusterTarget;
 /// A modal layer over the lesson.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help,
+    /// `?`: the keys, scrolled by `scroll` lines when the screen is too short for them all.
+    Help {
+        scroll: usize,
+    },
     /// `!`: the last notices in full.
     Notices,
+    /// `/`: the query being typed (the status bar is its prompt).
+    Search,
     /// `t`: every step with its progress; Enter jumps to the selected one, digits pick a
     /// step by number.
     Steps {
@@ -185,6 +190,8 @@ pub struct Geometry {
     pub step_lines: Vec<usize>,
     /// First and one-past-last document line of each cell's frame (output included).
     pub cell_lines: Vec<(usize, usize)>,
+    /// Document lines holding the search query, top to bottom (empty without a search).
+    pub matches: Vec<usize>,
 }
 
 impl Geometry {
@@ -206,6 +213,8 @@ impl Geometry {
         let height = usize::from(g.viewport.3).max(1);
         match reveal {
             Reveal::Step(i) => g.step_lines.get(i).copied().unwrap_or(scroll),
+            Reveal::Line(line) if (scroll..scroll + height).contains(&line) => scroll,
+            Reveal::Line(line) => line.saturating_sub(height / 3),
             Reveal::Cell(i) => {
                 let Some(&(start, end)) = g.cell_lines.get(i) else {
                     return scroll;
@@ -240,9 +249,24 @@ impl Geometry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reveal {
     Step(usize),
+    /// A document line (a search match), a third of the way down the screen.
+    Line(usize),
     Cell(CellIndex),
     /// The cell's last line (its newest output), with as much of the cell above as fits.
     CellEnd(CellIndex),
+}
+
+/// `/`: what is searched for and which match is on screen. The view finds the matches (it
+/// knows the laid-out lines) and returns them in [`Geometry::matches`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Search {
+    pub query: String,
+    /// The scroll when `/` was pressed: matches are looked for from there, Esc returns there.
+    pub anchor: usize,
+    /// Index into `Geometry::matches` of the match last brought on screen.
+    pub current: Option<usize>,
+    /// The query changed: the next layout's matches decide where the view goes.
+    pub pending: bool,
 }
 
 /// Instructor mode typing a command out before it runs.
@@ -268,6 +292,8 @@ pub struct App {
     /// by hand (scroll, step or cell keys) stops it; the next run starts it again.
     pub follow: bool,
     pub overlay: Option<Overlay>,
+    /// The search in effect (typed with `/`, kept after Enter until Esc).
+    pub search: Option<Search>,
     pub panes: PaneLayout,
     pub geometry: Geometry,
     /// The cluster target the user confirmed; None until then.

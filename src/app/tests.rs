@@ -49,6 +49,7 @@ pub(super) fn app(present: bool) -> App {
         total_lines: 100,
         step_lines: vec![5, 40],
         cell_lines: vec![(10, 15), (16, 20), (45, 50), (52, 56)],
+        matches: Vec::new(),
     };
     app
 }
@@ -566,6 +567,7 @@ fn reveal_cell_end_brings_a_tall_cells_last_line_on_screen() {
         total_lines: 100,
         step_lines: vec![0],
         cell_lines: vec![(20, 45), (50, 54)],
+        matches: Vec::new(),
     };
     assert_eq!(
         g.reveal(0, Reveal::CellEnd(0)),

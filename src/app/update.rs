@@ -12,7 +12,7 @@ use super::pods_view::PodsView;
 use super::progress::Loaded;
 use super::state::{
     App, CellInfo, CellRun, CellStatus, ClusterTarget, EXPANDED_LINES, FOLD_LINES, Geometry,
-    NOTICES_KEPT, Overlay, Pane, PaneLayout, Reveal,
+    NOTICES_KEPT, Overlay, Pane, PaneLayout, Reveal, Search,
 };
 use crate::effects::{Attribution, Observed};
 use crate::kube::model::PodsUpdate;
@@ -76,6 +76,7 @@ impl App {
             reveal: None,
             follow: true,
             overlay: None,
+            search: None,
             panes,
             geometry: Geometry::default(),
             cluster: None,
@@ -156,6 +157,7 @@ impl App {
         if let Action::Laid(geometry) = action {
             // Part of drawing a frame already due: taking the geometry must not ask for another.
             self.geometry = geometry;
+            self.search_landed();
             if let Some(reveal) = self.reveal.take() {
                 self.scroll = self.geometry.reveal(self.scroll, reveal);
             }
@@ -182,6 +184,8 @@ impl App {
             Action::PageUp => self.scroll_to(self.scroll.saturating_sub(self.page())),
             Action::Top => self.scroll_to(0),
             Action::Bottom => self.scroll_to(self.geometry.max_scroll()),
+            // While a search is kept, n goes to its next match (as in less and vim).
+            Action::NextStep if self.search.is_some() => self.search_next(1),
             Action::NextStep => self.go_step(self.step.saturating_add(1)),
             Action::PrevStep => self.go_step(self.step.saturating_sub(1)),
             Action::NextCell => self.focus_cell(self.focus.map_or(0, |f| f + 1)),
@@ -193,7 +197,7 @@ impl App {
             Action::Copy => return self.copy(),
             Action::Edit => return self.edit(),
             Action::RevertEdit => self.revert_edit(),
-            Action::ToggleHelp => self.overlay = Some(Overlay::Help),
+            Action::ToggleHelp => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::ShowNotices => self.overlay = Some(Overlay::Notices),
             Action::ShowSteps if self.lesson.steps.is_empty() => {
                 self.notice = Some("This lesson has no steps.".into());
@@ -205,9 +209,25 @@ impl App {
                 });
             }
             Action::Quit => return self.quit(),
-            // Only the step list takes these (update_overlay).
+            Action::SearchStart => {
+                self.follow = false;
+                self.overlay = Some(Overlay::Search);
+                self.search = Some(Search {
+                    anchor: self.scroll,
+                    ..Search::default()
+                });
+            }
+            Action::SearchNext(delta) => self.search_next(delta),
+            Action::Dismiss if self.search.is_some() => {
+                self.search = None;
+                self.notice = Some("Search cleared.".into());
+            }
+            // Only the step list and the search prompt take these (update_overlay).
             Action::Confirm
             | Action::Dismiss
+            | Action::SearchType(_)
+            | Action::SearchErase
+            | Action::HelpScroll { .. }
             | Action::ListMove(_)
             | Action::ListDigit(_)
             | Action::ListErase => {}
@@ -405,12 +425,28 @@ impl App {
 
     fn update_overlay(&mut self, overlay: Overlay, action: Action) -> Vec<Effect> {
         match (overlay, action) {
+            (Overlay::Search, action) => {
+                self.update_search_prompt(action);
+                Vec::new()
+            }
             (Overlay::Steps { selected, typed }, action) => {
                 self.update_step_list(selected, typed, action);
                 Vec::new()
             }
-            (Overlay::Help | Overlay::Notices, Action::Cancel) => Vec::new(),
-            (Overlay::Help | Overlay::Notices, _) => {
+            (Overlay::Help { scroll }, Action::HelpScroll { delta, rows }) => {
+                // The box is the screen's height less the status bar and its frame.
+                let room = usize::from(self.geometry.viewport.3)
+                    .saturating_sub(1)
+                    .max(1);
+                let next = i64::try_from(scroll).unwrap_or(0) + i64::from(delta);
+                let scroll = usize::try_from(next.max(0))
+                    .unwrap_or(0)
+                    .min(rows.saturating_sub(room));
+                self.overlay = Some(Overlay::Help { scroll });
+                Vec::new()
+            }
+            (Overlay::Help { .. } | Overlay::Notices, Action::Cancel) => Vec::new(),
+            (Overlay::Help { .. } | Overlay::Notices, _) => {
                 self.overlay = None;
                 Vec::new()
             }
@@ -450,6 +486,102 @@ impl App {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// A key while the search is typed: edit the query (the view follows each change),
+    /// keep it (Enter), or drop it and go back where the search began (Esc, Ctrl-C).
+    fn update_search_prompt(&mut self, action: Action) {
+        let Some(search) = self.search.as_mut() else {
+            self.overlay = None;
+            return;
+        };
+        match action {
+            Action::SearchType(c) => {
+                search.query.push(c);
+                search.pending = true;
+            }
+            Action::SearchErase => {
+                search.query.pop();
+                search.pending = true;
+            }
+            Action::SearchNext(delta) => self.search_next(delta),
+            Action::Confirm => {
+                self.overlay = None;
+                let found = self.geometry.matches.len();
+                match (search.query.is_empty(), found) {
+                    (true, _) => self.search = None,
+                    (false, 0) => {
+                        self.notice = Some(format!("Not found: {}", search.query));
+                        self.scroll = search.anchor;
+                        self.search = None;
+                    }
+                    (false, _) => {
+                        let at = search.current.map_or(1, |i| i + 1);
+                        self.notice = Some(format!(
+                            "/{}: match {at} of {found} · n / N next / previous · Esc clears",
+                            search.query
+                        ));
+                    }
+                }
+            }
+            _ => {
+                self.overlay = None;
+                self.scroll = search.anchor;
+                self.search = None;
+            }
+        }
+    }
+
+    /// The view laid the lesson out for a changed query: go to the first match at or after
+    /// where the search began (wrapping to the top), or back there when nothing matches.
+    fn search_landed(&mut self) {
+        let Some(search) = self.search.as_mut().filter(|s| s.pending) else {
+            return;
+        };
+        search.pending = false;
+        let matches = &self.geometry.matches;
+        search.current = matches
+            .iter()
+            .position(|&line| line >= search.anchor)
+            .or((!matches.is_empty()).then_some(0));
+        match search.current {
+            Some(i) => self.reveal = Some(Reveal::Line(matches[i])),
+            None => self.scroll = search.anchor,
+        }
+    }
+
+    /// `n` / `N` with a search kept: the next or previous match, wrapping at the ends.
+    fn search_next(&mut self, delta: i32) {
+        let Some(search) = self.search.as_mut() else {
+            self.notice = Some("No search: / starts one.".into());
+            return;
+        };
+        let found = self.geometry.matches.len();
+        if found == 0 {
+            self.notice = Some(format!("Not found: {}", search.query));
+            return;
+        }
+        let previous = search.current;
+        let next = match previous {
+            Some(i) => {
+                let i = i64::try_from(i.min(found - 1)).unwrap_or(0) + i64::from(delta);
+                usize::try_from(i.rem_euclid(i64::try_from(found).unwrap_or(1))).unwrap_or(0)
+            }
+            None => 0,
+        };
+        search.current = Some(next);
+        self.follow = false;
+        self.reveal = Some(Reveal::Line(self.geometry.matches[next]));
+        let wrapped = match previous {
+            Some(i) if delta > 0 && found > 1 && i + 1 >= found => " (from the top)",
+            Some(0) if delta < 0 && found > 1 => " (from the bottom)",
+            _ => "",
+        };
+        self.notice = Some(format!(
+            "/{}: match {} of {found}{wrapped}",
+            search.query,
+            next + 1
+        ));
     }
 
     /// A key in the step list: move, type a number, jump (Enter), or close.

@@ -92,12 +92,20 @@ pub const HELP: &[Binding] = &[
     ),
     bind(
         "n / p, Tab / S-Tab",
-        "next / previous step",
+        "next / previous step (n: the next match while searching)",
         &[
             (ch('n'), Action::NextStep),
             (ch('p'), Action::PrevStep),
             (key(KeyCode::Tab), Action::NextStep),
             (key(KeyCode::BackTab), Action::PrevStep),
+        ],
+    ),
+    bind(
+        "/, N",
+        "search the lesson (Enter keeps it, Esc clears); N the previous match",
+        &[
+            (ch('/'), Action::SearchStart),
+            (ch('N'), Action::SearchNext(-1)),
         ],
     ),
     bind(
@@ -270,6 +278,22 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
             _ => Some(Action::Dismiss),
         };
     }
+    if matches!(overlay, Some(Overlay::Search)) {
+        return search_key(key.code, ctrl);
+    }
+    if matches!(overlay, Some(Overlay::Help { .. })) {
+        let rows = HELP.len();
+        let delta = match key.code {
+            KeyCode::Char('j') | KeyCode::Down => Some(1),
+            KeyCode::Char('k') | KeyCode::Up => Some(-1),
+            KeyCode::Char(' ') | KeyCode::PageDown => Some(10),
+            KeyCode::PageUp => Some(-10),
+            _ => None,
+        };
+        if let Some(delta) = delta {
+            return Some(Action::HelpScroll { delta, rows });
+        }
+    }
     if matches!(overlay, Some(Overlay::Steps { .. })) {
         return Some(step_list_key(key.code));
     }
@@ -281,6 +305,19 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
         .flat_map(|b| b.map)
         .find(|(k, _)| *k == pressed)
         .map(|(_, action)| action.clone())
+}
+
+/// A key while the search is typed: characters edit the query, ↑/↓ move between matches.
+fn search_key(code: KeyCode, ctrl: bool) -> Option<Action> {
+    match code {
+        KeyCode::Char(c) if !ctrl => Some(Action::SearchType(c)),
+        KeyCode::Backspace => Some(Action::SearchErase),
+        KeyCode::Enter => Some(Action::Confirm),
+        KeyCode::Esc => Some(Action::Dismiss),
+        KeyCode::Down => Some(Action::SearchNext(1)),
+        KeyCode::Up => Some(Action::SearchNext(-1)),
+        _ => None,
+    }
 }
 
 /// A key in the step list (`t`): it takes the keys a list takes, anything else closes it.

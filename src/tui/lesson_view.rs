@@ -13,6 +13,7 @@ use crate::lesson::Lesson;
 
 use super::cell;
 use super::markdown::{self, Item, Prepared, Segment, hard_wrap};
+use super::search;
 use super::theme::Theme;
 use super::wrap::Piece;
 
@@ -31,6 +32,8 @@ struct Cache {
     segments: Vec<Segment>,
     /// Wrapped, highlighted code of each cell at this width.
     cell_code: Vec<Vec<Line<'static>>>,
+    /// The last query searched and where it occurs: (segment, row within it).
+    found: Option<(String, Vec<(usize, usize)>)>,
 }
 
 impl LessonView {
@@ -78,6 +81,7 @@ impl LessonView {
             present_step,
             segments,
             cell_code,
+            found: None,
         });
     }
 
@@ -107,6 +111,8 @@ impl LessonView {
         let width = usize::from(area.width);
         let present_step = app.present.then_some(app.step);
         self.layout(width, present_step);
+        let query = app.search.as_ref().map(|s| s.query.as_str());
+        self.find(app, query.unwrap_or(""), width);
         let Some(cache) = &self.cache else {
             return Geometry::default();
         };
@@ -115,9 +121,15 @@ impl LessonView {
             cell_lines: vec![(0, 0); app.cells.len()],
             step_lines: vec![0; app.lesson.steps.len()],
             total_lines: 0,
+            matches: Vec::new(),
         };
+        let found = cache.found.as_ref().map_or(&[][..], |(_, f)| f.as_slice());
+        let mut found = found.iter().peekable();
         let mut line = 0;
-        for segment in &cache.segments {
+        for (index, segment) in cache.segments.iter().enumerate() {
+            while let Some(&(_, row)) = found.next_if(|(s, _)| *s == index) {
+                geometry.matches.push(line + row);
+            }
             let h = segment_height(app, cache, segment, width);
             match segment {
                 Segment::Step(i) => {
@@ -136,6 +148,44 @@ impl LessonView {
         }
         geometry.total_lines = line;
         geometry
+    }
+
+    /// Where `query` occurs in the laid-out prose, step headings and cell code (cached until
+    /// the query or the layout changes; outputs grow and move, so only their rows are not
+    /// searched, but matches in them are still highlighted on screen).
+    fn find(&mut self, app: &App, query: &str, width: usize) {
+        let theme = self.theme;
+        let Some(cache) = self.cache.as_mut() else {
+            return;
+        };
+        if query.is_empty() {
+            cache.found = None;
+            return;
+        }
+        if cache.found.as_ref().is_some_and(|(q, _)| q == query) {
+            return;
+        }
+        let mut found = Vec::new();
+        let mut rows = |index: usize, lines: &[Line<'static>], first_row: usize| {
+            for (row, l) in lines.iter().enumerate() {
+                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                if search::contains(&text, query) {
+                    found.push((index, first_row + row));
+                }
+            }
+        };
+        for (index, segment) in cache.segments.iter().enumerate() {
+            match segment {
+                Segment::Lines(lines) => rows(index, lines, 0),
+                Segment::Step(i) => rows(index, &step_lines(app, *i, width, &theme), 0),
+                // Under the frame's top line.
+                Segment::Cell(i) => {
+                    let code = cache.cell_code.get(*i).map_or(&[][..], Vec::as_slice);
+                    rows(index, code, 1);
+                }
+            }
+        }
+        cache.found = Some((query.to_string(), found));
     }
 
     pub fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
@@ -159,6 +209,15 @@ impl LessonView {
             if line >= bottom {
                 break;
             }
+        }
+        if let Some(query) = app.search.as_ref().map(|s| s.query.as_str())
+            && !query.is_empty()
+        {
+            let mark = self.theme.search_match();
+            visible = visible
+                .into_iter()
+                .map(|l| search::highlight(l, query, mark))
+                .collect();
         }
         Paragraph::new(visible).render(area, buf);
         // The scrollbar lives in the margin column right of the text, when there is one.

@@ -17,6 +17,7 @@ pub mod picker;
 pub mod pods_pane;
 mod runtime;
 pub mod screen;
+mod search;
 pub mod sentinel_pane;
 mod table;
 pub mod term_keys;

@@ -128,6 +128,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, view: &LessonView) {
     if let Some(r) = areas.hidden {
         hidden_panes(app, r, frame.buffer_mut(), &theme);
     }
+    if app.overlay == Some(Overlay::Search) {
+        search_prompt(app, areas.status, frame.buffer_mut(), &theme);
+        return;
+    }
     status_bar(app, areas.status, frame.buffer_mut(), &theme);
     if let Some(overlay) = &app.overlay {
         draw_overlay(app, overlay, area, frame.buffer_mut(), &theme);
@@ -210,6 +214,35 @@ fn hidden_panes(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 fn placeholder(state: &str, area: Rect, buf: &mut Buffer, theme: &Theme) {
     Paragraph::new(Span::styled(state.to_string(), theme.dim()))
         .wrap(Wrap { trim: true })
+        .render(area, buf);
+}
+
+/// The status bar while a search is typed: the query, how many lines hold it, the keys.
+fn search_prompt(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let query = app.search.as_ref().map_or("", |s| s.query.as_str());
+    let found = app.geometry.matches.len();
+    let count = match (query.is_empty(), found) {
+        (true, _) => String::new(),
+        (false, 0) => "  not found".to_string(),
+        (false, 1) => "  1 line".to_string(),
+        (false, n) => format!("  {n} lines"),
+    };
+    let keys = "  Enter keeps it · Esc cancels";
+    let width = usize::from(area.width);
+    let prompt = truncate(
+        &format!(" /{query}▌"),
+        width.saturating_sub(count.width()).max(4),
+    );
+    let mut spans = vec![
+        Span::styled(prompt, theme.title()),
+        Span::styled(count, if found == 0 { theme.bad() } else { theme.ok() }),
+    ];
+    let used: usize = spans.iter().map(Span::width).sum();
+    if used + keys.width() <= width {
+        spans.push(Span::styled(keys, theme.dim()));
+    }
+    Paragraph::new(Line::from(spans))
+        .style(theme.status_bar())
         .render(area, buf);
 }
 
@@ -354,7 +387,24 @@ fn cleanup_lines(app: &App, cells: &[CellIndex], theme: &Theme) -> Vec<Line<'sta
 
 fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let (title, lines): (&str, Vec<Line<'static>>) = match overlay {
-        Overlay::Help => ("keys", help_lines(theme)),
+        // Typed in the status bar (search_prompt), no box over the matches.
+        Overlay::Search => return,
+        Overlay::Help { scroll } => {
+            let lines = help_lines(theme);
+            // Box frame: two rows; the rest shows the keys from `scroll` on.
+            let room = usize::from(area.height).saturating_sub(2).max(1);
+            if lines.len() <= room {
+                ("keys", lines)
+            } else {
+                let from = (*scroll).min(lines.len() - room);
+                let title = if from + room < lines.len() {
+                    "keys · j/k scroll, more below"
+                } else {
+                    "keys · j/k scroll"
+                };
+                (title, lines.into_iter().skip(from).take(room).collect())
+            }
+        }
         Overlay::Notices => ("last notices", notice_lines(app, area, theme)),
         Overlay::Steps { selected, typed } => {
             ("steps", step_list_lines(app, *selected, typed, area, theme))

@@ -103,6 +103,15 @@ impl Theme {
     pub fn notice(&self) -> Style {
         self.fg(Style::new().add_modifier(Modifier::BOLD), Color::Yellow)
     }
+    /// A search match: reversed (it reads under NO_COLOR), on yellow with colours.
+    pub fn search_match(&self) -> Style {
+        let reversed = Style::new().add_modifier(Modifier::REVERSED);
+        if self.color {
+            Style::new().fg(Color::Black).bg(Color::Yellow)
+        } else {
+            reversed
+        }
+    }
     pub fn selected(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }
