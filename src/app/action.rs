@@ -60,6 +60,8 @@ pub enum Action {
         delta: i32,
         rows: usize,
     },
+    /// `x`: export the session as a Markdown transcript.
+    Export,
     /// `t`: the step list.
     ShowSteps,
     /// Move the selection of a list overlay by this many rows (clamped at the ends).
@@ -183,6 +185,9 @@ pub enum Effect {
         code: String,
     },
     SaveProgress,
+    /// `x`: write these records as a Markdown transcript (a new file in the working folder),
+    /// then answer with a notice naming it.
+    ExportTranscript(std::collections::BTreeMap<CellIndex, crate::run::transcript::Record>),
     Quit,
 }
 

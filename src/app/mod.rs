@@ -5,6 +5,7 @@
 pub mod action;
 mod cleanup;
 mod edit;
+mod export;
 pub mod output;
 pub mod picker;
 pub mod pods_view;

@@ -195,6 +195,7 @@ impl App {
             Action::ReplayEarlier => return self.replay_earlier(),
             Action::Cancel => return self.cancel(),
             Action::Copy => return self.copy(),
+            Action::Export => return self.export(),
             Action::Edit => return self.edit(),
             Action::RevertEdit => self.revert_edit(),
             Action::ToggleHelp => self.overlay = Some(Overlay::Help { scroll: 0 }),

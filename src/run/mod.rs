@@ -2,7 +2,7 @@
 //! step, command and streamed output, one result line per cell, and `N passed, N failed` last.
 
 mod confirm;
-mod effects;
+pub(crate) mod effects;
 mod follow;
 mod plan;
 mod report;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::exec::Outcome;
 use crate::lesson::{CellIndex, Lesson};
 
+#[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub outcome: Outcome,
     pub duration: Duration,
@@ -165,6 +166,69 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// `x` in the TUI: the transcript of the session so far, written as a new file in `folder`
+/// (never over an existing one), named after the lesson and the time. Returns its path.
+pub fn export(
+    lesson: &Lesson,
+    records: &BTreeMap<CellIndex, Record>,
+    folder: &std::path::Path,
+    at: std::time::SystemTime,
+) -> anyhow::Result<std::path::PathBuf> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    let source = std::fs::read_to_string(&lesson.path)
+        .with_context(|| format!("reading the lesson {}", lesson.path.display()))?;
+    let text = render(lesson, &source, records);
+    // lesson.md is named by its folder (lessons/redis-sentinel/lesson.md), others by their stem.
+    let stem = lesson
+        .path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("lesson");
+    let name = if stem.starts_with("lesson") {
+        lesson
+            .path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .unwrap_or(stem)
+    } else {
+        stem
+    };
+    let stamp: String = humantime::format_rfc3339_seconds(at)
+        .to_string()
+        .chars()
+        .filter(|c| !matches!(c, '-' | ':'))
+        .collect();
+    for n in 1..100 {
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
+        let path = folder.join(format!("{name}-transcript-{stamp}{suffix}.md"));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path);
+        match file {
+            Ok(mut file) => {
+                file.write_all(text.as_bytes())
+                    .with_context(|| format!("writing {}", path.display()))?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e).with_context(|| format!("creating {}", path.display()));
+            }
+        }
+    }
+    anyhow::bail!(
+        "{}: 99 transcripts of this second already exist",
+        folder.display()
+    )
+}
+
 /// Fails before anything runs when the transcript could not be written afterwards.
 pub fn check_destination(path: &std::path::Path, lesson: &std::path::Path) -> anyhow::Result<()> {
     use std::os::unix::fs::MetadataExt;
@@ -221,6 +285,49 @@ mod tests {
     fn strips_colours_osc_and_carriage_return_overwrites() {
         let raw = b"\x1b[1;31mred\x1b[0m ok\r\n10%\r50%\r100%\n\x1b]0;title\x07x\x1b]8;;u\x1b\\y\xff\x01\n";
         assert_eq!(strip_ansi(raw), "red ok\n100%\nxy\u{fffd}\n");
+    }
+
+    #[test]
+    fn export_writes_a_new_file_named_after_the_lesson_and_never_over_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let lesson_dir = dir.path().join("redis-sentinel");
+        std::fs::create_dir(&lesson_dir).unwrap();
+        let path = lesson_dir.join("lesson.md");
+        let source = "# T\n\n## S\n\n```sh {id=a}\necho hi\n```\n\nafter\n";
+        std::fs::write(&path, source).unwrap();
+        let lesson = crate::lesson::parse(&path, source).unwrap();
+        let records = BTreeMap::from([(
+            0,
+            Record {
+                outcome: Outcome::Passed,
+                duration: Duration::from_millis(1500),
+                output: b"\x1b[32mhi\x1b[0m\n".to_vec(),
+                effects: vec!["effects: pod web-0 added".into()],
+            },
+        )]);
+        let out = tempfile::tempdir().unwrap();
+        let at = std::time::UNIX_EPOCH + Duration::from_secs(1_796_300_000);
+        let first = export(&lesson, &records, out.path(), at).unwrap();
+        let again = export(&lesson, &records, out.path(), at).unwrap();
+        let name = |p: &std::path::Path| p.file_name().unwrap().to_string_lossy().to_string();
+        assert_eq!(
+            name(&first),
+            "redis-sentinel-transcript-20261203T121320Z.md"
+        );
+        assert_eq!(
+            name(&again),
+            "redis-sentinel-transcript-20261203T121320Z-2.md"
+        );
+        let text = std::fs::read_to_string(&first).unwrap();
+        assert!(
+            text.contains("echo hi\n```\n\n```text\nhi\n```\n\n*exit 0 · 1.50s*"),
+            "{text}"
+        );
+        assert!(text.contains("> effects: pod web-0 added"), "{text}");
+        assert!(text.ends_with("after\n"), "{text}");
+        let missing = out.path().join("gone");
+        let err = export(&lesson, &records, &missing, at).unwrap_err();
+        assert!(format!("{err:#}").contains("gone"), "{err:#}");
     }
 
     #[test]

@@ -152,6 +152,11 @@ pub const HELP: &[Binding] = &[
     ),
     bind("c", "copy the command (OSC 52)", &[(ch('c'), Action::Copy)]),
     bind(
+        "x",
+        "export the session: the lesson with every output, as Markdown",
+        &[(ch('x'), Action::Export)],
+    ),
+    bind(
         "e",
         "edit the command in $EDITOR, then run it",
         &[(ch('e'), Action::Edit)],

@@ -523,6 +523,23 @@ impl Runtime {
                     saver.save(app.progress());
                 }
             }
+            Effect::ExportTranscript(records) => {
+                let (lesson, tx) = (app.lesson.clone(), self.tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let folder = std::env::current_dir().unwrap_or_else(|_| ".".into());
+                    let at = SystemTime::now();
+                    let notice =
+                        match crate::run::transcript::export(&lesson, &records, &folder, at) {
+                            Ok(path) => format!(
+                                "Transcript written: {} ({} commands with their output)",
+                                path.display(),
+                                records.len()
+                            ),
+                            Err(e) => format!("Transcript not written: {e:#}"),
+                        };
+                    let _ = tx.blocking_send(Msg::Action(Action::Notice(notice)));
+                });
+            }
             Effect::Quit => {}
         }
         None

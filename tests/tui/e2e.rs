@@ -149,3 +149,40 @@ fn sgr_colours(screen: &str) -> Vec<String> {
     }
     out
 }
+
+/// Issue 18, item 13: `x` writes the session as a Markdown transcript in the folder kubetutor
+/// was started from, a new file named after the lesson, and says where.
+#[test]
+fn x_exports_the_session_as_a_markdown_transcript() {
+    let Some(tmux) = Tmux::start() else { return };
+    let folder = tmux.file("exports");
+    std::fs::create_dir_all(&folder).expect("folder");
+    tmux.type_line(&format!("cd {}", folder.display()));
+    open(&tmux);
+    tmux.send(&["x"]);
+    tmux.wait_for("Nothing to export yet");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("✓ passed");
+    tmux.send(&["x"]);
+    tmux.wait_for("Transcript written:");
+    let written: Vec<_> = std::fs::read_dir(&folder)
+        .expect("folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let name = written[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    assert!(
+        name.starts_with("e2e-transcript-") && name.ends_with(".md"),
+        "{name}"
+    );
+    let text = std::fs::read_to_string(&written[0]).expect("transcript");
+    assert!(text.contains("## Output"), "the lesson's text: {text}");
+    assert!(text.contains("KT-E2E-OUTPUT 42"), "the output: {text}");
+    assert!(text.contains("*exit 0 · "), "the verdict: {text}");
+    tmux.send(&["q"]);
+    tmux.wait_exit();
+}
