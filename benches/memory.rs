@@ -173,7 +173,7 @@ fn main() -> ExitCode {
     println!("memory: peak live heap while the app takes a cell's output ({mb} MB streams)");
     for (name, source) in streams(mb) {
         let mut app = App::new(lesson.clone(), false);
-        let mut view = LessonView::quick(&lesson, Theme { color: true });
+        let mut view = LessonView::quick(&lesson, Theme::dark());
         let peak = peak_while(&mut app, &mut view, source) as f64 / (1 << 20) as f64;
         if name.starts_with("baseline") {
             baseline = peak.max(1e-3);

@@ -39,7 +39,7 @@ fn lesson(cells: usize) -> String {
 
 fn first_frame(path: &Path, source: &str) -> usize {
     let lesson = kubetutor::lesson::parse(path, source).expect("lesson parses");
-    let mut view = LessonView::quick(&lesson, Theme { color: true });
+    let mut view = LessonView::quick(&lesson, Theme::dark());
     let mut app = App::new(Arc::new(lesson), false);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     screen::frame(&mut terminal, &mut app, &mut view).expect("draw");

@@ -64,7 +64,7 @@ fn measure(n: usize, reps: usize) -> Duration {
         terminal
             .draw(|f| {
                 let pane = PodsPane::new(&view, now)
-                    .theme(Theme { color: true })
+                    .theme(Theme::dark())
                     .scroll(scroll);
                 f.render_widget(pane, f.area());
             })

@@ -81,7 +81,7 @@ impl Ui {
             Engine::spawn(lesson.clone(), EngineOptions::from_env()).expect("engine");
         let mut ui = Self {
             app: App::new(lesson.clone(), false),
-            view: LessonView::new(&lesson, Theme { color: true }),
+            view: LessonView::new(&lesson, Theme::dark()),
             terminal: Terminal::new(TestBackend::new(120, 40)).expect("terminal"),
             engine,
             events,

@@ -63,7 +63,7 @@ fn first_frame(path: &Path) {
     let source = std::fs::read_to_string(path).expect("lesson readable");
     let lesson = kubetutor::lesson::parse(path, &source).expect("lesson parses");
     // As the binary does: code uncoloured in the first frame, highlighting in the background.
-    let mut view = LessonView::quick(&lesson, Theme { color: true });
+    let mut view = LessonView::quick(&lesson, Theme::dark());
     let mut app = App::new(Arc::new(lesson), false);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     screen::frame(&mut terminal, &mut app, &mut view).expect("draw");
@@ -100,7 +100,7 @@ fn bench_first_frame(budgets: &mut Budgets) {
     let t = Instant::now();
     let source = std::fs::read_to_string(&path).expect("lesson readable");
     let lesson = kubetutor::lesson::parse(&path, &source).expect("lesson parses");
-    LessonView::new(&lesson, Theme { color: true });
+    LessonView::new(&lesson, Theme::dark());
     println!(
         "syntax highlighting of that lesson, cold (background thread): {}",
         ms(t.elapsed())
@@ -122,7 +122,7 @@ fn bench_layout(budgets: &mut Budgets) {
     let parse = time(reps(), || {
         kubetutor::lesson::parse(path, &source).expect("parses");
     });
-    let theme = Theme { color: true };
+    let theme = Theme::dark();
     let prepare = time(reps(), || {
         LessonView::quick(&lesson, theme);
     });

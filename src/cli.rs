@@ -22,6 +22,26 @@ pub struct Cli {
     /// Disable colours (also honoured: the NO_COLOR environment variable).
     #[arg(long, global = true)]
     pub no_color: bool,
+
+    /// Colours for a dark or a light terminal background (a light projector screen). Default:
+    /// from COLORFGBG where the terminal sets it, else dark.
+    #[arg(long, global = true, value_enum, value_name = "dark|light")]
+    pub theme: Option<ThemeArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ThemeArg {
+    Dark,
+    Light,
+}
+
+impl From<ThemeArg> for crate::settings::Background {
+    fn from(theme: ThemeArg) -> Self {
+        match theme {
+            ThemeArg::Dark => Self::Dark,
+            ThemeArg::Light => Self::Light,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

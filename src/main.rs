@@ -5,7 +5,7 @@ use kubetutor::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    kubetutor::settings::init(cli.no_color);
+    kubetutor::settings::init(cli.no_color, cli.theme.map(Into::into));
     let result = match cli.command {
         Some(Command::Run(args)) => kubetutor::run::cli_run(args),
         Some(Command::Check(args)) => kubetutor::commands::cli_check(args),

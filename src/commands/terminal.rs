@@ -53,12 +53,17 @@ pub fn colour_check(no_color: bool, term: Option<String>, colorterm: Option<Stri
             "set TERM, e.g. xterm-256color",
         );
     }
-    let depth = match colorterm.as_deref() {
-        Some("truecolor" | "24bit") => "truecolor",
-        _ if term.contains("256color") => "256 colours",
-        _ => "16 colours",
+    use crate::settings::{Background, Depth, depth_from};
+    let depth = match depth_from(colorterm.as_deref(), Some(&term)) {
+        Depth::TrueColor => "truecolor",
+        Depth::Ansi256 => "256 colours",
+        Depth::Ansi16 => "16 colours",
     };
-    Check::ok("colour", format!("{depth} (TERM={term})"))
+    let background = match crate::settings::background() {
+        Background::Dark => "dark background (--theme light for a light screen)",
+        Background::Light => "light background",
+    };
+    Check::ok("colour", format!("{depth} (TERM={term}), {background}"))
 }
 
 #[cfg(test)]

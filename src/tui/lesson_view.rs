@@ -256,7 +256,7 @@ fn dynamic_code(app: &App, cell: usize, width: usize, theme: &Theme) -> Option<V
         code = code.chars().take(t.shown).collect();
         code.push('▌');
     }
-    let pieces: Vec<Vec<Piece>> = super::highlight::highlight(&code, "bash", theme.color);
+    let pieces: Vec<Vec<Piece>> = super::highlight::highlight(&code, "bash", theme);
     Some(wrap_code(&pieces, width))
 }
 

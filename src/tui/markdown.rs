@@ -57,13 +57,13 @@ pub enum Segment {
 
 /// `highlight: false` keeps code plain: a fast first frame, with colours swapped in later.
 pub fn prepare(lesson: &Lesson, theme: &Theme, with_colors: bool) -> Prepared {
-    let color = theme.color && with_colors;
+    let code = if with_colors { *theme } else { Theme::plain() };
     let mut p = Prepared::default();
     let mut b = Builder {
         out: &mut p.items,
         theme,
         cells: 0,
-        color,
+        code,
     };
     if !lesson.meta.title.is_empty() {
         b.text(vec![(lesson.meta.title.clone(), theme.title())]);
@@ -85,7 +85,7 @@ pub fn prepare(lesson: &Lesson, theme: &Theme, with_colors: bool) -> Prepared {
     p.cell_code = lesson
         .cells()
         .iter()
-        .map(|c| highlight(&c.code, &c.lang, color))
+        .map(|c| highlight(&c.code, &c.lang, &code))
         .collect();
     p
 }
@@ -110,8 +110,8 @@ struct Builder<'a> {
     out: &'a mut Vec<Item>,
     theme: &'a Theme,
     cells: usize,
-    /// Syntax colours for code (off for the quick first layout).
-    color: bool,
+    /// The colours of code: plain for the quick first layout.
+    code: Theme,
 }
 
 impl Builder<'_> {
@@ -212,7 +212,7 @@ impl Builder<'_> {
                 f.push(bar.clone());
                 let mut r = rest.to_vec();
                 r.push(bar);
-                let lines = highlight(code, lang, self.color);
+                let lines = highlight(code, lang, &self.code);
                 self.out.push(Item {
                     first: f,
                     rest: r,

@@ -89,7 +89,7 @@ mod tests {
     fn rows_are_as_wide_as_the_terminal_with_styles_and_cursor() {
         let mut e = Emulator::new(TermSize { rows: 3, cols: 8 });
         e.process("\x1b[31mred\x1b[0m 界x\r\nab".as_bytes());
-        let lines = rows(&e, true, &Theme { color: true });
+        let lines = rows(&e, true, &Theme::dark());
         assert_eq!(lines.len(), 3);
         let text: Vec<String> = lines.iter().map(Line::to_string).collect();
         assert_eq!(text, ["red 界x ", "ab      ", "        "]);
@@ -101,7 +101,7 @@ mod tests {
             .find(|s| s.style.add_modifier.contains(Modifier::REVERSED))
             .expect("cursor span");
         assert_eq!(cursor.content, " ");
-        let unfocused = rows(&e, false, &Theme { color: true });
+        let unfocused = rows(&e, false, &Theme::dark());
         assert!(
             unfocused[1]
                 .spans

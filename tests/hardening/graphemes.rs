@@ -92,7 +92,7 @@ fn rendered_rows_keep_clusters_whole_at_every_width() {
     for cluster in [FAMILY, COMBINING, CJK, "👍🏽"] {
         for width in [60u16, 80, 120] {
             let mut app = App::new(lesson.clone(), false);
-            let mut view = LessonView::quick(&lesson, Theme { color: false });
+            let mut view = LessonView::quick(&lesson, Theme::plain());
             app.update(Action::Exec(ExecEvent::Started {
                 cell: 0,
                 attempt: 1,

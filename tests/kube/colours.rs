@@ -67,7 +67,7 @@ fn draw(view: &PodsView) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(64, 13)).expect("terminal");
     terminal
         .draw(|f| {
-            let pane = PodsPane::new(view, now()).theme(Theme { color: true });
+            let pane = PodsPane::new(view, now()).theme(Theme::dark());
             f.render_widget(pane, f.area());
         })
         .expect("draw");
@@ -147,7 +147,7 @@ fn once_the_highlight_fades_a_new_pod_has_its_status_colour() {
     let mut terminal = Terminal::new(TestBackend::new(64, 13)).expect("terminal");
     terminal
         .draw(|f| {
-            let pane = PodsPane::new(&view, later).theme(Theme { color: true });
+            let pane = PodsPane::new(&view, later).theme(Theme::dark());
             f.render_widget(pane, f.area());
         })
         .expect("draw");

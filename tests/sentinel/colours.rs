@@ -13,7 +13,7 @@ use ratatui::style::{Color, Modifier};
 
 use crate::recorded::{self, replay, t};
 
-const COLOURS: Theme = Theme { color: true };
+const COLOURS: Theme = Theme::DARK;
 
 fn draw(view: &SentinelView, width: u16, height: u16) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(width, height)).expect("test terminal");

@@ -22,7 +22,7 @@ const HEIGHT: u16 = 30;
 
 fn open() -> (App, LessonView) {
     let lesson = fixture("basic.md");
-    let view = LessonView::new(&lesson, Theme { color: true });
+    let view = LessonView::new(&lesson, Theme::truecolor());
     (App::new(Arc::new(lesson), false), view)
 }
 
@@ -119,5 +119,39 @@ fn a_notice_is_yellow_over_the_bar() {
     assert_eq!(
         status_bar(&mut app, &mut view),
         expected(&text, "Copied the command.", bold(Color::Yellow))
+    );
+}
+
+/// Issue 18, item 11: `--theme light` on a 256-colour terminal. Every coloured cell of a whole
+/// screen (prose, code, frames, panes, status bar) is a palette entry the terminal can show
+/// (no RGB it would mangle), and nothing is drawn in the colours that wash out on white.
+#[test]
+fn the_light_theme_draws_the_screen_in_shades_readable_on_white() {
+    use kubetutor::settings::Depth;
+    let lesson = fixture("basic.md");
+    let mut view = LessonView::new(&lesson, Theme::light(Depth::Ansi256));
+    let mut app = App::new(Arc::new(lesson), false);
+    finish(&mut app, Outcome::Passed);
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal");
+    screen::frame(&mut terminal, &mut app, &mut view).expect("draw");
+    let washed = [
+        Color::Yellow,
+        Color::LightYellow,
+        Color::Cyan,
+        Color::LightCyan,
+        Color::Gray,
+        Color::White,
+    ];
+    let mut coloured = 0;
+    for cell in terminal.backend().buffer().content() {
+        if let Some(fg) = Some(cell.fg).filter(|c| *c != Color::Reset) {
+            coloured += 1;
+            assert!(!washed.contains(&fg), "{:?} drawn in {fg:?}", cell.symbol());
+            assert!(!matches!(fg, Color::Rgb(..)), "{:?} in RGB", cell.symbol());
+        }
+    }
+    assert!(
+        coloured > 200,
+        "only {coloured} coloured cells: colours are off?"
     );
 }
