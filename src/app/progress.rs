@@ -37,10 +37,19 @@ pub struct Progress {
     /// [`SESSION_BYTES`]): what the learner typed and saw stays in the lesson.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sessions: BTreeMap<String, String>,
+    /// Other cell ids to the tail of their last output (at most [`OUTPUT_BYTES`] each,
+    /// [`OUTPUTS_BYTES`] in all), shown after a restart as a notebook keeps its outputs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub outputs: BTreeMap<String, String>,
 }
 
 /// What is kept of one interactive session in the progress file.
 pub const SESSION_BYTES: usize = 64 * 1024;
+/// What is kept of one command's output in the progress file.
+pub const OUTPUT_BYTES: usize = 16 * 1024;
+/// What is kept of all commands' outputs: a lesson of hundreds of chatty cells still saves
+/// a small file (later cells give way first).
+pub const OUTPUTS_BYTES: usize = 1024 * 1024;
 
 /// The outcome of reading saved progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,12 +175,12 @@ pub fn reset(file: &Path) -> std::io::Result<()> {
     }
 }
 
-/// The newest lines of a session's text, within [`SESSION_BYTES`].
-fn session_tail(output: &super::output::OutputBuffer) -> String {
+/// The newest lines of an output, within `budget` bytes.
+fn tail(output: &super::output::OutputBuffer, budget: usize) -> String {
     let lines: Vec<&str> = output.lines().collect();
     let mut kept = 0;
     let mut start = lines.len();
-    while start > 0 && kept + lines[start - 1].len() < SESSION_BYTES {
+    while start > 0 && kept + lines[start - 1].len() < budget {
         start -= 1;
         kept += lines[start].len() + 1;
     }
@@ -204,14 +213,32 @@ impl App {
             .iter()
             .zip(&self.runs)
             .filter(|(info, run)| info.interactive && !run.output.is_empty())
-            .map(|(info, run)| (info.id.clone(), session_tail(&run.output)))
+            .map(|(info, run)| (info.id.clone(), tail(&run.output, SESSION_BYTES)))
             .collect();
+        let mut outputs = BTreeMap::new();
+        let mut budget = OUTPUTS_BYTES;
+        let ran = self.cells.iter().zip(&self.runs).filter(|(info, run)| {
+            let verdict = matches!(
+                run.status,
+                CellStatus::Done { .. } | CellStatus::Earlier { .. }
+            );
+            verdict && !info.interactive && !run.output.is_empty()
+        });
+        for (info, run) in ran {
+            let text = tail(&run.output, OUTPUT_BYTES.min(budget));
+            if text.is_empty() {
+                break;
+            }
+            budget -= text.len().min(budget);
+            outputs.insert(info.id.clone(), text);
+        }
         Progress {
             lesson: self.lesson.path.clone(),
             step: self.step,
             cells,
             edits,
             sessions,
+            outputs,
         }
     }
 
@@ -232,6 +259,13 @@ impl App {
                 run.edited = Some(code.clone());
             }
             if let Some(text) = progress.sessions.get(&info.id).filter(|_| info.interactive) {
+                run.output.push(text.as_bytes());
+            }
+            // Only beside its verdict: an output without one would belong to nothing shown.
+            let earlier = matches!(run.status, CellStatus::Earlier { .. });
+            let saved = progress.outputs.get(&info.id);
+            if let Some(text) = saved.filter(|_| earlier && !info.interactive) {
+                // Through the sanitiser again: the file is not trusted to hold only SGR.
                 run.output.push(text.as_bytes());
             }
         }
@@ -281,6 +315,7 @@ mod tests {
             cells: BTreeMap::from([("a".to_string(), true), ("b".to_string(), false)]),
             edits: BTreeMap::from([("b".to_string(), "echo mine".to_string())]),
             sessions: BTreeMap::from([("i".to_string(), "> set k v\nOK\n".to_string())]),
+            outputs: BTreeMap::from([("a".to_string(), "\x1b[32mok\x1b[0m\n".to_string())]),
         };
         save(&file, &progress).expect("save");
         assert_eq!(load(&file), Loaded::Restored(progress));

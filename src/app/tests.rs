@@ -332,6 +332,85 @@ fn progress_round_trips_through_the_app() {
     assert_eq!(fresh.runs[0].status, CellStatus::Earlier { passed: false });
 }
 
+/// Issue 18, item 6: outputs of earlier runs come back after a restart (bounded per cell and
+/// in all), through the output sanitiser, and only beside a verdict.
+#[test]
+fn outputs_of_earlier_runs_survive_a_restart_bounded() {
+    let output = |cell: usize, bytes: &[u8]| {
+        Action::Exec(ExecEvent::Output {
+            cell,
+            stream: Stream::Stdout,
+            bytes: bytes.to_vec(),
+        })
+    };
+    let mut app = app(false);
+    app.update(Action::RunFocused);
+    app.update(output(0, b"\x1b[32mgreen\x1b[0m line\nsecond\n"));
+    app.update(finished(0, Outcome::Passed));
+    // A chatty cell: only its newest 16 KB are kept.
+    let b = app.cells.iter().position(|c| c.id == "b").expect("b");
+    let chatty: String = (0..5000).map(|i| format!("line {i}\n")).collect();
+    app.update(output(b, chatty.as_bytes()));
+    app.update(finished(b, Outcome::Passed));
+    let saved = app.progress();
+    assert_eq!(
+        saved.outputs.get("a").map(String::as_str),
+        Some("\x1b[0;32mgreen\x1b[0m line\nsecond\n")
+    );
+    let kept = &saved.outputs["b"];
+    assert!(
+        kept.len() <= super::progress::OUTPUT_BYTES,
+        "{}",
+        kept.len()
+    );
+    assert!(kept.ends_with("line 4999\n"));
+
+    let mut fresh = self::app(false);
+    let mut tampered = saved.clone();
+    tampered
+        .outputs
+        .insert("a".into(), "clear\x1b[2Jed\n".into());
+    // No verdict, no output: "k" never ran.
+    tampered.outputs.insert("k".into(), "orphan\n".into());
+    fresh.restore(&tampered);
+    assert_eq!(
+        fresh.runs[0].output.lines().collect::<Vec<_>>(),
+        ["cleared"]
+    );
+    assert!(fresh.runs[1].output.is_empty());
+    assert_eq!(fresh.runs[b].output.lines().last(), Some("line 4999"));
+    // Saved again unchanged: the restored output is the cell's output until it runs again.
+    assert_eq!(fresh.progress().outputs.get("b"), saved.outputs.get("b"));
+}
+
+#[test]
+fn all_outputs_together_stay_within_their_budget() {
+    let cells: String = (0..100)
+        .map(|i| format!("```sh {{id=c{i}}}\nyes | head -c 20000\n```\n\n"))
+        .collect();
+    let text = format!("---\ntitle: T\n---\n## One\n\n{cells}");
+    let lesson = crate::lesson::parse(Path::new("/tmp/l/lesson.md"), &text).expect("parses");
+    let mut app = App::new(Arc::new(lesson), false);
+    let noisy = "y\n".repeat(10_000);
+    for cell in 0..100 {
+        app.update(Action::Exec(ExecEvent::Output {
+            cell,
+            stream: Stream::Stdout,
+            bytes: noisy.as_bytes().to_vec(),
+        }));
+        app.update(finished(cell, Outcome::Passed));
+    }
+    let saved = app.progress();
+    let total: usize = saved.outputs.values().map(String::len).sum();
+    assert!(total <= super::progress::OUTPUTS_BYTES, "{total}");
+    assert!(
+        saved.outputs.len() >= 60,
+        "{} cells kept",
+        saved.outputs.len()
+    );
+    assert!(saved.outputs.contains_key("c0"), "earlier cells first");
+}
+
 #[test]
 fn keymap_covers_the_design_keys() {
     let cases = [

@@ -184,6 +184,9 @@ pub fn lines(
     if let Some(w) = window(app, cell).filter(|_| !shows_terminal) {
         let run = &app.runs[cell];
         let mut header = vec![Span::styled("├─ output ", frame)];
+        if matches!(run.status, CellStatus::Earlier { .. }) {
+            header.push(Span::styled("· from an earlier session ", theme.dim()));
+        }
         if run.no_wrap {
             let at = format!("· not wrapped, from column {} · ←/→ w ", run.pan + 1);
             header.push(Span::styled(at, theme.dim()));

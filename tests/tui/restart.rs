@@ -58,3 +58,54 @@ fn a_background_cell_from_an_earlier_session_is_not_running() {
     assert!(!text.contains("passed earlier"), "{text}");
     insta::assert_snapshot!(terminal.backend());
 }
+
+/// Outputs are kept as a notebook keeps them: after a restart a cell that ran shows its last
+/// output under its verdict, marked as from an earlier session.
+#[test]
+fn a_cells_output_from_an_earlier_session_is_shown_and_marked() {
+    use kubetutor::exec::Stream;
+    let lesson = Arc::new(fixture("basic.md"));
+    let mut before = App::new(lesson.clone(), false);
+    let hello = before
+        .cells
+        .iter()
+        .position(|c| c.id == "hello")
+        .expect("hello");
+    before.update(Action::Exec(ExecEvent::Started {
+        cell: hello,
+        attempt: 1,
+    }));
+    before.update(Action::Exec(ExecEvent::Output {
+        cell: hello,
+        stream: Stream::Stdout,
+        bytes: b"hello from kubetutor\n".to_vec(),
+    }));
+    before.update(Action::Exec(ExecEvent::Finished {
+        cell: hello,
+        outcome: Outcome::Passed,
+        duration: Duration::from_millis(30),
+    }));
+    let saved = before.progress();
+
+    let mut app = App::new(lesson.clone(), false);
+    app.restore(&saved);
+    let mut view = LessonView::new(&lesson, Theme::plain());
+    let terminal = draw_plain(&mut app, &mut view, 100, 30);
+    let rows: Vec<String> = terminal
+        .backend()
+        .buffer()
+        .content()
+        .chunks(100)
+        .map(|r| r.iter().map(|c| c.symbol()).collect())
+        .collect();
+    let header = rows
+        .iter()
+        .position(|r| r.contains("├─ output · from an earlier session"))
+        .unwrap_or_else(|| panic!("no earlier-output header:\n{}", rows.join("\n")));
+    assert!(
+        rows[header + 1].contains("│ hello from kubetutor"),
+        "{}",
+        rows.join("\n")
+    );
+    assert!(rows.iter().any(|r| r.contains("✓ passed earlier")));
+}
