@@ -23,6 +23,8 @@ mod effects;
 mod fake_cluster;
 #[path = "tui/frames.rs"]
 mod frames;
+#[path = "tui/jobs_roles.rs"]
+mod jobs_roles;
 #[path = "tui/keys.rs"]
 mod keys;
 #[path = "tui/narrow.rs"]

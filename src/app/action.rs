@@ -60,6 +60,8 @@ pub enum Action {
         delta: i32,
         rows: usize,
     },
+    /// The ports each probed job (cell, pid) listens on.
+    JobPorts(Vec<(CellIndex, u32, Vec<u16>)>),
     /// `x`: export the session as a Markdown transcript.
     Export,
     /// `t`: the step list.
@@ -185,6 +187,9 @@ pub enum Effect {
         code: String,
     },
     SaveProgress,
+    /// Read which TCP ports these jobs (cell, pid) listen on, then answer with
+    /// [`Action::JobPorts`].
+    ProbeJobPorts(Vec<(CellIndex, u32)>),
     /// `x`: write these records as a Markdown transcript (a new file in the working folder),
     /// then answer with a notice naming it.
     ExportTranscript(std::collections::BTreeMap<CellIndex, crate::run::transcript::Record>),

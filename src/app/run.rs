@@ -338,6 +338,7 @@ impl App {
                         pid,
                         since: now,
                         exited: None,
+                        ports: Vec::new(),
                     });
                     self.panes.jobs = true;
                 }

@@ -51,6 +51,8 @@ pub struct Job {
     pub since: Instant,
     /// `Some(code)` once it exited (`code` is None when a signal ended it).
     pub exited: Option<Option<i32>>,
+    /// TCP ports its processes listen on, once seen (the jobs pane names its role by them).
+    pub ports: Vec<u16>,
 }
 
 /// Per-cell runtime state.
@@ -335,6 +337,8 @@ pub struct App {
     /// The same moment as wall-clock time, for the panes' ages and timelines.
     pub wall: SystemTime,
     pub spinner: usize,
+    /// When the jobs' listening ports were last asked for (at most once a second).
+    pub ports_probed: Option<Instant>,
     pub dirty: bool,
     pub quit: bool,
     /// The learner chose to run the cleanup cells before quitting: quit once they finished.

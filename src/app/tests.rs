@@ -411,6 +411,44 @@ fn all_outputs_together_stay_within_their_budget() {
     assert!(saved.outputs.contains_key("c0"), "earlier cells first");
 }
 
+/// The jobs pane's roles: sentinel updates ask for the ports of live jobs not yet seen
+/// listening, at most once a second; an answer for a pid that is no longer the cell's job
+/// (the cell was restarted) is dropped.
+#[test]
+fn live_jobs_ports_are_asked_for_on_sentinel_updates_at_most_once_a_second() {
+    use crate::sentinel::{LinkState, SentinelUpdate};
+    let mut app = app(false);
+    app.update(Action::Exec(ExecEvent::JobStarted { cell: 2, pid: 4242 }));
+    let link = || {
+        Action::Sentinel(SentinelUpdate::Link {
+            endpoint: "127.0.0.1:26379".into(),
+            state: LinkState::Connected,
+        })
+    };
+    assert_eq!(
+        app.update(link()),
+        vec![Effect::ProbeJobPorts(vec![(2, 4242)])]
+    );
+    assert_eq!(
+        app.update(link()),
+        Vec::new(),
+        "asked less than a second ago"
+    );
+    app.update(Action::JobPorts(vec![(2, 9999, vec![1])]));
+    assert!(
+        app.runs[2].job.as_ref().unwrap().ports.is_empty(),
+        "another pid"
+    );
+    app.update(Action::JobPorts(vec![(2, 4242, vec![16379])]));
+    assert_eq!(app.runs[2].job.as_ref().unwrap().ports, [16379]);
+    app.now += Duration::from_secs(2);
+    assert_eq!(
+        app.update(link()),
+        Vec::new(),
+        "seen listening: not asked again"
+    );
+}
+
 #[test]
 fn keymap_covers_the_design_keys() {
     let cases = [

@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::exec::term_emulator::TermSize;
 use crate::lesson::{CellIndex, Lesson, mentions_cluster};
@@ -101,6 +101,7 @@ impl App {
             now: Instant::now(),
             wall: SystemTime::now(),
             spinner: 0,
+            ports_probed: None,
             dirty: true,
             quit: false,
             quit_after_cleanup: false,
@@ -288,6 +289,16 @@ impl App {
                     view.apply(update, self.wall);
                 }
                 self.join_roles();
+                return self.probe_job_ports();
+            }
+            Action::JobPorts(found) => {
+                for (cell, pid, ports) in found {
+                    let job = self.runs.get_mut(cell).and_then(|r| r.job.as_mut());
+                    // The same job still: a restarted cell has a new pid.
+                    if let Some(job) = job.filter(|j| j.pid == pid) {
+                        job.ports = ports;
+                    }
+                }
             }
             Action::Observed(observed) => self.effects.observe(observed, self.step),
             Action::PaneTimer => {
@@ -685,6 +696,28 @@ impl App {
         run.scroll = usize::try_from(next.max(0)).unwrap_or(0).min(max);
     }
 
+    /// Sentinel updates are the clock: while a live job has not been seen listening, ask which
+    /// ports it listens on (at most once a second), so the jobs pane can say what it is.
+    fn probe_job_ports(&mut self) -> Vec<Effect> {
+        let due = self
+            .ports_probed
+            .is_none_or(|at| self.now.saturating_duration_since(at) >= Duration::from_secs(1));
+        let unseen: Vec<(CellIndex, u32)> = self
+            .runs
+            .iter()
+            .enumerate()
+            .filter_map(|(cell, run)| {
+                let job = run.job.as_ref()?;
+                (job.exited.is_none() && job.ports.is_empty()).then_some((cell, job.pid))
+            })
+            .collect();
+        if !due || unseen.is_empty() {
+            return Vec::new();
+        }
+        self.ports_probed = Some(self.now);
+        vec![Effect::ProbeJobPorts(unseen)]
+    }
+
     fn toggle_wrap(&mut self) {
         let Some(run) = self.focus.and_then(|f| self.runs.get_mut(f)) else {
             return;
@@ -793,6 +826,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::Pods(_)
             | Action::Observed(_)
             | Action::Sentinel(_)
+            | Action::JobPorts(_)
             | Action::PaneTimer
             | Action::Laid(_)
             | Action::Started

@@ -1,4 +1,6 @@
-//! The jobs pane: background cells with pid, state, uptime and their last output line.
+//! The jobs pane: background cells with pid, state, uptime, the ports they listen on and the
+//! role Sentinel gives the server there (master, replica, sentinel), and their last output
+//! line.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -8,7 +10,9 @@ use ratatui::widgets::{Paragraph, Widget};
 use crate::app::App;
 
 use super::cell::{fmt_duration, truncate};
+use super::pods_pane::role_name;
 use super::theme::Theme;
+use super::wrap::fit_line;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let width = usize::from(area.width);
@@ -25,12 +29,25 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             Some(_) => String::new(),
         };
         let id = truncate(&app.cells[cell].id, width.saturating_sub(24).max(4));
-        lines.push(Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!("{id} "), theme.title()),
             Span::raw(format!("pid {} ", job.pid)),
             Span::styled(state, style),
             Span::raw(format!(" {uptime}")),
-        ]));
+        ];
+        if job.exited.is_none() {
+            for &port in &job.ports {
+                spans.push(Span::raw(format!(" :{port}")));
+                let role = app.sentinel.as_ref().and_then(|v| v.local_role(port));
+                if let Some(role) = role {
+                    spans.push(Span::styled(
+                        format!(" {}", role_name(role)),
+                        theme.redis_role(Some(role)),
+                    ));
+                }
+            }
+        }
+        lines.extend(fit_line(Line::from(spans), width));
         let last = run.output.last_line();
         if !last.is_empty() {
             lines.push(Line::styled(

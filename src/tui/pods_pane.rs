@@ -382,7 +382,7 @@ impl PodsPane<'_> {
     }
 }
 
-fn role_name(role: Role) -> &'static str {
+pub(super) fn role_name(role: Role) -> &'static str {
     match role {
         Role::Master => "master",
         Role::Replica => "replica",

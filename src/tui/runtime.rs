@@ -20,6 +20,7 @@ use crate::app::progress::{self, Progress};
 use crate::app::progress_lock;
 use crate::app::{Action, App, CellStatus, ClusterTarget, Effect};
 use crate::cli::LessonArgs;
+use crate::exec::listening::listening_ports;
 use crate::exec::{Engine, EngineHandle, EngineOptions, Gate, TermSpec};
 use crate::kube::model::PodsUpdate;
 use crate::kube::session::{ClusterSession, Prepared};
@@ -522,6 +523,16 @@ impl Runtime {
                 if let Some(saver) = &self.saver {
                     saver.save(app.progress());
                 }
+            }
+            Effect::ProbeJobPorts(jobs) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let found = jobs
+                        .into_iter()
+                        .map(|(cell, pid)| (cell, pid, listening_ports(pid)))
+                        .collect();
+                    let _ = tx.blocking_send(Msg::Action(Action::JobPorts(found)));
+                });
             }
             Effect::ExportTranscript(records) => {
                 let (lesson, tx) = (app.lesson.clone(), self.tx.clone());

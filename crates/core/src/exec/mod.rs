@@ -32,6 +32,7 @@ pub mod event;
 mod hints;
 mod interactive;
 mod jobs;
+pub mod listening;
 pub mod proc;
 mod pty;
 mod session;

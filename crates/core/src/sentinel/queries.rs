@@ -186,6 +186,38 @@ impl SentinelView {
         }
     }
 
+    /// The role of the server or sentinel this machine runs on `port` (a loopback address in
+    /// the view): what a local background job is, seen from Sentinel.
+    pub fn local_role(&self, port: u16) -> Option<Role> {
+        let local = |ip: &str| {
+            ip == "localhost"
+                || ip
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|a| a.is_loopback())
+        };
+        if let Some(t) = self.topology() {
+            if local(&t.master.addr.ip) && t.master.addr.port == port {
+                return Some(Role::Master);
+            }
+            if t.replicas
+                .iter()
+                .any(|r| local(&r.addr.ip) && r.addr.port == port)
+            {
+                return Some(Role::Replica);
+            }
+        }
+        let sentinel = self.links.iter().any(|l| {
+            l.endpoint
+                .rsplit_once(':')
+                .is_some_and(|(ip, p)| local(ip) && p.parse() == Ok(port))
+        }) || self
+            .links
+            .iter()
+            .flat_map(|l| l.topology.iter().flat_map(|t| &t.sentinels))
+            .any(|p| local(&p.addr.ip) && p.addr.port == port);
+        sentinel.then_some(Role::Sentinel)
+    }
+
     /// Role per IP. Sentinels first, then replicas, then the master, so a pod running both a
     /// sentinel and redis (the classic example's master pod) shows its redis role.
     pub fn roles(&self) -> HashMap<String, Role> {
