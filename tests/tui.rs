@@ -6,6 +6,8 @@ mod skip;
 #[path = "support/tmux.rs"]
 mod tmux;
 
+#[path = "tui/ask_env.rs"]
+mod ask_env;
 #[path = "tui/cleanup.rs"]
 mod cleanup;
 #[path = "tui/cluster.rs"]

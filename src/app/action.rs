@@ -49,10 +49,10 @@ pub enum Action {
     OutputScroll(i32),
     /// `/`: start typing a search.
     SearchStart,
-    /// A character typed into the search.
-    SearchType(char),
-    /// Backspace in the search.
-    SearchErase,
+    /// A character typed into a text field (the search, a value the lesson asks for).
+    TypeChar(char),
+    /// Backspace in a text field.
+    EraseChar,
     /// The next (1) or previous (-1) match.
     SearchNext(i32),
     /// j/k in the help: scroll it; `rows` is how many lines the help has.

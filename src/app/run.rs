@@ -4,7 +4,7 @@
 use crate::exec::{ExecEvent, Outcome};
 use crate::lesson::CellIndex;
 
-use super::action::Effect;
+use super::action::{Action, Effect};
 use super::state::{App, CellStatus, Job, Overlay, Reveal, Typing};
 
 const CANCELLING: &str = "Cancelling…";
@@ -145,14 +145,106 @@ impl App {
         {
             return self.start_terminal(cell);
         }
+        let unanswered = self.unanswered_prompts(&batch);
+        if !unanswered.is_empty() {
+            let input = unanswered[0].default.clone().unwrap_or_default();
+            self.overlay = Some(Overlay::AskEnv {
+                batch,
+                prompts: unanswered,
+                input,
+            });
+            return Vec::new();
+        }
         let cells: Vec<(CellIndex, Option<String>)> = batch
             .iter()
-            .map(|&cell| (cell, self.runs[cell].edited.clone()))
+            .map(|&cell| (cell, self.code_with_answers(cell)))
             .collect();
         for &cell in &batch {
             self.mark_queued(cell);
         }
         vec![Effect::Run { cells }]
+    }
+
+    /// The `export NAME=...` prompts of `batch` (Runme's promptEnv) not answered yet in this
+    /// session, each name once. A value already in kubetutor's environment needs no question:
+    /// the rewritten export line takes it, as a headless run does.
+    fn unanswered_prompts(&self, batch: &[CellIndex]) -> Vec<crate::lesson::EnvPrompt> {
+        let cells = self.lesson.cells();
+        let mut out: Vec<crate::lesson::EnvPrompt> = Vec::new();
+        for p in batch
+            .iter()
+            .filter_map(|&c| cells.get(c))
+            .flat_map(|c| &c.attrs.prompts)
+        {
+            let known = self.env_answers.contains_key(&p.name)
+                || std::env::var_os(&p.name).is_some()
+                || out.iter().any(|q| q.name == p.name);
+            if !known {
+                out.push(p.clone());
+            }
+        }
+        out
+    }
+
+    /// The code `cell` runs: the learner's edit, else the lesson's only when answers must go in
+    /// front of it (`NAME='value'`, which the rewritten `export NAME="${NAME:-...}"` picks up).
+    fn code_with_answers(&self, cell: CellIndex) -> Option<String> {
+        let edited = self.runs[cell].edited.clone();
+        let prompts = self.lesson.cells().get(cell).map(|c| &c.attrs.prompts)?;
+        let given: Vec<String> = prompts
+            .iter()
+            .filter_map(|p| {
+                let value = self.env_answers.get(&p.name)?;
+                let quoted = crate::exec::shell_quote(std::ffi::OsStr::new(value));
+                Some(format!("{}={}\n", p.name, String::from_utf8_lossy(&quoted)))
+            })
+            .collect();
+        if given.is_empty() {
+            return edited;
+        }
+        let code = edited.or_else(|| self.code_of(cell))?;
+        Some(format!("{}{code}", given.concat()))
+    }
+
+    /// A key while the lesson asks for a value: type it, Enter gives it (the next question,
+    /// or the run), Esc runs nothing.
+    pub(super) fn update_ask_env(
+        &mut self,
+        batch: Vec<CellIndex>,
+        mut prompts: Vec<crate::lesson::EnvPrompt>,
+        mut input: String,
+        action: Action,
+    ) -> Vec<Effect> {
+        match action {
+            Action::TypeChar(c) => input.push(c),
+            Action::EraseChar => {
+                input.pop();
+            }
+            Action::Confirm => {
+                let answered = prompts.remove(0);
+                self.env_answers.insert(answered.name, input);
+                if prompts.is_empty() {
+                    self.overlay = None;
+                    return self.launch(batch);
+                }
+                input = prompts[0].default.clone().unwrap_or_default();
+            }
+            Action::Cancel | Action::Dismiss => {
+                self.overlay = None;
+                self.notice = Some(format!(
+                    "Not run: the lesson needs ${} (set it in the environment, or answer the question).",
+                    prompts[0].name
+                ));
+                return Vec::new();
+            }
+            _ => {}
+        }
+        self.overlay = Some(Overlay::AskEnv {
+            batch,
+            prompts,
+            input,
+        });
+        Vec::new()
     }
 
     pub(super) fn mark_queued(&mut self, cell: CellIndex) {

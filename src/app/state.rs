@@ -125,6 +125,13 @@ pub enum Overlay {
     Notices,
     /// `/`: the query being typed (the status bar is its prompt).
     Search,
+    /// Runme's promptEnv: the lesson asks for `prompts[0]` (then the rest) before `batch`
+    /// runs; `input` is the answer typed so far.
+    AskEnv {
+        batch: Vec<CellIndex>,
+        prompts: Vec<crate::lesson::EnvPrompt>,
+        input: String,
+    },
     /// `t`: every step with its progress; Enter jumps to the selected one, digits pick a
     /// step by number.
     Steps {
@@ -296,6 +303,9 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// The search in effect (typed with `/`, kept after Enter until Esc).
     pub search: Option<Search>,
+    /// Values given for the lesson's `export NAME=...` prompts in this session (never saved:
+    /// they may be secrets), passed to every cell that asks for them.
+    pub env_answers: std::collections::BTreeMap<String, String>,
     pub panes: PaneLayout,
     pub geometry: Geometry,
     /// The cluster target the user confirmed; None until then.

@@ -77,6 +77,7 @@ impl App {
             follow: true,
             overlay: None,
             search: None,
+            env_answers: Default::default(),
             panes,
             geometry: Geometry::default(),
             cluster: None,
@@ -227,8 +228,8 @@ impl App {
             // Only the step list and the search prompt take these (update_overlay).
             Action::Confirm
             | Action::Dismiss
-            | Action::SearchType(_)
-            | Action::SearchErase
+            | Action::TypeChar(_)
+            | Action::EraseChar
             | Action::HelpScroll { .. }
             | Action::ListMove(_)
             | Action::ListDigit(_)
@@ -437,6 +438,14 @@ impl App {
 
     fn update_overlay(&mut self, overlay: Overlay, action: Action) -> Vec<Effect> {
         match (overlay, action) {
+            (
+                Overlay::AskEnv {
+                    batch,
+                    prompts,
+                    input,
+                },
+                action,
+            ) => self.update_ask_env(batch, prompts, input, action),
             (Overlay::Search, action) => {
                 self.update_search_prompt(action);
                 Vec::new()
@@ -508,11 +517,11 @@ impl App {
             return;
         };
         match action {
-            Action::SearchType(c) => {
+            Action::TypeChar(c) => {
                 search.query.push(c);
                 search.pending = true;
             }
-            Action::SearchErase => {
+            Action::EraseChar => {
                 search.query.pop();
                 search.pending = true;
             }

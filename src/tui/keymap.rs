@@ -283,7 +283,7 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
             _ => Some(Action::Dismiss),
         };
     }
-    if matches!(overlay, Some(Overlay::Search)) {
+    if matches!(overlay, Some(Overlay::Search | Overlay::AskEnv { .. })) {
         return search_key(key.code, ctrl);
     }
     if matches!(overlay, Some(Overlay::Help { .. })) {
@@ -315,8 +315,8 @@ pub fn map_key(key: KeyEvent, overlay: Option<&Overlay>) -> Option<Action> {
 /// A key while the search is typed: characters edit the query, ↑/↓ move between matches.
 fn search_key(code: KeyCode, ctrl: bool) -> Option<Action> {
     match code {
-        KeyCode::Char(c) if !ctrl => Some(Action::SearchType(c)),
-        KeyCode::Backspace => Some(Action::SearchErase),
+        KeyCode::Char(c) if !ctrl => Some(Action::TypeChar(c)),
+        KeyCode::Backspace => Some(Action::EraseChar),
         KeyCode::Enter => Some(Action::Confirm),
         KeyCode::Esc => Some(Action::Dismiss),
         KeyCode::Down => Some(Action::SearchNext(1)),

@@ -406,6 +406,10 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
             }
         }
         Overlay::Notices => ("last notices", notice_lines(app, area, theme)),
+        Overlay::AskEnv { prompts, input, .. } => (
+            "the lesson asks for a value",
+            ask_env_lines(prompts, input, theme),
+        ),
         Overlay::Steps { selected, typed } => {
             ("steps", step_list_lines(app, *selected, typed, area, theme))
         }
@@ -485,6 +489,51 @@ fn notice_lines(app: &App, area: Rect, theme: &Theme) -> Vec<Line<'static>> {
         .rev()
         .flat_map(|n| wrap(&[(n.clone(), Style::default())], width, &bullet, &indent))
         .collect()
+}
+
+/// Runme's promptEnv as a question: the variable, what the author wrote (a question, or a
+/// default to confirm), the answer being typed, and how many questions follow.
+fn ask_env_lines(
+    prompts: &[crate::lesson::EnvPrompt],
+    input: &str,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let Some(p) = prompts.first() else {
+        return Vec::new();
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::raw("export "),
+        Span::styled(p.name.clone(), theme.title()),
+    ])];
+    if let Some(question) = &p.message {
+        lines.push(Line::styled(format!("“{question}”"), theme.dim()));
+    }
+    if let Some(default) = &p.default {
+        lines.push(Line::styled(
+            format!("default: {default} (Enter keeps it)"),
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled("> ", theme.notice()),
+        Span::raw(input.to_string()),
+        Span::styled("▌", theme.notice()),
+    ]));
+    lines.push(Line::from(""));
+    let more = match prompts.len() {
+        1 => String::new(),
+        n => format!(" · {} more after this", n - 1),
+    };
+    lines.push(Line::styled(
+        format!("Enter = use it · Esc = do not run{more}"),
+        theme.notice(),
+    ));
+    lines.push(Line::styled(
+        "Kept for this session only, never saved.",
+        theme.dim(),
+    ));
+    lines
 }
 
 /// The step list: each step's mark (✓ ✗ ○, text under NO_COLOR), number, title and cells

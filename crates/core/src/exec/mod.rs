@@ -41,6 +41,7 @@ pub mod term_emulator;
 mod terminal_tests;
 mod tmpfs;
 mod warm;
+pub use warm::quote as shell_quote;
 mod watchdog;
 
 use std::path::PathBuf;
