@@ -62,6 +62,10 @@ pub enum Action {
     },
     /// The ports each probed job (cell, pid) listens on.
     JobPorts(Vec<(CellIndex, u32, Vec<u16>)>),
+    /// The lesson's file changed and parsed: the new version (see `reload.rs`).
+    LessonChanged(std::sync::Arc<crate::lesson::Lesson>),
+    /// The lesson's file changed but no longer parses: what is wrong (the old version stays).
+    LessonBroken(String),
     /// `x`: export the session as a Markdown transcript.
     Export,
     /// `t`: the step list.
@@ -187,6 +191,8 @@ pub enum Effect {
         code: String,
     },
     SaveProgress,
+    /// The lesson was replaced by a new version of its file: the engine and the view take it.
+    Reloaded(std::sync::Arc<crate::lesson::Lesson>),
     /// Read which TCP ports these jobs (cell, pid) listen on, then answer with
     /// [`Action::JobPorts`].
     ProbeJobPorts(Vec<(CellIndex, u32)>),

@@ -12,6 +12,9 @@ pub mod pods_view;
 mod present_keys;
 pub mod progress;
 pub mod progress_lock;
+mod reload;
+#[cfg(test)]
+mod reload_tests;
 mod run;
 pub mod sgr;
 pub mod state;

@@ -306,6 +306,8 @@ pub struct App {
     /// Values given for the lesson's `export NAME=...` prompts in this session (never saved:
     /// they may be secrets), passed to every cell that asks for them.
     pub env_answers: std::collections::BTreeMap<String, String>,
+    /// A new version of the lesson file, waiting until nothing runs (see `reload.rs`).
+    pub pending_reload: Option<Arc<Lesson>>,
     pub panes: PaneLayout,
     pub geometry: Geometry,
     /// The cluster target the user confirmed; None until then.

@@ -21,10 +21,11 @@ use crate::sentinel::{SentinelUpdate, SentinelView};
 /// Characters per second present mode types a command at, unless `--typing-speed` says.
 pub const DEFAULT_TYPING_SPEED: u32 = 30;
 
-impl App {
-    pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
+impl CellInfo {
+    /// What the app keeps of each cell of `lesson`.
+    pub fn of(lesson: &Lesson) -> Vec<CellInfo> {
         let steps = lesson.cell_steps();
-        let cells: Vec<CellInfo> = lesson
+        lesson
             .cells()
             .iter()
             .zip(steps)
@@ -38,7 +39,13 @@ impl App {
                 needs_cluster: mentions_cluster(&cell.code),
                 hint: cell.hint.clone(),
             })
-            .collect();
+            .collect()
+    }
+}
+
+impl App {
+    pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
+        let cells = CellInfo::of(&lesson);
         let runs = cells.iter().map(|_| CellRun::default()).collect();
         let focus = (!cells.is_empty()).then_some(0);
         let mut panes = PaneLayout::default();
@@ -78,6 +85,7 @@ impl App {
             overlay: None,
             search: None,
             env_answers: Default::default(),
+            pending_reload: None,
             panes,
             geometry: Geometry::default(),
             cluster: None,
@@ -135,7 +143,10 @@ impl App {
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let before = self.notice.clone();
-        let effects = self.apply(action);
+        let mut effects = self.apply(action);
+        if self.pending_reload.is_some() {
+            effects.extend(self.reload_if_ready());
+        }
         if self.notice.is_some() && self.notice != before {
             self.remember_notice();
         }
@@ -198,6 +209,10 @@ impl App {
             Action::Cancel => return self.cancel(),
             Action::Copy => return self.copy(),
             Action::Export => return self.export(),
+            Action::LessonChanged(lesson) => return self.lesson_changed(lesson),
+            Action::LessonBroken(problem) => {
+                self.notice = Some(format!("Not reloaded, the file has an error: {problem}"));
+            }
             Action::Edit => return self.edit(),
             Action::RevertEdit => self.revert_edit(),
             Action::ToggleHelp => self.overlay = Some(Overlay::Help { scroll: 0 }),
@@ -836,6 +851,8 @@ fn is_user_input(action: &Action) -> bool {
             | Action::Observed(_)
             | Action::Sentinel(_)
             | Action::JobPorts(_)
+            | Action::LessonChanged(_)
+            | Action::LessonBroken(_)
             | Action::PaneTimer
             | Action::Laid(_)
             | Action::Started

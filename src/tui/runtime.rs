@@ -49,8 +49,9 @@ pub(super) enum Msg {
         prepared: Result<Prepared, String>,
         pending: Vec<CellIndex>,
     },
-    /// The lesson laid out again with syntax highlighting.
-    View(Box<LessonView>),
+    /// The lesson laid out again (with syntax highlighting, or after a reload), for this
+    /// version of the lesson (dropped when the lesson was reloaded since).
+    View(Box<LessonView>, Arc<Lesson>),
 }
 
 pub struct LessonOptions {
@@ -85,6 +86,51 @@ pub(super) struct Runtime {
     /// `--workshop NAME`, and the progress publisher once the cluster is confirmed.
     pub(super) workshop: Option<String>,
     pub(super) publisher: Option<crate::workshop::progress::Publisher>,
+    pub(super) theme: Theme,
+}
+
+/// How often the lesson file is looked at for changes (a stat: nothing is read unless it
+/// changed).
+const LESSON_POLL: Duration = Duration::from_secs(1);
+
+/// Watches the lesson file: when its size or modification time changes (and stays put for a
+/// moment: editors write in steps), it is loaded again off the loop and the new version, or
+/// why it does not parse, is sent to the app.
+fn watch_lesson_file(path: PathBuf, tx: mpsc::Sender<Msg>) {
+    let stamp =
+        |meta: std::io::Result<std::fs::Metadata>| meta.ok().map(|m| (m.modified().ok(), m.len()));
+    tokio::spawn(async move {
+        let mut last = stamp(tokio::fs::metadata(&path).await);
+        loop {
+            tokio::time::sleep(LESSON_POLL).await;
+            if tx.is_closed() {
+                return;
+            }
+            let now = stamp(tokio::fs::metadata(&path).await);
+            if now == last || now.is_none() {
+                continue;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let settled = stamp(tokio::fs::metadata(&path).await);
+            if settled != now {
+                continue;
+            }
+            last = settled;
+            let file = path.clone();
+            let loaded = tokio::task::spawn_blocking(move || {
+                crate::lesson::load(&file.to_string_lossy(), None)
+            })
+            .await;
+            let action = match loaded {
+                Ok(Ok(lesson)) => Action::LessonChanged(Arc::new(lesson)),
+                Ok(Err(e)) => Action::LessonBroken(e.to_string()),
+                Err(e) => Action::LessonBroken(e.to_string()),
+            };
+            if tx.send(Msg::Action(action)).await.is_err() {
+                return;
+            }
+        }
+    });
 }
 
 /// The signals that end the UI, registered before anything slow or blocking happens: from
@@ -230,7 +276,9 @@ pub async fn run_lesson(
         events_tx,
         workshop: opts.lesson_args.workshop.clone(),
         publisher: None,
+        theme: opts.theme,
     };
+    watch_lesson_file(lesson.path.clone(), rt.tx.clone());
     if let Some(loaded) = loaded {
         rt.dispatch(&mut app, loaded).await;
     }
@@ -256,7 +304,8 @@ pub async fn run_lesson(
     if opts.theme.color {
         let (lesson, theme, tx) = (lesson.clone(), opts.theme, rt.tx.clone());
         tokio::task::spawn_blocking(move || {
-            let _ = tx.blocking_send(Msg::View(Box::new(LessonView::new(&lesson, theme))));
+            let view = Box::new(LessonView::new(&lesson, theme));
+            let _ = tx.blocking_send(Msg::View(view, lesson));
         });
     }
     let mut last_draw = Instant::now() - FRAME;
@@ -454,10 +503,11 @@ impl Runtime {
                 self.dispatch(app, Action::ClusterReady { result, pending })
                     .await;
             }
-            Msg::View(highlighted) => {
-                *view = *highlighted;
+            Msg::View(laid_out, lesson) if Arc::ptr_eq(&lesson, &app.lesson) => {
+                *view = *laid_out;
                 app.dirty = true;
             }
+            Msg::View(..) => {}
         }
     }
 
@@ -532,6 +582,21 @@ impl Runtime {
                         .map(|(cell, pid)| (cell, pid, listening_ports(pid)))
                         .collect();
                     let _ = tx.blocking_send(Msg::Action(Action::JobPorts(found)));
+                });
+            }
+            Effect::Reloaded(lesson) => {
+                self.engine.reload(lesson.clone());
+                self.lesson = lesson.clone();
+                // A plain view at once (the old one lays out cells that may be gone), the
+                // highlighted one when syntect is done.
+                let (tx, theme) = (self.tx.clone(), self.theme);
+                tokio::task::spawn_blocking(move || {
+                    let quick = LessonView::quick(&lesson, theme);
+                    let sent = tx.blocking_send(Msg::View(Box::new(quick), lesson.clone()));
+                    if sent.is_ok() && theme.color {
+                        let view = Box::new(LessonView::new(&lesson, theme));
+                        let _ = tx.blocking_send(Msg::View(view, lesson));
+                    }
                 });
             }
             Effect::ExportTranscript(records) => {

@@ -186,3 +186,37 @@ fn x_exports_the_session_as_a_markdown_transcript() {
     tmux.send(&["q"]);
     tmux.wait_exit();
 }
+
+/// Issue 18, item 12: an author edits the lesson in another window; the open lesson reloads
+/// (new prose and commands appear), what already ran keeps its result, and a version that does
+/// not parse is refused with the error while the last good one stays.
+#[test]
+fn editing_the_lesson_file_reloads_it_in_place() {
+    let Some(tmux) = Tmux::start() else { return };
+    let file = tmux.file("authoring.md");
+    let v1 = "---\ntitle: Draft\n---\n## One\n\n```sh {id=first}\necho KT-FIRST\n```\n";
+    std::fs::write(&file, v1).expect("lesson");
+    let state = tmux.state.path().display().to_string();
+    let bin = env!("CARGO_BIN_EXE_kubetutor");
+    tmux.type_line(&format!("XDG_STATE_HOME={state} {bin} {}", file.display()));
+    tmux.wait_for("Step 1/1");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("✓ passed");
+
+    let v2 = format!(
+        "{v1}\nA paragraph the author just wrote.\n\n## Two\n\n```sh {{id=second}}\necho KT-SECOND\n```\n"
+    );
+    std::fs::write(&file, v2).expect("edit");
+    let screen = tmux.wait_for("A paragraph the author just wrote.");
+    assert!(screen.contains("Step 1/2"), "{screen}");
+    tmux.wait_for("Lesson reloaded");
+    assert!(tmux.screen().contains("KT-FIRST"), "the first output stays");
+
+    std::fs::write(&file, "---\ntitle: [unclosed\n---\n").expect("broken edit");
+    tmux.wait_for("Not reloaded, the file has an error");
+    tmux.send(&["n"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("KT-SECOND");
+    tmux.send(&["q"]);
+    tmux.wait_exit();
+}

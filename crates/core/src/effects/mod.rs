@@ -306,6 +306,24 @@ impl Attribution {
         self.recent.push_back((at, object));
     }
 
+    /// The lesson was reloaded: effects follow their cell to its new index (`cells`) and
+    /// their step to its (`steps`); those of cells and steps that are gone are dropped.
+    pub fn remap(
+        &mut self,
+        cells: &dyn Fn(usize) -> Option<usize>,
+        steps: &dyn Fn(usize) -> Option<usize>,
+    ) {
+        let moved = |map: &mut HashMap<usize, CellEffects>, to: &dyn Fn(usize) -> Option<usize>| {
+            *map = std::mem::take(map)
+                .into_iter()
+                .filter_map(|(k, v)| Some((to(k)?, v)))
+                .collect();
+        };
+        moved(&mut self.cells, cells);
+        moved(&mut self.steps, steps);
+        self.current = self.current.and_then(cells);
+    }
+
     pub fn cell(&self, cell: usize) -> Option<&CellEffects> {
         self.cells.get(&cell)
     }

@@ -221,6 +221,12 @@ impl EngineHandle {
         self.send(engine::Msg::StopJob(cell));
     }
 
+    /// Cells run from `lesson` from now on (its file changed). Only while nothing runs or is
+    /// queued, and with every live job's cell at the same index (jobs keep their index).
+    pub fn reload(&self, lesson: Arc<Lesson>) {
+        self.send(engine::Msg::Reload(lesson));
+    }
+
     /// Queues an `interactive=true` cell on a pty of `spec.size`: events `Started`,
     /// `Terminal`*, `TermText`, `Finished`. [`Self::cancel`] ends it like any cell.
     pub fn run_terminal(&self, cell: CellIndex, spec: TermSpec) {

@@ -47,6 +47,9 @@ pub(crate) enum Msg {
         cell: CellIndex,
         size: TermSize,
     },
+    /// The lesson file changed: run cells of this version from now on. Sent only while
+    /// nothing runs or waits (indices in the queue would name other cells).
+    Reload(Arc<Lesson>),
     Shutdown(oneshot::Sender<()>),
 }
 
@@ -170,6 +173,12 @@ impl Actor {
                 self.drop_queue(|_| true, Outcome::Cancelled).await;
             }
             Msg::StopJob(cell) => self.jobs.stop(cell),
+            Msg::Reload(lesson) => {
+                if self.current.is_some() || !self.queue.is_empty() {
+                    tracing::warn!("lesson reloaded while cells run or wait: they keep their code");
+                }
+                self.lesson = lesson;
+            }
             Msg::Shutdown(_) => unreachable!("handled by the loop"),
         }
     }
