@@ -49,3 +49,5 @@ mod steps;
 mod terminal_e2e;
 #[path = "tui/wrap.rs"]
 mod wrap;
+#[path = "tui/zh.rs"]
+mod zh;

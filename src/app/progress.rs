@@ -69,11 +69,43 @@ pub fn default_dir() -> Option<PathBuf> {
 }
 
 /// The file for one lesson: named after the lesson's canonical path so two lessons with the
-/// same file name in different folders never share progress.
+/// same file name in different folders never share progress. A translation
+/// (`lesson.zh-CN.md`) shares the progress of its lesson (`lesson.md`): cells keep their ids
+/// across languages, so switching `--lang` keeps the learner's place. A file kept under the
+/// translation's own name (before they were shared) is moved there when the lesson has none.
 pub fn file_for(dir: &Path, lesson: &Path) -> PathBuf {
     let canonical = lesson
         .canonicalize()
         .unwrap_or_else(|_| lesson.to_path_buf());
+    let shared = name_for(dir, &untranslated(&canonical));
+    if shared.exists() {
+        return shared;
+    }
+    let own = name_for(dir, &canonical);
+    if own != shared
+        && own.is_file()
+        && let Err(e) = std::fs::rename(&own, &shared)
+    {
+        tracing::warn!(%e, from = %own.display(), "progress kept under the translation's name");
+        return own;
+    }
+    shared
+}
+
+/// `dir/lesson.zh-CN.md` -> `dir/lesson.md`; other paths as they are.
+fn untranslated(path: &Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let code = name
+        .strip_prefix("lesson.")
+        .and_then(|n| n.strip_suffix(".md"))
+        .filter(|code| !code.is_empty() && !code.contains('.'));
+    match code {
+        Some(_) => path.with_file_name("lesson.md"),
+        None => path.to_path_buf(),
+    }
+}
+
+fn name_for(dir: &Path, canonical: &Path) -> PathBuf {
     let text = canonical.to_string_lossy();
     let stem = name_tag(canonical.file_stem());
     let parent = name_tag(canonical.parent().and_then(Path::file_name));
@@ -354,5 +386,27 @@ mod tests {
         let b = file_for(dir, Path::new("/l/two/lesson.md"));
         assert_ne!(a, b);
         assert!(a.to_string_lossy().contains("one-lesson-"));
+    }
+
+    /// Switching `--lang` keeps the learner's place: a translation shares its lesson's file,
+    /// and one saved under the translation's own name before is moved there, not lost.
+    #[test]
+    fn translations_share_their_lessons_progress() {
+        let state = tempfile::tempdir().unwrap();
+        let lessons = tempfile::tempdir().unwrap();
+        let en = lessons.path().join("lesson.md");
+        let zh = lessons.path().join("lesson.zh-CN.md");
+        std::fs::write(&en, "# en").unwrap();
+        std::fs::write(&zh, "# zh").unwrap();
+        let dir = state.path();
+        let legacy = name_for(dir, &zh.canonicalize().unwrap());
+        std::fs::write(&legacy, "{}").unwrap();
+        let shared = file_for(dir, &zh);
+        assert_eq!(shared, file_for(dir, &en));
+        assert!(!legacy.exists(), "moved");
+        assert_eq!(std::fs::read_to_string(&shared).unwrap(), "{}");
+        // lesson.md.bak, notes.zh.md: not translations.
+        let other = lessons.path().join("notes.zh.md");
+        assert_eq!(untranslated(&other), other);
     }
 }

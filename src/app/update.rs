@@ -12,7 +12,7 @@ use super::pods_view::PodsView;
 use super::progress::Loaded;
 use super::state::{
     App, CellInfo, CellRun, CellStatus, ClusterTarget, EXPANDED_LINES, FOLD_LINES, Geometry,
-    NOTICES_KEPT, Overlay, Pane, PaneLayout, Reveal, Search,
+    NOTICES_KEPT, Overlay, Pane, PaneLayout, Reveal, Search, UiLang,
 };
 use crate::effects::{Attribution, Observed};
 use crate::kube::model::PodsUpdate;
@@ -46,6 +46,7 @@ impl CellInfo {
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
         let cells = CellInfo::of(&lesson);
+        let lang = UiLang::of_lesson(&lesson.path);
         let runs = cells.iter().map(|_| CellRun::default()).collect();
         let focus = (!cells.is_empty()).then_some(0);
         let mut panes = PaneLayout::default();
@@ -83,6 +84,7 @@ impl App {
             reveal: None,
             follow: true,
             overlay: None,
+            lang,
             search: None,
             env_answers: Default::default(),
             pending_reload: None,

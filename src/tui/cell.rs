@@ -18,7 +18,7 @@ use crate::lesson::CellIndex;
 use super::markdown::hard_wrap;
 use super::theme::Theme;
 use super::wrap::{Piece, spans_width, wrap};
-use super::{cell_frame, effects_block, terminal_cell};
+use super::{cell_frame, effects_block, terminal_cell, text};
 use crate::app::LEAVE;
 use crate::exec::term_emulator::Emulator;
 
@@ -183,9 +183,10 @@ pub fn lines(
     out.extend(terminal);
     if let Some(w) = window(app, cell).filter(|_| !shows_terminal) {
         let run = &app.runs[cell];
-        let mut header = vec![Span::styled("├─ output ", frame)];
+        let words = text::of(app.lang);
+        let mut header = vec![Span::styled(words.output_rule(), frame)];
         if matches!(run.status, CellStatus::Earlier { .. }) {
-            header.push(Span::styled("· from an earlier session ", theme.dim()));
+            header.push(Span::styled(words.earlier_session_output(), theme.dim()));
         }
         if run.no_wrap {
             let at = format!("· not wrapped, from column {} · ←/→ w ", run.pan + 1);
@@ -193,7 +194,7 @@ pub fn lines(
         }
         out.push(cell_frame::rule(header, inner, frame, "┤"));
         if w.hidden_above > 0 {
-            let text = format!("… {} earlier lines (J/K scroll, o expand)", w.hidden_above);
+            let text = words.earlier_lines(w.hidden_above);
             out.push(close(Line::from(vec![
                 Span::styled("│ ", frame),
                 Span::styled(text, theme.dim()),
@@ -205,7 +206,7 @@ pub fn lines(
                 .map(close),
         );
         if w.hidden_below > 0 {
-            let text = format!("… {} newer lines (J)", w.hidden_below);
+            let text = words.newer_lines(w.hidden_below);
             out.push(close(Line::from(vec![
                 Span::styled("│ ", frame),
                 Span::styled(text, theme.dim()),
@@ -220,12 +221,7 @@ pub fn lines(
     } else if shows_terminal && focused {
         bottom.push(Span::styled(" ⏎ type into it · Ctrl-C stop ", theme.dim()));
     } else if focused && app.cells[cell].runnable {
-        let revert = if app.runs[cell].edited.is_some() {
-            " · E revert"
-        } else {
-            ""
-        };
-        let keys = format!(" ⏎ run · a step · e edit{revert} · c copy ");
+        let keys = text::of(app.lang).cell_keys(app.runs[cell].edited.is_some());
         bottom.push(Span::styled(keys, theme.dim()));
     }
     out.push(cell_frame::rule(bottom, inner, frame, "╯"));
@@ -341,80 +337,73 @@ fn top(app: &App, cell: CellIndex, width: usize, frame: Style, theme: &Theme) ->
 pub fn status(app: &App, cell: CellIndex, theme: &Theme) -> (String, Style) {
     let info = &app.cells[cell];
     let run = &app.runs[cell];
+    let words = text::of(app.lang);
     let mut label = match &run.status {
-        CellStatus::Idle if !info.runnable => ("shown only".to_string(), theme.dim()),
-        CellStatus::Idle if info.interactive => ("interactive".to_string(), theme.dim()),
+        CellStatus::Idle if !info.runnable => (words.shown_only().to_string(), theme.dim()),
+        CellStatus::Idle if info.interactive => (words.interactive().to_string(), theme.dim()),
         CellStatus::Idle if app.typing.as_ref().is_some_and(|t| t.cell == cell) => {
-            ("typing…".to_string(), theme.busy())
+            (words.typing().to_string(), theme.busy())
         }
-        CellStatus::Idle => ("idle".to_string(), theme.dim()),
-        CellStatus::Queued => ("queued".to_string(), theme.busy()),
+        CellStatus::Idle => (words.idle().to_string(), theme.dim()),
+        CellStatus::Queued => (words.queued().to_string(), theme.busy()),
         CellStatus::Running { since, attempt } => {
             let spin = SPINNER[app.spinner % SPINNER.len()];
-            let elapsed = app.now.saturating_duration_since(*since);
-            let attempt = if *attempt > 1 {
-                format!(" (attempt {attempt})")
-            } else {
-                String::new()
-            };
+            let elapsed = fmt_duration(app.now.saturating_duration_since(*since));
             (
-                format!("{spin} running {}{attempt}", fmt_duration(elapsed)),
+                format!("{spin} {}", words.running(&elapsed, *attempt)),
                 theme.busy(),
             )
         }
-        CellStatus::Done { outcome, duration } => outcome_label(outcome, *duration, theme),
+        CellStatus::Done { outcome, duration } => outcome_label(words, outcome, *duration, theme),
         // Its process did not survive the restart: "passed" would say it still serves.
-        CellStatus::Earlier { passed: true } if app.cells[cell].background => (
-            "○ not running (started in an earlier session)".to_string(),
-            theme.dim(),
-        ),
-        CellStatus::Earlier { passed: true } => ("✓ passed earlier".to_string(), theme.ok()),
-        CellStatus::Earlier { passed: false } => ("✗ failed earlier".to_string(), theme.bad()),
+        CellStatus::Earlier { passed: true } if app.cells[cell].background => {
+            (words.not_running_earlier().to_string(), theme.dim())
+        }
+        CellStatus::Earlier { passed: true } => (words.passed_earlier().to_string(), theme.ok()),
+        CellStatus::Earlier { passed: false } => (words.failed_earlier().to_string(), theme.bad()),
     };
     if let Some(job) = &run.job {
         let state = match job.exited {
-            None => format!(
-                " · job {} up {}",
+            None => words.job_up(
                 job.pid,
-                fmt_duration(app.now.saturating_duration_since(job.since))
+                &fmt_duration(app.now.saturating_duration_since(job.since)),
             ),
-            Some(Some(code)) => format!(" · job exited {code}"),
-            Some(None) => " · job killed".to_string(),
+            Some(Some(code)) => words.job_exited(code),
+            Some(None) => words.job_killed().to_string(),
         };
         label.0.push_str(&state);
     }
     let ran = run.ran_edited && run.status != CellStatus::Idle;
     if ran {
-        label.0.push_str(" · ran edited code");
+        label.0.push_str(words.ran_edited());
     } else if run.edited.is_some() {
-        label.0.push_str(" · edited");
+        label.0.push_str(words.edited());
     }
     label
 }
 
-fn outcome_label(outcome: &Outcome, duration: Duration, theme: &Theme) -> (String, Style) {
+fn outcome_label(
+    words: &dyn text::Strings,
+    outcome: &Outcome,
+    duration: Duration,
+    theme: &Theme,
+) -> (String, Style) {
     let d = fmt_duration(duration);
     match outcome {
-        Outcome::Passed => (format!("✓ passed {d}"), theme.ok()),
+        Outcome::Passed => (words.passed(&d), theme.ok()),
         Outcome::Failed {
             code: Some(code), ..
-        } => (format!("✗ exit {code} · {d}"), theme.bad()),
+        } => (words.exit(*code, &d), theme.bad()),
         Outcome::Failed {
             signal: Some(sig), ..
-        } => (format!("✗ signal {sig} · {d}"), theme.bad()),
-        Outcome::Failed { .. } => (format!("✗ failed · {d}"), theme.bad()),
-        Outcome::Cancelled => (format!("✗ cancelled · {d}"), theme.bad()),
-        Outcome::TimedOut { after } => (
-            format!("✗ timed out after {}", fmt_duration(*after)),
-            theme.bad(),
-        ),
-        Outcome::RetriesExhausted { attempts } => (
-            format!("✗ not ready after {attempts} attempts · {d}"),
-            theme.bad(),
-        ),
-        Outcome::Skipped { reason } => (format!("– skipped: {reason}"), theme.dim()),
-        Outcome::Error { message } => (format!("✗ error: {message}"), theme.bad()),
-        Outcome::Refused { message } => (format!("✗ refused: {message}"), theme.bad()),
+        } => (words.signal(*sig, &d), theme.bad()),
+        Outcome::Failed { .. } => (words.failed(&d), theme.bad()),
+        Outcome::Cancelled => (words.cancelled(&d), theme.bad()),
+        Outcome::TimedOut { after } => (words.timed_out(&fmt_duration(*after)), theme.bad()),
+        Outcome::RetriesExhausted { attempts } => (words.not_ready(*attempts, &d), theme.bad()),
+        Outcome::Skipped { reason } => (words.skipped(reason), theme.dim()),
+        Outcome::Error { message } => (words.error(message), theme.bad()),
+        Outcome::Refused { message } => (words.refused(message), theme.bad()),
     }
 }
 

@@ -316,8 +316,9 @@ fn step_line(app: &App, step: usize, width: usize, theme: &Theme) -> Line<'stati
     let current = step == app.step;
     let marker = if current { "▶" } else { "■" };
     let style = theme.step(current);
+    let heading = super::text::of(app.lang).step_heading(step + 1, total, title);
     let Some(status) = app.step_status(step) else {
-        let text = format!("{marker} Step {}/{total} · {title}", step + 1);
+        let text = format!("{marker} {heading}");
         return Line::styled(cell::truncate(&text, width), style);
     };
     let mark_style = match status {
@@ -325,8 +326,7 @@ fn step_line(app: &App, step: usize, width: usize, theme: &Theme) -> Line<'stati
         StepStatus::Failed => theme.bad(),
         StepStatus::NotRun => theme.dim(),
     };
-    let text = format!(" Step {}/{total} · {title}", step + 1);
-    let rest = cell::truncate(&text, width.saturating_sub(3));
+    let rest = cell::truncate(&format!(" {heading}"), width.saturating_sub(3));
     Line::from(vec![
         Span::styled(format!("{marker} "), style),
         Span::styled(status.mark(), style.patch(mark_style)),

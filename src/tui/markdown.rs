@@ -269,7 +269,7 @@ pub fn inlines(text: &[Inline], base: Style, theme: &Theme) -> Vec<Piece> {
 }
 
 fn flatten(text: &[Inline], style: Style, theme: &Theme, out: &mut Vec<Piece>) {
-    for inline in text {
+    for (i, inline) in text.iter().enumerate() {
         match inline {
             Inline::Text(t) => out.push((t.clone(), style)),
             Inline::Code(c) if theme.color => {
@@ -294,10 +294,43 @@ fn flatten(text: &[Inline], style: Style, theme: &Theme, out: &mut Vec<Piece>) {
             Inline::Image { alt, url } => {
                 out.push((format!("[image: {alt}] ({url})"), theme.dim()))
             }
-            Inline::SoftBreak => out.push((" ".to_string(), style)),
+            // A line break in the source between two CJK characters is not a space: Chinese
+            // and Japanese text runs on without one (CSS Text 3's segment break rules).
+            Inline::SoftBreak => {
+                let before = out.last().and_then(|(t, _)| t.chars().last());
+                let after = text.get(i + 1).and_then(first_char);
+                if !(before.is_some_and(is_cjk) && after.is_some_and(is_cjk)) {
+                    out.push((" ".to_string(), style));
+                }
+            }
             Inline::HardBreak => out.push(("\n".to_string(), style)),
         }
     }
+}
+
+/// The first character an inline shows.
+fn first_char(inline: &Inline) -> Option<char> {
+    match inline {
+        Inline::Text(t) | Inline::Code(t) => t.chars().next(),
+        Inline::Emphasis(inner) | Inline::Strong(inner) | Inline::Strikethrough(inner) => {
+            inner.first().and_then(first_char)
+        }
+        Inline::Link { text, .. } => text.first().and_then(first_char),
+        Inline::Image { .. } | Inline::SoftBreak | Inline::HardBreak => None,
+    }
+}
+
+/// Han, kana, Hangul syllables and CJK punctuation: scripts written without spaces between
+/// words (a soft line break between two of them joins without one).
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303f}' // CJK punctuation
+        | '\u{3040}'..='\u{30ff}' // kana
+        | '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}'
+        | '\u{ff00}'..='\u{ffef}' // full-width forms
+        | '\u{20000}'..='\u{2fa1f}')
 }
 
 /// Lay items out at a width (at least 1 column).
@@ -380,4 +413,34 @@ pub fn hard_wrap(
     }
     lines.push(Line::from(current));
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_soft_break_between_cjk_characters_is_no_space() {
+        let text = |inlines: &[Inline]| -> String {
+            super::inlines(inlines, Style::new(), &Theme::plain())
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect()
+        };
+        let t = |s: &str| Inline::Text(s.into());
+        assert_eq!(
+            text(&[t("哨兵选出新的"), Inline::SoftBreak, t("主节点。")]),
+            "哨兵选出新的主节点。"
+        );
+        assert_eq!(
+            text(&[t("two"), Inline::SoftBreak, t("words")]),
+            "two words"
+        );
+        assert_eq!(
+            text(&[t("中文"), Inline::SoftBreak, t("English")]),
+            "中文 English"
+        );
+        let strong = Inline::Strong(vec![t("主节点")]);
+        assert_eq!(text(&[t("新的"), Inline::SoftBreak, strong]), "新的主节点");
+    }
 }

@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wrap};
 use ratatui::{Frame, Terminal};
 
-use super::keymap::{ALWAYS_HINTS, HELP, HINTS, MORE_HINT, PRESENT_HINTS, TERM_HINTS};
+use super::keymap::HELP;
+use super::text;
 use crate::app::{Action, App, Effect, Overlay, StepStatus};
 use crate::lesson::CellIndex;
 
@@ -221,13 +222,13 @@ fn placeholder(state: &str, area: Rect, buf: &mut Buffer, theme: &Theme) {
 fn search_prompt(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let query = app.search.as_ref().map_or("", |s| s.query.as_str());
     let found = app.geometry.matches.len();
-    let count = match (query.is_empty(), found) {
-        (true, _) => String::new(),
-        (false, 0) => "  not found".to_string(),
-        (false, 1) => "  1 line".to_string(),
-        (false, n) => format!("  {n} lines"),
+    let words = text::of(app.lang);
+    let count = if query.is_empty() {
+        String::new()
+    } else {
+        words.search_found(found)
     };
-    let keys = "  Enter keeps it · Esc cancels";
+    let keys = words.search_keys();
     let width = usize::from(area.width);
     let prompt = truncate(
         &format!(" /{query}▌"),
@@ -248,7 +249,8 @@ fn search_prompt(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 
 fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let width = usize::from(area.width);
-    let always = format!("  {ALWAYS_HINTS} ");
+    let words = text::of(app.lang);
+    let always = format!("  {} ", words.always_hints());
     // The keys that open help and quit are never pushed off: the left part gives way first.
     // So do the context and last result for a notice, up to two thirds of the rest.
     let rest = width.saturating_sub(always.width());
@@ -261,10 +263,20 @@ fn status_bar(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let room = rest.saturating_sub(left_width + 1);
     let mut spans = left;
     let right = match &app.notice {
-        Some(n) => notice_spans(n, room, theme),
-        None if app.term_focus.is_some() => vec![Span::raw(truncate(TERM_HINTS, room))],
-        None if app.present => vec![Span::raw(leading_hints(PRESENT_HINTS, room))],
-        None => vec![Span::raw(leading_hints(HINTS, room))],
+        Some(n) => notice_spans(n, words.more_hint(), room, theme),
+        None if app.term_focus.is_some() => {
+            vec![Span::raw(truncate(words.term_hints(), room))]
+        }
+        None if app.present => vec![Span::raw(leading_hints(
+            words.present_hints(),
+            words.always_hints(),
+            room,
+        ))],
+        None => vec![Span::raw(leading_hints(
+            words.hints(),
+            words.always_hints(),
+            room,
+        ))],
     };
     let right_width: usize = right.iter().map(Span::width).sum();
     let pad = width.saturating_sub(left_width + right_width + always.width());
@@ -298,7 +310,8 @@ fn status_left(app: &App, theme: &Theme) -> Vec<Span<'static>> {
     if app.present {
         spans.push(Span::styled(" PRESENT ", theme.badge()));
     }
-    spans.push(Span::raw(format!(" ctx {ctx} │ ns {ns} │ step {step} │ ")));
+    let words = text::of(app.lang);
+    spans.push(Span::raw(words.status(&ctx, &ns, &step)));
     match &app.last_result {
         Some((cell, _)) => {
             let (label, style) = cell::status(app, *cell, theme);
@@ -307,10 +320,10 @@ fn status_left(app: &App, theme: &Theme) -> Vec<Span<'static>> {
                 style,
             ));
         }
-        None => spans.push(Span::raw("no runs yet")),
+        None => spans.push(Span::raw(words.no_runs_yet())),
     }
     if app.lesson_complete() {
-        spans.push(Span::styled(" │ ✓ lesson complete", theme.ok()));
+        spans.push(Span::styled(words.lesson_complete(), theme.ok()));
     }
     spans
 }
@@ -331,21 +344,21 @@ fn fit_spans(spans: Vec<Span<'static>>, room: usize) -> Vec<Span<'static>> {
 }
 
 /// A notice that fits, or its start and `! more` (the `!` overlay has it in full).
-fn notice_spans(notice: &str, room: usize, theme: &Theme) -> Vec<Span<'static>> {
+fn notice_spans(notice: &str, more_hint: &str, room: usize, theme: &Theme) -> Vec<Span<'static>> {
     if notice.width() <= room {
         return vec![Span::styled(notice.to_string(), theme.notice())];
     }
-    let more = format!("  {MORE_HINT}");
+    let more = format!("  {more_hint}");
     if room < more.width() + 2 {
-        return vec![Span::raw(truncate(MORE_HINT, room))];
+        return vec![Span::raw(truncate(more_hint, room))];
     }
     let cut = truncate(notice, room.saturating_sub(more.width()));
     vec![Span::styled(cut, theme.notice()), Span::raw(more)]
 }
 
-/// The `hints` before [`ALWAYS_HINTS`] that fit in `room`, whole, from the left.
-fn leading_hints(hints: &str, room: usize) -> String {
-    let rest = hints.strip_suffix(ALWAYS_HINTS).unwrap_or(hints).trim_end();
+/// The `hints` before `always` (kept at every width) that fit in `room`, whole, from the left.
+fn leading_hints(hints: &str, always: &str, room: usize) -> String {
+    let rest = hints.strip_suffix(always).unwrap_or(hints).trim_end();
     let mut shown = String::new();
     for hint in rest.split("  ") {
         let next = if shown.is_empty() {
@@ -386,81 +399,82 @@ fn cleanup_lines(app: &App, cells: &[CellIndex], theme: &Theme) -> Vec<Line<'sta
 }
 
 fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let (title, lines): (&str, Vec<Line<'static>>) = match overlay {
+    let words = text::of(app.lang);
+    let (title, lines): (String, Vec<Line<'static>>) = match overlay {
         // Typed in the status bar (search_prompt), no box over the matches.
         Overlay::Search => return,
         Overlay::Help { scroll } => {
-            let lines = help_lines(theme);
+            let lines = help_lines(app, theme);
             // Box frame: two rows; the rest shows the keys from `scroll` on.
             let room = usize::from(area.height).saturating_sub(2).max(1);
+            let title = words.help_title();
             if lines.len() <= room {
-                ("keys", lines)
+                (title.to_string(), lines)
             } else {
                 let from = (*scroll).min(lines.len() - room);
-                let title = if from + room < lines.len() {
-                    "keys · j/k scroll, more below"
-                } else {
-                    "keys · j/k scroll"
-                };
+                let more = from + room < lines.len();
+                let title = format!("{title} · {}", words.help_scroll(more));
                 (title, lines.into_iter().skip(from).take(room).collect())
             }
         }
-        Overlay::Notices => ("last notices", notice_lines(app, area, theme)),
+        Overlay::Notices => (
+            words.notices_title().to_string(),
+            notice_lines(app, area, theme),
+        ),
         Overlay::AskEnv { prompts, input, .. } => (
-            "the lesson asks for a value",
+            "the lesson asks for a value".to_string(),
             ask_env_lines(prompts, input, theme),
         ),
-        Overlay::Steps { selected, typed } => {
-            ("steps", step_list_lines(app, *selected, typed, area, theme))
-        }
+        Overlay::Steps { selected, typed } => (
+            words.steps_title().to_string(),
+            step_list_lines(app, *selected, typed, area, theme),
+        ),
         Overlay::ConfirmQuit => {
             let running = app.runs.iter().filter(|r| r.status.is_active()).count();
             let jobs = app.jobs_alive();
-            let text = format!("{running} command(s) running, {jobs} background job(s) up.");
-            let question = "Quit and stop them? y = quit, n = stay";
             (
-                "quit?",
+                words.quit_title().to_string(),
                 vec![
-                    Line::from(text),
+                    Line::from(words.quit_text(running, jobs)),
                     Line::from(""),
-                    Line::styled(question, theme.notice()),
+                    Line::styled(words.quit_question(), theme.notice()),
                 ],
             )
         }
         Overlay::ConfirmCleanup { cells } => (
-            "clean up before quitting?",
+            "clean up before quitting?".to_string(),
             cleanup_lines(app, cells, theme),
         ),
-        Overlay::ConfirmCluster { target, .. } => (
-            "run against this cluster?",
-            vec![
-                Line::from(vec![
-                    Span::raw("context    "),
-                    Span::styled(target.context.clone(), theme.title()),
-                ]),
-                Line::from(vec![
-                    Span::raw("cluster    "),
-                    Span::styled(target.cluster_url.clone(), theme.title()),
-                ]),
-                Line::from(vec![
-                    Span::raw("namespace  "),
-                    Span::styled(target.namespace.clone(), theme.title()),
-                ]),
-                Line::from(""),
-                Line::styled(
-                    "Commands will run with a private kubeconfig for this target.",
-                    theme.dim(),
-                ),
-                Line::styled("y = run, n = cancel", theme.notice()),
-            ],
-        ),
+        Overlay::ConfirmCluster { target, .. } => {
+            let [context, cluster, namespace] = words.cluster_labels();
+            (
+                words.cluster_title().to_string(),
+                vec![
+                    Line::from(vec![
+                        Span::raw(context),
+                        Span::styled(target.context.clone(), theme.title()),
+                    ]),
+                    Line::from(vec![
+                        Span::raw(cluster),
+                        Span::styled(target.cluster_url.clone(), theme.title()),
+                    ]),
+                    Line::from(vec![
+                        Span::raw(namespace),
+                        Span::styled(target.namespace.clone(), theme.title()),
+                    ]),
+                    Line::from(""),
+                    Line::styled(words.cluster_note(), theme.dim()),
+                    Line::styled(words.cluster_question(), theme.notice()),
+                ],
+            )
+        }
     };
     let width = lines
         .iter()
         .map(Line::width)
         .max()
         .unwrap_or(10)
-        .max(title.len() + 4) as u16
+        .max(title.width() + 4) as u16
         + 4;
     let height = lines.len() as u16 + 2;
     let rect = centered(area, width, height);
@@ -479,7 +493,7 @@ fn draw_overlay(app: &App, overlay: &Overlay, area: Rect, buf: &mut Buffer, them
 /// The kept notices, newest first, wrapped to the overlay's width so none is cut.
 fn notice_lines(app: &App, area: Rect, theme: &Theme) -> Vec<Line<'static>> {
     if app.notices.is_empty() {
-        return vec![Line::styled("No notices yet.", theme.dim())];
+        return vec![Line::styled(text::of(app.lang).no_notices(), theme.dim())];
     }
     let width = usize::from(area.width).saturating_sub(6).clamp(10, 100);
     let bullet = [Span::styled("• ", theme.notice())];
@@ -545,12 +559,13 @@ fn step_list_lines(
     area: Rect,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
+    let words = text::of(app.lang);
     let steps = &app.lesson.steps;
     let done = (0..steps.len())
         .filter(|&s| app.step_status(s) == Some(StepStatus::Done))
         .count();
     let mut lines = vec![
-        Line::styled(format!("{done} of {} steps done", steps.len()), theme.dim()),
+        Line::styled(words.steps_done(done, steps.len()), theme.dim()),
         Line::from(""),
     ];
     // Title, blank, the list, blank, the key line, and the frame.
@@ -571,14 +586,17 @@ fn step_list_lines(
         };
         let (passed, total) = app.step_progress(i);
         let cells = if total == 0 {
-            "reading".to_string()
+            words.step_reading().to_string()
         } else {
             format!("{passed}/{total}")
         };
         let here = if i == app.step { "▶" } else { " " };
         let title = truncate(&step.title, title_width);
+        // Padded by display width: a CJK title is two columns a character.
+        let pad = " ".repeat(title_width.saturating_sub(title.width()));
+        let cells_pad = " ".repeat(7usize.saturating_sub(cells.width()));
         let row = format!(
-            "{here} {:>number_width$}  {title:<title_width$}  {cells:>7}",
+            "{here} {:>number_width$}  {title}{pad}  {cells_pad}{cells}",
             i + 1
         );
         let row_style = if i == selected {
@@ -592,19 +610,12 @@ fn step_list_lines(
         ]));
     }
     lines.push(Line::from(""));
-    let typed = if typed.is_empty() {
-        String::new()
-    } else {
-        format!("step {typed}… · ")
-    };
-    lines.push(Line::styled(
-        format!("{typed}↑/↓ choose · a number picks · Enter jumps · Esc closes"),
-        theme.notice(),
-    ));
+    lines.push(Line::styled(words.steps_keys(typed), theme.notice()));
     lines
 }
 
-fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
+fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    let words = text::of(app.lang);
     let key_width = HELP
         .iter()
         .map(|b| b.keys.chars().count())
@@ -614,7 +625,7 @@ fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!("{:<key_width$}  ", b.keys), theme.notice()),
-                Span::raw(b.what),
+                Span::raw(words.help_what(b.keys, b.what)),
             ])
         })
         .collect()

@@ -66,28 +66,73 @@ enum Atom<'a> {
     Word(&'a str),
 }
 
-/// Split text into words, runs of whitespace, and single wide characters.
+/// Punctuation that closes: a line never starts with it (kinsoku shori), so it is kept with
+/// the character before it.
+fn closes(g: &str) -> bool {
+    matches!(
+        g,
+        "。" | "，"
+            | "、"
+            | "；"
+            | "："
+            | "！"
+            | "？"
+            | "）"
+            | "」"
+            | "』"
+            | "】"
+            | "》"
+            | "〉"
+            | "〕"
+            | "”"
+            | "’"
+            | "…"
+            | "・"
+            | "ー"
+    )
+}
+
+/// Split text into words, runs of whitespace, and single wide characters (closing
+/// punctuation stays with the word before it).
 fn atoms(text: &str) -> Vec<Atom<'_>> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
+    // Where the last word atom began, when it ends exactly here (nothing between).
+    let mut glue: Option<usize> = None;
     for (i, g) in text.grapheme_indices(true) {
+        if closes(g) {
+            // Kept with what it closes: the word being read, or the one just pushed.
+            if let Some(from) = start.take().or(glue) {
+                if glue == Some(from) {
+                    out.pop();
+                }
+                out.push(Atom::Word(&text[from..i + g.len()]));
+                glue = Some(from);
+                continue;
+            }
+        }
         let space = g.chars().all(char::is_whitespace);
         let boundary = space || g.width() > 1;
-        if boundary {
-            if let Some(s) = start.take() {
-                out.push(Atom::Word(&text[s..i]));
+        if !boundary {
+            glue = None;
+            if start.is_none() {
+                start = Some(i);
             }
-            if g.contains('\n') {
-                out.push(Atom::Break);
-            } else if space {
-                if !matches!(out.last(), Some(Atom::Space)) {
-                    out.push(Atom::Space);
-                }
-            } else {
-                out.push(Atom::Word(g));
+            continue;
+        }
+        if let Some(s) = start.take() {
+            out.push(Atom::Word(&text[s..i]));
+        }
+        glue = None;
+        if g.contains('\n') {
+            out.push(Atom::Break);
+        } else if space {
+            if !matches!(out.last(), Some(Atom::Space)) {
+                out.push(Atom::Space);
             }
-        } else if start.is_none() {
-            start = Some(i);
+        } else {
+            out.push(Atom::Word(g));
+            glue = Some(i);
         }
     }
     if let Some(s) = start {
@@ -169,6 +214,36 @@ impl Lines {
 
 #[cfg(test)]
 mod tests {
+    /// Kinsoku: a line never starts with closing punctuation; it goes with the character it
+    /// closes, after a wide character or a narrow word alike.
+    #[test]
+    fn closing_punctuation_never_starts_a_line() {
+        let text = |lines: Vec<Line<'static>>| -> Vec<String> {
+            lines.iter().map(|l| l.to_string()).collect()
+        };
+        let pieces = [(
+            "主节点下线了。哨兵选出新的主节点。".to_string(),
+            Style::new(),
+        )];
+        // From 4 columns: a character and its punctuation fit on a line.
+        for width in 4..20 {
+            for line in text(wrap(&pieces, width, &[], &[])) {
+                let first = line.chars().next().unwrap_or(' ');
+                assert!(!"。，、；：！？）」".contains(first), "{width}: {line:?}");
+            }
+        }
+        // 6 columns: "主节点" fills a line, "下线了。" would leave "。" alone: it moves along.
+        assert_eq!(
+            text(wrap(&pieces, 6, &[], &[]))[..3],
+            ["主节点", "下线", "了。哨"]
+        );
+        let mixed = [("run redis-cli。然后".to_string(), Style::new())];
+        assert_eq!(
+            text(wrap(&mixed, 11, &[], &[])),
+            ["run", "redis-cli。", "然后"]
+        );
+    }
+
     #[test]
     fn fit_line_keeps_a_fitting_line_and_wraps_a_long_one_whole() {
         use super::fit_line;

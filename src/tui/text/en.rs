@@ -1,0 +1,197 @@
+//! The interface in English.
+
+use super::Strings;
+use crate::tui::keymap::{ALWAYS_HINTS, HINTS, MORE_HINT, PRESENT_HINTS, TERM_HINTS};
+
+pub struct En;
+
+impl Strings for En {
+    fn status(&self, ctx: &str, ns: &str, step: &str) -> String {
+        format!(" ctx {ctx} │ ns {ns} │ step {step} │ ")
+    }
+    fn no_runs_yet(&self) -> &'static str {
+        "no runs yet"
+    }
+    fn lesson_complete(&self) -> &'static str {
+        " │ ✓ lesson complete"
+    }
+    fn hints(&self) -> &'static str {
+        HINTS
+    }
+    fn always_hints(&self) -> &'static str {
+        ALWAYS_HINTS
+    }
+    fn present_hints(&self) -> &'static str {
+        PRESENT_HINTS
+    }
+    fn term_hints(&self) -> &'static str {
+        TERM_HINTS
+    }
+    fn more_hint(&self) -> &'static str {
+        MORE_HINT
+    }
+
+    fn step_heading(&self, n: usize, total: usize, title: &str) -> String {
+        format!("Step {n}/{total} · {title}")
+    }
+
+    fn shown_only(&self) -> &'static str {
+        "shown only"
+    }
+    fn interactive(&self) -> &'static str {
+        "interactive"
+    }
+    fn typing(&self) -> &'static str {
+        "typing…"
+    }
+    fn idle(&self) -> &'static str {
+        "idle"
+    }
+    fn queued(&self) -> &'static str {
+        "queued"
+    }
+    fn running(&self, elapsed: &str, attempt: u32) -> String {
+        match attempt {
+            0 | 1 => format!("running {elapsed}"),
+            n => format!("running {elapsed} (attempt {n})"),
+        }
+    }
+    fn not_running_earlier(&self) -> &'static str {
+        "○ not running (started in an earlier session)"
+    }
+    fn passed_earlier(&self) -> &'static str {
+        "✓ passed earlier"
+    }
+    fn failed_earlier(&self) -> &'static str {
+        "✗ failed earlier"
+    }
+    fn passed(&self, took: &str) -> String {
+        format!("✓ passed {took}")
+    }
+    fn exit(&self, code: i32, took: &str) -> String {
+        format!("✗ exit {code} · {took}")
+    }
+    fn signal(&self, signal: i32, took: &str) -> String {
+        format!("✗ signal {signal} · {took}")
+    }
+    fn failed(&self, took: &str) -> String {
+        format!("✗ failed · {took}")
+    }
+    fn cancelled(&self, took: &str) -> String {
+        format!("✗ cancelled · {took}")
+    }
+    fn timed_out(&self, after: &str) -> String {
+        format!("✗ timed out after {after}")
+    }
+    fn not_ready(&self, attempts: u32, took: &str) -> String {
+        format!("✗ not ready after {attempts} attempts · {took}")
+    }
+    fn skipped(&self, reason: &str) -> String {
+        format!("– skipped: {reason}")
+    }
+    fn error(&self, message: &str) -> String {
+        format!("✗ error: {message}")
+    }
+    fn refused(&self, message: &str) -> String {
+        format!("✗ refused: {message}")
+    }
+    fn job_up(&self, pid: u32, uptime: &str) -> String {
+        format!(" · job {pid} up {uptime}")
+    }
+    fn job_exited(&self, code: i32) -> String {
+        format!(" · job exited {code}")
+    }
+    fn job_killed(&self) -> &'static str {
+        " · job killed"
+    }
+    fn ran_edited(&self) -> &'static str {
+        " · ran edited code"
+    }
+    fn edited(&self) -> &'static str {
+        " · edited"
+    }
+    fn output_rule(&self) -> &'static str {
+        "├─ output "
+    }
+    fn earlier_session_output(&self) -> &'static str {
+        "· from an earlier session "
+    }
+    fn earlier_lines(&self, n: usize) -> String {
+        format!("… {n} earlier lines (J/K scroll, o expand)")
+    }
+    fn newer_lines(&self, n: usize) -> String {
+        format!("… {n} newer lines (J)")
+    }
+    fn cell_keys(&self, revert: bool) -> String {
+        let revert = if revert { " · E revert" } else { "" };
+        format!(" ⏎ run · a step · e edit{revert} · c copy ")
+    }
+
+    fn help_title(&self) -> &'static str {
+        "keys"
+    }
+    fn help_scroll(&self, more_below: bool) -> &'static str {
+        if more_below {
+            "j/k scroll, more below"
+        } else {
+            "j/k scroll"
+        }
+    }
+    fn help_what(&self, _keys: &str, english: &'static str) -> &'static str {
+        english
+    }
+    fn notices_title(&self) -> &'static str {
+        "last notices"
+    }
+    fn no_notices(&self) -> &'static str {
+        "No notices yet."
+    }
+    fn quit_title(&self) -> &'static str {
+        "quit?"
+    }
+    fn quit_text(&self, running: usize, jobs: usize) -> String {
+        format!("{running} command(s) running, {jobs} background job(s) up.")
+    }
+    fn quit_question(&self) -> &'static str {
+        "Quit and stop them? y = quit, n = stay"
+    }
+    fn cluster_title(&self) -> &'static str {
+        "run against this cluster?"
+    }
+    fn cluster_labels(&self) -> [&'static str; 3] {
+        ["context    ", "cluster    ", "namespace  "]
+    }
+    fn cluster_note(&self) -> &'static str {
+        "Commands will run with a private kubeconfig for this target."
+    }
+    fn cluster_question(&self) -> &'static str {
+        "y = run, n = cancel"
+    }
+    fn steps_title(&self) -> &'static str {
+        "steps"
+    }
+    fn steps_done(&self, done: usize, total: usize) -> String {
+        format!("{done} of {total} steps done")
+    }
+    fn step_reading(&self) -> &'static str {
+        "reading"
+    }
+    fn steps_keys(&self, typed: &str) -> String {
+        let typed = if typed.is_empty() {
+            String::new()
+        } else {
+            format!("step {typed}… · ")
+        };
+        format!("{typed}↑/↓ choose · a number picks · Enter jumps · Esc closes")
+    }
+    fn search_keys(&self) -> &'static str {
+        "  Enter keeps it · Esc cancels"
+    }
+    fn search_found(&self, lines: usize) -> String {
+        match lines {
+            0 => "  not found".to_string(),
+            1 => "  1 line".to_string(),
+            n => format!("  {n} lines"),
+        }
+    }
+}

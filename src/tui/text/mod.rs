@@ -1,0 +1,132 @@
+//! The words of the interface, one catalogue per language ([`en`], [`zh`]): the status bar,
+//! key hints, help, dialogs, cell frames and step headings follow the lesson's language (a
+//! `lesson.zh-CN.md` is shown with Chinese chrome). Notices written by the app and pane
+//! messages are English in every language for now.
+
+mod en;
+mod zh;
+
+use crate::app::UiLang;
+
+/// Everything the views say, in one language.
+pub trait Strings: Sync {
+    // The status bar.
+    fn status(&self, ctx: &str, ns: &str, step: &str) -> String;
+    fn no_runs_yet(&self) -> &'static str;
+    fn lesson_complete(&self) -> &'static str;
+    /// The key hints, separated by two spaces, ending with [`Strings::always_hints`].
+    fn hints(&self) -> &'static str;
+    fn always_hints(&self) -> &'static str;
+    fn present_hints(&self) -> &'static str;
+    fn term_hints(&self) -> &'static str;
+    fn more_hint(&self) -> &'static str;
+
+    // Steps.
+    fn step_heading(&self, n: usize, total: usize, title: &str) -> String;
+
+    // A cell's frame.
+    fn shown_only(&self) -> &'static str;
+    fn interactive(&self) -> &'static str;
+    fn typing(&self) -> &'static str;
+    fn idle(&self) -> &'static str;
+    fn queued(&self) -> &'static str;
+    fn running(&self, elapsed: &str, attempt: u32) -> String;
+    fn not_running_earlier(&self) -> &'static str;
+    fn passed_earlier(&self) -> &'static str;
+    fn failed_earlier(&self) -> &'static str;
+    fn passed(&self, took: &str) -> String;
+    fn exit(&self, code: i32, took: &str) -> String;
+    fn signal(&self, signal: i32, took: &str) -> String;
+    fn failed(&self, took: &str) -> String;
+    fn cancelled(&self, took: &str) -> String;
+    fn timed_out(&self, after: &str) -> String;
+    fn not_ready(&self, attempts: u32, took: &str) -> String;
+    fn skipped(&self, reason: &str) -> String;
+    fn error(&self, message: &str) -> String;
+    fn refused(&self, message: &str) -> String;
+    fn job_up(&self, pid: u32, uptime: &str) -> String;
+    fn job_exited(&self, code: i32) -> String;
+    fn job_killed(&self) -> &'static str;
+    fn ran_edited(&self) -> &'static str;
+    fn edited(&self) -> &'static str;
+    fn output_rule(&self) -> &'static str;
+    fn earlier_session_output(&self) -> &'static str;
+    fn earlier_lines(&self, n: usize) -> String;
+    fn newer_lines(&self, n: usize) -> String;
+    fn cell_keys(&self, revert: bool) -> String;
+
+    // Overlays.
+    fn help_title(&self) -> &'static str;
+    /// Said in the help's title when it does not fit: how to scroll, and whether more follows.
+    fn help_scroll(&self, more_below: bool) -> &'static str;
+    /// What a help line's keys do; `english` is the help table's own text.
+    fn help_what(&self, keys: &str, english: &'static str) -> &'static str;
+    fn notices_title(&self) -> &'static str;
+    fn no_notices(&self) -> &'static str;
+    fn quit_title(&self) -> &'static str;
+    fn quit_text(&self, running: usize, jobs: usize) -> String;
+    fn quit_question(&self) -> &'static str;
+    fn cluster_title(&self) -> &'static str;
+    fn cluster_labels(&self) -> [&'static str; 3];
+    fn cluster_note(&self) -> &'static str;
+    fn cluster_question(&self) -> &'static str;
+    fn steps_title(&self) -> &'static str;
+    fn steps_done(&self, done: usize, total: usize) -> String;
+    fn step_reading(&self) -> &'static str;
+    fn steps_keys(&self, typed: &str) -> String;
+    fn search_keys(&self) -> &'static str;
+    fn search_found(&self, lines: usize) -> String;
+}
+
+/// The catalogue for `lang`.
+pub fn of(lang: UiLang) -> &'static dyn Strings {
+    match lang {
+        UiLang::English => &en::En,
+        UiLang::Chinese => &zh::Zh,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::{ALWAYS_HINTS, HELP, HINTS, MORE_HINT, PRESENT_HINTS, TERM_HINTS};
+
+    /// The English catalogue is the key table's own text, so the help and hints cannot drift.
+    #[test]
+    fn english_is_the_key_tables_text() {
+        let en = of(UiLang::English);
+        assert_eq!(en.hints(), HINTS);
+        assert_eq!(en.always_hints(), ALWAYS_HINTS);
+        assert_eq!(en.present_hints(), PRESENT_HINTS);
+        assert_eq!(en.term_hints(), TERM_HINTS);
+        assert_eq!(en.more_hint(), MORE_HINT);
+        for b in HELP {
+            assert_eq!(en.help_what(b.keys, b.what), b.what);
+        }
+    }
+
+    /// Every help line and hint has its Chinese text, and the hints name the same keys.
+    #[test]
+    fn chinese_covers_every_help_line_and_hint() {
+        let zh = of(UiLang::Chinese);
+        for b in HELP {
+            let what = zh.help_what(b.keys, b.what);
+            assert_ne!(what, b.what, "no Chinese for the help line {:?}", b.keys);
+            assert!(
+                what.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{what}"
+            );
+        }
+        let keys = |hints: &str| -> Vec<String> {
+            hints
+                .split("  ")
+                .map(|h| h.split(' ').next().unwrap_or("").to_string())
+                .collect()
+        };
+        let en = of(UiLang::English);
+        assert_eq!(keys(zh.hints()), keys(en.hints()));
+        assert_eq!(keys(zh.present_hints()), keys(en.present_hints()));
+        assert!(zh.hints().ends_with(zh.always_hints()));
+        assert!(zh.present_hints().ends_with(zh.always_hints()));
+    }
+}

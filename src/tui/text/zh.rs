@@ -1,0 +1,226 @@
+//! 界面的中文（简体）文字：课程为 zh-CN 时使用。
+
+use super::Strings;
+
+pub struct Zh;
+
+impl Strings for Zh {
+    fn status(&self, ctx: &str, ns: &str, step: &str) -> String {
+        format!(" 上下文 {ctx} │ 命名空间 {ns} │ 第 {step} 步 │ ")
+    }
+    fn no_runs_yet(&self) -> &'static str {
+        "尚未运行"
+    }
+    fn lesson_complete(&self) -> &'static str {
+        " │ ✓ 课程完成"
+    }
+    fn hints(&self) -> &'static str {
+        "⏎ 运行  a 整步  n/p 步骤  ]/[ 命令  ^C 取消  ? 帮助  q 退出"
+    }
+    fn always_hints(&self) -> &'static str {
+        "? 帮助  q 退出"
+    }
+    fn present_hints(&self) -> &'static str {
+        "⏎ 运行  n/p 步骤  ? 帮助  q 退出"
+    }
+    fn term_hints(&self) -> &'static str {
+        "按键发给程序  ^] 回到课程"
+    }
+    fn more_hint(&self) -> &'static str {
+        "! 更多"
+    }
+
+    fn step_heading(&self, n: usize, total: usize, title: &str) -> String {
+        format!("第 {n}/{total} 步 · {title}")
+    }
+
+    fn shown_only(&self) -> &'static str {
+        "仅展示"
+    }
+    fn interactive(&self) -> &'static str {
+        "交互式"
+    }
+    fn typing(&self) -> &'static str {
+        "输入中…"
+    }
+    fn idle(&self) -> &'static str {
+        "未运行"
+    }
+    fn queued(&self) -> &'static str {
+        "排队中"
+    }
+    fn running(&self, elapsed: &str, attempt: u32) -> String {
+        match attempt {
+            0 | 1 => format!("运行中 {elapsed}"),
+            n => format!("运行中 {elapsed}（第 {n} 次尝试）"),
+        }
+    }
+    fn not_running_earlier(&self) -> &'static str {
+        "○ 未在运行（在之前的会话中启动）"
+    }
+    fn passed_earlier(&self) -> &'static str {
+        "✓ 之前已通过"
+    }
+    fn failed_earlier(&self) -> &'static str {
+        "✗ 之前失败"
+    }
+    fn passed(&self, took: &str) -> String {
+        format!("✓ 通过 {took}")
+    }
+    fn exit(&self, code: i32, took: &str) -> String {
+        format!("✗ 退出码 {code} · {took}")
+    }
+    fn signal(&self, signal: i32, took: &str) -> String {
+        format!("✗ 信号 {signal} · {took}")
+    }
+    fn failed(&self, took: &str) -> String {
+        format!("✗ 失败 · {took}")
+    }
+    fn cancelled(&self, took: &str) -> String {
+        format!("✗ 已取消 · {took}")
+    }
+    fn timed_out(&self, after: &str) -> String {
+        format!("✗ {after} 后超时")
+    }
+    fn not_ready(&self, attempts: u32, took: &str) -> String {
+        format!("✗ 尝试 {attempts} 次仍未就绪 · {took}")
+    }
+    fn skipped(&self, reason: &str) -> String {
+        format!("– 已跳过：{reason}")
+    }
+    fn error(&self, message: &str) -> String {
+        format!("✗ 错误：{message}")
+    }
+    fn refused(&self, message: &str) -> String {
+        format!("✗ 已拒绝：{message}")
+    }
+    fn job_up(&self, pid: u32, uptime: &str) -> String {
+        format!(" · 后台任务 {pid} 已运行 {uptime}")
+    }
+    fn job_exited(&self, code: i32) -> String {
+        format!(" · 后台任务已退出 {code}")
+    }
+    fn job_killed(&self) -> &'static str {
+        " · 后台任务已被终止"
+    }
+    fn ran_edited(&self) -> &'static str {
+        " · 运行的是修改后的代码"
+    }
+    fn edited(&self) -> &'static str {
+        " · 已修改"
+    }
+    fn output_rule(&self) -> &'static str {
+        "├─ 输出 "
+    }
+    fn earlier_session_output(&self) -> &'static str {
+        "· 来自之前的会话 "
+    }
+    fn earlier_lines(&self, n: usize) -> String {
+        format!("… 之前还有 {n} 行（J/K 滚动，o 展开）")
+    }
+    fn newer_lines(&self, n: usize) -> String {
+        format!("… 之后还有 {n} 行（J）")
+    }
+    fn cell_keys(&self, revert: bool) -> String {
+        let revert = if revert { " · E 还原" } else { "" };
+        format!(" ⏎ 运行 · a 整步 · e 编辑{revert} · c 复制 ")
+    }
+
+    fn help_title(&self) -> &'static str {
+        "按键"
+    }
+    fn help_scroll(&self, more_below: bool) -> &'static str {
+        if more_below {
+            "j/k 滚动，下面还有"
+        } else {
+            "j/k 滚动"
+        }
+    }
+    fn help_what(&self, keys: &str, english: &'static str) -> &'static str {
+        match keys {
+            "j / k, ↓ / ↑" => "滚动课程",
+            "PgDn / PgUp, space" => "翻页",
+            "^D / ^U, ^F / ^B" => "翻页（同 less）",
+            "g / G, Home / End" => "到顶部 / 底部",
+            "n / p, Tab / S-Tab" => "下一步 / 上一步（搜索时 n 为下一个匹配）",
+            "/, N" => "搜索课程（Enter 保留，Esc 清除）；N 为上一个匹配",
+            "t" => "步骤列表及进度（Enter 或输入数字跳转）",
+            "] / [" => "下一条 / 上一条命令",
+            "Enter" => "运行当前命令（或在它的终端里输入）",
+            "Ctrl-]" => "离开终端（程序继续运行）",
+            "any key" => "演示模式：立即打完当前命令",
+            "a" => "运行本步的所有命令",
+            "R" => "重放到上次完成的步骤（重启后）",
+            "^C" => "取消正在运行的命令（不会退出）",
+            "c" => "复制命令（OSC 52）",
+            "x" => "导出本次会话：课程和每条命令的输出（Markdown）",
+            "e" => "用 $EDITOR 编辑命令，然后运行",
+            "E" => "放弃修改：运行课程原来的命令",
+            "J / K" => "滚动命令的输出",
+            "w, ← / →" => "输出是否自动换行；左右滚动",
+            "o" => "展开 / 折叠命令的输出",
+            "s" => "停止命令的后台任务",
+            "1 / 2 / 3" => "显示 / 隐藏 pods / sentinel / 后台任务面板",
+            "< / >" => "缩窄 / 加宽课程栏",
+            "mouse" => "滚轮滚动，点击选中命令",
+            "?" => "本帮助",
+            "!" => "完整显示最近的提示",
+            "Esc" => "关闭帮助或提示",
+            "q" => "退出（有命令在运行时会先询问）",
+            _ => english,
+        }
+    }
+    fn notices_title(&self) -> &'static str {
+        "最近的提示"
+    }
+    fn no_notices(&self) -> &'static str {
+        "还没有提示。"
+    }
+    fn quit_title(&self) -> &'static str {
+        "退出？"
+    }
+    fn quit_text(&self, running: usize, jobs: usize) -> String {
+        format!("{running} 条命令正在运行，{jobs} 个后台任务在运行。")
+    }
+    fn quit_question(&self) -> &'static str {
+        "退出并停止它们？y = 退出，n = 留下"
+    }
+    fn cluster_title(&self) -> &'static str {
+        "在这个集群上运行？"
+    }
+    fn cluster_labels(&self) -> [&'static str; 3] {
+        ["上下文      ", "集群        ", "命名空间    "]
+    }
+    fn cluster_note(&self) -> &'static str {
+        "命令将使用仅针对该目标的私有 kubeconfig 运行。"
+    }
+    fn cluster_question(&self) -> &'static str {
+        "y = 运行，n = 取消"
+    }
+    fn steps_title(&self) -> &'static str {
+        "步骤"
+    }
+    fn steps_done(&self, done: usize, total: usize) -> String {
+        format!("已完成 {done}/{total} 步")
+    }
+    fn step_reading(&self) -> &'static str {
+        "阅读"
+    }
+    fn steps_keys(&self, typed: &str) -> String {
+        let typed = if typed.is_empty() {
+            String::new()
+        } else {
+            format!("第 {typed}… 步 · ")
+        };
+        format!("{typed}↑/↓ 选择 · 输入数字选步 · Enter 跳转 · Esc 关闭")
+    }
+    fn search_keys(&self) -> &'static str {
+        "  Enter 保留 · Esc 取消"
+    }
+    fn search_found(&self, lines: usize) -> String {
+        match lines {
+            0 => "  未找到".to_string(),
+            n => format!("  {n} 行"),
+        }
+    }
+}
