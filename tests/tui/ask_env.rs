@@ -63,6 +63,10 @@ fn an_export_prompt_asks_in_the_tui_once_and_the_cell_gets_the_answer() {
     tmux.send(&["Enter"]);
     let screen = tmux.wait_for("again: hello there");
     assert!(!screen.contains("the lesson asks for a value"), "{screen}");
+    // Both ended (the output comes before the verdict): q quits without asking.
+    tmux.wait_until("both verdicts", std::time::Duration::from_secs(20), |s| {
+        s.matches("✓ passed").count() >= 2
+    });
     tmux.send(&["q"]);
     tmux.wait_exit();
 }

@@ -2,17 +2,8 @@
 //! so and what brings them back, and a notice the bar had to cut can be read in full with `!`.
 
 use kubetutor::app::{Action, Overlay};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-use super::render::{draw_plain, open_plain};
-
-fn rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
-    let buffer = terminal.backend().buffer();
-    let width = usize::from(buffer.area.width);
-    let symbols: Vec<&str> = buffer.content().iter().map(|c| c.symbol()).collect();
-    symbols.chunks(width).map(|r| r.concat()).collect()
-}
+use super::render::{draw_plain, open_plain, rows};
 
 const LONG: &str = "Not run: kubectl could not reach the cluster at https://127.0.0.1:16443 \
                     (failed to download the OpenAPI schema: connection refused)";

@@ -27,6 +27,29 @@ fn open(name: &str) -> (App, LessonView) {
     (App::new(Arc::new(lesson), false), view)
 }
 
+/// The screen's rows as text. A wide character takes two cells, the second drawn over by it:
+/// it is skipped, so a row reads as the terminal shows it.
+pub fn rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
+    let buffer = terminal.backend().buffer();
+    let width = usize::from(buffer.area.width);
+    buffer
+        .content()
+        .chunks(width.max(1))
+        .map(|r| {
+            let mut row = String::new();
+            let mut covered = false;
+            for c in r {
+                if std::mem::take(&mut covered) {
+                    continue;
+                }
+                row.push_str(c.symbol());
+                covered = unicode_width::UnicodeWidthStr::width(c.symbol()) == 2;
+            }
+            row
+        })
+        .collect()
+}
+
 /// Every symbol on the test screen, row after row, for `contains` checks.
 fn screen_text(terminal: &Terminal<TestBackend>) -> String {
     let buffer = terminal.backend().buffer();

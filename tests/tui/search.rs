@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
 
-use super::render::{draw_plain, open_plain};
+use super::render::{draw_plain, open_plain, rows};
 
 fn press(app: &mut App, view: &mut LessonView, code: KeyCode) -> Terminal<TestBackend> {
     let action = map_key(
@@ -30,13 +30,6 @@ fn type_text(app: &mut App, view: &mut LessonView, text: &str) -> Terminal<TestB
         last = Some(press(app, view, KeyCode::Char(c)));
     }
     last.expect("some text")
-}
-
-fn rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
-    let buffer = terminal.backend().buffer();
-    let width = usize::from(buffer.area.width);
-    let symbols: Vec<&str> = buffer.content().iter().map(|c| c.symbol()).collect();
-    symbols.chunks(width).map(|r| r.concat()).collect()
 }
 
 /// The text drawn reversed on screen, row by row (what a match looks like under NO_COLOR).

@@ -9,17 +9,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Duration;
 
-use super::render::{draw_plain, open_plain};
+use super::render::{draw_plain, open_plain, rows};
 
 const SWITCH: &str = "+switch-master mymaster 127.0.0.1 16379 127.0.0.1 16380 \
                       (failover finished: 127.0.0.1:16380 is the master now)";
-
-fn rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
-    let buffer = terminal.backend().buffer();
-    let width = usize::from(buffer.area.width);
-    let symbols: Vec<&str> = buffer.content().iter().map(|c| c.symbol()).collect();
-    symbols.chunks(width).map(|r| r.concat()).collect()
-}
 
 /// The text inside cell frames, frame and scrollbar characters blanked, runs of spaces joined.
 fn flat(terminal: &Terminal<TestBackend>) -> String {

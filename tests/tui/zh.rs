@@ -8,7 +8,7 @@ use kubetutor::app::{Action, App, UiLang};
 use kubetutor::tui::lesson_view::LessonView;
 use kubetutor::tui::theme::Theme;
 
-use super::render::draw_plain;
+use super::render::{draw_plain, rows};
 
 fn zh_lesson() -> (App, LessonView) {
     let path =
@@ -21,24 +21,7 @@ fn zh_lesson() -> (App, LessonView) {
 
 fn screen(app: &mut App, view: &mut LessonView) -> (String, String) {
     let terminal = draw_plain(app, view, 110, 30);
-    let buffer = terminal.backend().buffer();
-    // A wide character takes two cells; the second one is drawn over by it, not a space.
-    let rows: Vec<String> = buffer
-        .content()
-        .chunks(110)
-        .map(|r| {
-            let mut row = String::new();
-            let mut skip = false;
-            for c in r {
-                if std::mem::take(&mut skip) {
-                    continue;
-                }
-                row.push_str(c.symbol());
-                skip = unicode_width::UnicodeWidthStr::width(c.symbol()) == 2;
-            }
-            row
-        })
-        .collect();
+    let rows = rows(&terminal);
     (rows.join("\n"), rows.last().cloned().unwrap_or_default())
 }
 
