@@ -12,7 +12,7 @@ use crate::app::App;
 use super::cell::{fmt_duration, truncate};
 use super::pods_pane::role_name;
 use super::theme::Theme;
-use super::wrap::fit_line;
+use super::wrap::{fit_line, spans_width};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let width = usize::from(area.width);
@@ -29,12 +29,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             Some(_) => String::new(),
         };
         let id = truncate(&app.cells[cell].id, width.saturating_sub(24).max(4));
-        let mut spans = vec![
-            Span::styled(format!("{id} "), theme.title()),
-            Span::raw(format!("pid {} ", job.pid)),
-            Span::styled(state, style),
-            Span::raw(format!(" {uptime}")),
-        ];
+        // What it is first (its port and role), then its state; the pid only where it fits
+        // (the cell's own frame shows it too).
+        let mut spans = vec![Span::styled(id, theme.title())];
         if job.exited.is_none() {
             for &port in &job.ports {
                 spans.push(Span::raw(format!(" :{port}")));
@@ -46,6 +43,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
                     ));
                 }
             }
+        }
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(state, style));
+        if !uptime.is_empty() {
+            spans.push(Span::raw(format!(" {uptime}")));
+        }
+        let pid = format!(" (pid {})", job.pid);
+        if spans_width(&spans) + pid.len() <= width {
+            spans.push(Span::raw(pid));
         }
         lines.extend(fit_line(Line::from(spans), width));
         let last = run.output.last_line();

@@ -45,7 +45,7 @@ fn the_jobs_pane_names_the_port_and_role_of_each_job() {
     let row = |screen: &str, id: &str| {
         screen
             .lines()
-            .find(|l| l.contains(&format!("{id} pid ")))
+            .find(|l| l.contains(&format!("│{id} :")))
             .map(str::to_string)
     };
     let screen = tmux.wait_until(
