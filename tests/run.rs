@@ -30,3 +30,5 @@ mod cluster_gate;
 
 #[path = "run/cleanup.rs"]
 mod cleanup;
+#[path = "run/until.rs"]
+mod until;

@@ -31,8 +31,18 @@ pub struct Effects {
 }
 
 impl Effects {
-    pub fn new(full: bool) -> Self {
-        let (tx, rx) = mpsc::channel(1024);
+    /// Every observation also goes to `engine`, where cells with `until=` wait for theirs.
+    pub fn new(full: bool, engine: crate::exec::EngineHandle) -> Self {
+        let (tx, mut observed) = mpsc::channel::<Observed>(1024);
+        let (folded, rx) = mpsc::channel(1024);
+        tokio::spawn(async move {
+            while let Some(o) = observed.recv().await {
+                engine.observed(o.clone());
+                if folded.send(o).await.is_err() {
+                    return;
+                }
+            }
+        });
         Self {
             fold: Attribution::new(),
             tx,

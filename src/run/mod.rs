@@ -155,6 +155,7 @@ impl<'a> Runner<'a> {
             ..EngineOptions::from_env()
         };
         let (handle, events) = Engine::spawn(lesson.clone(), opts)?;
+        let effects = effects::Effects::new(args.effects, handle.clone());
         let out = std::io::BufWriter::with_capacity(128 * 1024, std::io::stdout().lock());
         Ok(Self {
             lesson,
@@ -170,7 +171,7 @@ impl<'a> Runner<'a> {
             interrupted: None,
             cluster,
             cluster_ready: false,
-            effects: effects::Effects::new(args.effects),
+            effects,
             progress: None,
         })
     }

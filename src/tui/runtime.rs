@@ -515,6 +515,14 @@ impl Runtime {
         app.now = Instant::now();
         app.wall = SystemTime::now();
         self.publish(&action);
+        // Cells with `until=` wait in the engine for what the watchers observe.
+        match &action {
+            Action::Observed(observed) => self.engine.observed(observed.clone()),
+            Action::Sentinel(SentinelUpdate::Event { at, event, .. }) => {
+                self.engine.observed(Observed::sentinel(event, *at));
+            }
+            _ => {}
+        }
         let queue = app.update(action);
         self.perform_all(app, queue).await;
     }

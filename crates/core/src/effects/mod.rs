@@ -116,6 +116,27 @@ impl Observed {
     }
 }
 
+impl crate::lesson::Until {
+    /// Whether `observed` is the effect this waits for.
+    pub fn matches(&self, observed: &Observed) -> bool {
+        match (self, &observed.kind) {
+            (Self::Sentinel { name, words }, ObservedKind::Sentinel { name: n, detail }) => {
+                name == n
+                    && words
+                        .iter()
+                        .all(|w| detail.split_whitespace().any(|d| d == w))
+            }
+            (Self::KubeEvent { reason, object }, ObservedKind::KubeEvent { reason: r, .. }) => {
+                reason == r
+                    && object
+                        .as_deref()
+                        .is_none_or(|prefix| observed.object.starts_with(prefix))
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Event reasons after which more is to come for the object.
 const KUBE_IN_PROGRESS: &[&str] = &[
     "Scheduled",

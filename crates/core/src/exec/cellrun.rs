@@ -90,6 +90,8 @@ pub struct Run<'a> {
     pub events: &'a mpsc::Sender<ExecEvent>,
     pub cancel: &'a CancellationToken,
     pub closing: &'a CancellationToken,
+    /// What the watchers observed, and since when it counts (`until=`).
+    pub seen: (&'a super::seen::Seen, std::time::SystemTime),
 }
 
 /// Runs the cell (every verify attempt) and returns how it ended. Sends Started and Output
@@ -119,6 +121,49 @@ pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
     outcome
 }
 
+/// How long a cell with `until=` waits for its effect without a `timeout=`.
+pub const UNTIL_DEFAULT: Duration = Duration::from_secs(60);
+
+/// `until=`: waits for the effect, saying so in the cell's output. None once it is seen (the
+/// cell's code runs next); the outcome when it was not (timed out, cancelled).
+async fn wait_for(r: &Run<'_>, until: &crate::lesson::Until) -> Option<Outcome> {
+    let limit = r.cell.attrs.timeout.unwrap_or(UNTIL_DEFAULT);
+    let say = |text: String| ExecEvent::Output {
+        cell: r.index,
+        stream: Stream::Stdout,
+        bytes: text.into_bytes(),
+    };
+    let waiting = format!(
+        "waiting for {until} (up to {})…\n",
+        humantime::format_duration(limit)
+    );
+    super::emit(r.events, say(waiting), r.closing).await;
+    let started = Instant::now();
+    let (seen, since) = r.seen;
+    match seen
+        .wait(until, since, (started + limit).into_std(), r.cancel)
+        .await
+    {
+        super::seen::Waited::Seen(found) => {
+            let after = found.at.duration_since(since).map_or(String::new(), |d| {
+                format!(" {:.1} s after the cell before started", d.as_secs_f64())
+            });
+            let text = format!("seen{after}: {}\n", found.describe());
+            super::emit(r.events, say(text), r.closing).await;
+            None
+        }
+        super::seen::Waited::TimedOut => {
+            let text = format!(
+                "not seen within {}: {until}\n",
+                humantime::format_duration(limit)
+            );
+            super::emit(r.events, say(text), r.closing).await;
+            Some(Outcome::TimedOut { after: limit })
+        }
+        super::seen::Waited::Cancelled => Some(Outcome::Cancelled),
+    }
+}
+
 async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
     let (dir, own_dir) = match cell_dir(r.lesson, r.cell, session) {
         Ok(d) => d,
@@ -135,6 +180,12 @@ async fn attempts(session: &mut Session, r: &Run<'_>) -> Outcome {
             attempt,
         };
         super::emit(r.events, started, r.closing).await;
+        if attempt == 1
+            && let Some(until) = &attrs.until
+            && let Some(outcome) = wait_for(r, until).await
+        {
+            return outcome;
+        }
         let remaining = budget_end.saturating_duration_since(Instant::now());
         let clamp = attrs.verify && remaining.max(Duration::from_secs(1)) < timeout;
         let this_timeout = if clamp {

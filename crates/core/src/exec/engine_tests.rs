@@ -630,3 +630,79 @@ async fn what_cells_make_in_tmpdir_is_gone_after_shutdown() {
     h.shutdown().await;
     assert!(!scratch.exists(), "{} left behind", scratch.display());
 }
+
+/// Issue 19, item 4: a cell with `until=` waits for the effect, then runs its code. One that
+/// arrived while the cell before ran counts; none within `timeout=` fails the cell and says
+/// what it waited for.
+#[tokio::test]
+async fn a_cell_waits_for_its_effect_then_runs() {
+    use crate::effects::{Observed, ObservedKind};
+    use crate::lesson::Until;
+    let dir = tempfile::tempdir().unwrap();
+    let waits = |timeout: u64| CellAttrs {
+        until: Some(Until::Sentinel {
+            name: "+switch-master".into(),
+            words: vec!["mymaster".into()],
+        }),
+        timeout: Some(Duration::from_secs(timeout)),
+        ..plain()
+    };
+    let l = lesson(
+        dir.path(),
+        vec![
+            ("sleep 0.3", plain()),
+            ("echo after-the-switch", waits(10)),
+            ("echo never", waits(1)),
+        ],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    let switch = || {
+        Observed::new(
+            std::time::SystemTime::now(),
+            "sentinel-26479",
+            ObservedKind::Sentinel {
+                name: "+switch-master".into(),
+                detail: "mymaster 127.0.0.1 16379 127.0.0.1 16380".into(),
+            },
+        )
+    };
+    // Observed while cell 0 runs: cell 1 finds it at once.
+    h.run(0);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    h.observed(switch());
+    h.run(1);
+    let ev = until_finished(&mut rx, 2).await;
+    assert_eq!(outcome_of(&ev, 1), Outcome::Passed);
+    let out = output_of(&ev, 1);
+    assert!(
+        out.starts_with("waiting for sentinel +switch-master mymaster"),
+        "{out}"
+    );
+    // Counted from cell 0's start, 0.1 s before it arrived (more on a loaded machine).
+    assert!(
+        out.contains(
+            " s after the cell before started: sentinel +switch-master mymaster 127.0.0.1 16379"
+        ),
+        "{out}"
+    );
+    assert!(out.ends_with("after-the-switch\n"), "{out}");
+
+    // Nothing new since cell 1 started: cell 2 times out without running its code.
+    let started = std::time::Instant::now();
+    h.run(2);
+    let ev = until_finished(&mut rx, 1).await;
+    assert_eq!(
+        outcome_of(&ev, 2),
+        Outcome::TimedOut {
+            after: Duration::from_secs(1)
+        }
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let out = output_of(&ev, 2);
+    assert!(
+        out.contains("not seen within 1s: sentinel +switch-master mymaster"),
+        "{out}"
+    );
+    assert!(!out.contains("never"), "{out}");
+    h.shutdown().await;
+}

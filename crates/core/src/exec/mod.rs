@@ -35,6 +35,7 @@ mod jobs;
 pub mod listening;
 pub mod proc;
 mod pty;
+pub mod seen;
 mod session;
 pub mod term_emulator;
 #[cfg(test)]
@@ -219,6 +220,11 @@ impl EngineHandle {
     /// Stops a background job.
     pub fn stop_job(&self, cell: CellIndex) {
         self.send(engine::Msg::StopJob(cell));
+    }
+
+    /// An effect the watchers observed: cells with `until=` wait for theirs.
+    pub fn observed(&self, observed: crate::effects::Observed) {
+        self.send(engine::Msg::Observed(observed));
     }
 
     /// Cells run from `lesson` from now on (its file changed). Only while nothing runs or is

@@ -27,9 +27,44 @@ pub(crate) fn apply(r: &mut Resolved, a: &RawAttr) -> Result<(), Problem> {
         "env" => t.env.push(env_pair(v)?),
         "needs" => t.needs.extend(needs(v)?),
         "stdin" => t.stdin = Some(stdin_script(v)),
+        "until" => t.until = Some(until(v)?),
         _ => {}
     }
     Ok(())
+}
+
+/// `until="sentinel:+switch-master"`, `until="event:Started pod/redis-"`: what the cell waits
+/// for (see [`super::model::Until`]).
+fn until(v: Option<&str>) -> Result<super::model::Until, Problem> {
+    let v = v.unwrap_or_default().trim();
+    let bad = |why: &str| {
+        (
+            format!("until={v:?}: {why}"),
+            "write until=\"sentinel:+switch-master\" (a Sentinel event, then words of its payload) or until=\"event:Started pod/redis-\" (a Kubernetes Event's reason, then its object's start)".to_string(),
+        )
+    };
+    let (kind, rest) = v
+        .split_once(':')
+        .ok_or_else(|| bad("no `sentinel:` or `event:` in front"))?;
+    let mut words = rest.split_whitespace().map(str::to_string);
+    let name = words
+        .next()
+        .ok_or_else(|| bad("nothing to wait for after the colon"))?;
+    let rest: Vec<String> = words.collect();
+    match kind.trim() {
+        "sentinel" if name.starts_with(['+', '-']) => {
+            Ok(super::model::Until::Sentinel { name, words: rest })
+        }
+        "sentinel" => Err(bad(
+            "a Sentinel event starts with + or - (+sdown, +switch-master)",
+        )),
+        "event" if rest.len() <= 1 => Ok(super::model::Until::KubeEvent {
+            reason: name,
+            object: rest.into_iter().next(),
+        }),
+        "event" => Err(bad("an Event is a reason and at most one object prefix")),
+        _ => Err(bad("the kinds are `sentinel:` and `event:`")),
+    }
 }
 
 /// What `run` types into an interactive cell: each line ends with a newline, so the last one is
@@ -180,6 +215,11 @@ pub(crate) fn conflicts(r: &Resolved, raw: &[RawAttr], problems: &mut Vec<AttrPr
             t.interactive && t.capture.is_some(),
             "capture",
             "an interactive cell's output goes to the terminal",
+        ),
+        (
+            t.until.is_some() && (t.background || t.interactive),
+            "until",
+            "a cell that waits for an effect must end; background and interactive cells do not",
         ),
     ];
     for (bad, key, why) in pairs {

@@ -6,7 +6,7 @@ pub use super::attr_values::{duration, is_var_name};
 use super::model::CellAttrs;
 
 /// Attributes kubetutor understands.
-pub const KNOWN: [&str; 16] = [
+pub const KNOWN: [&str; 17] = [
     "id",
     "name",
     "run",
@@ -23,6 +23,7 @@ pub const KNOWN: [&str; 16] = [
     "needs",
     "stdin",
     "always",
+    "until",
 ];
 
 /// Runme attributes: what kubetutor does with each (None: understood, no warning needed).

@@ -178,3 +178,37 @@ fn always_marks_a_cleanup_cell_and_cannot_be_run_false() {
         "{p:?}"
     );
 }
+
+/// `until=`: what a cell waits for, or an error naming the two forms.
+#[test]
+fn until_names_a_sentinel_event_or_a_kubernetes_event() {
+    use crate::lesson::Until;
+    let (r, p) = resolved(r#"sh {until="sentinel:+switch-master mymaster" timeout=30s}"#);
+    assert!(p.is_empty(), "{p:?}");
+    assert_eq!(
+        r.attrs.until,
+        Some(Until::Sentinel {
+            name: "+switch-master".into(),
+            words: vec!["mymaster".into()],
+        })
+    );
+    let (r, p) = resolved(r#"sh {until="event:Started pod/redis-"}"#);
+    assert!(p.is_empty(), "{p:?}");
+    assert_eq!(
+        r.attrs.until,
+        Some(Until::KubeEvent {
+            reason: "Started".into(),
+            object: Some("pod/redis-".into()),
+        })
+    );
+    for bad in [
+        r#"sh {until="switch-master"}"#,
+        r#"sh {until="sentinel:switch-master"}"#,
+        r#"sh {until="pods:redis"}"#,
+        r#"sh {until="event:"}"#,
+        r#"sh {until="sentinel:+sdown" background=true}"#,
+    ] {
+        let (_, p) = resolved(bad);
+        assert!(p.iter().any(|p| !p.warning), "{bad}: {p:?}");
+    }
+}

@@ -32,6 +32,7 @@ pub fn lint(lesson: &Lesson, source: &str) -> Vec<Diagnostic> {
         .map(|c| (c, shell::scan(&c.code)))
         .collect();
     cx.undefined_vars(&scans, &mut out);
+    cx.unwatched_waits(&mut out);
     files::missing_files(&cx, &scans, &mut out);
     guard::lint_escapes(&cx, &scans, &mut out);
     out
@@ -60,6 +61,39 @@ pub(crate) struct CodePos {
 }
 
 impl Cx<'_> {
+    /// `until=` waits for what a watcher observes: a cell waiting on Sentinel in a lesson
+    /// without a sentinel pane would only ever time out; Kubernetes Events are watched with
+    /// the pods pane.
+    fn unwatched_waits(&self, out: &mut Vec<Diagnostic>) {
+        let panes = &self.lesson.meta.panes;
+        for cell in self.lesson.cells() {
+            let Some(until) = &cell.attrs.until else {
+                continue;
+            };
+            let (sev, msg, help) = match until {
+                super::model::Until::Sentinel { .. } if panes.sentinel.is_none() => (
+                    Severity::Error,
+                    format!(
+                        "`{}` waits for {until}, but nothing watches the sentinels",
+                        cell.id
+                    ),
+                    "add `panes: {sentinel: {address: \"127.0.0.1:26379\"}}` (or `service:`) to the front matter",
+                ),
+                super::model::Until::KubeEvent { .. } if panes.pods.is_none() => (
+                    Severity::Warning,
+                    format!(
+                        "`{}` waits for {until}; Kubernetes Events are watched with the pods pane",
+                        cell.id
+                    ),
+                    "add `panes: {pods: {selector: app=NAME}}` to the front matter",
+                ),
+                _ => continue,
+            };
+            let at = cell.span.start;
+            out.push(self.at(sev, at, at + 3, msg).with_help(help));
+        }
+    }
+
     pub fn at(
         &self,
         sev: Severity,

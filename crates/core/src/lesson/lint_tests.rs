@@ -185,3 +185,29 @@ fn only_kubectl_commands_are_checked_for_guard_escapes() {
     ];
     assert_eq!(check(src), want.map(|(s, l, m)| (s, l, m.to_string())));
 }
+
+/// `until=` needs a watcher of what it waits for.
+#[test]
+fn a_wait_on_an_effect_nothing_watches_is_reported() {
+    let cell = "## One\n```sh {id=w until=\"sentinel:+switch-master\"}\necho done\n```\n";
+    let found = check(&format!("---\ntitle: T\n---\n{cell}"));
+    assert!(
+        found
+            .iter()
+            .any(|(s, l, m)| *s == E && *l == 5 && m.contains("nothing watches the sentinels")),
+        "{found:?}"
+    );
+    let watched = format!(
+        "---\ntitle: T\npanes:\n  sentinel: {{ address: \"127.0.0.1:26379\" }}\n---\n{cell}"
+    );
+    assert_eq!(check(&watched), vec![]);
+    let event =
+        "---\ntitle: T\n---\n## One\n```sh {id=e until=\"event:Started pod/web-\"}\ntrue\n```\n";
+    assert!(
+        check(event)
+            .iter()
+            .any(|(s, _, m)| *s == W && m.contains("watched with the pods pane")),
+        "{:?}",
+        check(event)
+    );
+}

@@ -256,6 +256,36 @@ pub struct CellAttrs {
     pub expected_output: Option<String>,
     /// Written with Runme attributes (a ULID `id`, `promptEnv`, ...).
     pub runme: bool,
+    /// `until=`: the cell first waits (up to `retry`) for this effect to be observed, since the
+    /// cell before it started; then its code, if any, runs.
+    pub until: Option<Until>,
+}
+
+/// An effect a cell waits for (`until=`), instead of polling kubectl in a loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Until {
+    /// A Sentinel Pub/Sub event by name (`+switch-master`), whose payload holds every word.
+    Sentinel { name: String, words: Vec<String> },
+    /// A Kubernetes Event by reason (`Started`), about an object starting with `object`
+    /// (`pod/redis-`).
+    KubeEvent {
+        reason: String,
+        object: Option<String>,
+    },
+}
+
+impl std::fmt::Display for Until {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Until::Sentinel { name, words } if words.is_empty() => write!(f, "sentinel {name}"),
+            Until::Sentinel { name, words } => write!(f, "sentinel {name} {}", words.join(" ")),
+            Until::KubeEvent {
+                reason,
+                object: Some(o),
+            } => write!(f, "event {reason} {o}*"),
+            Until::KubeEvent { reason, .. } => write!(f, "event {reason}"),
+        }
+    }
 }
 
 /// An `export NAME=VALUE` that Runme turns into a question for the learner (its promptEnv).
@@ -291,6 +321,7 @@ impl Default for CellAttrs {
             prompts: Vec::new(),
             expected_output: None,
             runme: false,
+            until: None,
         }
     }
 }

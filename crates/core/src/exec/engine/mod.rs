@@ -50,6 +50,8 @@ pub(crate) enum Msg {
     /// The lesson file changed: run cells of this version from now on. Sent only while
     /// nothing runs or waits (indices in the queue would name other cells).
     Reload(Arc<Lesson>),
+    /// An effect the front-end's watchers observed (for cells with `until=`).
+    Observed(crate::effects::Observed),
     Shutdown(oneshot::Sender<()>),
 }
 
@@ -82,6 +84,11 @@ pub(crate) struct Actor {
     next_batch: u64,
     /// Cancelled once shutdown starts: events nobody reads are dropped from then on.
     closing: CancellationToken,
+    /// What the watchers observed, for cells that wait on an effect (`until=`).
+    seen: Arc<crate::exec::seen::Seen>,
+    /// The last two cells started and when: a cell waiting on an effect counts what arrived
+    /// since the cell before it started.
+    started: VecDeque<(CellIndex, std::time::SystemTime)>,
 }
 
 impl Actor {
@@ -108,6 +115,8 @@ impl Actor {
             terms: HashMap::new(),
             next_batch: 0,
             closing: CancellationToken::new(),
+            seen: Arc::default(),
+            started: VecDeque::new(),
         })
     }
 
@@ -173,6 +182,7 @@ impl Actor {
                 self.drop_queue(|_| true, Outcome::Cancelled).await;
             }
             Msg::StopJob(cell) => self.jobs.stop(cell),
+            Msg::Observed(observed) => self.seen.push(observed),
             Msg::Reload(lesson) => {
                 if self.current.is_some() || !self.queue.is_empty() {
                     tracing::warn!("lesson reloaded while cells run or wait: they keep their code");

@@ -36,6 +36,18 @@ impl Actor {
                 self.send_finished(cell, Outcome::Skipped { reason }).await;
                 continue;
             }
+            // What a cell waiting on an effect counts from: the start of the cell before it.
+            let now = std::time::SystemTime::now();
+            let since = self
+                .started
+                .iter()
+                .rev()
+                .find(|(c, _)| *c != cell)
+                .map_or(now, |(_, at)| *at);
+            self.started.push_back((cell, now));
+            while self.started.len() > 2 {
+                self.started.pop_front();
+            }
             if let Some(gate) = self.opts.gate.clone() {
                 for (k, v) in gate.0.pinned_env() {
                     session.set_var(&k, v);
@@ -100,6 +112,7 @@ impl Actor {
                 events,
                 cancel: token,
                 closing,
+                seen: (self.seen.clone(), since),
             };
             return Some(Box::pin(foreground(session, ctx, cell, code)));
         }
@@ -123,6 +136,8 @@ struct Foreground {
     events: mpsc::Sender<ExecEvent>,
     cancel: CancellationToken,
     closing: CancellationToken,
+    /// What was observed, and since when it counts for a cell with `until=`.
+    seen: (Arc<crate::exec::seen::Seen>, std::time::SystemTime),
 }
 
 /// Runs cell `index`; `code` replaces the lesson's code (a learner's edit) while the cell's
@@ -139,6 +154,7 @@ async fn foreground(
         events,
         cancel,
         closing,
+        seen,
     } = ctx;
     let start = Instant::now();
     let cells = lesson.cells();
@@ -159,6 +175,7 @@ async fn foreground(
                 events: &events,
                 cancel: &cancel,
                 closing: &closing,
+                seen: (&seen.0, seen.1),
             };
             let outcome = cellrun::run(&mut session, run).await;
             cellrun::after_gate(&opts, outcome).await
