@@ -138,6 +138,10 @@ pub struct OpenArgs {
     /// Forget saved progress for this lesson and start over.
     #[arg(long)]
     pub reset: bool,
+    /// Record the session as an asciicast v2 file (play it with `asciinema play FILE`);
+    /// never written over an existing file.
+    #[arg(long, value_name = "FILE.cast")]
+    pub record: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -15,6 +15,7 @@ mod notes_server;
 mod panes;
 pub mod picker;
 pub mod pods_pane;
+pub mod recording;
 mod runtime;
 pub mod screen;
 mod search;
@@ -71,9 +72,26 @@ pub fn cli_open(args: OpenArgs) -> anyhow::Result<ExitCode> {
     };
     // Everything slow (the app for 100k cells, the saved progress) before the screen is
     // taken: a hang or an error here leaves a normal terminal.
+    let title = lesson.as_ref().map_or("kubetutor".to_string(), |l| {
+        format!("kubetutor: {}", l.meta.title)
+    });
     let opened = lesson.map(|l| Opened::new(l, opts()));
+    // Created before the screen is taken: a file that exists is an error like any other.
+    let cast = match &args.record {
+        Some(path) => {
+            let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
+            let cast = recording::Cast::create(path, width, height, &title).with_context(|| {
+                format!(
+                    "--record {}: cannot create it (an existing file is never overwritten)",
+                    path.display()
+                )
+            })?;
+            Some(cast)
+        }
+        None => None,
+    };
     let mut guard =
-        TerminalGuard::enter().context("cannot switch the terminal to full-screen mode")?;
+        TerminalGuard::enter(cast).context("cannot switch the terminal to full-screen mode")?;
     let result = runtime.block_on(async {
         let opened = match opened {
             Some(opened) => opened,

@@ -324,7 +324,12 @@ pub async fn run_lesson(
         let fade = panes::pane_deadline(&app);
         let msg = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(ev)) => term_action(&app, ev).map(Msg::Action),
+                Some(Ok(ev)) => {
+                    if let Event::Resize(width, height) = ev {
+                        guard.resized(width, height);
+                    }
+                    term_action(&app, ev).map(Msg::Action)
+                }
                 Some(Err(e)) => break Err(e.into()),
                 None => break Ok(()),
             },

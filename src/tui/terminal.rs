@@ -4,9 +4,10 @@
 //! the panic hook (installed before raw mode is entered), and the SIGTERM/SIGHUP handlers of
 //! the event loop (which return normally so the guard runs).
 
-use std::io::{Stdout, Write, stdout};
+use std::io::{Write, stdout};
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crossterm::cursor::{Hide, Show};
 use crossterm::event::{
@@ -19,7 +20,9 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+use super::recording::{Cast, Screen, SharedCast};
+
+pub type Term = Terminal<CrosstermBackend<Screen>>;
 
 /// Whether the terminal is currently in our full-screen mode.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -28,14 +31,28 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 pub struct TerminalGuard {
     /// Never dropped while the terminal may be gone: see [`release`].
     pub terminal: ManuallyDrop<Term>,
+    /// `--record`: the asciicast the screen writes into.
+    cast: Option<SharedCast>,
 }
 
 impl TerminalGuard {
-    pub fn enter() -> std::io::Result<Self> {
+    /// Full-screen mode; with `cast`, what is drawn is recorded too (`--record`).
+    pub fn enter(cast: Option<Cast>) -> std::io::Result<Self> {
         install_panic_hook();
         enter_mode()?;
-        let terminal = ManuallyDrop::new(Terminal::new(CrosstermBackend::new(stdout()))?);
-        Ok(Self { terminal })
+        let cast = cast.map(|c| Arc::new(Mutex::new(c)));
+        let screen = Screen::new(stdout(), cast.clone());
+        let terminal = ManuallyDrop::new(Terminal::new(CrosstermBackend::new(screen))?);
+        Ok(Self { terminal, cast })
+    }
+
+    /// The terminal was resized (a recording notes it).
+    pub fn resized(&mut self, width: u16, height: u16) {
+        if let Some(cast) = &self.cast {
+            cast.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .resized(width, height);
+        }
     }
 
     /// Hand the terminal to a child (the editor) for the duration of `f`.
@@ -47,7 +64,8 @@ impl TerminalGuard {
         // frame repaints every cell. (`Terminal::clear` would query the cursor position,
         // which races with the input reader.)
         execute!(stdout(), Clear(ClearType::All))?;
-        let fresh = Terminal::new(CrosstermBackend::new(stdout()))?;
+        let screen = Screen::new(stdout(), self.cast.clone());
+        let fresh = Terminal::new(CrosstermBackend::new(screen))?;
         release(&mut self.terminal);
         self.terminal = ManuallyDrop::new(fresh);
         Ok(out)
@@ -58,6 +76,9 @@ impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
         release(&mut self.terminal);
+        if let Some(cast) = &self.cast {
+            cast.lock().unwrap_or_else(|e| e.into_inner()).finish();
+        }
     }
 }
 

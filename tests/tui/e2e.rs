@@ -225,3 +225,52 @@ fn editing_the_lesson_file_reloads_it_in_place() {
     tmux.send(&["q"]);
     tmux.wait_exit();
 }
+
+/// Issue 18, item 13: `--record FILE.cast` keeps the session as an asciicast v2 recording
+/// of what was drawn; an existing file is refused before the screen is taken.
+#[test]
+fn record_writes_an_asciicast_of_the_session() {
+    let Some(tmux) = Tmux::start() else { return };
+    let cast = tmux.file("demo.cast");
+    let state = tmux.state.path().display().to_string();
+    let bin = env!("CARGO_BIN_EXE_kubetutor");
+    let line = format!(
+        "XDG_STATE_HOME={state} {bin} {} --record {}",
+        fixture(),
+        cast.display()
+    );
+    tmux.type_line(&line);
+    tmux.wait_for("Step 1/2");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("✓ passed");
+    tmux.send(&["q"]);
+    tmux.wait_exit();
+    let text = std::fs::read_to_string(&cast).expect("the recording");
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(events[0]["version"], 2, "{}", events[0]);
+    assert!(
+        events[0]["width"].as_u64().is_some_and(|w| w >= 80),
+        "{}",
+        events[0]
+    );
+    let output: String = events[1..]
+        .iter()
+        .filter(|e| e[1] == "o")
+        .filter_map(|e| e[2].as_str())
+        .collect();
+    assert!(
+        output.contains("KT-E2E-OUTPUT 42"),
+        "the cell's output was drawn"
+    );
+    let times: Vec<f64> = events[1..].iter().filter_map(|e| e[0].as_f64()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "times go forward");
+
+    // Again to the same file: refused, the recording kept, the shell usable.
+    tmux.type_line(&format!("{line}; echo EXIT=$?"));
+    let screen = tmux.wait_for("EXIT=1");
+    assert!(screen.contains("never overwritten"), "{screen}");
+    assert_eq!(std::fs::read_to_string(&cast).expect("kept"), text);
+}
