@@ -62,6 +62,8 @@ pub enum Action {
     },
     /// The ports each probed job (cell, pid) listens on.
     JobPorts(Vec<(CellIndex, u32, Vec<u16>)>),
+    /// Whether the workshop progress writer's last write failed (it changed).
+    WorkshopUnpublished(bool),
     /// The lesson's file changed and parsed: the new version (see `reload.rs`).
     LessonChanged(std::sync::Arc<crate::lesson::Lesson>),
     /// The lesson's file changed but no longer parses: what is wrong (the old version stays).

@@ -329,6 +329,9 @@ pub struct App {
     /// Values given for the lesson's `export NAME=...` prompts in this session (never saved:
     /// they may be secrets), passed to every cell that asks for them.
     pub env_answers: std::collections::BTreeMap<String, String>,
+    /// `--workshop`: the last write of this learner's progress to the cluster failed (the
+    /// lesson goes on; the status bar shows a marker).
+    pub workshop_unpublished: bool,
     /// A new version of the lesson file, waiting until nothing runs (see `reload.rs`).
     pub pending_reload: Option<Arc<Lesson>>,
     pub panes: PaneLayout,

@@ -88,6 +88,7 @@ impl App {
             search: None,
             env_answers: Default::default(),
             pending_reload: None,
+            workshop_unpublished: false,
             panes,
             geometry: Geometry::default(),
             cluster: None,
@@ -212,6 +213,7 @@ impl App {
             Action::Copy => return self.copy(),
             Action::Export => return self.export(),
             Action::LessonChanged(lesson) => return self.lesson_changed(lesson),
+            Action::WorkshopUnpublished(failing) => self.workshop_unpublished = failing,
             Action::LessonBroken(problem) => {
                 self.notice = Some(format!("Not reloaded, the file has an error: {problem}"));
             }
@@ -854,6 +856,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::Sentinel(_)
             | Action::JobPorts(_)
             | Action::LessonChanged(_)
+            | Action::WorkshopUnpublished(_)
             | Action::LessonBroken(_)
             | Action::PaneTimer
             | Action::Laid(_)

@@ -301,6 +301,9 @@ pub async fn run_lesson(
     // Background jobs' uptimes change once a second; nothing else needs waking up then.
     let mut job_tick = tokio::time::interval(Duration::from_secs(1));
     job_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // The workshop writer's state is looked at once a second (it fails on its own time).
+    let mut publish_tick = tokio::time::interval(Duration::from_secs(1));
+    publish_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     if opts.theme.color {
         let (lesson, theme, tx) = (lesson.clone(), opts.theme, rt.tx.clone());
         tokio::task::spawn_blocking(move || {
@@ -342,6 +345,7 @@ pub async fn run_lesson(
                 Some(Msg::Action(Action::Tick))
             }
             _ = tokio::time::sleep_until(next_frame), if app.dirty => None,
+            _ = publish_tick.tick(), if rt.publisher.is_some() => None,
             name = signals.quit() => { tracing::info!("{name}: quitting"); break Ok(()) }
         };
         if let Some(msg) = msg {
@@ -356,6 +360,12 @@ pub async fn run_lesson(
         }
         if let Some(notes) = &notes {
             notes.follow(&app);
+        }
+        // The progress writer runs on its own; its failures show as a marker, never an error.
+        let unpublished = rt.publisher.as_ref().is_some_and(|p| p.failing());
+        if unpublished != app.workshop_unpublished {
+            rt.dispatch(&mut app, Action::WorkshopUnpublished(unpublished))
+                .await;
         }
         if let Some((cell, code)) = rt.edit.take() {
             // A fresh reader: the old one must not steal the editor's keystrokes.

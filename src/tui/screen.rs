@@ -325,6 +325,9 @@ fn status_left(app: &App, theme: &Theme) -> Vec<Span<'static>> {
     if app.lesson_complete() {
         spans.push(Span::styled(words.lesson_complete(), theme.ok()));
     }
+    if app.workshop_unpublished {
+        spans.push(Span::styled(words.workshop_unpublished(), theme.bad()));
+    }
     spans
 }
 

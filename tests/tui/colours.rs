@@ -155,3 +155,20 @@ fn the_light_theme_draws_the_screen_in_shades_readable_on_white() {
         "only {coloured} coloured cells: colours are off?"
     );
 }
+
+/// Issue 17: a learner whose progress cannot be written to the cluster sees a red marker in
+/// the status bar; the lesson goes on.
+#[test]
+fn an_unpublished_workshop_progress_is_a_red_marker() {
+    let (mut app, mut view) = open();
+    app.update(Action::WorkshopUnpublished(true));
+    let bar = status_bar(&mut app, &mut view);
+    let text: String = bar.content().iter().map(|c| c.symbol()).collect();
+    let at = text.find("⚠ progress not published").expect("the marker");
+    let cell = &bar.content()[text[..at].chars().count()];
+    assert_eq!(cell.fg, Color::Red, "{text}");
+    app.update(Action::WorkshopUnpublished(false));
+    let bar = status_bar(&mut app, &mut view);
+    let text: String = bar.content().iter().map(|c| c.symbol()).collect();
+    assert!(!text.contains("not published"), "{text}");
+}

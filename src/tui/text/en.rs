@@ -15,6 +15,9 @@ impl Strings for En {
     fn lesson_complete(&self) -> &'static str {
         " │ ✓ lesson complete"
     }
+    fn workshop_unpublished(&self) -> &'static str {
+        " │ ⚠ progress not published"
+    }
     fn hints(&self) -> &'static str {
         HINTS
     }

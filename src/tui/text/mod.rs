@@ -14,6 +14,8 @@ pub trait Strings: Sync {
     fn status(&self, ctx: &str, ns: &str, step: &str) -> String;
     fn no_runs_yet(&self) -> &'static str;
     fn lesson_complete(&self) -> &'static str;
+    /// `--workshop`: the progress could not be written to the cluster (the lesson goes on).
+    fn workshop_unpublished(&self) -> &'static str;
     /// The key hints, separated by two spaces, ending with [`Strings::always_hints`].
     fn hints(&self) -> &'static str;
     fn always_hints(&self) -> &'static str;

@@ -14,6 +14,9 @@ impl Strings for Zh {
     fn lesson_complete(&self) -> &'static str {
         " │ ✓ 课程完成"
     }
+    fn workshop_unpublished(&self) -> &'static str {
+        " │ ⚠ 进度未能发布"
+    }
     fn hints(&self) -> &'static str {
         "⏎ 运行  a 整步  n/p 步骤  ]/[ 命令  ^C 取消  ? 帮助  q 退出"
     }
