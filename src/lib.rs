@@ -12,4 +12,5 @@ pub mod cli;
 pub mod commands;
 pub mod run;
 pub mod settings;
+pub mod text;
 pub mod tui;

@@ -41,10 +41,10 @@ impl App {
     pub(super) fn export(&mut self) -> Vec<Effect> {
         let records = self.transcript_records();
         if records.is_empty() {
-            self.notice = Some("Nothing to export yet: no command has run in this session.".into());
+            self.say(crate::text::Notice::NothingToExport);
             return Vec::new();
         }
-        self.notice = Some("Writing the transcript…".into());
+        self.say(crate::text::Notice::WritingTranscript);
         vec![Effect::ExportTranscript(records)]
     }
 }

@@ -6,8 +6,7 @@ use crate::lesson::CellIndex;
 
 use super::action::{Action, Effect};
 use super::state::{App, CellStatus, Job, Overlay, Reveal, Typing};
-
-const CANCELLING: &str = "Cancelling…";
+use crate::text::{self, Notice};
 
 /// Ticks per second (the runtime's animation tick is 100 ms).
 const TICKS_PER_SECOND: u32 = 10;
@@ -15,18 +14,18 @@ const TICKS_PER_SECOND: u32 = 10;
 impl App {
     pub(super) fn run_focused(&mut self) -> Vec<Effect> {
         let Some(cell) = self.focus else {
-            self.notice = Some("No command to run here.".into());
+            self.say(Notice::NoCommandHere);
             return Vec::new();
         };
         if !self.cells[cell].runnable {
-            self.notice = Some("This block is shown, not run (run=false).".into());
+            self.say(Notice::ShownNotRun);
             return Vec::new();
         }
         if self.cells[cell].interactive && self.runs[cell].term.is_some() {
             return self.term_focus_on(cell);
         }
         if self.runs[cell].status.is_active() {
-            self.notice = Some("This command is already running; Ctrl-C cancels it.".into());
+            self.say(Notice::AlreadyRunning);
             return Vec::new();
         }
         self.start(vec![cell])
@@ -38,7 +37,7 @@ impl App {
             .filter(|&i| !self.cells[i].interactive && !self.runs[i].status.is_active())
             .collect();
         if batch.is_empty() {
-            self.notice = Some("Nothing to run in this step.".into());
+            self.say(Notice::NothingInStep);
             return Vec::new();
         }
         self.start(batch)
@@ -58,7 +57,7 @@ impl App {
             .filter(|&i| !self.runs[i].status.is_active())
             .collect();
         if batch.is_empty() {
-            self.notice = Some("No earlier step has commands to replay.".into());
+            self.say(Notice::NoReplay);
             return Vec::new();
         }
         let upto = batch
@@ -66,10 +65,10 @@ impl App {
             .filter_map(|&i| self.cells[i].step)
             .max()
             .map_or(0, |s| s + 1);
-        self.notice = Some(format!(
-            "Replaying {} commands of steps 1-{upto}.",
-            batch.len()
-        ));
+        self.say(Notice::Replaying {
+            commands: batch.len(),
+            upto,
+        });
         self.replaying = batch.clone();
         self.replay_total = batch.len();
         self.replay_upto = upto;
@@ -101,17 +100,18 @@ impl App {
         let upto = self.replay_upto;
         if !outcome.is_success() && !matches!(outcome, Outcome::Skipped { .. }) {
             self.replaying.clear();
-            self.notice = Some(format!(
-                "Replay stopped: `{}` failed ({} of {} commands of steps 1-{upto} passed).",
-                self.cells[cell].id,
-                passed - 1,
-                self.replay_total
-            ));
+            self.say(Notice::ReplayStopped {
+                id: self.cells[cell].id.clone(),
+                passed: passed - 1,
+                total: self.replay_total,
+                upto,
+            });
         } else if self.replaying.is_empty() {
-            self.notice = Some(format!(
-                "Replay done: {passed} of {} commands of steps 1-{upto} passed.",
-                self.replay_total
-            ));
+            self.say(Notice::ReplayDone {
+                passed,
+                total: self.replay_total,
+                upto,
+            });
         }
     }
 
@@ -247,6 +247,11 @@ impl App {
         Vec::new()
     }
 
+    /// A notice in the interface's language.
+    pub(super) fn say(&mut self, notice: Notice) {
+        self.notice = Some(text::of(self.lang).notice(&notice));
+    }
+
     pub(super) fn mark_queued(&mut self, cell: CellIndex) {
         let run = &mut self.runs[cell];
         run.status = CellStatus::Queued;
@@ -257,11 +262,11 @@ impl App {
 
     pub(super) fn cancel(&mut self) -> Vec<Effect> {
         if self.typing.take().is_some() {
-            self.notice = Some("Cancelled.".into());
+            self.say(Notice::Cancelled);
             return Vec::new();
         }
         if !self.runs.iter().any(|r| r.status.is_active()) {
-            self.notice = Some("Nothing is running. Press q to quit.".into());
+            self.say(Notice::NothingRunning);
             return Vec::new();
         }
         for run in &mut self.runs {
@@ -269,14 +274,14 @@ impl App {
                 run.status = CellStatus::Idle;
             }
         }
-        self.notice = Some(CANCELLING.into());
+        self.say(Notice::Cancelling);
         vec![Effect::Cancel]
     }
 
     pub(super) fn copy(&mut self) -> Vec<Effect> {
         match self.focus.and_then(|f| self.code_of(f)) {
             Some(code) => {
-                self.notice = Some("Command copied to the clipboard (OSC 52).".into());
+                self.say(Notice::Copied);
                 vec![Effect::Copy(code)]
             }
             None => Vec::new(),
@@ -405,7 +410,7 @@ impl App {
                     _ => None,
                 };
                 if captured.is_none()
-                    && self.notice.as_deref() == Some(CANCELLING)
+                    && self.notice == Some(text::of(self.lang).notice(&Notice::Cancelling))
                     && !self.animating()
                 {
                     self.notice = None;

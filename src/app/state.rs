@@ -265,26 +265,7 @@ pub enum Reveal {
     CellEnd(CellIndex),
 }
 
-/// The language of the interface's words: the lesson's, when the catalogue has it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UiLang {
-    #[default]
-    English,
-    Chinese,
-}
-
-impl UiLang {
-    /// From the lesson file's name: `lesson.zh-CN.md` (a translation) is Chinese.
-    pub fn of_lesson(path: &std::path::Path) -> Self {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        let lang = stem.rsplit_once('.').map_or("", |(_, l)| l);
-        if lang.to_ascii_lowercase().starts_with("zh") {
-            UiLang::Chinese
-        } else {
-            UiLang::English
-        }
-    }
-}
+pub use crate::text::UiLang;
 
 /// `/`: what is searched for and which match is on screen. The view finds the matches (it
 /// knows the laid-out lines) and returns them in [`Geometry::matches`].

@@ -4,6 +4,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::text::Notice;
+
 use crate::exec::term_emulator::TermSize;
 use crate::lesson::{CellIndex, Lesson, mentions_cluster};
 
@@ -222,7 +224,7 @@ impl App {
             Action::ToggleHelp => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::ShowNotices => self.overlay = Some(Overlay::Notices),
             Action::ShowSteps if self.lesson.steps.is_empty() => {
-                self.notice = Some("This lesson has no steps.".into());
+                self.say(Notice::NoSteps);
             }
             Action::ShowSteps => {
                 self.overlay = Some(Overlay::Steps {
@@ -242,7 +244,7 @@ impl App {
             Action::SearchNext(delta) => self.search_next(delta),
             Action::Dismiss if self.search.is_some() => {
                 self.search = None;
-                self.notice = Some("Search cleared.".into());
+                self.say(Notice::SearchCleared);
             }
             // Only the step list and the search prompt take these (update_overlay).
             Action::Confirm
@@ -398,14 +400,10 @@ impl App {
             Loaded::Fresh => {}
             Loaded::Restored(p) => {
                 self.restore(&p);
-                self.notice = Some(if self.step == 0 {
-                    "Welcome back (--reset starts over).".to_string()
-                } else {
-                    format!(
-                        "Welcome back: step {}. R replays steps 1-{} (their variables and jobs are gone); --reset starts over.",
-                        self.step + 1,
-                        self.step
-                    )
+                let step = self.step;
+                self.say(match step {
+                    0 => Notice::WelcomeBack,
+                    _ => Notice::WelcomeBackAt(step + 1),
                 });
             }
             Loaded::Corrupt { moved_to, reason } => {
@@ -512,12 +510,12 @@ impl App {
             }
             (Overlay::ConfirmCluster { target, pending }, Action::Confirm) => {
                 self.overlay = None;
-                self.notice = Some(format!("Connecting to {}…", target.context));
+                self.say(Notice::Connecting(target.context.clone()));
                 vec![Effect::ConfirmCluster { target, pending }]
             }
             (Overlay::ConfirmCluster { .. }, Action::Dismiss | Action::Quit) => {
                 self.overlay = None;
-                self.notice = Some("Not run: the cluster target was not confirmed.".into());
+                self.say(Notice::ClusterNotConfirmed);
                 self.quit_if_cleaned_up()
             }
             (_, Action::Dismiss) => {
@@ -551,16 +549,15 @@ impl App {
                 match (search.query.is_empty(), found) {
                     (true, _) => self.search = None,
                     (false, 0) => {
-                        self.notice = Some(format!("Not found: {}", search.query));
+                        let query = search.query.clone();
                         self.scroll = search.anchor;
                         self.search = None;
+                        self.say(Notice::NotFound(query));
                     }
                     (false, _) => {
                         let at = search.current.map_or(1, |i| i + 1);
-                        self.notice = Some(format!(
-                            "/{}: match {at} of {found} · n / N next / previous · Esc clears",
-                            search.query
-                        ));
+                        let query = search.query.clone();
+                        self.say(Notice::SearchKept { query, at, found });
                     }
                 }
             }
@@ -593,12 +590,13 @@ impl App {
     /// `n` / `N` with a search kept: the next or previous match, wrapping at the ends.
     fn search_next(&mut self, delta: i32) {
         let Some(search) = self.search.as_mut() else {
-            self.notice = Some("No search: / starts one.".into());
+            self.say(Notice::NoSearch);
             return;
         };
         let found = self.geometry.matches.len();
         if found == 0 {
-            self.notice = Some(format!("Not found: {}", search.query));
+            let query = search.query.clone();
+            self.say(Notice::NotFound(query));
             return;
         }
         let previous = search.current;
@@ -613,15 +611,17 @@ impl App {
         self.follow = false;
         self.reveal = Some(Reveal::Line(self.geometry.matches[next]));
         let wrapped = match previous {
-            Some(i) if delta > 0 && found > 1 && i + 1 >= found => " (from the top)",
-            Some(0) if delta < 0 && found > 1 => " (from the bottom)",
-            _ => "",
+            Some(i) if delta > 0 && found > 1 && i + 1 >= found => Some(true),
+            Some(0) if delta < 0 && found > 1 => Some(false),
+            _ => None,
         };
-        self.notice = Some(format!(
-            "/{}: match {} of {found}{wrapped}",
-            search.query,
-            next + 1
-        ));
+        let query = search.query.clone();
+        self.say(Notice::Match {
+            query,
+            at: next + 1,
+            found,
+            wrapped,
+        });
     }
 
     /// A key in the step list: move, type a number, jump (Enter), or close.
@@ -673,7 +673,7 @@ impl App {
     fn go_step(&mut self, step: usize) {
         let steps = self.lesson.steps.len();
         if steps == 0 {
-            self.notice = Some("This lesson has no steps.".into());
+            self.say(Notice::NoSteps);
             return;
         }
         self.step = step.min(steps - 1);
@@ -685,7 +685,7 @@ impl App {
 
     fn focus_cell(&mut self, cell: CellIndex) {
         if self.cells.is_empty() {
-            self.notice = Some("This lesson has no commands.".into());
+            self.say(Notice::NoCommands);
             return;
         }
         let cell = cell.min(self.cells.len() - 1);
@@ -752,11 +752,8 @@ impl App {
         };
         run.no_wrap = !run.no_wrap;
         run.pan = 0;
-        self.notice = Some(if run.no_wrap {
-            "output not wrapped: ←/→ scroll it sideways, w wraps it again".to_string()
-        } else {
-            "output wrapped".to_string()
-        });
+        let wraps = !run.no_wrap;
+        self.say(Notice::Wrapping(wraps));
     }
 
     /// Sideways scroll of a no-wrap output, never past its widest line.
@@ -765,7 +762,7 @@ impl App {
             return;
         };
         if !run.no_wrap {
-            self.notice = Some("the output wraps: w to stop wrapping, then ←/→".to_string());
+            self.say(Notice::PanNeedsNoWrap);
             return;
         }
         // The frame takes three columns of the lesson's width ("│ " and the right border):
@@ -814,10 +811,10 @@ impl App {
             .is_some_and(|r| r.job.as_ref().is_some_and(|j| j.exited.is_none()));
         let id = self.cells.get(cell).map_or("", |c| c.id.as_str());
         if !alive {
-            self.notice = Some(format!("No background job of `{id}` is running."));
+            self.say(Notice::NoJob(id.to_string()));
             return Vec::new();
         }
-        self.notice = Some(format!("Stopping the background job of `{id}`…"));
+        self.say(Notice::StoppingJob(id.to_string()));
         vec![Effect::StopJob(cell)]
     }
 }

@@ -18,9 +18,10 @@ use crate::lesson::CellIndex;
 use super::markdown::hard_wrap;
 use super::theme::Theme;
 use super::wrap::{Piece, spans_width, wrap};
-use super::{cell_frame, effects_block, terminal_cell, text};
+use super::{cell_frame, effects_block, terminal_cell};
 use crate::app::LEAVE;
 use crate::exec::term_emulator::Emulator;
+use crate::text;
 
 /// Rows one output line may wrap to in the folded view, and expanded: a 4 KB line without
 /// newlines must not push the rest of the lesson off the screen.

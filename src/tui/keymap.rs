@@ -230,18 +230,8 @@ pub const HELP: &[Binding] = &[
     ),
 ];
 
-/// The short hints in the status bar; a narrow bar drops them from the left, never
-/// [`ALWAYS_HINTS`].
-pub const HINTS: &str = "⏎ run  a step  n/p step  ]/[ cmd  ^C cancel  ? help  q quit";
-/// The end of [`HINTS`], kept at every width and beside a notice.
-pub const ALWAYS_HINTS: &str = "? help  q quit";
-/// After a notice the bar had to cut.
-pub const MORE_HINT: &str = "! more";
-/// The status bar while an interactive cell has the keyboard.
-/// The key bar in present mode: the few keys a presenter uses, so the audience sees the lesson.
-pub const PRESENT_HINTS: &str = "⏎ run  n/p step  ? help  q quit";
-
-pub const TERM_HINTS: &str = "keys go to the program  ^] back to the lesson";
+// The status bar's key hints live with the interface's English words.
+pub use crate::text::en::{ALWAYS_HINTS, HINTS, MORE_HINT, PRESENT_HINTS, TERM_HINTS};
 
 /// A key while present mode types a command out: Ctrl-C still cancels, any other key
 /// finishes the typing (the help's "any key" line).

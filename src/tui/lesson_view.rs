@@ -316,7 +316,7 @@ fn step_line(app: &App, step: usize, width: usize, theme: &Theme) -> Line<'stati
     let current = step == app.step;
     let marker = if current { "▶" } else { "■" };
     let style = theme.step(current);
-    let heading = super::text::of(app.lang).step_heading(step + 1, total, title);
+    let heading = crate::text::of(app.lang).step_heading(step + 1, total, title);
     let Some(status) = app.step_status(step) else {
         let text = format!("{marker} {heading}");
         return Line::styled(cell::truncate(&text, width), style);

@@ -24,7 +24,6 @@ mod table;
 pub mod term_keys;
 pub mod terminal;
 pub mod terminal_cell;
-pub mod text;
 pub mod theme;
 mod width;
 mod wrap;

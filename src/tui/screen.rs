@@ -8,9 +8,9 @@ use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph, Widget, Wra
 use ratatui::{Frame, Terminal};
 
 use super::keymap::HELP;
-use super::text;
 use crate::app::{Action, App, Effect, Overlay, StepStatus};
 use crate::lesson::CellIndex;
+use crate::text;
 
 use super::cell::{self, truncate};
 use super::jobs_pane;

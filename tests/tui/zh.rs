@@ -67,3 +67,21 @@ fn an_english_lesson_keeps_english_chrome() {
         UiLang::English
     );
 }
+
+/// The app's notices come from the same catalogue.
+#[test]
+fn a_zh_cn_lessons_notices_are_chinese() {
+    let (mut app, mut view) = zh_lesson();
+    app.update(Action::Cancel);
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("没有正在运行的命令。按 q 退出。")
+    );
+    let (_, bar) = screen(&mut app, &mut view);
+    assert!(bar.contains("没有正在运行的命令"), "{bar}");
+    app.update(Action::ToggleWrap);
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("输出不再自动换行：←/→ 左右滚动，w 恢复换行")
+    );
+}

@@ -1,7 +1,18 @@
 //! The interface in English.
 
-use super::Strings;
-use crate::tui::keymap::{ALWAYS_HINTS, HINTS, MORE_HINT, PRESENT_HINTS, TERM_HINTS};
+use super::{Notice, Strings};
+
+/// The short hints in the status bar; a narrow bar drops them from the left, never
+/// [`ALWAYS_HINTS`].
+pub const HINTS: &str = "⏎ run  a step  n/p step  ]/[ cmd  ^C cancel  ? help  q quit";
+/// The end of [`HINTS`], kept at every width and beside a notice.
+pub const ALWAYS_HINTS: &str = "? help  q quit";
+/// After a notice the bar had to cut.
+pub const MORE_HINT: &str = "! more";
+/// The key bar in present mode: the few keys a presenter uses, so the audience sees the lesson.
+pub const PRESENT_HINTS: &str = "⏎ run  n/p step  ? help  q quit";
+/// The status bar while an interactive cell has the keyboard.
+pub const TERM_HINTS: &str = "keys go to the program  ^] back to the lesson";
 
 pub struct En;
 
@@ -189,6 +200,74 @@ impl Strings for En {
     }
     fn search_keys(&self) -> &'static str {
         "  Enter keeps it · Esc cancels"
+    }
+    fn notice(&self, notice: &Notice) -> String {
+        match notice {
+            Notice::NoCommandHere => "No command to run here.".into(),
+            Notice::ShownNotRun => "This block is shown, not run (run=false).".into(),
+            Notice::AlreadyRunning => "This command is already running; Ctrl-C cancels it.".into(),
+            Notice::NothingInStep => "Nothing to run in this step.".into(),
+            Notice::NoReplay => "No earlier step has commands to replay.".into(),
+            Notice::Replaying { commands, upto } => {
+                format!("Replaying {commands} commands of steps 1-{upto}.")
+            }
+            Notice::ReplayStopped {
+                id,
+                passed,
+                total,
+                upto,
+            } => format!(
+                "Replay stopped: `{id}` failed ({passed} of {total} commands of steps 1-{upto} passed)."
+            ),
+            Notice::ReplayDone {
+                passed,
+                total,
+                upto,
+            } => format!("Replay done: {passed} of {total} commands of steps 1-{upto} passed."),
+            Notice::Cancelled => "Cancelled.".into(),
+            Notice::Cancelling => "Cancelling…".into(),
+            Notice::NothingRunning => "Nothing is running. Press q to quit.".into(),
+            Notice::Copied => "Command copied to the clipboard (OSC 52).".into(),
+            Notice::NoSteps => "This lesson has no steps.".into(),
+            Notice::NoCommands => "This lesson has no commands.".into(),
+            Notice::SearchCleared => "Search cleared.".into(),
+            Notice::NoSearch => "No search: / starts one.".into(),
+            Notice::NotFound(query) => format!("Not found: {query}"),
+            Notice::SearchKept { query, at, found } => {
+                format!("/{query}: match {at} of {found} · n / N next / previous · Esc clears")
+            }
+            Notice::Match {
+                query,
+                at,
+                found,
+                wrapped,
+            } => {
+                let wrapped = match wrapped {
+                    Some(true) => " (from the top)",
+                    Some(false) => " (from the bottom)",
+                    None => "",
+                };
+                format!("/{query}: match {at} of {found}{wrapped}")
+            }
+            Notice::Wrapping(false) => {
+                "output not wrapped: ←/→ scroll it sideways, w wraps it again".into()
+            }
+            Notice::Wrapping(true) => "output wrapped".into(),
+            Notice::PanNeedsNoWrap => "the output wraps: w to stop wrapping, then ←/→".into(),
+            Notice::NoJob(id) => format!("No background job of `{id}` is running."),
+            Notice::StoppingJob(id) => format!("Stopping the background job of `{id}`…"),
+            Notice::WelcomeBack => "Welcome back (--reset starts over).".into(),
+            Notice::WelcomeBackAt(step) => format!(
+                "Welcome back: step {step}. R replays steps 1-{} (their variables and jobs are gone); --reset starts over.",
+                step - 1
+            ),
+            Notice::NothingToExport => {
+                "Nothing to export yet: no command has run in this session.".into()
+            }
+            Notice::WritingTranscript => "Writing the transcript…".into(),
+            Notice::Connecting(context) => format!("Connecting to {context}…"),
+            Notice::ClusterNotConfirmed => "Not run: the cluster target was not confirmed.".into(),
+        }
     }
     fn search_found(&self, lines: usize) -> String {
         match lines {

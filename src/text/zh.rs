@@ -1,6 +1,6 @@
 //! 界面的中文（简体）文字：课程为 zh-CN 时使用。
 
-use super::Strings;
+use super::{Notice, Strings};
 
 pub struct Zh;
 
@@ -219,6 +219,70 @@ impl Strings for Zh {
     }
     fn search_keys(&self) -> &'static str {
         "  Enter 保留 · Esc 取消"
+    }
+    fn notice(&self, notice: &Notice) -> String {
+        match notice {
+            Notice::NoCommandHere => "这里没有可运行的命令。".into(),
+            Notice::ShownNotRun => "这段只展示，不运行（run=false）。".into(),
+            Notice::AlreadyRunning => "这条命令正在运行；Ctrl-C 可取消。".into(),
+            Notice::NothingInStep => "本步没有要运行的命令。".into(),
+            Notice::NoReplay => "之前的步骤里没有可重放的命令。".into(),
+            Notice::Replaying { commands, upto } => {
+                format!("正在重放第 1-{upto} 步的 {commands} 条命令。")
+            }
+            Notice::ReplayStopped {
+                id,
+                passed,
+                total,
+                upto,
+            } => format!(
+                "重放停止：`{id}` 失败（第 1-{upto} 步的 {total} 条命令中通过了 {passed} 条）。"
+            ),
+            Notice::ReplayDone {
+                passed,
+                total,
+                upto,
+            } => format!("重放完成：第 1-{upto} 步的 {total} 条命令中通过了 {passed} 条。"),
+            Notice::Cancelled => "已取消。".into(),
+            Notice::Cancelling => "正在取消…".into(),
+            Notice::NothingRunning => "没有正在运行的命令。按 q 退出。".into(),
+            Notice::Copied => "命令已复制到剪贴板（OSC 52）。".into(),
+            Notice::NoSteps => "这个课程没有步骤。".into(),
+            Notice::NoCommands => "这个课程没有命令。".into(),
+            Notice::SearchCleared => "已清除搜索。".into(),
+            Notice::NoSearch => "没有搜索：按 / 开始。".into(),
+            Notice::NotFound(query) => format!("未找到：{query}"),
+            Notice::SearchKept { query, at, found } => {
+                format!("/{query}：第 {at}/{found} 处 · n / N 下一处 / 上一处 · Esc 清除")
+            }
+            Notice::Match {
+                query,
+                at,
+                found,
+                wrapped,
+            } => {
+                let wrapped = match wrapped {
+                    Some(true) => "（从头开始）",
+                    Some(false) => "（从末尾开始）",
+                    None => "",
+                };
+                format!("/{query}：第 {at}/{found} 处{wrapped}")
+            }
+            Notice::Wrapping(false) => "输出不再自动换行：←/→ 左右滚动，w 恢复换行".into(),
+            Notice::Wrapping(true) => "输出自动换行".into(),
+            Notice::PanNeedsNoWrap => "输出是自动换行的：先按 w 取消换行，再用 ←/→".into(),
+            Notice::NoJob(id) => format!("`{id}` 没有正在运行的后台任务。"),
+            Notice::StoppingJob(id) => format!("正在停止 `{id}` 的后台任务…"),
+            Notice::WelcomeBack => "欢迎回来（--reset 从头开始）。".into(),
+            Notice::WelcomeBackAt(step) => format!(
+                "欢迎回来：第 {step} 步。R 重放第 1-{} 步（它们的变量和后台任务已不在）；--reset 从头开始。",
+                step - 1
+            ),
+            Notice::NothingToExport => "还没有可导出的内容：本次会话还没有运行过命令。".into(),
+            Notice::WritingTranscript => "正在写入记录…".into(),
+            Notice::Connecting(context) => format!("正在连接 {context}…"),
+            Notice::ClusterNotConfirmed => "未运行：没有确认集群目标。".into(),
+        }
     }
     fn search_found(&self, lines: usize) -> String {
         match lines {

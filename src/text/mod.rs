@@ -1,12 +1,92 @@
 //! The words of the interface, one catalogue per language ([`en`], [`zh`]): the status bar,
-//! key hints, help, dialogs, cell frames and step headings follow the lesson's language (a
-//! `lesson.zh-CN.md` is shown with Chinese chrome). Notices written by the app and pane
-//! messages are English in every language for now.
+//! key hints, help, dialogs, cell frames, step headings and the app's common notices
+//! ([`Notice`]) follow the lesson's language (a `lesson.zh-CN.md` is shown in Chinese). The
+//! panes' messages and the rarer notices (edits, reloads, cluster errors) are English in
+//! every language for now. Shared by the app (notices) and the TUI (everything drawn).
 
-mod en;
+pub mod en;
 mod zh;
 
-use crate::app::UiLang;
+/// The language of the interface's words: the lesson's, when the catalogue has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UiLang {
+    #[default]
+    English,
+    Chinese,
+}
+
+impl UiLang {
+    /// From the lesson file's name: `lesson.zh-CN.md` (a translation) is Chinese.
+    pub fn of_lesson(path: &std::path::Path) -> Self {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let lang = stem.rsplit_once('.').map_or("", |(_, l)| l);
+        if lang.to_ascii_lowercase().starts_with("zh") {
+            UiLang::Chinese
+        } else {
+            UiLang::English
+        }
+    }
+}
+
+/// A message of the app's to the learner (the status bar's notice), said in the catalogue's
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    NoCommandHere,
+    ShownNotRun,
+    AlreadyRunning,
+    NothingInStep,
+    NoReplay,
+    Replaying {
+        commands: usize,
+        upto: usize,
+    },
+    ReplayStopped {
+        id: String,
+        passed: usize,
+        total: usize,
+        upto: usize,
+    },
+    ReplayDone {
+        passed: usize,
+        total: usize,
+        upto: usize,
+    },
+    Cancelled,
+    Cancelling,
+    NothingRunning,
+    Copied,
+    NoSteps,
+    NoCommands,
+    SearchCleared,
+    NoSearch,
+    NotFound(String),
+    /// Enter kept the search: where the view is, and the keys.
+    SearchKept {
+        query: String,
+        at: usize,
+        found: usize,
+    },
+    /// n / N: the match now on screen; `wrapped` when it went round the end.
+    Match {
+        query: String,
+        at: usize,
+        found: usize,
+        wrapped: Option<bool>,
+    },
+    /// `w`: whether the output now wraps.
+    Wrapping(bool),
+    PanNeedsNoWrap,
+    NoJob(String),
+    StoppingJob(String),
+    WelcomeBack,
+    /// Restored at this step (1-based): R replays the ones before it.
+    WelcomeBackAt(usize),
+    NothingToExport,
+    WritingTranscript,
+    Connecting(String),
+    ClusterNotConfirmed,
+}
 
 /// Everything the views say, in one language.
 pub trait Strings: Sync {
@@ -78,6 +158,9 @@ pub trait Strings: Sync {
     fn steps_keys(&self, typed: &str) -> String;
     fn search_keys(&self) -> &'static str;
     fn search_found(&self, lines: usize) -> String;
+
+    // The app's notices.
+    fn notice(&self, notice: &Notice) -> String;
 }
 
 /// The catalogue for `lang`.
