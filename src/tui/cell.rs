@@ -64,17 +64,8 @@ pub fn height(app: &App, cell: CellIndex, code_rows: usize, width: usize) -> usi
     let output = if let Some(term) = live_terminal(app, cell) {
         1 + usize::from(term.size().rows)
     } else {
-        // The plain theme: rows are counted on text without parsing its colours.
         window(app, cell).map_or(0, |w| {
-            let rows = output_rows(
-                app,
-                cell,
-                &w,
-                width.saturating_sub(1),
-                Style::default(),
-                &Theme::plain(),
-            )
-            .len();
+            let rows = output_row_count(app, cell, &w, width.saturating_sub(1));
             1 + rows + usize::from(w.hidden_above > 0) + usize::from(w.hidden_below > 0)
         })
     };
@@ -279,6 +270,33 @@ fn output_rows(
         rows.extend(wrapped);
     }
     rows
+}
+
+/// How many rows [`output_rows`] makes, without building them: the layout asks for every
+/// cell on every frame. A line no longer in bytes than the frame is wide fits in one row (no
+/// character is wider than its UTF-8 encoding is long); only longer ones are wrapped, on their
+/// text without colours, to count.
+fn output_row_count(app: &App, cell: CellIndex, w: &Window, inner: usize) -> usize {
+    let run = &app.runs[cell];
+    let lines = run.output.lines().skip(w.start).take(w.shown);
+    if run.no_wrap {
+        return lines.count();
+    }
+    let most = if run.expanded {
+        EXPANDED_WRAP_ROWS
+    } else {
+        FOLDED_WRAP_ROWS
+    };
+    let prefix = [Span::raw("│ ")];
+    lines
+        .map(|line| {
+            if line.len() + 2 <= inner {
+                return 1;
+            }
+            let plain = [(strip_sgr(line), Style::default())];
+            hard_wrap(&plain, inner, &prefix, &prefix).len().min(most)
+        })
+        .sum()
 }
 
 /// The spans without their first `columns` display columns (whole clusters: a wide one

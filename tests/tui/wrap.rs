@@ -154,3 +154,34 @@ fn wrapped_rows_keep_the_border_at_every_width() {
         );
     }
 }
+
+/// The layout counts rows without drawing them (every cell, every frame); drawn with colours,
+/// the rows must be as many (the lesson view asserts it in debug builds): coloured, wide and
+/// long lines at many widths, folded and expanded.
+#[test]
+fn counted_rows_match_the_drawn_ones_with_colours() {
+    use kubetutor::tui::theme::Theme;
+    let coloured = format!(
+        "\x1b[31m{}\x1b[0m\n\x1b[1;32m{}\x1b[0m tail\nshort\n{}\n",
+        "red ".repeat(40),
+        "界".repeat(70),
+        "x".repeat(5000)
+    );
+    let (mut app, _, cell) = ran_with(&coloured);
+    let lesson = kubetutor::lesson::parse(
+        &app.lesson.path,
+        &std::fs::read_to_string(&app.lesson.path).unwrap(),
+    )
+    .unwrap();
+    let mut view = LessonView::new(&lesson, Theme::truecolor());
+    for expanded in [false, true] {
+        if expanded {
+            app.update(Action::ToggleExpand);
+            assert!(app.runs[cell].expanded);
+        }
+        for width in (44..130).step_by(7) {
+            let terminal = draw_plain(&mut app, &mut view, width, 50);
+            assert!(!rows(&terminal).is_empty());
+        }
+    }
+}
