@@ -120,6 +120,7 @@ impl Screen {
                 view,
                 theme: Theme::plain(),
                 lesson_complete: false,
+                lang: Default::default(),
             };
             self.term
                 .draw(|f| f.render_widget(pane, f.area()))

@@ -201,6 +201,9 @@ impl Strings for En {
     fn search_keys(&self) -> &'static str {
         "  Enter keeps it · Esc cancels"
     }
+    fn sentinel_event(&self, _name: &str, english: &'static str) -> &'static str {
+        english
+    }
     fn notice(&self, notice: &Notice) -> String {
         match notice {
             Notice::NoCommandHere => "No command to run here.".into(),

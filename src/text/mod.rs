@@ -159,6 +159,10 @@ pub trait Strings: Sync {
     fn search_keys(&self) -> &'static str;
     fn search_found(&self, lines: usize) -> String;
 
+    /// What a Sentinel event means (`english` is the core's explanation, for events the
+    /// catalogue does not know).
+    fn sentinel_event(&self, name: &str, english: &'static str) -> &'static str;
+
     // The app's notices.
     fn notice(&self, notice: &Notice) -> String;
 }
@@ -187,6 +191,70 @@ mod tests {
         assert_eq!(en.more_hint(), MORE_HINT);
         for b in HELP {
             assert_eq!(en.help_what(b.keys, b.what), b.what);
+        }
+    }
+
+    /// Every event the core explains has a Chinese explanation (the core's list of events is
+    /// walked through its `explain`: an event it knows must not fall back to English).
+    #[test]
+    fn chinese_explains_every_sentinel_event_the_core_explains() {
+        let zh = of(UiLang::Chinese);
+        let fallback = crate::sentinel::event::explain("+no-such-event");
+        let names = [
+            "+monitor",
+            "-monitor",
+            "+reset-master",
+            "+slave",
+            "+sentinel",
+            "-dup-sentinel",
+            "+sdown",
+            "-sdown",
+            "+odown",
+            "-odown",
+            "+new-epoch",
+            "+try-failover",
+            "+vote-for-leader",
+            "+elected-leader",
+            "+failover-state-select-slave",
+            "-failover-abort-no-good-slave",
+            "+selected-slave",
+            "+failover-state-send-slaveof-noone",
+            "+failover-state-wait-promotion",
+            "+promoted-slave",
+            "+failover-state-reconf-slaves",
+            "+slave-reconf-sent",
+            "+slave-reconf-inprog",
+            "+slave-reconf-done",
+            "-slave-reconf-sent-timeout",
+            "+failover-end",
+            "+failover-end-for-timeout",
+            "+switch-master",
+            "+failover-detected",
+            "+config-update-from",
+            "+convert-to-slave",
+            "+fix-slave-config",
+            "+role-change",
+            "-role-change",
+            "+reboot",
+            "-failover-abort-not-elected",
+            "-failover-abort-slave-timeout",
+            "+tilt",
+            "-tilt",
+            "+set",
+            "+sentinel-address-switch",
+            "+sentinel-address-update",
+            "+sentinel-invalid-addr",
+            "-cmd-link-reconnection",
+            "+script-child",
+        ];
+        for name in names {
+            let english = crate::sentinel::event::explain(name);
+            assert_ne!(
+                english, fallback,
+                "{name} is not an event the core explains"
+            );
+            let chinese = zh.sentinel_event(name, english);
+            assert_ne!(chinese, english, "{name} has no Chinese explanation");
         }
     }
 

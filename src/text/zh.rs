@@ -220,6 +220,58 @@ impl Strings for Zh {
     fn search_keys(&self) -> &'static str {
         "  Enter 保留 · Esc 取消"
     }
+    fn sentinel_event(&self, name: &str, english: &'static str) -> &'static str {
+        match name {
+            "+monitor" => "开始监视主节点",
+            "-monitor" => "停止监视主节点",
+            "+reset-master" => "主节点的状态已重置（SENTINEL RESET）",
+            "+slave" => "发现一个副本，开始跟踪",
+            "+sentinel" => "发现另一个监视此主节点的哨兵",
+            "-dup-sentinel" => "删除了一个已重启哨兵的旧记录",
+            "+sdown" => "超时未回复：这个哨兵认为它已下线",
+            "-sdown" => "又有回复了：这个哨兵认为它已上线",
+            "+odown" => "达到法定人数，一致认为主节点下线：可以故障转移",
+            "-odown" => "法定人数不再认为主节点下线",
+            "+new-epoch" => "配置纪元增加：开始选举领导者",
+            "+try-failover" => "想要主导故障转移，请求投票",
+            "+vote-for-leader" => "为本纪元的领导者投票",
+            "+elected-leader" => "赢得投票：由它独自执行故障转移",
+            "+failover-state-select-slave" => "领导者挑选最适合提升的副本",
+            "-failover-abort-no-good-slave" => "没有可提升的副本：故障转移中止",
+            "+selected-slave" => "选中这个副本成为新的主节点",
+            "+failover-state-send-slaveof-noone" => "领导者向该副本发送 REPLICAOF NO ONE",
+            "+failover-state-wait-promotion" => "等待该副本报告角色为主节点",
+            "+promoted-slave" => "该副本已报告自己是主节点",
+            "+failover-state-reconf-slaves" => "通知其他副本跟随新的主节点",
+            "+slave-reconf-sent" => "已向该副本发送 REPLICAOF 新主节点",
+            "+slave-reconf-inprog" => "该副本已切换主节点，正在同步",
+            "+slave-reconf-done" => "该副本已与新主节点同步",
+            "-slave-reconf-sent-timeout" => "有副本未及时切换；继续进行",
+            "+failover-end" => "故障转移完成：所有副本都已重新配置",
+            "+failover-end-for-timeout" => "故障转移超时；副本仍会跟随",
+            "+switch-master" => "客户端现在必须使用新的主节点地址",
+            "+failover-detected" => "有副本被其他方提升为主节点",
+            "+config-update-from" => "采用来自另一个哨兵的更新配置",
+            "+convert-to-slave" => "旧主节点回来了，被改为副本",
+            "+fix-slave-config" => "有副本跟随了错误的主节点：已修正",
+            "+role-change" => "新报告的角色与哨兵的配置一致",
+            "-role-change" => "新报告的角色与哨兵的配置不一致",
+            "+reboot" => "实例已重启（run id 变了）",
+            "-failover-abort-not-elected" => "投票落选；稍后重试",
+            "-failover-abort-slave-timeout" => "选中的副本未能及时提升",
+            "+tilt" => "时钟/调度异常：停止行动 30 秒",
+            "-tilt" => "tilt 结束：恢复正常",
+            "+set" => "哨兵的某个设置已更改（SENTINEL SET）",
+            "+sentinel-address-switch" => "某个哨兵的地址变了",
+            "+sentinel-address-update" => "某个哨兵的地址已更新",
+            "+sentinel-invalid-addr" => "某个哨兵公布了无效地址",
+            "-cmd-link-reconnection" | "-pubsub-link-reconnection" => "到它的哨兵连接已重新建立",
+            "+script-child" | "-script-child" | "-script-error" | "-script-timeout" => {
+                "运行了通知/重新配置脚本"
+            }
+            _ => english,
+        }
+    }
     fn notice(&self, notice: &Notice) -> String {
         match notice {
             Notice::NoCommandHere => "这里没有可运行的命令。".into(),

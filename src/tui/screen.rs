@@ -185,6 +185,7 @@ fn panes(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
                     view,
                     theme: *theme,
                     lesson_complete: app.lesson_complete(),
+                    lang: app.lang,
                 }
                 .render(inner, buf),
                 None => placeholder(&app.sentinel_state, inner, buf, theme),

@@ -25,6 +25,8 @@ pub struct SentinelPane<'a> {
     /// The lesson is complete: sentinels gone now were shut down by its cleanup, which is the
     /// expected end and is said so, not retried in red.
     pub lesson_complete: bool,
+    /// The words the events are explained in.
+    pub lang: crate::text::UiLang,
 }
 
 impl Widget for SentinelPane<'_> {
@@ -347,7 +349,9 @@ impl SentinelPane<'_> {
         for e in tl.entries().rev() {
             let mut rows = fit_line(self.entry(e, &sentinels, width), width);
             if explain {
-                let why = Line::styled(format!("   {}", e.event.explanation()), th.dim());
+                let words = crate::text::of(self.lang);
+                let why = words.sentinel_event(&e.event.name, e.event.explanation());
+                let why = Line::styled(format!("   {why}"), th.dim());
                 rows.extend(fit_line(why, width));
             }
             if rows.len() > room {

@@ -22,6 +22,7 @@ fn draw(view: &SentinelView, width: u16, height: u16) -> Buffer {
             view,
             theme: COLOURS,
             lesson_complete: false,
+            lang: Default::default(),
         };
         f.render_widget(pane, f.area())
     })

@@ -19,6 +19,7 @@ fn draw(view: &SentinelView, width: u16, height: u16) -> String {
                 view,
                 theme: Theme::plain(),
                 lesson_complete: false,
+                lang: Default::default(),
             },
             f.area(),
         )
@@ -137,6 +138,7 @@ fn tiny_areas_do_not_panic() {
                 view: &v,
                 theme: Theme::plain(),
                 lesson_complete: false,
+                lang: Default::default(),
             },
             area,
             &mut buf,
@@ -303,6 +305,7 @@ fn after_the_clean_up_of_a_complete_lesson_down_is_the_expected_end() {
             view: &v,
             theme: Theme::plain(),
             lesson_complete: true,
+            lang: Default::default(),
         };
         f.render_widget(pane, f.area())
     })
