@@ -1,6 +1,6 @@
 //! The interface in English.
 
-use super::{Notice, Strings};
+use super::{Notice, PaneText, Strings};
 
 /// The short hints in the status bar; a narrow bar drops them from the left, never
 /// [`ALWAYS_HINTS`].
@@ -200,6 +200,55 @@ impl Strings for En {
     }
     fn search_keys(&self) -> &'static str {
         "  Enter keeps it · Esc cancels"
+    }
+    fn pane(&self, text: &PaneText) -> String {
+        match text {
+            PaneText::Stopped => {
+                "○ stopped: the lesson is complete (its clean-up shut Redis down)".into()
+            }
+            PaneText::Connecting(1) => "connecting…".into(),
+            PaneText::Connecting(attempt) => format!("connecting (attempt {attempt})…"),
+            PaneText::Connected { up, total } => format!("● connected to {up}/{total} sentinels"),
+            PaneText::ConnectedGone {
+                up,
+                total,
+                gone,
+                counted,
+            } => format!(
+                "● connected to {up}/{total} · {gone} gone (Sentinel still counts {counted})"
+            ),
+            PaneText::Waiting { target, from: None } => format!("○ waiting for {target}"),
+            PaneText::Waiting {
+                target,
+                from: Some(from),
+            } => format!("○ waiting for {target} ({from})"),
+            PaneText::Unreachable {
+                retry,
+                within,
+                error,
+            } => format!("✖ unreachable; retry {retry} in {within}: {error}"),
+            PaneText::AllDown {
+                total,
+                retry,
+                within,
+            } => format!("✖ all {total} sentinels down; retry {retry} in {within}"),
+            PaneText::AuthRequired => "✖ auth required: set `password` or REDISCLI_AUTH".into(),
+            PaneText::AuthFailed(error) => format!("✖ auth failed: {error}"),
+            PaneText::NoMasterNamed(name) => {
+                format!("✖ no master named {name:?}: see SENTINEL MASTERS")
+            }
+            PaneText::InSync => "in sync".into(),
+            PaneText::LinkOk => "link ok".into(),
+            PaneText::Lag(bytes) => format!("lag {bytes}"),
+            PaneText::FailoverInProgress => "failover in progress".into(),
+            PaneText::DetectionToSwitch(secs) => format!("  detection→switch {secs:.2} s"),
+            PaneText::AlreadyAnswers(addr) => format!("  {addr} already answers as master"),
+            PaneText::UnavailableSoFar(secs) => {
+                format!("  unavailable for writes: {secs:.1} s so far")
+            }
+            PaneText::Unavailable(secs) => format!("  unavailable for writes {secs:.2} s"),
+            PaneText::Events(n) => format!("── events ({n}) ──"),
+        }
     }
     fn sentinel_event(&self, _name: &str, english: &'static str) -> &'static str {
         english

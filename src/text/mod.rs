@@ -1,8 +1,9 @@
 //! The words of the interface, one catalogue per language ([`en`], [`zh`]): the status bar,
-//! key hints, help, dialogs, cell frames, step headings and the app's common notices
-//! ([`Notice`]) follow the lesson's language (a `lesson.zh-CN.md` is shown in Chinese). The
-//! panes' messages and the rarer notices (edits, reloads, cluster errors) are English in
-//! every language for now. Shared by the app (notices) and the TUI (everything drawn).
+//! key hints, help, dialogs, cell frames, step headings, the sentinel pane ([`PaneText`] and
+//! the events' explanations) and the app's common notices ([`Notice`]) follow the lesson's
+//! language (a `lesson.zh-CN.md` is shown in Chinese). The pods pane's placeholders and the
+//! rarer notices (edits, reloads, cluster errors) are English in every language for now.
+//! Shared by the app (notices) and the TUI (everything drawn).
 
 pub mod en;
 mod zh;
@@ -88,6 +89,50 @@ pub enum Notice {
     ClusterNotConfirmed,
 }
 
+/// A line (or part of one) of the sentinel pane, in the catalogue's language. Sentinel's own
+/// words (`s_down`, `o_down`, `master-link-status`) and its replies stay as Sentinel says them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaneText {
+    Stopped,
+    Connecting(u32),
+    Connected {
+        up: usize,
+        total: usize,
+    },
+    ConnectedGone {
+        up: usize,
+        total: usize,
+        gone: usize,
+        counted: u32,
+    },
+    Waiting {
+        target: String,
+        from: Option<String>,
+    },
+    Unreachable {
+        retry: u32,
+        within: String,
+        error: String,
+    },
+    AllDown {
+        total: usize,
+        retry: u32,
+        within: String,
+    },
+    AuthRequired,
+    AuthFailed(String),
+    NoMasterNamed(String),
+    InSync,
+    LinkOk,
+    Lag(String),
+    FailoverInProgress,
+    DetectionToSwitch(f64),
+    AlreadyAnswers(String),
+    UnavailableSoFar(f64),
+    Unavailable(f64),
+    Events(usize),
+}
+
 /// Everything the views say, in one language.
 pub trait Strings: Sync {
     // The status bar.
@@ -162,6 +207,9 @@ pub trait Strings: Sync {
     /// What a Sentinel event means (`english` is the core's explanation, for events the
     /// catalogue does not know).
     fn sentinel_event(&self, name: &str, english: &'static str) -> &'static str;
+
+    /// The sentinel pane's words.
+    fn pane(&self, text: &PaneText) -> String;
 
     // The app's notices.
     fn notice(&self, notice: &Notice) -> String;

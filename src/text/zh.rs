@@ -1,6 +1,6 @@
 //! 界面的中文（简体）文字：课程为 zh-CN 时使用。
 
-use super::{Notice, Strings};
+use super::{Notice, PaneText, Strings};
 
 pub struct Zh;
 
@@ -219,6 +219,49 @@ impl Strings for Zh {
     }
     fn search_keys(&self) -> &'static str {
         "  Enter 保留 · Esc 取消"
+    }
+    fn pane(&self, text: &PaneText) -> String {
+        match text {
+            PaneText::Stopped => "○ 已停止：课程完成（清理步骤关闭了 Redis）".into(),
+            PaneText::Connecting(1) => "连接中…".into(),
+            PaneText::Connecting(attempt) => format!("连接中（第 {attempt} 次）…"),
+            PaneText::Connected { up, total } => format!("● 已连接 {up}/{total} 个哨兵"),
+            PaneText::ConnectedGone {
+                up,
+                total,
+                gone,
+                counted,
+            } => format!("● 已连接 {up}/{total} · {gone} 个已不在（Sentinel 仍计为 {counted} 个）"),
+            PaneText::Waiting { target, from: None } => format!("○ 等待 {target}"),
+            PaneText::Waiting {
+                target,
+                from: Some(from),
+            } => format!("○ 等待 {target}（{from}）"),
+            PaneText::Unreachable {
+                retry,
+                within,
+                error,
+            } => format!("✖ 无法连接；{within} 后第 {retry} 次重试：{error}"),
+            PaneText::AllDown {
+                total,
+                retry,
+                within,
+            } => format!("✖ {total} 个哨兵全部下线；{within} 后第 {retry} 次重试"),
+            PaneText::AuthRequired => "✖ 需要认证：设置 `password` 或 REDISCLI_AUTH".into(),
+            PaneText::AuthFailed(error) => format!("✖ 认证失败：{error}"),
+            PaneText::NoMasterNamed(name) => {
+                format!("✖ 没有名为 {name:?} 的主节点：见 SENTINEL MASTERS")
+            }
+            PaneText::InSync => "已同步".into(),
+            PaneText::LinkOk => "连接正常".into(),
+            PaneText::Lag(bytes) => format!("落后 {bytes}"),
+            PaneText::FailoverInProgress => "故障转移进行中".into(),
+            PaneText::DetectionToSwitch(secs) => format!("  发现→切换 {secs:.2} 秒"),
+            PaneText::AlreadyAnswers(addr) => format!("  {addr} 已作为主节点应答"),
+            PaneText::UnavailableSoFar(secs) => format!("  无法写入：已 {secs:.1} 秒"),
+            PaneText::Unavailable(secs) => format!("  无法写入 {secs:.2} 秒"),
+            PaneText::Events(n) => format!("── 事件（{n}）──"),
+        }
     }
     fn sentinel_event(&self, name: &str, english: &'static str) -> &'static str {
         match name {

@@ -18,6 +18,7 @@ use crate::sentinel::{Health, Presence, Sentinel, SentinelView};
 use super::cell::fmt_duration;
 use super::theme::Theme;
 use super::wrap::fit_line;
+use crate::text::PaneText;
 
 pub struct SentinelPane<'a> {
     pub view: &'a SentinelView,
@@ -27,6 +28,13 @@ pub struct SentinelPane<'a> {
     pub lesson_complete: bool,
     /// The words the events are explained in.
     pub lang: crate::text::UiLang,
+}
+
+impl SentinelPane<'_> {
+    /// The pane's words in the lesson's language.
+    fn say(&self, text: PaneText) -> String {
+        crate::text::of(self.lang).pane(&text)
+    }
 }
 
 impl Widget for SentinelPane<'_> {
@@ -114,42 +122,38 @@ impl SentinelPane<'_> {
     fn state(&self) -> Line<'static> {
         let th = &self.theme;
         let (text, style) = match self.view.health() {
-            Health::Unreachable { .. } | Health::AllDown { .. } if self.lesson_complete => (
-                "○ stopped: the lesson is complete (its clean-up shut Redis down)".to_string(),
-                th.dim(),
-            ),
-            Health::Connecting { attempt: 1 } => ("connecting…".to_string(), th.busy()),
-            Health::Connecting { attempt } => {
-                (format!("connecting (attempt {attempt})…"), th.busy())
+            Health::Unreachable { .. } | Health::AllDown { .. } if self.lesson_complete => {
+                (PaneText::Stopped, th.dim())
             }
+            Health::Connecting { attempt } => (PaneText::Connecting(attempt), th.busy()),
             Health::Connected { up, total, gone: 0 } => {
-                (format!("● connected to {up}/{total} sentinels"), th.ok())
+                (PaneText::Connected { up, total }, th.ok())
             }
             Health::Connected { up, total, gone } => {
                 let counted = self.view.counted().unwrap_or(0);
-                let text = format!(
-                    "● connected to {up}/{total} · {gone} gone (Sentinel still counts {counted})"
-                );
+                let text = PaneText::ConnectedGone {
+                    up,
+                    total,
+                    gone,
+                    counted,
+                };
                 (text, th.ok())
             }
             Health::Waiting { target } => {
-                let text = match &self.view.expected {
-                    Some(from) => format!("○ waiting for {target} ({from})"),
-                    None => format!("○ waiting for {target}"),
-                };
-                (text, th.dim())
+                let from = self.view.expected.clone();
+                (PaneText::Waiting { target, from }, th.dim())
             }
+            // The retry first: a long OS error would push it past a side pane's edge.
             Health::Unreachable {
                 attempt,
                 backoff,
                 error,
             } => (
-                // The retry first: a long OS error would push it past a side pane's edge.
-                format!(
-                    "✖ unreachable; retry {} in {}: {error}",
-                    attempt + 1,
-                    fmt_duration(backoff)
-                ),
+                PaneText::Unreachable {
+                    retry: attempt + 1,
+                    within: fmt_duration(backoff),
+                    error,
+                },
                 th.bad(),
             ),
             Health::AllDown {
@@ -157,26 +161,21 @@ impl SentinelPane<'_> {
                 attempt,
                 backoff,
             } => (
-                format!(
-                    "✖ all {total} sentinels down; retry {} in {}",
-                    attempt + 1,
-                    fmt_duration(backoff)
-                ),
+                PaneText::AllDown {
+                    total,
+                    retry: attempt + 1,
+                    within: fmt_duration(backoff),
+                },
                 th.bad(),
             ),
-            Health::AuthRequired => (
-                "✖ auth required: set `password` or REDISCLI_AUTH".to_string(),
-                th.bad(),
-            ),
-            Health::AuthFailed { error } => (format!("✖ auth failed: {error}"), th.bad()),
+            Health::AuthRequired => (PaneText::AuthRequired, th.bad()),
+            Health::AuthFailed { error } => (PaneText::AuthFailed(error), th.bad()),
             Health::UnknownMaster => (
-                format!(
-                    "✖ no master named {:?}: see SENTINEL MASTERS",
-                    self.view.master_name
-                ),
+                PaneText::NoMasterNamed(self.view.master_name.clone()),
                 th.bad(),
             ),
         };
+        let text = crate::text::of(self.lang).pane(&text);
         Line::styled(text, style)
     }
 
@@ -231,9 +230,9 @@ impl SentinelPane<'_> {
             return ("master-link-status err".into(), th.busy());
         }
         match self.view.lag(&r.addr) {
-            Some(lag) if lag >= LAG_NOISE => (format!("lag {}", bytes(lag)), th.notice()),
-            Some(_) => ("in sync".into(), th.ok()),
-            None => ("link ok".into(), Style::new()),
+            Some(lag) if lag >= LAG_NOISE => (self.say(PaneText::Lag(bytes(lag))), th.notice()),
+            Some(_) => (self.say(PaneText::InSync), th.ok()),
+            None => (self.say(PaneText::LinkOk), Style::new()),
         }
     }
 
@@ -291,11 +290,11 @@ impl SentinelPane<'_> {
         if let Some((addr, since)) = &v.failover.down_since {
             let down = fmt_duration(v.now.duration_since(*since).unwrap_or_default());
             let phase = if v.failover.in_progress {
-                "failover in progress"
+                self.say(PaneText::FailoverInProgress)
             } else if v.failover.odown {
-                "o_down"
+                "o_down".to_string()
             } else {
-                "s_down"
+                "s_down".to_string()
             };
             out.push(Line::styled(
                 format!("⏱ {addr} down {down}: {phase}"),
@@ -305,25 +304,22 @@ impl SentinelPane<'_> {
             let secs = f.duration.as_secs_f64();
             out.push(Line::styled(format!("⏱ {} → {}", f.old, f.new), th.ok()));
             out.push(Line::styled(
-                format!("  detection→switch {secs:.2} s"),
+                self.say(PaneText::DetectionToSwitch(secs)),
                 th.ok(),
             ));
         }
         // The other side (the master Sentinel still names) is on the MASTER line.
         if let Some((answering, _)) = v.lagging_view() {
             out.push(Line::styled(
-                format!("  {answering} already answers as master"),
+                self.say(PaneText::AlreadyAnswers(answering.to_string())),
                 th.notice(),
             ));
         }
         if let Some(o) = &v.outage {
             let secs = o.length(v.now).as_secs_f64();
             let (text, style) = match o.to {
-                None => (
-                    format!("  unavailable for writes: {secs:.1} s so far"),
-                    th.bad(),
-                ),
-                Some(_) => (format!("  unavailable for writes {secs:.2} s"), th.notice()),
+                None => (self.say(PaneText::UnavailableSoFar(secs)), th.bad()),
+                Some(_) => (self.say(PaneText::Unavailable(secs)), th.notice()),
             };
             out.push(Line::styled(text, style));
         }
@@ -336,10 +332,7 @@ impl SentinelPane<'_> {
         if room < 2 {
             return vec![];
         }
-        let mut out = vec![Line::styled(
-            format!("── events ({}) ──", tl.len()),
-            th.dim(),
-        )];
+        let mut out = vec![Line::styled(self.say(PaneText::Events(tl.len())), th.dim())];
         let mut room = room - 1;
         // Explanations only when at least three entries still fit with them.
         let explain = room >= 6;

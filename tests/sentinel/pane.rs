@@ -319,3 +319,54 @@ fn after_the_clean_up_of_a_complete_lesson_down_is_the_expected_end() {
     // Still a fault while the lesson is under way.
     assert!(draw(&v, 60, 8).contains("✖ all"), "{}", draw(&v, 60, 8));
 }
+
+/// Issue 18, item 9: a zh-CN lesson's pane speaks Chinese (its own words and the events'
+/// explanations); Sentinel's own terms and replies stay as Sentinel writes them.
+#[test]
+fn the_pane_in_chinese() {
+    use kubetutor::text::UiLang;
+    let draw_zh = |v: &SentinelView, width: u16, height: u16| {
+        let mut term = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+        term.draw(|f| {
+            let pane = SentinelPane {
+                view: v,
+                theme: Theme::plain(),
+                lesson_complete: false,
+                lang: UiLang::Chinese,
+            };
+            f.render_widget(pane, f.area())
+        })
+        .expect("draw");
+        // Wide characters take two cells; the second one reads as a space here.
+        term.backend().to_string().replace(' ', "")
+    };
+    let mut v = recorded::view();
+    v.expected = Some("started in step 3".into());
+    v.apply(
+        SentinelUpdate::Link {
+            endpoint: "127.0.0.1:26479".into(),
+            state: LinkState::Unreachable {
+                attempt: 3,
+                backoff: Duration::from_millis(500),
+                error: "Connection refused (os error 111)".into(),
+            },
+        },
+        t(0),
+    );
+    let waiting = draw_zh(&v, 60, 4);
+    assert!(waiting.contains("○等待127.0.0.1:26479"), "{waiting}");
+
+    let mut v = before();
+    replay(&mut v, recorded::failover());
+    let after = draw_zh(&v, 60, 30);
+    assert!(after.contains("发现→切换"), "{after}");
+    assert!(after.contains("──事件（"), "{after}");
+    assert!(
+        after.contains("客户端现在必须使用新的主节点地址"),
+        "{after}"
+    );
+    assert!(
+        after.contains("+switch-master"),
+        "Sentinel's event names stay: {after}"
+    );
+}
