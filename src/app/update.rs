@@ -48,19 +48,18 @@ impl CellInfo {
 impl App {
     pub fn new(lesson: Arc<Lesson>, present: bool) -> Self {
         let cells = CellInfo::of(&lesson);
-        let lang = UiLang::of_lesson(&lesson.path);
         let runs = cells.iter().map(|_| CellRun::default()).collect();
         let focus = (!cells.is_empty()).then_some(0);
         let mut panes = PaneLayout::default();
         panes.pods = lesson.meta.panes.pods.is_some();
         panes.sentinel = lesson.meta.panes.sentinel.is_some();
         panes.jobs = cells.iter().any(|c| c.background);
-        let pods_state = match &lesson.meta.panes.pods {
-            Some(_) => {
-                "pods: starts once the cluster is confirmed (first kubectl command)".to_string()
-            }
-            None => "pods: no cluster configured for this lesson".to_string(),
-        };
+        let lang = UiLang::of_lesson(&lesson.path);
+        let words = crate::text::of(lang);
+        let pods_state = words.notice(&match &lesson.meta.panes.pods {
+            Some(_) => Notice::PodsStartWithCluster,
+            None => Notice::PodsNotUsed,
+        });
         let pods_scope = match &lesson.meta.panes.pods {
             Some(p) => pods_scope(
                 lesson.meta.namespace.as_deref().unwrap_or("default"),
@@ -68,14 +67,14 @@ impl App {
             ),
             None => String::new(),
         };
-        let sentinel_state = match &lesson.meta.panes.sentinel {
-            Some(s) => match (&s.address, &s.service) {
-                (Some(addr), _) => format!("sentinel: waiting for {addr}"),
-                (None, Some(svc)) => format!("sentinel: waiting for service {svc}:{}", s.port),
-                (None, None) => format!("sentinel: waiting for 127.0.0.1:{}", s.port),
-            },
-            None => "sentinel: not used by this lesson".to_string(),
-        };
+        let sentinel_state = words.notice(&match &lesson.meta.panes.sentinel {
+            Some(s) => Notice::SentinelWaiting(match (&s.address, &s.service) {
+                (Some(addr), _) => addr.clone(),
+                (None, Some(svc)) => format!("service {svc}:{}", s.port),
+                (None, None) => format!("127.0.0.1:{}", s.port),
+            }),
+            None => Notice::SentinelNotUsed,
+        });
         Self {
             lesson,
             cells,

@@ -319,6 +319,12 @@ impl Strings for En {
             Notice::WritingTranscript => "Writing the transcript…".into(),
             Notice::Connecting(context) => format!("Connecting to {context}…"),
             Notice::ClusterNotConfirmed => "Not run: the cluster target was not confirmed.".into(),
+            Notice::PodsStartWithCluster => {
+                "pods: starts once the cluster is confirmed (first kubectl command)".into()
+            }
+            Notice::PodsNotUsed => "pods: no cluster configured for this lesson".into(),
+            Notice::SentinelWaiting(target) => format!("sentinel: waiting for {target}"),
+            Notice::SentinelNotUsed => "sentinel: not used by this lesson".into(),
         }
     }
     fn search_found(&self, lines: usize) -> String {

@@ -87,6 +87,11 @@ pub enum Notice {
     WritingTranscript,
     Connecting(String),
     ClusterNotConfirmed,
+    // The panes' placeholders, before their watchers run.
+    PodsStartWithCluster,
+    PodsNotUsed,
+    SentinelWaiting(String),
+    SentinelNotUsed,
 }
 
 /// A line (or part of one) of the sentinel pane, in the catalogue's language. Sentinel's own

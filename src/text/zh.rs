@@ -377,6 +377,10 @@ impl Strings for Zh {
             Notice::WritingTranscript => "正在写入记录…".into(),
             Notice::Connecting(context) => format!("正在连接 {context}…"),
             Notice::ClusterNotConfirmed => "未运行：没有确认集群目标。".into(),
+            Notice::PodsStartWithCluster => "pods：确认集群后开始（第一条 kubectl 命令时）".into(),
+            Notice::PodsNotUsed => "pods：这个课程没有配置集群".into(),
+            Notice::SentinelWaiting(target) => format!("sentinel：等待 {target}"),
+            Notice::SentinelNotUsed => "sentinel：这个课程不使用".into(),
         }
     }
     fn search_found(&self, lines: usize) -> String {

@@ -29,6 +29,11 @@ fn screen(app: &mut App, view: &mut LessonView) -> (String, String) {
 fn a_zh_cn_lesson_has_chinese_chrome() {
     let (mut app, mut view) = zh_lesson();
     assert_eq!(app.lang, UiLang::Chinese);
+    assert!(
+        app.sentinel_state.starts_with("sentinel：等待 127.0.0.1:"),
+        "{}",
+        app.sentinel_state
+    );
     app.panes.sentinel = false;
     app.panes.jobs = false;
     let (text, bar) = screen(&mut app, &mut view);
