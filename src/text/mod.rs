@@ -1,7 +1,7 @@
 //! The words of the interface, one catalogue per language ([`en`], [`zh`]): the status bar,
 //! key hints, help, dialogs, cell frames, step headings, the sentinel pane ([`PaneText`] and
 //! the events' explanations) and the app's common notices ([`Notice`]) follow the lesson's
-//! language (a `lesson.zh-CN.md` is shown in Chinese). The pods pane's placeholders and the
+//! language (a `lesson.zh-CN.md` is shown in Chinese), and so do the panes' placeholders. The
 //! rarer notices (edits, reloads, cluster errors) are English in every language for now.
 //! Shared by the app (notices) and the TUI (everything drawn).
 
