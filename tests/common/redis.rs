@@ -60,3 +60,28 @@ impl Drop for Redis {
         let _ = self.child.wait();
     }
 }
+
+/// A port nothing listens on now, on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// Whether redis-sentinel can be started; false (a skip, noisy) without it, a failure under CI.
+pub fn sentinel_installed() -> bool {
+    if Command::new("redis-sentinel")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "redis-sentinel is not installed (scripts/deps installs it)"
+    );
+    eprintln!("redis-sentinel not installed: skipping");
+    false
+}

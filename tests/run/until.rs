@@ -3,27 +3,14 @@
 //! `until="sentinel:+switch-master mymaster"` instead of polling, and ends when the sentinel
 //! reports the switch.
 
-use std::net::TcpListener;
 use std::time::Instant;
 
 use super::common::{Lesson, run, stdout};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
+use super::redis::{free_port, sentinel_installed};
 
 #[test]
 fn a_cell_waits_for_the_sentinels_switch_instead_of_polling() {
-    if std::process::Command::new("redis-sentinel")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(std::env::var_os("CI").is_none(), "redis-sentinel missing");
-        eprintln!("redis-sentinel not installed: skipping");
+    if !sentinel_installed() {
         return;
     }
     let (master, replica, sentinel) = (free_port(), free_port(), free_port());

@@ -2,27 +2,14 @@
 //! listens on (/proc) and what Sentinel reports for that port: a real redis-server and
 //! redis-sentinel started by the lesson, in tmux.
 
-use std::net::TcpListener;
 use std::time::Duration;
 
 use super::e2e::Tmux;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
+use super::redis::{free_port, sentinel_installed};
 
 #[test]
 fn the_jobs_pane_names_the_port_and_role_of_each_job() {
-    if std::process::Command::new("redis-sentinel")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(std::env::var_os("CI").is_none(), "redis-sentinel missing");
-        eprintln!("redis-sentinel not installed: skipping");
+    if !sentinel_installed() {
         return;
     }
     let Some(tmux) = Tmux::start() else { return };
