@@ -15,9 +15,8 @@ use crate::app::{App, CellStatus, EXPANDED_LINES, FOLD_LINES};
 use crate::exec::Outcome;
 use crate::lesson::CellIndex;
 
-use super::markdown::hard_wrap;
 use super::theme::Theme;
-use super::wrap::{Piece, spans_width, wrap};
+use super::wrap::{Piece, hard_wrap, spans_width, wrap};
 use super::{cell_frame, effects_block, terminal_cell};
 use crate::app::LEAVE;
 use crate::exec::term_emulator::Emulator;

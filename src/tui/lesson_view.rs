@@ -12,10 +12,11 @@ use crate::app::{App, Geometry, StepStatus};
 use crate::lesson::Lesson;
 
 use super::cell;
-use super::markdown::{self, Item, Prepared, Segment, hard_wrap};
+use super::markdown::{self, Item, Prepared, Segment};
 use super::search;
 use super::theme::Theme;
 use super::wrap::Piece;
+use super::wrap::hard_wrap;
 
 /// Prepared lesson plus the layout of the last width (and present-mode step) drawn.
 #[derive(Debug)]

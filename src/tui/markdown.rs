@@ -344,7 +344,7 @@ pub fn layout(items: &[Item], width: usize, theme: &Theme) -> Vec<Segment> {
             Kind::Code(code) => {
                 for (n, pieces) in code.iter().enumerate() {
                     let first = if n == 0 { &item.first } else { &item.rest };
-                    lines.extend(hard_wrap(pieces, width, first, &item.rest));
+                    lines.extend(super::wrap::hard_wrap(pieces, width, first, &item.rest));
                 }
             }
             Kind::Table {
@@ -383,36 +383,6 @@ pub fn layout(items: &[Item], width: usize, theme: &Theme) -> Vec<Segment> {
     out.push(Segment::Lines(lines));
     out.retain(|s| !matches!(s, Segment::Lines(l) if l.is_empty()));
     out
-}
-
-/// Split a code line at the width, keeping every character (code is not reflowed).
-pub fn hard_wrap(
-    pieces: &[Piece],
-    width: usize,
-    first: &[Span<'static>],
-    rest: &[Span<'static>],
-) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    let mut current = first.to_vec();
-    let mut used = super::wrap::spans_width(first);
-    let rest_width = super::wrap::spans_width(rest);
-    for (text, style) in pieces {
-        let mut chunk = String::new();
-        for (g, gw) in super::width::graphemes(text) {
-            if used + gw > width && used > rest_width {
-                current.push(Span::styled(std::mem::take(&mut chunk), *style));
-                lines.push(Line::from(std::mem::replace(&mut current, rest.to_vec())));
-                used = rest_width;
-            }
-            chunk.push_str(g);
-            used += gw;
-        }
-        if !chunk.is_empty() {
-            current.push(Span::styled(chunk, *style));
-        }
-    }
-    lines.push(Line::from(current));
-    lines
 }
 
 #[cfg(test)]

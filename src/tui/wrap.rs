@@ -56,6 +56,36 @@ pub fn fit_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     wrap(&pieces, width, &first, &rest)
 }
 
+/// Split a code line at the width, keeping every character (code is not reflowed).
+pub fn hard_wrap(
+    pieces: &[Piece],
+    width: usize,
+    first: &[Span<'static>],
+    rest: &[Span<'static>],
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut current = first.to_vec();
+    let mut used = spans_width(first);
+    let rest_width = spans_width(rest);
+    for (text, style) in pieces {
+        let mut chunk = String::new();
+        for (g, gw) in super::width::graphemes(text) {
+            if used + gw > width && used > rest_width {
+                current.push(Span::styled(std::mem::take(&mut chunk), *style));
+                lines.push(Line::from(std::mem::replace(&mut current, rest.to_vec())));
+                used = rest_width;
+            }
+            chunk.push_str(g);
+            used += gw;
+        }
+        if !chunk.is_empty() {
+            current.push(Span::styled(chunk, *style));
+        }
+    }
+    lines.push(Line::from(current));
+    lines
+}
+
 pub fn spans_width(spans: &[Span<'_>]) -> usize {
     spans.iter().map(|s| s.content.width()).sum()
 }

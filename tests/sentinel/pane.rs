@@ -193,8 +193,8 @@ fn replica_states_in_sentinels_words() {
     }
 }
 
-#[test]
-fn waiting_for_a_sentinel_the_lesson_starts_later() {
+/// The lesson's sentinel, started in step 3, not yet up.
+fn waiting_view() -> SentinelView {
     let mut v = recorded::view();
     v.expected = Some("started in step 3".into());
     v.apply(
@@ -208,6 +208,12 @@ fn waiting_for_a_sentinel_the_lesson_starts_later() {
         },
         t(0),
     );
+    v
+}
+
+#[test]
+fn waiting_for_a_sentinel_the_lesson_starts_later() {
+    let v = waiting_view();
     insta::assert_snapshot!(draw(&v, 52, 4));
 }
 
@@ -340,19 +346,7 @@ fn the_pane_in_chinese() {
         // Wide characters take two cells; the second one reads as a space here.
         term.backend().to_string().replace(' ', "")
     };
-    let mut v = recorded::view();
-    v.expected = Some("started in step 3".into());
-    v.apply(
-        SentinelUpdate::Link {
-            endpoint: "127.0.0.1:26479".into(),
-            state: LinkState::Unreachable {
-                attempt: 3,
-                backoff: Duration::from_millis(500),
-                error: "Connection refused (os error 111)".into(),
-            },
-        },
-        t(0),
-    );
+    let v = waiting_view();
     let waiting = draw_zh(&v, 60, 4);
     assert!(waiting.contains("○等待127.0.0.1:26479"), "{waiting}");
 

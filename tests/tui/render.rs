@@ -51,7 +51,7 @@ pub fn rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
 }
 
 /// Every symbol on the test screen, row after row, for `contains` checks.
-fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+pub fn screen_text(terminal: &Terminal<TestBackend>) -> String {
     let buffer = terminal.backend().buffer();
     buffer.content().iter().map(|c| c.symbol()).collect()
 }

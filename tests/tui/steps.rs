@@ -7,7 +7,7 @@ use kubetutor::exec::{ExecEvent, Outcome};
 use kubetutor::tui::keymap::map_key;
 use std::time::Duration;
 
-use super::render::{draw_plain, open_plain};
+use super::render::{draw_plain, open_plain, screen_text};
 
 /// A key as the runtime maps it, given the overlay on screen, applied to the app.
 fn press(app: &mut App, code: KeyCode) {
@@ -40,13 +40,7 @@ fn the_step_list_shows_progress_and_jumps_by_arrow_or_number() {
         Some(Overlay::Steps { selected: 0, .. })
     ));
     let terminal = draw_plain(&mut app, &mut view, 100, 30);
-    let text: String = terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let text = screen_text(&terminal);
     assert!(text.contains("1 of 2 steps done"), "{text}");
     assert!(text.contains("✓ ▶ 1  Say hello"), "{text}");
     assert!(text.contains("○   2  Wait and fail"), "{text}");
