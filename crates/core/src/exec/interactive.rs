@@ -46,6 +46,9 @@ const DRAIN: Duration = Duration::from_millis(300);
 /// Headless input: a line is typed once the program has answered the last one and this long
 /// passed without output.
 const SETTLE: Duration = Duration::from_millis(30);
+/// Headless input through a relay (`kubectl exec -it`): how long the program it starts may
+/// take to say its first words before the script is typed anyway.
+const RELAY_FIRST_WORDS: Duration = Duration::from_secs(20);
 /// A headless interactive cell without `timeout=` is stopped after this long.
 pub const HEADLESS_TIMEOUT: Duration = Duration::from_secs(60);
 /// End of input for a terminal in canonical mode (and for most line editors).
@@ -287,9 +290,9 @@ async fn write_input(
     if let Some(script) = script {
         // The first line waits for the program's first words (a prompt) too: through
         // `kubectl exec -it` the local process is ready at once, while the remote program
-        // starts later and flushes what was typed ahead (a program that prints nothing is
-        // typed into after the settle limit).
-        settle(&activity, 0, started).await;
+        // starts later (seconds on a loaded node) and flushes what was typed ahead. A program
+        // that prints nothing is typed into after the settle limit, or the relay's.
+        first_words(&activity, started, &master).await;
         for line in script.split_inclusive(|&b| b == b'\n') {
             // Enter on a keyboard is CR: a line editor in raw mode takes LF for Ctrl-J, and
             // the terminal turns CR into LF for programs that read lines.
@@ -316,6 +319,21 @@ async fn write_input(
             return;
         }
     }
+}
+
+/// Waits for the program's first words and then [`SETTLE`] of quiet: at most
+/// [`pty::READY_LIMIT`], or [`RELAY_FIRST_WORDS`] when the program relays the terminal to
+/// one elsewhere (that one's prompt is what the script answers).
+async fn first_words(activity: &Activity, started: Instant, master: &Master) {
+    settle(activity, 0, started).await;
+    if activity.last_output.load(Ordering::Relaxed) > 0 || !master.relays_to_a_remote_program() {
+        return;
+    }
+    let limit = Instant::now() + RELAY_FIRST_WORDS;
+    while Instant::now() < limit && activity.last_output.load(Ordering::Relaxed) == 0 {
+        tokio::time::sleep(pty::READY_POLL).await;
+    }
+    settle(activity, 0, started).await;
 }
 
 /// Waits until the program wrote something after `mark` and then went quiet for [`SETTLE`]

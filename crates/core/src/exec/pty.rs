@@ -161,7 +161,26 @@ impl Master {
             .into_iter()
             .any(|pid| reads_terminal(pid, slave.rdev))
     }
+
+    /// Whether the terminal's foreground program relays it to a program elsewhere
+    /// (`kubectl exec -it`, `ssh`, `docker exec -it`): it is ready for keys at once, the
+    /// program it relays to only once that has started, which may take seconds.
+    pub fn relays_to_a_remote_program(&self) -> bool {
+        let Ok(pgrp) = nix::unistd::tcgetpgrp(self.fd.get_ref().as_fd()) else {
+            return false;
+        };
+        group_members(pgrp.as_raw()).into_iter().any(|pid| {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            RELAYS.contains(&comm.trim_end())
+        })
+    }
 }
+
+/// Programs that relay a terminal to a program in a container or on another machine (as
+/// `/proc/PID/comm` names them).
+const RELAYS: &[&str] = &[
+    "kubectl", "oc", "ssh", "docker", "podman", "nerdctl", "crictl", "ctr", "lxc", "incus",
+];
 
 fn group_members(pgrp: i32) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {

@@ -211,6 +211,34 @@ async fn headless_script_is_typed_line_by_line_then_end_of_input() {
     h.shutdown().await;
 }
 
+/// `kubectl exec -it` is ready for keys at once; the program it starts in the container may
+/// take seconds to prompt, and flushes what was typed before. A stand-in named `kubectl` that
+/// sleeps past the local settle limit before its line editor starts gets its line intact.
+#[tokio::test]
+async fn headless_script_waits_for_the_prompt_of_the_program_a_relay_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = dir.path().join("kubectl");
+    std::fs::write(
+        &relay,
+        "#!/bin/sh\nsleep 4\nexec python3 -c '\nimport termios\ntermios.tcflush(0, termios.TCIFLUSH)\nprint(\"got:\" + input(\"> \"))\n'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&relay, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let code = format!("PATH={}:$PATH kubectl", dir.path().display());
+    let l = lesson(dir.path(), vec![(&code, inter())]);
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    let spec = TermSpec {
+        size: TermSize::default(),
+        script: Some(b"one\n".to_vec()),
+    };
+    h.run_terminal(0, spec);
+    let ev = until_finished(&mut rx, 1).await;
+    let text = text_of(&ev, 0);
+    assert_eq!(finished(&ev, 0).0, Outcome::Passed, "{text}");
+    assert_eq!(text, "> one\ngot:one\n");
+    h.shutdown().await;
+}
+
 #[tokio::test]
 async fn escapes_stay_in_the_emulator_and_the_text_is_plain() {
     let dir = tempfile::tempdir().unwrap();
