@@ -18,6 +18,8 @@ mod tmux;
 
 #[path = "cluster/doctor.rs"]
 mod doctor;
+#[path = "cluster/effects.rs"]
+mod effects;
 #[path = "cluster/lesson.rs"]
 mod lesson;
 #[path = "cluster/pods_pane.rs"]

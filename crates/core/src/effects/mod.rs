@@ -137,17 +137,11 @@ impl crate::lesson::Until {
     }
 }
 
-/// Event reasons after which more is to come for the object.
-const KUBE_IN_PROGRESS: &[&str] = &[
-    "Scheduled",
-    "Pulling",
-    "Pulled",
-    "Created",
-    "Killing",
-    "SuccessfulCreate",
-    "SuccessfulDelete",
-    "ScalingReplicaSet",
-];
+/// Event reasons after which more is to come for the object. A controller's
+/// `SuccessfulCreate`, `SuccessfulDelete` or `ScalingReplicaSet` is not among them: the
+/// action is done when it is reported, and what follows happens to the pods (a replacement a
+/// later cell's delete causes is that cell's news, not the controller "continuing").
+const KUBE_IN_PROGRESS: &[&str] = &["Scheduled", "Pulling", "Pulled", "Created", "Killing"];
 
 /// Sentinel events of a failover or an outage still under way.
 const SENTINEL_IN_PROGRESS: &[&str] = &[

@@ -149,6 +149,30 @@ fn an_object_that_had_settled_before_the_cell_is_not_continuing() {
 }
 
 #[test]
+fn a_controller_replacing_a_pod_a_later_cell_deleted_is_not_continuing() {
+    let mut a = Attribution::new();
+    a.cell_started(0, t(0));
+    a.observe(
+        event("SuccessfulCreate", "replicationcontroller/redis", 100),
+        0,
+    );
+    a.observe(
+        event("SuccessfulCreate", "replicationcontroller/redis", 150),
+        0,
+    );
+    a.cell_finished(0, t(200));
+    a.cell_started(1, t(5_000));
+    a.observe(deleted("redis-abc", 5_200), 0);
+    a.observe(
+        event("SuccessfulCreate", "replicationcontroller/redis", 5_300),
+        0,
+    );
+    let fx = a.cell(1).unwrap();
+    assert!(fx.list.iter().all(|e| !e.continuing), "{:?}", fx.list);
+    assert!(!a.cell(0).unwrap().list[1].continuing);
+}
+
+#[test]
 fn sentinel_events_group_by_name_and_the_switch_names_the_new_master() {
     let mut a = Attribution::new();
     a.cell_started(4, t(0));
