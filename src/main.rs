@@ -35,12 +35,12 @@ fn main() -> ExitCode {
     })
 }
 
-/// `kubetutor: error: TEXT`, unless TEXT is already a diagnostic (`path:line:col: error: ...`,
-/// `path: error: ...`): a second `error:` in front of it says nothing and breaks tools that
+/// `kubetutor: error: TEXT`, unless TEXT is already a diagnostic (`error: ...` then
+/// ` --> path:line:col`): a second `error:` in front of it says nothing and breaks tools that
 /// parse rustc-style output.
 fn error_line(text: &str) -> String {
     let first = text.lines().next().unwrap_or_default();
-    if first.contains(": error: ") {
+    if first.starts_with("error: ") || first.starts_with("warning: ") {
         text.to_string()
     } else {
         format!("kubetutor: error: {text}")

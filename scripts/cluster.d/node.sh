@@ -65,6 +65,7 @@ install_node_packages() {
   [ -n "$need" ] || return 0
   say "installing Debian packages for the real node: $need"
   local t=$SECONDS
+  mkdir -p "$CACHE/logs" # on a fresh machine nothing has been built yet
   # shellcheck disable=SC2086  # a list of package names
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need; } \
     >"$CACHE/logs/apt.log" 2>&1 || { tail -n 20 "$CACHE/logs/apt.log" >&2; die "apt-get install $need failed"; }

@@ -127,7 +127,7 @@ fn front_matter_changes_ask_for_a_restart() {
         app.lesson.cells()[0].code.contains("echo a"),
         "nothing reloaded"
     );
-    app.update(Action::LessonBroken("lesson.md:3: error: bad".into()));
+    app.update(Action::LessonBroken("lesson.md:3:1: error: bad".into()));
     assert!(
         app.notice
             .as_deref()

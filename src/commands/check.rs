@@ -3,15 +3,14 @@
 use std::process::ExitCode;
 
 use crate::cli::CheckArgs;
-use crate::lesson::check::{check_args, colorize, only_cells};
+use crate::lesson::check::{check_args, only_cells};
 
 pub fn cli_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let mut report = check_args(&args.lessons);
     if !args.only.is_empty() {
         report = only_cells(report, &args.lessons, &args.only);
     }
-    let text = report.render();
-    let text = if use_color() { colorize(&text) } else { text };
+    let text = report.render(use_color());
     // Not `print!`: a closed pipe or terminal (`check | head`) would make it panic.
     let mut out = std::io::stdout().lock();
     let _ = std::io::Write::write_all(&mut out, text.as_bytes())

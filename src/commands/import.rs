@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use crate::cli::ImportArgs;
 use crate::lesson::check::{Report, check_file};
+use crate::lesson::diag::{Diagnostic, Severity};
 use crate::lesson::import::{import_path, slug};
 
 pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -31,25 +32,27 @@ pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&out, bytes).with_context(|| format!("{}: cannot write", out.display()))?;
     }
     for w in &imported.warnings {
-        let line = format!("{}: warning: {w}", path.display());
-        eprintln!("{}", crate::lesson::escape::controls(&line));
+        eprint!("{}", Diagnostic::file(path, Severity::Warning, w.as_str()));
     }
     let diags = check_file(&file);
     let report = Report {
         diagnostics: diags,
         files: 1,
     };
-    print!("{}", report.render());
+    print!("{}", report.render(false));
     let runnable = crate::lesson::parse(&file, &imported.markdown)
         .map(|l| l.cells().iter().filter(|c| c.is_runnable()).count())
         .unwrap_or(0);
     println!("wrote {} ({runnable} shell cells)", file.display());
     if runnable == 0 {
         // `run` refuses such a lesson: a CI job importing it must not go green on nothing.
-        eprintln!(
-            "{}: error: the lesson has no shell cells; `kubetutor run` would refuse it (write the commands as !cmd lines or %%bash cells)",
-            crate::lesson::escape::controls(&path.display().to_string())
-        );
+        let refused = Diagnostic::file(
+            path,
+            Severity::Error,
+            "the lesson has no shell cells; `kubetutor run` would refuse it",
+        )
+        .with_help("write the commands as !cmd lines or %%bash cells");
+        eprint!("{refused}");
         return Ok(ExitCode::FAILURE);
     }
     Ok(if report.errors() > 0 {

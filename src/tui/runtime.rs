@@ -123,7 +123,7 @@ fn watch_lesson_file(path: PathBuf, tx: mpsc::Sender<Msg>) {
             .await;
             let action = match loaded {
                 Ok(Ok(lesson)) => Action::LessonChanged(Arc::new(lesson)),
-                Ok(Err(e)) => Action::LessonBroken(e.to_string()),
+                Ok(Err(e)) => Action::LessonBroken(e.brief()),
                 Err(e) => Action::LessonBroken(e.to_string()),
             };
             if tx.send(Msg::Action(action)).await.is_err() {

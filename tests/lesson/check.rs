@@ -7,7 +7,7 @@ const BAD: &str = "tests/fixtures/lesson/bad";
 /// `check` output for one fixture, with the list of bundled lessons (which changes as lessons
 /// are added) replaced by a placeholder.
 fn render(arg: &str) -> String {
-    let text = check_args(&[arg.to_string()]).render();
+    let text = check_args(&[arg.to_string()]).render(false);
     match text.find("or one of: ") {
         Some(i) => {
             let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
@@ -55,7 +55,7 @@ fn huge_file_is_refused() {
     std::fs::write(&path, text).expect("write");
     let report = check_args(&[path.to_string_lossy().to_string()]);
     let out = report
-        .render()
+        .render(false)
         .replace(&tmp.path().display().to_string(), "<tmp>");
     insta::assert_snapshot!("huge_file", out);
 }
@@ -63,7 +63,7 @@ fn huge_file_is_refused() {
 #[test]
 fn good_lesson_and_its_translation_are_clean() {
     let report = check_args(&["tests/fixtures/lesson/good".to_string()]);
-    assert_eq!(report.render(), "0 errors, 0 warnings in 2 files\n");
+    assert_eq!(report.render(false), "0 errors, 0 warnings in 2 files\n");
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn every_bad_fixture_reports_an_error() {
             continue; // deep nesting is legal Markdown: a warning, not an error
         }
         let report = check_args(&[Path::new(BAD).join(&name).to_string_lossy().to_string()]);
-        assert!(report.errors() > 0, "{name}: {}", report.render());
+        assert!(report.errors() > 0, "{name}: {}", report.render(false));
     }
 }
 
@@ -89,10 +89,10 @@ fn several_arguments_are_summed() {
     let report = check_args(&args);
     assert!(
         report
-            .render()
+            .render(false)
             .ends_with("2 errors, 0 warnings in 4 files\n"),
         "{}",
-        report.render()
+        report.render(false)
     );
 }
 

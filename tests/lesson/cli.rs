@@ -22,7 +22,7 @@ fn check_exits_zero_when_clean_and_one_on_errors() {
     assert_eq!(code, 1);
     assert!(
         out.starts_with(
-            "tests/fixtures/lesson/bad/retry-abc.md:7:26: error: `retry` is not a duration: `abc`\n"
+            "error: `retry` is not a duration: `abc`\n --> tests/fixtures/lesson/bad/retry-abc.md:7:26\n"
         ),
         "{out}"
     );
@@ -89,7 +89,7 @@ fn check_only_keeps_the_named_cells_and_refuses_unknown_ids() {
     let (code, out) = kubetutor(&["check", "--only", "b", &path]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains(":9:19: error: `retry` is not a duration: `xyz`"),
+        out.contains("error: `retry` is not a duration: `xyz`\n --> ") && out.contains(":9:19\n"),
         "{out}"
     );
     assert!(!out.contains("`abc`"), "{out}");
@@ -98,7 +98,7 @@ fn check_only_keeps_the_named_cells_and_refuses_unknown_ids() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("`abc`") && !out.contains("`xyz`"), "{out}");
     assert!(
-        out.contains("--only: error: no cell with id `zz`; ids in the checked files: a, b"),
+        out.contains("error: --only: no cell with id `zz`; ids in the checked files: a, b\n"),
         "{out}"
     );
 }

@@ -35,8 +35,9 @@ impl Report {
     }
 
     /// The diagnostics (a blank line between them, at most [`MAX_SHOWN_PER_FILE`] per file:
-    /// 85,000 findings are a screenful and a count, not 25 MB) and the summary line.
-    pub fn render(&self) -> String {
+    /// 85,000 findings are a screenful and a count, not 25 MB) and the summary line; in
+    /// rustc's colours when `styled`.
+    pub fn render(&self, styled: bool) -> String {
         let mut out = String::new();
         let mut shown: Vec<(&Path, usize)> = Vec::new();
         for d in &self.diagnostics {
@@ -49,7 +50,7 @@ impl Report {
             };
             *n += 1;
             if *n <= MAX_SHOWN_PER_FILE {
-                out.push_str(&d.to_string());
+                out.push_str(&d.render(styled));
                 out.push('\n');
             }
         }
@@ -63,61 +64,6 @@ impl Report {
         out.push('\n');
         out
     }
-}
-
-/// rustc's colours over rendered diagnostics: severities, gutters, carets and help lines.
-pub fn colorize(text: &str) -> String {
-    const RED: &str = "\x1b[1;31m";
-    const YELLOW: &str = "\x1b[1;33m";
-    const BLUE: &str = "\x1b[1;34m";
-    const BOLD: &str = "\x1b[1m";
-    const RESET: &str = "\x1b[0m";
-    let mut out = String::with_capacity(text.len() + text.len() / 4);
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches('\n');
-        let nl = &line[body.len()..];
-        let colored = if let Some(i) = body.find(": error: ") {
-            format!(
-                "{BOLD}{}{RESET}: {RED}error{RESET}: {BOLD}{}{RESET}",
-                &body[..i],
-                &body[i + 9..]
-            )
-        } else if let Some(i) = body.find(": warning: ") {
-            format!(
-                "{BOLD}{}{RESET}: {YELLOW}warning{RESET}: {BOLD}{}{RESET}",
-                &body[..i],
-                &body[i + 11..]
-            )
-        } else if let Some(i) = body
-            .find(" | ")
-            .filter(|&i| body[..i].trim().chars().all(|c| c.is_ascii_digit()))
-        {
-            let rest = &body[i + 3..];
-            let is_carets = !rest.trim().is_empty() && rest.trim().chars().all(|c| c == '^');
-            let rest = if is_carets {
-                format!("{RED}{rest}{RESET}")
-            } else {
-                rest.to_string()
-            };
-            format!("{BLUE}{} |{RESET} {rest}", &body[..i])
-        } else if body.trim() == "|" {
-            format!("{BLUE}{body}{RESET}")
-        } else if let Some(i) = body
-            .find("= help:")
-            .filter(|&i| body[..i].trim().is_empty())
-        {
-            format!(
-                "{}{BLUE}={RESET} {BOLD}help{RESET}:{}",
-                &body[..i],
-                &body[i + 7..]
-            )
-        } else {
-            body.to_string()
-        };
-        out.push_str(&colored);
-        out.push_str(nl);
-    }
-    out
 }
 
 /// Checks each argument: a folder (lesson.md and every translation), a file or a slug.
@@ -173,10 +119,10 @@ pub fn only_cells(report: Report, args: &[String], ids: &[String]) -> Report {
     let mut diagnostics: Vec<Diagnostic> = report.diagnostics.into_iter().filter(keep).collect();
     for id in ids.iter().filter(|id| !known.contains(id)) {
         let msg = format!(
-            "no cell with id `{id}`; ids in the checked files: {}",
+            "--only: no cell with id `{id}`; ids in the checked files: {}",
             known.join(", ")
         );
-        diagnostics.push(Diagnostic::file(Path::new("--only"), Severity::Error, msg));
+        diagnostics.push(Diagnostic::file(Path::new(""), Severity::Error, msg));
     }
     Report {
         diagnostics,
@@ -323,20 +269,4 @@ fn translation_drift(main: &Path, translations: &[PathBuf]) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn colours_wrap_the_parts_and_keep_the_text() {
-        let text = "f.md:1:2: error: bad\n  |\n1 | x\n  |  ^\n  = help: fix\n\n1 error, 0 warnings in 1 file\n";
-        let c = super::colorize(text);
-        assert!(c.contains("\x1b[1;31merror\x1b[0m"));
-        assert!(
-            c.contains("\x1b[1;31m ^\x1b[0m") || c.contains("\x1b[1;31m^"),
-            "{c:?}"
-        );
-        let plain: String = crate::ansi::strip_sgr(&c);
-        assert_eq!(plain, text);
-    }
 }

@@ -1,9 +1,11 @@
-//! Diagnostics with file positions, rendered like rustc so authors can jump to the mistake.
+//! Diagnostics with file positions, rendered like rustc (by annotate-snippets) so authors can
+//! jump to the mistake.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use unicode_width::UnicodeWidthStr;
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 use super::escape::controls;
 
@@ -39,10 +41,10 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
-    /// The text around the span on its line, so the diagnostic renders on its own: at most
-    /// [`WINDOW`] characters, however long the line (a copy of a 1 MB line per finding made
-    /// `check` quadratic).
-    pub source_line: Option<String>,
+    /// The span's line, so the diagnostic renders on its own: the whole line up to
+    /// [`WHOLE_LINE`] bytes (shared by the findings on it), else [`WINDOW`] characters around
+    /// the span (a copy of a 1 MB line per finding made `check` quadratic).
+    pub source_line: Option<Arc<str>>,
     /// Characters of the line left out before `source_line` (0 when it starts the line).
     pub source_from: usize,
     /// Whether the line goes on after `source_line`.
@@ -51,7 +53,9 @@ pub struct Diagnostic {
     pub folded: usize,
 }
 
-/// Characters of a source line a diagnostic shows: a window around its column.
+/// Lines up to this many bytes are shown whole (annotate-snippets fits them to the width).
+pub const WHOLE_LINE: usize = 1024;
+/// Characters of a longer line a diagnostic shows: a window around its column.
 pub const WINDOW: usize = 100;
 /// Characters shown before the column when the line is cut.
 const BEFORE: usize = 40;
@@ -85,35 +89,97 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
-    /// Everything quoted from the lesson (its path, the message, the source line, the help)
-    /// is escaped: a diagnostic never sends a lesson's control bytes to the terminal.
+    /// Plain text, as `check` prints it when its output is not a terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+impl Diagnostic {
+    /// Rendered like rustc by annotate-snippets: the message, ` --> path:line:col`, the
+    /// source line with carets under the span and the help; with rustc's colours when
+    /// `styled`. Everything quoted from the lesson (its path, the message, the source line, the
+    /// help) is escaped: a diagnostic never sends a lesson's control bytes to the terminal.
+    pub fn render(&self, styled: bool) -> String {
+        let renderer = if styled {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let mut out = self.render_with(&renderer);
+        out.push('\n');
+        out
+    }
+
+    /// One line, `path:line:col: error: message` (rustc's short form): for a status line.
+    pub fn short(&self) -> String {
+        let path = self.path.display().to_string();
+        let place = match self.span.line {
+            0 => controls(&path).into_owned(),
+            line => format!("{}:{line}:{}", controls(&path), self.span.col),
+        };
+        let message = shorten(&self.message);
+        format!("{place}: {}: {}", self.severity, controls(&message))
+    }
+
+    fn render_with(&self, renderer: &Renderer) -> String {
         let path = self.path.display().to_string();
         let path = controls(&path);
-        let short = shorten(&self.message);
-        let message = controls(&short);
-        if self.span.line == 0 {
-            writeln!(f, "{path}: {}: {message}", self.severity)?;
-        } else {
-            let (line, col) = (self.span.line, self.span.col);
-            writeln!(f, "{path}:{line}:{col}: {}: {message}", self.severity)?;
-            if let Some(text) = &self.source_line {
+        let message = shorten(&self.message);
+        let message = controls(&message);
+        let help = self.help.as_deref().map(shorten);
+        let help = help.as_deref().map(controls);
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let (line, col) = (self.span.line, self.span.col);
+        let origin = Origin::path(path.as_ref());
+        let shown = self
+            .source_line
+            .as_deref()
+            .filter(|_| line > 0)
+            .map(|text| {
                 let col = col.saturating_sub(self.source_from);
-                let shown = Shown {
+                Shown::new(
                     text,
-                    cut_before: self.source_from > 0,
-                    cut_after: self.source_cut,
-                };
-                write_snippet(f, line, col, self.span.len, shown)?;
-            }
+                    col,
+                    self.span.len,
+                    self.source_from > 0,
+                    self.source_cut,
+                )
+            });
+        let title = level.clone().primary_title(message.as_ref());
+        let mut report = match &shown {
+            // Whole and as it is up to the span: annotate-snippets names the place itself.
+            Some(shown) if shown.exact_column => vec![
+                title.element(
+                    Snippet::source(shown.text.as_str())
+                        .path(path.as_ref())
+                        .line_start(line)
+                        .annotation(AnnotationKind::Primary.span(shown.span.clone())),
+                ),
+            ],
+            // A window of a long line, or escapes before the span: the column it would count
+            // is not the line's, so the place is given and the window shown under it.
+            Some(shown) => vec![
+                title.element(origin.line(line).char_column(col)),
+                Group::with_level(level).element(
+                    Snippet::source(shown.text.as_str())
+                        .line_start(line)
+                        .annotation(AnnotationKind::Primary.span(shown.span.clone())),
+                ),
+            ],
+            // About the command line, not a file (`--only zz`).
+            None if path.is_empty() => vec![Group::with_title(title)],
+            None if line == 0 => vec![title.element(origin)],
+            None => vec![title.element(origin.line(line).char_column(col))],
+        };
+        if let Some(help) = &help {
+            let last = report.pop().expect("a report has a group");
+            report.push(last.element(Level::HELP.message(help.as_ref())));
         }
-        if let Some(help) = &self.help {
-            let pad = " ".repeat(
-                self.span.line.to_string().len().max(1) * usize::from(self.source_line.is_some()),
-            );
-            writeln!(f, "{pad} = help: {}", controls(&shorten(help)))?;
-        }
-        Ok(())
+        renderer.render(&report)
     }
 }
 
@@ -134,43 +200,44 @@ fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
     format!("{}…{}", &text[..head], &text[tail..]).into()
 }
 
-/// A window of a source line and whether the line goes on beyond it on either side.
-struct Shown<'a> {
-    text: &'a str,
-    cut_before: bool,
-    cut_after: bool,
+/// The source text a diagnostic shows, escaped, with `…` where the line goes on, and the byte
+/// range of the span in it.
+struct Shown {
+    text: String,
+    span: std::ops::Range<usize>,
+    /// Whether the text up to the span is the line's own (not cut, nothing escaped), so a
+    /// column counted in it is the line's.
+    exact_column: bool,
 }
 
-/// The source line under a gutter, and carets under the offending characters, aligned by
-/// display width so CJK text, tabs and escaped control bytes do not shift them. `col` is
-/// 1-based within the window.
-fn write_snippet(
-    f: &mut fmt::Formatter<'_>,
-    line: usize,
-    col: usize,
-    len: usize,
-    shown: Shown<'_>,
-) -> fmt::Result {
-    let gutter = line.to_string();
-    let pad = " ".repeat(gutter.len());
-    let text = shown.text;
-    let show = |s: &str| controls(s).replace('\t', "    ");
-    let start = byte_of_char(text, col.saturating_sub(1));
-    let end = byte_of_char(&text[start..], len.max(1)) + start;
-    let (lead, tail) = (
-        if shown.cut_before { "…" } else { "" },
-        if shown.cut_after { "…" } else { "" },
-    );
-    let before = format!("{lead}{}", show(&text[..start]));
-    let carets = show(&text[start..end]).width().max(1);
-    writeln!(f, "{pad} |")?;
-    writeln!(f, "{gutter} | {lead}{}{tail}", show(text))?;
-    writeln!(
-        f,
-        "{pad} | {}{}",
-        " ".repeat(before.width()),
-        "^".repeat(carets)
-    )
+impl Shown {
+    /// `col` is 1-based within `window`; `len` characters are marked (at least one, even
+    /// past the end of the line).
+    fn new(window: &str, col: usize, len: usize, cut_before: bool, cut_after: bool) -> Self {
+        let start = byte_of_char(window, col.saturating_sub(1));
+        let end = byte_of_char(&window[start..], len) + start;
+        let before = controls(&window[..start]);
+        let exact_column = !cut_before && matches!(before, std::borrow::Cow::Borrowed(_));
+        let mut text = String::with_capacity(window.len() + 8);
+        if cut_before {
+            text.push('…');
+        }
+        text.push_str(&before);
+        let from = text.len();
+        text.push_str(&controls(&window[start..end]));
+        let to = text.len();
+        text.push_str(&controls(&window[end..]));
+        if cut_after {
+            text.push('…');
+        }
+        // An empty span (a missing value at the end of a line) still gets one caret.
+        let to = if to == from { from + 1 } else { to };
+        Self {
+            text,
+            span: from..to,
+            exact_column,
+        }
+    }
 }
 
 /// Byte offset of the `n`th character of `s` (its length when `s` is shorter).
@@ -241,6 +308,8 @@ pub struct LineIndex<'a> {
     /// The last answer of `line_col` (offset, line, column): findings come in source order,
     /// so the next column is counted from there, not from the start of a long line again.
     last: std::cell::Cell<(usize, usize, usize)>,
+    /// The last whole line handed to a diagnostic (line, text): findings on it share it.
+    shared: std::cell::RefCell<Option<(usize, Arc<str>)>>,
 }
 
 impl<'a> LineIndex<'a> {
@@ -251,6 +320,7 @@ impl<'a> LineIndex<'a> {
             source,
             starts,
             last: std::cell::Cell::new((0, 1, 1)),
+            shared: std::cell::RefCell::new(None),
         }
     }
 
@@ -297,6 +367,24 @@ impl<'a> LineIndex<'a> {
         d
     }
 
+    /// `from..to` of `line` as a diagnostic's source text: one copy per whole line, however
+    /// many findings it has.
+    fn shared_text(&self, line: usize, from: usize, to: usize) -> Arc<str> {
+        let whole = from == self.line_start(line) && to == from + self.line_text(line).len();
+        if !whole {
+            return Arc::from(&self.source[from..to]);
+        }
+        let mut shared = self.shared.borrow_mut();
+        match &*shared {
+            Some((l, text)) if *l == line => text.clone(),
+            _ => {
+                let text: Arc<str> = Arc::from(&self.source[from..to]);
+                *shared = Some((line, text.clone()));
+                text
+            }
+        }
+    }
+
     /// A diagnostic pointing at `start..end` (byte offsets), clipped to the first line.
     pub fn diag(
         &self,
@@ -312,7 +400,7 @@ impl<'a> LineIndex<'a> {
         let start = floor_char(self.source, start.clamp(line_start, line_end));
         let end = floor_char(self.source, end.clamp(start, line_end));
         // Only the window is looked at: the cost of a finding does not grow with its line.
-        let (from, to) = if line_end - line_start <= WINDOW {
+        let (from, to) = if line_end - line_start <= WHOLE_LINE {
             (line_start, line_end)
         } else {
             let from = back_chars(&self.source[line_start..start], BEFORE) + line_start;
@@ -329,7 +417,7 @@ impl<'a> LineIndex<'a> {
             severity,
             message: message.into(),
             help: None,
-            source_line: Some(self.source[from..to].to_string()),
+            source_line: Some(self.shared_text(line, from, to)),
             source_from,
             source_cut: to < line_end,
             folded: 0,
@@ -378,6 +466,8 @@ pub fn summary(errors: usize, warnings: usize, files: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use unicode_width::UnicodeWidthStr;
+
     use super::*;
 
     #[test]
@@ -397,8 +487,58 @@ mod tests {
         let text = d.to_string();
         assert_eq!(
             text,
-            "l.md:2:14: error: bad duration\n  |\n2 | ```sh {retry=abc}\n  |              ^^^\n  = help: use 30s\n"
+            "error: bad duration\n --> l.md:2:14\n  |\n2 | ```sh {retry=abc}\n  |              ^^^\n  |\n  = help: use 30s\n"
         );
+    }
+
+    #[test]
+    fn styled_is_the_plain_text_in_rustc_colours() {
+        let src = "```sh {retry=abc}\n";
+        let idx = LineIndex::new(src);
+        let d = idx
+            .diag(Path::new("l.md"), Severity::Error, 13, 16, "bad")
+            .with_help("fix");
+        let styled = d.render(true);
+        assert!(styled.contains("\x1b["), "{styled:?}");
+        assert_eq!(crate::ansi::strip_sgr(&styled), d.render(false));
+    }
+
+    #[test]
+    fn whole_file_and_folded_findings_name_the_place() {
+        let d = Diagnostic::file(Path::new("l.md"), Severity::Warning, "no title").with_help("add");
+        assert_eq!(d.to_string(), "warning: no title\n--> l.md\n = help: add\n");
+        let idx = LineIndex::new("a\nbb cc\n");
+        let folded = idx.folded(Path::new("l.md"), Severity::Error, 5, 12);
+        let text = folded.to_string();
+        assert!(
+            text.starts_with("error: 12 more findings on this line\n") && text.contains("l.md:2:4"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_short_form_is_one_line_with_the_place() {
+        let src = "a\n```sh {retry=abc}\n";
+        let idx = LineIndex::new(src);
+        let d = idx
+            .diag(Path::new("l.md"), Severity::Error, 15, 18, "bad duration")
+            .with_help("use 30s");
+        assert_eq!(d.short(), "l.md:2:14: error: bad duration");
+        let long = format!("{}retry=abc", "x ".repeat(3000));
+        let idx = LineIndex::new(&long);
+        let d = idx.diag(Path::new("l.md"), Severity::Warning, 6000, 6009, "m");
+        assert_eq!(d.short(), "l.md:1:6001: warning: m");
+    }
+
+    #[test]
+    fn findings_on_one_line_share_its_text() {
+        let src = format!("{}\n", "word ".repeat(150));
+        let idx = LineIndex::new(&src);
+        let a = idx.diag(Path::new("l.md"), Severity::Error, 0, 4, "a");
+        let b = idx.diag(Path::new("l.md"), Severity::Error, 500, 504, "b");
+        let (a, b) = (a.source_line.unwrap(), b.source_line.unwrap());
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(a.len(), 750);
     }
 
     #[test]
@@ -409,7 +549,7 @@ mod tests {
         let text = idx
             .diag(Path::new("f"), Severity::Warning, start, start + 2, "m")
             .to_string();
-        assert!(text.contains("\n  |      ^^\n"), "{text}");
+        assert_carets_under(&text, "$X");
     }
 
     #[test]
@@ -437,25 +577,42 @@ mod tests {
         assert_eq!(d.span.col, start + 1);
         let text = d.to_string();
         assert!(text.len() < 400, "{}", text.len());
-        let lines: Vec<&str> = text.lines().collect();
-        assert_carets_under(&text, "abc");
-        assert!(
-            lines[2].contains(" | …") && lines[2].ends_with('…'),
-            "{text}"
-        );
-        assert_eq!(lines[3].matches('^').count(), 3);
+        assert!(text.contains(&format!("l.md:1:{}", start + 1)), "{text}");
+        let (source, carets) = assert_carets_under(&text, "abc");
+        assert!(source.contains(" | …") && source.ends_with('…'), "{text}");
+        assert_eq!(carets.matches('^').count(), 3);
     }
 
-    /// The carets on the line under the source line start in the column of `word`.
-    fn assert_carets_under(text: &str, word: &str) {
-        let lines: Vec<&str> = text.lines().collect();
-        let at = lines[2].find(word).unwrap_or(0);
-        let caret = lines[3].find('^').unwrap_or(0);
-        assert_eq!(
-            lines[2][..at].chars().count(),
-            lines[3][..caret].chars().count(),
-            "{text}"
+    #[test]
+    fn a_line_longer_than_the_width_is_fitted_around_the_span() {
+        let src = format!(
+            "```sh {{{}retry=abc {}}}\n",
+            "a=b ".repeat(100),
+            "c=d ".repeat(100)
         );
+        let idx = LineIndex::new(&src);
+        let start = src.find("abc").unwrap_or(0);
+        let text = idx
+            .diag(Path::new("l.md"), Severity::Error, start, start + 3, "bad")
+            .to_string();
+        assert!(text.contains(&format!("l.md:1:{}", start + 1)), "{text}");
+        let (source, _) = assert_carets_under(&text, "abc");
+        assert!(source.chars().count() < 200, "{text}");
+    }
+
+    /// The carets on the line under the source line start in the column of `word`; the two
+    /// lines.
+    fn assert_carets_under<'t>(text: &'t str, word: &str) -> (&'t str, &'t str) {
+        let lines: Vec<&str> = text.lines().collect();
+        let i = lines
+            .iter()
+            .position(|l| l.contains(" | ") && l.contains(word))
+            .unwrap_or_else(|| panic!("no source line with {word}: {text}"));
+        let (source, carets) = (lines[i], lines[i + 1]);
+        let at = source.find(word).unwrap_or(0);
+        let caret = carets.find('^').unwrap_or(0);
+        assert_eq!(source[..at].width(), carets[..caret].width(), "{text}");
+        (source, carets)
     }
 
     #[test]
@@ -479,6 +636,15 @@ mod tests {
             "{text:?}"
         );
         assert_carets_under(&text, "abc");
+        // The escapes are wider than the bytes: the place named is still the line's own.
+        assert!(
+            text.contains(&format!(":1:{}", start_col(src, start))),
+            "{text}"
+        );
+    }
+
+    fn start_col(src: &str, byte: usize) -> usize {
+        src[..byte].chars().count() + 1
     }
 
     #[test]

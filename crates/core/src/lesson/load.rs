@@ -46,6 +46,25 @@ pub enum LessonError {
     },
 }
 
+impl LessonError {
+    /// One line for a status bar: the first error's place and message (rustc's short form)
+    /// and how many more findings there are; the error itself for the other kinds.
+    pub fn brief(&self) -> String {
+        let Self::Invalid { diagnostics, .. } = self else {
+            return self.to_string();
+        };
+        let first = diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .or(diagnostics.first());
+        match (first, diagnostics.len()) {
+            (None, _) => self.to_string(),
+            (Some(d), 1) => d.short(),
+            (Some(d), n) => format!("{} (and {} more)", d.short(), n - 1),
+        }
+    }
+}
+
 fn list(items: &[String]) -> String {
     if items.is_empty() {
         "(none found)".to_string()

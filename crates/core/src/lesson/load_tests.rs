@@ -104,10 +104,18 @@ fn invalid_lesson_error_renders_diagnostics() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(
-        err.contains(":4:14: error: `retry` is not a duration: `abc`"),
+        err.starts_with("error: `retry` is not a duration: `abc`\n") && err.contains("l.md:4:14\n"),
         "{err}"
     );
     assert!(err.ends_with("1 error, 0 warnings in 1 file"), "{err}");
+    let brief = load(&p.to_string_lossy(), None)
+        .err()
+        .map(|e| e.brief())
+        .unwrap_or_default();
+    assert!(
+        brief.ends_with("l.md:4:14: error: `retry` is not a duration: `abc`"),
+        "{brief}"
+    );
 }
 
 #[test]
