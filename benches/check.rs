@@ -88,7 +88,7 @@ fn check(path: &Path, md: &str) -> (usize, usize) {
         diagnostics: check_source(path, md),
         files: 1,
     };
-    let text = report.render();
+    let text = report.render(false);
     (report.diagnostics.len(), text.len())
 }
 
