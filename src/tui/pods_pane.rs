@@ -1,8 +1,8 @@
 //! The pods pane: a [`PodsView`] drawn like `kubectl get pods -o wide`, plus a ROLE column from
 //! the sentinel view and a state line. Content only (the caller draws the frame).
 //!
-//! Fits 50-70 columns: IP, then AGE, then RESTARTS are dropped when narrow, and names are cut
-//! last. Only the visible window of rows is formatted, so 5,000 pods cost what 30 do. Changes
+//! The columns are declared in [`COLUMNS`] and give way in the order of [`NARROWING`] when the
+//! pane is narrow (it fits 50-70 columns); names are cut last. Only the visible window of rows is formatted, so 5,000 pods cost what 30 do. Changes
 //! carry a marker as well as a colour, so they show with `NO_COLOR` and on a projector:
 //! `+` added (green), `~` changed (yellow), `x` deleted (red, struck through).
 
@@ -74,25 +74,78 @@ enum Col {
     Role,
 }
 
-impl Col {
-    fn title(self) -> &'static str {
-        match self {
-            Col::Name => "NAME",
-            Col::Ready => "READY",
-            Col::Status => "STATUS",
-            Col::Restarts => "RESTARTS",
-            Col::Age => "AGE",
-            Col::Ip => "IP",
-            Col::Role => "ROLE",
-        }
+/// How a settled row's cell is styled (a changed row is styled by its change throughout).
+#[derive(Clone, Copy)]
+enum CellStyle {
+    Row,
+    Health,
+    Role,
+}
+
+/// One column of the table, declared as k9s declares its `HeaderColumn`s.
+struct Column {
+    col: Col,
+    title: &'static str,
+    style: CellStyle,
+    /// Shown only when a row has a value (ROLE: only beside a sentinel view).
+    optional: bool,
+}
+
+/// The columns, in the order drawn: `kubectl get pods -o wide`'s, plus ROLE.
+const COLUMNS: [Column; 7] = [
+    column(Col::Name, "NAME", CellStyle::Row, false),
+    column(Col::Ready, "READY", CellStyle::Row, false),
+    column(Col::Status, "STATUS", CellStyle::Health, false),
+    column(Col::Restarts, "RESTARTS", CellStyle::Row, false),
+    column(Col::Age, "AGE", CellStyle::Row, false),
+    column(Col::Ip, "IP", CellStyle::Row, false),
+    column(Col::Role, "ROLE", CellStyle::Role, true),
+];
+
+const fn column(col: Col, title: &'static str, style: CellStyle, optional: bool) -> Column {
+    Column {
+        col,
+        title,
+        style,
+        optional,
     }
+}
+
+impl Col {
+    fn spec(self) -> &'static Column {
+        &COLUMNS[self as usize]
+    }
+}
+
+/// What gives way, in order, until the pod names fit: the lesson talks about pods by name, so
+/// names are cut last. RESTARTS loses "(2m ago)", a long STATUS is shortened
+/// (`ContainerCrea…`), then AGE, RESTARTS and IP go (IP last: the sentinel pane names pods by
+/// it).
+#[derive(Clone, Copy)]
+enum Narrowing {
+    Shorten(Col),
+    Drop(Col),
+}
+
+const NARROWING: [Narrowing; 5] = [
+    Narrowing::Shorten(Col::Restarts),
+    Narrowing::Shorten(Col::Status),
+    Narrowing::Drop(Col::Age),
+    Narrowing::Drop(Col::Restarts),
+    Narrowing::Drop(Col::Ip),
+];
+
+/// The columns drawn, with their widths, and which are shortened.
+struct Layout {
+    columns: Vec<(Col, u16)>,
+    shortened: Vec<Col>,
 }
 
 /// A long STATUS (`ContainerCreating`, `CrashLoopBackOff`) shortened to this when the pane
 /// is narrow, so the pod name need not be cut.
 const STATUS_SHORT: usize = 12;
 
-/// One visible row, formatted.
+/// One visible row, formatted (`texts` by [`Col`]).
 struct Cells<'r> {
     row: &'r PodRow,
     change: Option<Change>,
@@ -100,6 +153,17 @@ struct Cells<'r> {
     texts: [String; 7],
     /// RESTARTS without the "(2m ago)" part, for narrow panes.
     restarts_short: String,
+}
+
+impl Cells<'_> {
+    /// The text of column `c`, in its short form when the column is shortened (a shortened
+    /// STATUS is cut to its width when drawn).
+    fn text(&self, c: Col, shortened: bool) -> &str {
+        match c {
+            Col::Restarts if shortened => &self.restarts_short,
+            _ => &self.texts[c as usize],
+        }
+    }
 }
 
 impl Widget for PodsPane<'_> {
@@ -132,23 +196,31 @@ impl Widget for PodsPane<'_> {
             self.empty(body, buf);
             return;
         }
-        let (layout, short) = self.layout(&rows, area.width);
-        let titles: Vec<String> = layout.iter().map(|(c, _)| c.title().to_string()).collect();
-        self.draw_line(Rect { height: 1, ..body }, buf, &layout, &titles, |_| {
-            self.theme.title()
-        });
+        let layout = self.layout(&rows, area.width);
+        let titles: Vec<String> = layout
+            .columns
+            .iter()
+            .map(|(c, _)| c.spec().title.to_string())
+            .collect();
+        self.draw_line(
+            Rect { height: 1, ..body },
+            buf,
+            &layout.columns,
+            &titles,
+            |_| self.theme.title(),
+        );
         for (i, cells) in rows.iter().enumerate() {
             let line = Rect {
                 y: body.y + 1 + i as u16,
                 height: 1,
                 ..body
             };
-            let text = |c: Col| match c {
-                Col::Restarts if short => cells.restarts_short.clone(),
-                _ => cells.texts[c as usize].clone(),
-            };
-            let texts: Vec<String> = layout.iter().map(|(c, _)| text(*c)).collect();
-            self.draw_row(line, buf, &layout, &texts, cells);
+            let texts: Vec<String> = layout
+                .columns
+                .iter()
+                .map(|(c, _)| cells.text(*c, layout.shortened.contains(c)).to_string())
+                .collect();
+            self.draw_row(line, buf, &layout.columns, &texts, cells);
         }
     }
 }
@@ -182,57 +254,52 @@ impl PodsPane<'_> {
         }
     }
 
-    /// Columns that fit and their widths (NAME takes what is left), and whether RESTARTS is
-    /// shortened. Pod names are what the lesson talks about, so they are cut last; until they
-    /// fit, by priority: RESTARTS loses "(2m ago)", a long STATUS is shortened
-    /// (`ContainerCrea…`), then AGE, RESTARTS and IP go (IP last: the sentinel pane names
-    /// pods by it).
-    fn layout(&self, rows: &[Cells<'_>], width: u16) -> (Vec<(Col, u16)>, bool) {
+    /// Columns that fit and their widths: NAME takes what is left after the others, which
+    /// give way by [`NARROWING`] until it fits.
+    fn layout(&self, rows: &[Cells<'_>], width: u16) -> Layout {
         let width = usize::from(width);
-        let widest = |c: Col, short: bool| {
-            let len = |r: &Cells<'_>| match c {
-                Col::Restarts if short => r.restarts_short.len(),
-                _ => r.texts[c as usize].chars().count(),
+        let has_role = rows.iter().any(|r| r.role.is_some());
+        let mut cols: Vec<Col> = COLUMNS
+            .iter()
+            .filter(|c| c.col != Col::Name && (!c.optional || has_role))
+            .map(|c| c.col)
+            .collect();
+        let mut shortened: Vec<Col> = Vec::new();
+        let col_width = |c: Col, shortened: &[Col]| {
+            let short = shortened.contains(&c);
+            let widest = rows
+                .iter()
+                .map(|r| r.text(c, short).chars().count())
+                .max()
+                .unwrap_or(0);
+            let widest = match c {
+                Col::Status if short => widest.min(STATUS_SHORT),
+                _ => widest,
             };
-            rows.iter().map(len).max().unwrap_or(0).max(c.title().len())
+            widest.max(c.spec().title.len())
         };
-        let mut cols = vec![Col::Ready, Col::Status, Col::Restarts, Col::Age, Col::Ip];
-        if rows.iter().any(|r| r.role.is_some()) {
-            cols.push(Col::Role);
-        }
-        let (mut short, mut status_cap) = (false, usize::MAX);
-        let col_width = |c: Col, short: bool, cap: usize| match c {
-            Col::Status => widest(c, short).min(cap),
-            _ => widest(c, short),
-        };
-        let fixed = |cols: &[Col], short, cap| {
+        let fixed = |cols: &[Col], shortened: &[Col]| {
             cols.iter()
-                .map(|c| col_width(*c, short, cap) + 1)
+                .map(|c| col_width(*c, shortened) + 1)
                 .sum::<usize>()
         };
-        let name_want = widest(Col::Name, false).min(40);
-        for step in 0..5 {
-            if fixed(&cols, short, status_cap) + name_want <= width {
+        let name_want = col_width(Col::Name, &[]).min(40);
+        for step in NARROWING {
+            if fixed(&cols, &shortened) + name_want <= width {
                 break;
             }
             match step {
-                0 => short = true,
-                1 => status_cap = STATUS_SHORT,
-                2 => cols.retain(|c| *c != Col::Age),
-                3 => cols.retain(|c| *c != Col::Restarts),
-                _ => cols.retain(|c| *c != Col::Ip),
+                Narrowing::Shorten(c) => shortened.push(c),
+                Narrowing::Drop(c) => cols.retain(|x| *x != c),
             }
         }
         let name = width
-            .saturating_sub(fixed(&cols, short, status_cap))
+            .saturating_sub(fixed(&cols, &shortened))
             .min(name_want)
             .max(4);
-        let mut out = vec![(Col::Name, name as u16)];
-        out.extend(
-            cols.into_iter()
-                .map(|c| (c, col_width(c, short, status_cap) as u16)),
-        );
-        (out, short)
+        let mut columns = vec![(Col::Name, name as u16)];
+        columns.extend(cols.iter().map(|c| (*c, col_width(*c, &shortened) as u16)));
+        Layout { columns, shortened }
     }
 
     /// One row of columns, each cut to its width; `style` picks the style per column.
@@ -271,10 +338,12 @@ impl PodsPane<'_> {
         cells: &Cells<'_>,
     ) {
         let base = self.row_style(cells.change);
-        self.draw_line(area, buf, layout, texts, |col| match (cells.change, col) {
-            (None, Col::Status) => self.health_style(cells.row.health()),
-            (None, Col::Role) => self.role_style(cells.role),
-            _ => base,
+        self.draw_line(area, buf, layout, texts, |col| {
+            match (cells.change, col.spec().style) {
+                (None, CellStyle::Health) => self.health_style(cells.row.health()),
+                (None, CellStyle::Role) => self.role_style(cells.role),
+                _ => base,
+            }
         });
     }
 
@@ -387,5 +456,17 @@ pub(super) fn role_name(role: Role) -> &'static str {
         Role::Master => "master",
         Role::Replica => "replica",
         Role::Sentinel => "sentinel",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_declared_in_the_order_of_col() {
+        for (i, c) in COLUMNS.iter().enumerate() {
+            assert_eq!(c.col as usize, i, "{}", c.title);
+        }
     }
 }
