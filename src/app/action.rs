@@ -114,8 +114,11 @@ pub enum Action {
         cell: CellIndex,
         code: Option<String>,
     },
-    /// A message for the status bar from the runtime (clipboard, editor, progress...).
+    /// A message for the status bar from the runtime, as another program gave it (the
+    /// editor's failure, the notes server's).
     Notice(String),
+    /// A message of the runtime's own, said in the lesson's language.
+    Say(crate::text::Notice),
     PodsState(String),
     SentinelState(String),
     Pods(PodsUpdate),

@@ -3,6 +3,7 @@
 
 use crate::exec::Outcome;
 use crate::lesson::CellIndex;
+use crate::text::Notice;
 
 use super::action::Effect;
 use super::state::{App, CellStatus};
@@ -36,10 +37,7 @@ impl App {
     /// Each cleanup cell on its own (one failing does not skip the next); quit when done.
     pub(super) fn run_cleanup(&mut self, cells: Vec<CellIndex>) -> Vec<Effect> {
         self.quit_after_cleanup = true;
-        self.notice = Some(format!(
-            "Cleaning up before quitting: {} command(s) marked always=true…",
-            cells.len()
-        ));
+        self.say(Notice::CleaningUp(cells.len()));
         if self.cluster.is_none() && cells.iter().any(|&i| self.needs_cluster(i)) {
             return vec![Effect::PrepareCluster(cells)];
         }

@@ -2,12 +2,11 @@
 //! the lesson's code until the learner reverts it (`E`, or saving the lesson's code again).
 
 use crate::lesson::CellIndex;
+use crate::text::Notice;
 
 use super::action::Effect;
 use super::state::App;
 use crate::lesson::mentions_cluster;
-
-const REVERTED: &str = "Back to the lesson's command.";
 
 impl App {
     pub(super) fn edit(&mut self) -> Vec<Effect> {
@@ -15,12 +14,12 @@ impl App {
             return Vec::new();
         };
         if !self.cells[cell].runnable || self.runs[cell].status.is_active() {
-            self.notice = Some("Only an idle, runnable command can be edited.".into());
+            self.say(Notice::EditNeedsIdle);
             return Vec::new();
         }
         if self.cells[cell].interactive {
             // The terminal is lent to the lesson's command as written; c copies it instead.
-            self.notice = Some("Interactive commands run as written; c copies one.".into());
+            self.say(Notice::EditInteractive);
             return Vec::new();
         }
         match self.code_of(cell) {
@@ -39,10 +38,10 @@ impl App {
         };
         if code.trim_end() == original.trim_end() {
             self.runs[cell].edited = None;
-            self.notice = Some(format!("{REVERTED} Enter runs it."));
+            self.say(Notice::EditReverted);
         } else {
             self.runs[cell].edited = Some(code);
-            self.notice = Some("Edited: Enter runs your version, E drops the edit.".into());
+            self.say(Notice::Edited);
         }
         self.set_focus(cell);
         Vec::new()
@@ -51,8 +50,8 @@ impl App {
     pub(super) fn revert_edit(&mut self) {
         let run = self.focus.and_then(|f| self.runs.get_mut(f));
         match run.and_then(|r| r.edited.take()) {
-            Some(_) => self.notice = Some(format!("{REVERTED} Enter runs it.")),
-            None => self.notice = Some("This command has no edit to drop.".into()),
+            Some(_) => self.say(Notice::EditReverted),
+            None => self.say(Notice::NoEditToDrop),
         }
     }
 

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use nix::fcntl::{Flock, FlockArg};
 
+use crate::text::Notice;
+
 /// The outcome of asking for the lock.
 #[derive(Debug)]
 pub enum Lock {
@@ -81,18 +83,13 @@ fn open(path: &Path) -> std::io::Result<File> {
 
 impl Lock {
     /// What the learner is told when this instance may not save.
-    pub fn notice(&self) -> Option<String> {
+    pub fn notice(&self) -> Option<Notice> {
         match self {
             Lock::Held(_) | Lock::Unavailable(_) => None,
-            Lock::Busy { pid, lock } => {
-                let who = pid.map_or("another kubetutor".to_string(), |p| {
-                    format!("another kubetutor (pid {p})")
-                });
-                Some(format!(
-                    "Read-only: {who} has this lesson open and owns its progress; nothing done here is saved (lock {}).",
-                    lock.display()
-                ))
-            }
+            Lock::Busy { pid, lock } => Some(Notice::ReadOnly {
+                pid: *pid,
+                lock: lock.display().to_string(),
+            }),
         }
     }
 
@@ -117,7 +114,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(!second.may_save());
-        assert!(second.notice().is_some_and(|n| n.contains("Read-only")));
+        assert!(matches!(second.notice(), Some(Notice::ReadOnly { .. })));
         drop(first);
         assert!(matches!(lock(&file), Lock::Held(_)));
     }

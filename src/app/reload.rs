@@ -11,20 +11,18 @@ use std::sync::Arc;
 use super::action::Effect;
 use super::state::{App, CellInfo, CellRun, CellStatus, Overlay, Reveal};
 use crate::lesson::{CellIndex, Lesson};
+use crate::text::{Notice, ReloadWait};
 
 impl App {
     /// A new version of the lesson was read (and parsed) from its file.
     pub(super) fn lesson_changed(&mut self, lesson: Arc<Lesson>) -> Vec<Effect> {
         if lesson.meta != self.lesson.meta {
             self.pending_reload = None;
-            self.notice = Some(
-                "The lesson's front matter changed: restart kubetutor to use it (the rest is not reloaded either)."
-                    .into(),
-            );
+            self.say(Notice::FrontMatterChanged);
             return Vec::new();
         }
         if let Some(why) = self.reload_blocked(&lesson) {
-            self.notice = Some(format!("The lesson changed on disk: it reloads {why}."));
+            self.say(Notice::ReloadWaits(why));
             self.pending_reload = Some(lesson);
             return Vec::new();
         }
@@ -46,8 +44,8 @@ impl App {
         }
     }
 
-    /// Why `lesson` cannot replace the current one now (said as "it reloads {why}").
-    fn reload_blocked(&self, lesson: &Lesson) -> Option<String> {
+    /// Why `lesson` cannot replace the current one now.
+    fn reload_blocked(&self, lesson: &Lesson) -> Option<ReloadWait> {
         let running = self.runs.iter().any(|r| r.status.is_active())
             || self.typing.is_some()
             || self.term_focus.is_some()
@@ -62,16 +60,14 @@ impl App {
             )
         );
         if running || asking {
-            return Some("when the running command ends".into());
+            return Some(ReloadWait::RunningCommand);
         }
         let cells = lesson.cells();
         for (index, run) in self.runs.iter().enumerate() {
             let live = run.job.as_ref().is_some_and(|j| j.exited.is_none());
             let id = &self.cells[index].id;
             if live && cells.get(index).map(|c| &c.id) != Some(id) {
-                return Some(format!(
-                    "once the background job of `{id}` is stopped (s): its command moved or is gone"
-                ));
+                return Some(ReloadWait::Job(id.clone()));
             }
         }
         None

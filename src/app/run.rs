@@ -231,10 +231,7 @@ impl App {
             }
             Action::Cancel | Action::Dismiss => {
                 self.overlay = None;
-                self.notice = Some(format!(
-                    "Not run: the lesson needs ${} (set it in the environment, or answer the question).",
-                    prompts[0].name
-                ));
+                self.say(Notice::NeedsEnv(prompts[0].name.clone()));
                 return Vec::new();
             }
             _ => {}
@@ -404,9 +401,7 @@ impl App {
                 self.replay_finished(cell, &outcome);
                 // capture= changes nothing on screen: say where the output went.
                 let captured = match &self.lesson.cells()[cell].attrs.capture {
-                    Some(var) if outcome.is_success() => {
-                        Some(format!("{}: output saved as ${var}", self.cells[cell].id))
-                    }
+                    Some(var) if outcome.is_success() => Some(var.clone()),
                     _ => None,
                 };
                 if captured.is_none()
@@ -418,10 +413,12 @@ impl App {
                 let completed =
                     (!was_complete && self.lesson_complete()).then(|| self.completion_summary());
                 match (captured, completed) {
-                    (Some(note), Some(summary)) => {
-                        self.notice = Some(format!("{note} · {summary}"))
-                    }
-                    (Some(note), None) | (None, Some(note)) => self.notice = Some(note),
+                    (Some(var), complete) => self.say(Notice::Captured {
+                        cell: self.cells[cell].id.clone(),
+                        var,
+                        complete,
+                    }),
+                    (None, Some(summary)) => self.say(Notice::LessonComplete(summary)),
                     (None, None) => {}
                 }
                 self.last_result = Some((cell, outcome));

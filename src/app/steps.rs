@@ -4,6 +4,7 @@
 
 use super::state::{App, CellStatus};
 use crate::exec::Outcome;
+use crate::text::Completion;
 
 /// A step's verdict, shown in its heading as ✓ ✗ ○.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +84,7 @@ impl App {
 
     /// What the learner did, said once when the lesson becomes complete: steps, cells, the
     /// time the cells ran, and the failover the panes measured (when there was one).
-    pub fn completion_summary(&self) -> String {
+    pub fn completion_summary(&self) -> Completion {
         let steps = self.lesson.steps.len();
         let judged = (0..steps)
             .filter(|&s| self.step_status(s).is_some())
@@ -99,20 +100,23 @@ impl App {
             }
         }
         let ran = humantime::format_duration(std::time::Duration::from_secs(ran.as_secs()));
-        let mut text = format!(
-            "✓ Lesson complete: {done}/{judged} steps done, {passed} cells passed, {ran} of commands"
-        );
-        if let Some(view) = &self.sentinel {
-            if let Some(f) = &view.failover.last {
-                let secs = f.duration.as_secs_f64();
-                text.push_str(&format!("; failover {} → {} in {secs:.2} s", f.old, f.new));
-            }
-            if let Some(outage) = view.outage.as_ref().filter(|o| o.to.is_some()) {
-                let secs = outage.length(view.now).as_secs_f64();
-                text.push_str(&format!(", writes unavailable {secs:.2} s"));
-            }
+        let view = self.sentinel.as_ref();
+        let failover = view.and_then(|v| v.failover.last.as_ref()).map(|f| {
+            let secs = format!("{:.2}", f.duration.as_secs_f64());
+            (f.old.to_string(), f.new.to_string(), secs)
+        });
+        let unavailable = view.and_then(|v| {
+            let outage = v.outage.as_ref().filter(|o| o.to.is_some())?;
+            Some(format!("{:.2}", outage.length(v.now).as_secs_f64()))
+        });
+        Completion {
+            done,
+            judged,
+            passed,
+            ran: ran.to_string(),
+            failover,
+            unavailable,
         }
-        text
     }
 
     /// Every runnable cell of the last step that has any passed: the learner reached the end.

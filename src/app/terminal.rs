@@ -4,6 +4,7 @@
 
 use crate::exec::term_emulator::{Emulator, TermSize};
 use crate::lesson::CellIndex;
+use crate::text::Notice;
 
 use super::action::Effect;
 use super::state::{App, CellStatus, Reveal};
@@ -71,9 +72,7 @@ impl App {
 
     pub(super) fn term_leave(&mut self) {
         if self.term_focus.take().is_some() {
-            self.notice = Some(format!(
-                "Left the terminal ({LEAVE}); it keeps running. Enter returns to it, Ctrl-C stops it."
-            ));
+            self.say(Notice::LeftTerminal);
         }
     }
 

@@ -216,7 +216,7 @@ impl App {
             Action::LessonChanged(lesson) => return self.lesson_changed(lesson),
             Action::WorkshopUnpublished(failing) => self.workshop_unpublished = failing,
             Action::LessonBroken(problem) => {
-                self.notice = Some(format!("Not reloaded, the file has an error: {problem}"));
+                self.say(Notice::NotReloaded(problem));
             }
             Action::Edit => return self.edit(),
             Action::RevertEdit => self.revert_edit(),
@@ -285,6 +285,7 @@ impl App {
             } => return self.cluster_confirmed(target, result, pending),
             Action::Edited { cell, code } => return self.edited(cell, code),
             Action::Notice(text) => self.notice = Some(text),
+            Action::Say(notice) => self.say(notice),
             // A state line replaces the live view (e.g. its connection could not be set up).
             Action::PodsState(text) => {
                 self.pods_state = text;
@@ -407,10 +408,7 @@ impl App {
             }
             Loaded::Corrupt { moved_to, reason } => {
                 tracing::warn!(%reason, moved_to = %moved_to.display(), "corrupt progress set aside");
-                self.notice = Some(format!(
-                    "Saved progress was unreadable; moved to {}.",
-                    moved_to.display()
-                ));
+                self.say(Notice::ProgressCorrupt(moved_to.display().to_string()));
             }
         }
     }
@@ -424,7 +422,7 @@ impl App {
         if sentinel.is_some_and(|s| s.address.is_none() && s.service.is_some()) {
             self.sentinel_state = format!("sentinel: {message}");
         }
-        self.notice = Some(format!("Not run: {message}"));
+        self.say(Notice::NotRun(message.to_string()));
         // A cleanup before quitting that cannot reach the cluster: quit anyway.
         if self.quit_after_cleanup && !self.animating() {
             self.quit = true;
@@ -845,6 +843,7 @@ fn is_user_input(action: &Action) -> bool {
             | Action::ClusterConfirmed { .. }
             | Action::Edited { .. }
             | Action::Notice(_)
+            | Action::Say(_)
             | Action::PodsState(_)
             | Action::SentinelState(_)
             | Action::Pods(_)

@@ -1,6 +1,7 @@
 //! The interface in English.
 
-use super::{Notice, PaneText, Strings};
+use super::{Completion, Notice, PaneText, ReloadWait, Strings};
+use crate::app::LEAVE;
 
 /// The short hints in the status bar; a narrow bar drops them from the left, never
 /// [`ALWAYS_HINTS`].
@@ -319,6 +320,67 @@ impl Strings for En {
             Notice::WritingTranscript => "Writing the transcript…".into(),
             Notice::Connecting(context) => format!("Connecting to {context}…"),
             Notice::ClusterNotConfirmed => "Not run: the cluster target was not confirmed.".into(),
+            Notice::CleaningUp(n) => {
+                format!("Cleaning up before quitting: {n} command(s) marked always=true…")
+            }
+            Notice::EditNeedsIdle => "Only an idle, runnable command can be edited.".into(),
+            Notice::EditInteractive => {
+                "Interactive commands run as written; c copies one.".into()
+            }
+            Notice::EditReverted => "Back to the lesson's command. Enter runs it.".into(),
+            Notice::Edited => "Edited: Enter runs your version, E drops the edit.".into(),
+            Notice::NoEditToDrop => "This command has no edit to drop.".into(),
+            Notice::ReadOnly { pid, lock } => {
+                let who = pid.map_or("another kubetutor".to_string(), |p| {
+                    format!("another kubetutor (pid {p})")
+                });
+                format!(
+                    "Read-only: {who} has this lesson open and owns its progress; nothing done here is saved (lock {lock})."
+                )
+            }
+            Notice::FrontMatterChanged => "The lesson's front matter changed: restart kubetutor to use it (the rest is not reloaded either).".into(),
+            Notice::ReloadWaits(ReloadWait::RunningCommand) => {
+                "The lesson changed on disk: it reloads when the running command ends.".into()
+            }
+            Notice::ReloadWaits(ReloadWait::Job(id)) => format!(
+                "The lesson changed on disk: it reloads once the background job of `{id}` is stopped (s): its command moved or is gone."
+            ),
+            Notice::NotReloaded(problem) => {
+                format!("Not reloaded, the file has an error: {problem}")
+            }
+            Notice::Captured {
+                cell,
+                var,
+                complete,
+            } => {
+                let saved = format!("{cell}: output saved as ${var}");
+                match complete {
+                    Some(c) => format!("{saved} · {}", completion(c)),
+                    None => saved,
+                }
+            }
+            Notice::LessonComplete(c) => completion(c),
+            Notice::NeedsEnv(name) => format!(
+                "Not run: the lesson needs ${name} (set it in the environment, or answer the question)."
+            ),
+            Notice::LeftTerminal => format!(
+                "Left the terminal ({LEAVE}); it keeps running. Enter returns to it, Ctrl-C stops it."
+            ),
+            Notice::ProgressCorrupt(path) => {
+                format!("Saved progress was unreadable; moved to {path}.")
+            }
+            Notice::NotRun(why) => format!("Not run: {why}"),
+            Notice::ResetFailed(e) => format!("Could not reset progress: {e}"),
+            Notice::CopyFailed(e) => format!("Copy failed: {e}"),
+            Notice::CopyUnsure { tmux: true } => "Command sent to the clipboard by OSC 52; inside tmux it reaches your terminal only with `set -g set-clipboard on`.".into(),
+            Notice::CopyUnsure { tmux: false } => "Command sent to the clipboard by OSC 52; if nothing arrived, your terminal ignores OSC 52.".into(),
+            Notice::CopyUnsupported(name) => format!(
+                "{name} cannot take OSC 52: select the command with the mouse (Shift+drag) to copy it."
+            ),
+            Notice::TranscriptWritten { path, commands } => {
+                format!("Transcript written: {path} ({commands} commands with their output)")
+            }
+            Notice::TranscriptFailed(e) => format!("Transcript not written: {e}"),
             Notice::PodsStartWithCluster => {
                 "pods: starts once the cluster is confirmed (first kubectl command)".into()
             }
@@ -334,4 +396,18 @@ impl Strings for En {
             n => format!("  {n} lines"),
         }
     }
+}
+
+fn completion(c: &Completion) -> String {
+    let mut text = format!(
+        "✓ Lesson complete: {}/{} steps done, {} cells passed, {} of commands",
+        c.done, c.judged, c.passed, c.ran
+    );
+    if let Some((old, new, secs)) = &c.failover {
+        text.push_str(&format!("; failover {old} → {new} in {secs} s"));
+    }
+    if let Some(secs) = &c.unavailable {
+        text.push_str(&format!(", writes unavailable {secs} s"));
+    }
+    text
 }

@@ -1,8 +1,10 @@
 //! The words of the interface, one catalogue per language ([`en`], [`zh`]): the status bar,
 //! key hints, help, dialogs, cell frames, step headings, the sentinel pane ([`PaneText`] and
 //! the events' explanations) and the app's common notices ([`Notice`]) follow the lesson's
-//! language (a `lesson.zh-CN.md` is shown in Chinese), and so do the panes' placeholders. The
-//! rarer notices (edits, reloads, cluster errors) are English in every language for now.
+//! language (a `lesson.zh-CN.md` is shown in Chinese), and so do the panes' placeholders and
+//! the rarer notices (edits, reloads, the read-only lock, the lesson-complete summary). What
+//! other programs say (a cluster's or the shell's errors, quoted in a notice) stays as they
+//! said it.
 //! Shared by the app (notices) and the TUI (everything drawn).
 
 pub mod en;
@@ -87,11 +89,73 @@ pub enum Notice {
     WritingTranscript,
     Connecting(String),
     ClusterNotConfirmed,
+    CleaningUp(usize),
+    EditNeedsIdle,
+    EditInteractive,
+    EditReverted,
+    Edited,
+    NoEditToDrop,
+    /// Another instance owns the lesson's progress (its pid when known, the lock file).
+    ReadOnly {
+        pid: Option<u32>,
+        lock: String,
+    },
+    FrontMatterChanged,
+    ReloadWaits(ReloadWait),
+    /// The reloaded file has an error (its first, in rustc's short form).
+    NotReloaded(String),
+    /// A `capture=VAR` cell passed; `complete` when that also completed the lesson.
+    Captured {
+        cell: String,
+        var: String,
+        complete: Option<Completion>,
+    },
+    LessonComplete(Completion),
+    NeedsEnv(String),
+    LeftTerminal,
+    ProgressCorrupt(String),
+    /// Not run, for a reason another program gave (a cluster error).
+    NotRun(String),
+    ResetFailed(String),
+    CopyFailed(String),
+    /// Sent by OSC 52, but it may not arrive (inside tmux, or an unknown terminal).
+    CopyUnsure {
+        tmux: bool,
+    },
+    /// Not sent: this terminal cannot take OSC 52.
+    CopyUnsupported(String),
+    TranscriptWritten {
+        path: String,
+        commands: usize,
+    },
+    TranscriptFailed(String),
     // The panes' placeholders, before their watchers run.
     PodsStartWithCluster,
     PodsNotUsed,
     SentinelWaiting(String),
     SentinelNotUsed,
+}
+
+/// Why a changed lesson file is not reloaded yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReloadWait {
+    RunningCommand,
+    /// The background job of this cell runs, and its cell moved or is gone.
+    Job(String),
+}
+
+/// What the learner did, said once when the lesson becomes complete (figures formatted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub done: usize,
+    pub judged: usize,
+    pub passed: usize,
+    /// The time the cells ran, e.g. `1m 12s`.
+    pub ran: String,
+    /// The last failover the sentinel pane measured: old and new master, seconds.
+    pub failover: Option<(String, String, String)>,
+    /// How long no master took writes, in seconds.
+    pub unavailable: Option<String>,
 }
 
 /// A line (or part of one) of the sentinel pane, in the catalogue's language. Sentinel's own
@@ -286,5 +350,65 @@ mod tests {
         assert_eq!(keys(zh.present_hints()), keys(en.present_hints()));
         assert!(zh.hints().ends_with(zh.always_hints()));
         assert!(zh.present_hints().ends_with(zh.always_hints()));
+    }
+
+    /// The rarer notices too are said in Chinese (quoted values, such as a variable's name
+    /// or another program's error, stay as they are).
+    #[test]
+    fn chinese_says_the_rarer_notices() {
+        let (en, zh) = (of(UiLang::English), of(UiLang::Chinese));
+        let complete = Completion {
+            done: 3,
+            judged: 3,
+            passed: 9,
+            ran: "1m 2s".into(),
+            failover: Some(("10.0.0.1".into(), "10.0.0.2".into(), "1.03".into())),
+            unavailable: Some("6.10".into()),
+        };
+        let notices = [
+            Notice::CleaningUp(2),
+            Notice::EditNeedsIdle,
+            Notice::EditInteractive,
+            Notice::EditReverted,
+            Notice::Edited,
+            Notice::NoEditToDrop,
+            Notice::ReadOnly {
+                pid: Some(7),
+                lock: "/tmp/l.lock".into(),
+            },
+            Notice::FrontMatterChanged,
+            Notice::ReloadWaits(ReloadWait::RunningCommand),
+            Notice::ReloadWaits(ReloadWait::Job("redis".into())),
+            Notice::NotReloaded("l.md:3:1: error: bad".into()),
+            Notice::Captured {
+                cell: "port".into(),
+                var: "PORT".into(),
+                complete: Some(complete.clone()),
+            },
+            Notice::LessonComplete(complete),
+            Notice::NeedsEnv("TOKEN".into()),
+            Notice::LeftTerminal,
+            Notice::ProgressCorrupt("/tmp/p.bad".into()),
+            Notice::NotRun("context gone".into()),
+            Notice::ResetFailed("EACCES".into()),
+            Notice::CopyFailed("EIO".into()),
+            Notice::CopyUnsure { tmux: true },
+            Notice::CopyUnsure { tmux: false },
+            Notice::CopyUnsupported("Terminal.app".into()),
+            Notice::TranscriptWritten {
+                path: "t.md".into(),
+                commands: 3,
+            },
+            Notice::TranscriptFailed("EROFS".into()),
+        ];
+        let cjk = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for n in &notices {
+            let (e, z) = (en.notice(n), zh.notice(n));
+            assert!(!cjk(&e) && cjk(&z), "{n:?}: {e} / {z}");
+        }
+        let done = zh.notice(&notices[12]);
+        for figure in ["3/3", "9", "10.0.0.2", "1.03", "6.10"] {
+            assert!(done.contains(figure), "{done}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! 界面的中文（简体）文字：课程为 zh-CN 时使用。
 
-use super::{Notice, PaneText, Strings};
+use super::{Completion, Notice, PaneText, ReloadWait, Strings};
+use crate::app::LEAVE;
 
 pub struct Zh;
 
@@ -377,6 +378,62 @@ impl Strings for Zh {
             Notice::WritingTranscript => "正在写入记录…".into(),
             Notice::Connecting(context) => format!("正在连接 {context}…"),
             Notice::ClusterNotConfirmed => "未运行：没有确认集群目标。".into(),
+            Notice::CleaningUp(n) => format!("退出前清理：运行 {n} 条标记为 always=true 的命令…"),
+            Notice::EditNeedsIdle => "只能编辑空闲、可运行的命令。".into(),
+            Notice::EditInteractive => "交互式命令按原样运行；按 c 可复制。".into(),
+            Notice::EditReverted => "已恢复课程原来的命令。按 Enter 运行。".into(),
+            Notice::Edited => "已编辑：按 Enter 运行你的版本，按 E 放弃修改。".into(),
+            Notice::NoEditToDrop => "这条命令没有可放弃的修改。".into(),
+            Notice::ReadOnly { pid, lock } => {
+                let who = pid.map_or("另一个 kubetutor".to_string(), |p| {
+                    format!("另一个 kubetutor（pid {p}）")
+                });
+                format!(
+                    "只读：{who} 已打开这个课程并管理其进度；这里的操作都不会保存（锁文件 {lock}）。"
+                )
+            }
+            Notice::FrontMatterChanged => {
+                "课程的 front matter 改了：重启 kubetutor 才会生效（其余内容也没有重新加载）。"
+                    .into()
+            }
+            Notice::ReloadWaits(ReloadWait::RunningCommand) => {
+                "课程文件已修改：当前命令结束后重新加载。".into()
+            }
+            Notice::ReloadWaits(ReloadWait::Job(id)) => format!(
+                "课程文件已修改：停止 `{id}` 的后台任务（s）后重新加载：它的命令已移动或删除。"
+            ),
+            Notice::NotReloaded(problem) => format!("没有重新加载，文件有错误：{problem}"),
+            Notice::Captured {
+                cell,
+                var,
+                complete,
+            } => {
+                let saved = format!("{cell}：输出已保存为 ${var}");
+                match complete {
+                    Some(c) => format!("{saved} · {}", completion(c)),
+                    None => saved,
+                }
+            }
+            Notice::LessonComplete(c) => completion(c),
+            Notice::NeedsEnv(name) => {
+                format!("未运行：课程需要 ${name}（在环境中设置，或回答提问）。")
+            }
+            Notice::LeftTerminal => {
+                format!("已离开终端（{LEAVE}）；它仍在运行。按 Enter 返回，Ctrl-C 停止。")
+            }
+            Notice::ProgressCorrupt(path) => format!("保存的进度无法读取；已移到 {path}。"),
+            Notice::NotRun(why) => format!("未运行：{why}"),
+            Notice::ResetFailed(e) => format!("无法重置进度：{e}"),
+            Notice::CopyFailed(e) => format!("复制失败：{e}"),
+            Notice::CopyUnsure { tmux: true } => "命令已通过 OSC 52 发到剪贴板；在 tmux 里需要 `set -g set-clipboard on` 才能到达你的终端。".into(),
+            Notice::CopyUnsure { tmux: false } => "命令已通过 OSC 52 发到剪贴板；如果没有收到，说明你的终端忽略 OSC 52。".into(),
+            Notice::CopyUnsupported(name) => {
+                format!("{name} 不支持 OSC 52：请用鼠标选中命令（Shift+拖动）来复制。")
+            }
+            Notice::TranscriptWritten { path, commands } => {
+                format!("记录已写入：{path}（{commands} 条命令及其输出）")
+            }
+            Notice::TranscriptFailed(e) => format!("记录没有写入：{e}"),
             Notice::PodsStartWithCluster => "pods：确认集群后开始（第一条 kubectl 命令时）".into(),
             Notice::PodsNotUsed => "pods：这个课程没有配置集群".into(),
             Notice::SentinelWaiting(target) => format!("sentinel：等待 {target}"),
@@ -389,4 +446,18 @@ impl Strings for Zh {
             n => format!("  {n} 行"),
         }
     }
+}
+
+fn completion(c: &Completion) -> String {
+    let mut text = format!(
+        "✓ 课程完成：{}/{} 步完成，{} 个单元通过，命令共运行 {}",
+        c.done, c.judged, c.passed, c.ran
+    );
+    if let Some((old, new, secs)) = &c.failover {
+        text.push_str(&format!("；故障转移 {old} → {new}，用时 {secs} 秒"));
+    }
+    if let Some(secs) = &c.unavailable {
+        text.push_str(&format!("，写入不可用 {secs} 秒"));
+    }
+    text
 }

@@ -33,6 +33,7 @@ use super::panes;
 use super::screen;
 use super::terminal::{Osc52, TerminalGuard, copy_notice, copy_osc52, osc52_support};
 use super::theme::Theme;
+use crate::text::Notice;
 
 /// Spinner and elapsed-time refresh while something runs.
 const TICK: Duration = Duration::from_millis(100);
@@ -198,7 +199,8 @@ impl Opened {
         let mut progress_file =
             progress::default_dir().map(|d| progress::file_for(&d, &lesson.path));
         let lock = progress_file.as_deref().map(progress_lock::lock);
-        let busy = lock.as_ref().and_then(progress_lock::Lock::notice);
+        let words = crate::text::of(crate::text::UiLang::of_lesson(&lesson.path));
+        let busy = (lock.as_ref().and_then(progress_lock::Lock::notice)).map(|n| words.notice(&n));
         // A read-only instance shows the owner's progress but never resets or writes it.
         let loaded = load_progress(progress_file.as_deref(), opts.reset && busy.is_none());
         if let Some(busy) = &busy {
@@ -421,7 +423,7 @@ fn load_progress(file: Option<&std::path::Path>, reset: bool) -> Option<Action> 
     if reset {
         return progress::reset(file)
             .err()
-            .map(|e| Action::Notice(format!("Could not reset progress: {e}")));
+            .map(|e| Action::Say(Notice::ResetFailed(e.to_string())));
     }
     Some(Action::ProgressLoaded(progress::load(file)))
 }
@@ -587,9 +589,9 @@ impl Runtime {
                 if !matches!(support, Osc52::No(_))
                     && let Err(e) = copy_osc52(&text)
                 {
-                    return Some(Action::Notice(format!("Copy failed: {e}")));
+                    return Some(Action::Say(Notice::CopyFailed(e.to_string())));
                 }
-                return copy_notice(&support).map(Action::Notice);
+                return copy_notice(&support).map(Action::Say);
             }
             Effect::Edit { cell, code } => self.edit = Some((cell, code)),
             Effect::SaveProgress => {
@@ -629,14 +631,13 @@ impl Runtime {
                     let at = SystemTime::now();
                     let notice =
                         match crate::run::transcript::export(&lesson, &records, &folder, at) {
-                            Ok(path) => format!(
-                                "Transcript written: {} ({} commands with their output)",
-                                path.display(),
-                                records.len()
-                            ),
-                            Err(e) => format!("Transcript not written: {e:#}"),
+                            Ok(path) => Notice::TranscriptWritten {
+                                path: path.display().to_string(),
+                                commands: records.len(),
+                            },
+                            Err(e) => Notice::TranscriptFailed(format!("{e:#}")),
                         };
-                    let _ = tx.blocking_send(Msg::Action(Action::Notice(notice)));
+                    let _ = tx.blocking_send(Msg::Action(Action::Say(notice)));
                 });
             }
             Effect::Quit => {}

@@ -21,6 +21,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use super::recording::{Cast, Screen, SharedCast};
+use crate::text::Notice;
 
 pub type Term = Terminal<CrosstermBackend<Screen>>;
 
@@ -144,8 +145,10 @@ fn install_panic_hook() {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Osc52 {
     Yes,
-    /// Sent, but it may not arrive: the reason to tell.
-    Maybe(&'static str),
+    /// Sent, but it may not arrive: inside tmux (true), or from a terminal not known to.
+    Maybe {
+        tmux: bool,
+    },
     /// Not sent: the terminal's name.
     No(&'static str),
 }
@@ -154,9 +157,7 @@ pub fn osc52_support(env: impl Fn(&str) -> Option<String>) -> Osc52 {
     let term = env("TERM").unwrap_or_default();
     let program = env("TERM_PROGRAM").unwrap_or_default();
     if env("TMUX").is_some() {
-        return Osc52::Maybe(
-            "inside tmux it reaches your terminal only with `set -g set-clipboard on`",
-        );
+        return Osc52::Maybe { tmux: true };
     }
     if term == "linux" {
         return Osc52::No("The Linux console");
@@ -176,17 +177,15 @@ pub fn osc52_support(env: impl Fn(&str) -> Option<String>) -> Osc52 {
     if env("VTE_VERSION").is_some() {
         return Osc52::No("This VTE terminal (GNOME Terminal, Tilix...)");
     }
-    Osc52::Maybe("if nothing arrived, your terminal ignores OSC 52")
+    Osc52::Maybe { tmux: false }
 }
 
 /// What `c` tells the learner, after sending (or not) to the clipboard.
-pub fn copy_notice(support: &Osc52) -> Option<String> {
+pub fn copy_notice(support: &Osc52) -> Option<Notice> {
     match support {
         Osc52::Yes => None,
-        Osc52::Maybe(why) => Some(format!("Command sent to the clipboard by OSC 52; {why}.")),
-        Osc52::No(name) => Some(format!(
-            "{name} cannot take OSC 52: select the command with the mouse (Shift+drag) to copy it."
-        )),
+        Osc52::Maybe { tmux } => Some(Notice::CopyUnsure { tmux: *tmux }),
+        Osc52::No(name) => Some(Notice::CopyUnsupported(name.to_string())),
     }
 }
 
@@ -220,11 +219,12 @@ mod osc52_tests {
         ));
         assert!(matches!(
             with(&[("TERM", "tmux-256color"), ("TMUX", "/tmp/x,1,0")]),
-            Osc52::Maybe(m) if m.contains("set-clipboard")
+            Osc52::Maybe { tmux: true }
         ));
-        assert!(matches!(with(&[("TERM", "xterm")]), Osc52::Maybe(_)));
+        assert_eq!(with(&[("TERM", "xterm")]), Osc52::Maybe { tmux: false });
         assert_eq!(copy_notice(&Osc52::Yes), None);
         let no = copy_notice(&Osc52::No("Terminal.app")).expect("a notice");
+        let no = crate::text::of(crate::text::UiLang::English).notice(&no);
         assert!(no.starts_with("Terminal.app cannot take OSC 52"), "{no}");
     }
 }
