@@ -71,7 +71,8 @@ echo done
 ```
 "#;
 
-/// The `effects:` lines printed for `cell`: after its result line, before the next command.
+/// The `effects:` line printed for `cell` and, with `--effects`, one line per effect
+/// (`   +0.1 s  Killing pod/...`): after its result line, before the next command.
 fn effects_of(stdout: &str, cell: &str) -> String {
     let result = format!("[{cell}] ");
     let lines: Vec<&str> = stdout.lines().collect();
@@ -84,7 +85,10 @@ fn effects_of(stdout: &str, cell: &str) -> String {
     lines[at + 1..]
         .iter()
         .take_while(|l| !l.starts_with("$ ") && !l.starts_with("=="))
-        .filter(|l| l.trim_start().starts_with("effects: "))
+        .filter(|l| {
+            let t = l.trim_start();
+            t.starts_with("effects: ") || (l.starts_with("  ") && t.starts_with('+'))
+        })
         .map(|l| l.trim())
         .collect::<Vec<_>>()
         .join("\n")
@@ -103,6 +107,7 @@ fn effects_are_shown_under_the_cell_that_caused_them() {
         .args([
             "run",
             &lesson.display().to_string(),
+            "--effects",
             "--yes",
             "--namespace",
             n,
