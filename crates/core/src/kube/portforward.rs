@@ -117,7 +117,24 @@ async fn pick(
         Target::PodIp(ip) => ListParams::default().fields(&format!("status.podIP={ip}")),
     };
     let list = pods.list(&params).await?;
-    first_ready(&list.items).ok_or_else(|| ForwardError::NoReadyPod(format!("{target:?}")))
+    let pod = match target {
+        Target::Service(_) => first_ready(&list.items),
+        // That pod and no other: while it runs it is what serves that address (a deleted
+        // master still takes writes until its containers stop), so it is reached as long as
+        // it runs, terminating or not.
+        Target::PodIp(_) => first_running(&list.items),
+    };
+    pod.ok_or_else(|| ForwardError::NoReadyPod(format!("{target:?}")))
+}
+
+/// The first pod whose phase is Running, being deleted or not.
+fn first_running(pods: &[Pod]) -> Option<String> {
+    pods.iter()
+        .find(|p| {
+            let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
+            phase == Some("Running")
+        })
+        .and_then(|p| p.metadata.name.clone())
 }
 
 fn label_selector(selector: &BTreeMap<String, String>) -> String {
@@ -210,12 +227,19 @@ mod tests {
          "status":{"conditions":[{"type":"Ready","status":"True"}]}},
         {"metadata":{"name":"sentinel-2"},"status":{"conditions":[{"type":"Ready","status":"True"}]}}]}"#;
 
+    const BY_IP: &str = r#"{"apiVersion":"v1","kind":"PodList","metadata":{},"items":[
+        {"metadata":{"name":"master-going","deletionTimestamp":"2026-01-01T00:00:00Z"},
+         "status":{"phase":"Running","conditions":[{"type":"Ready","status":"False"}]}}]}"#;
+    const PENDING: &str = r#"{"apiVersion":"v1","kind":"PodList","metadata":{},"items":[
+        {"metadata":{"name":"new"},"status":{"phase":"Pending"}}]}"#;
+
     #[tokio::test]
     async fn service_selector_finds_a_ready_pod_and_a_missing_service_fails_early() {
         let client = api(vec![
             ("GET /api/v1/namespaces/lesson/services/redis-sentinel", SVC),
             ("labelSelector=redis-sentinel%3Dtrue", PODS),
-            ("fieldSelector=status.podIP%3D10.0.0.9", PODS),
+            ("fieldSelector=status.podIP%3D10.0.0.9", BY_IP),
+            ("fieldSelector=status.podIP%3D10.0.0.8", PENDING),
         ]);
         let pods: Api<Pod> = Api::namespaced(client.clone(), "lesson");
         let services: Api<Service> = Api::namespaced(client.clone(), "lesson");
@@ -224,11 +248,14 @@ mod tests {
             pick(&pods, &services, &svc).await.expect("pod"),
             "sentinel-2"
         );
+        // An address is its pod's while it runs, even terminating (it still serves).
         let ip = Target::PodIp("10.0.0.9".into());
         assert_eq!(
             pick(&pods, &services, &ip).await.expect("pod"),
-            "sentinel-2"
+            "master-going"
         );
+        let pending = Target::PodIp("10.0.0.8".into());
+        assert!(pick(&pods, &services, &pending).await.is_err());
         let f = start(client.clone(), "lesson", svc, 26379)
             .await
             .expect("listening");

@@ -78,6 +78,12 @@ pub async fn probe_writes(
         }
         state = Some(ok);
         let at = if ok { now } else { last_ok.unwrap_or(now) };
+        match &master {
+            Some(m) => {
+                tracing::info!(master = %m, of = ?addrs, "writes: a server answers as master")
+            }
+            None => tracing::info!(of = ?addrs, "writes: no server answers as master"),
+        }
         let update = SentinelUpdate::Writes(WriteProbe { ok, at, master });
         if itx.send(update).await.is_err() {
             return;
