@@ -19,12 +19,17 @@ use super::probe::{Probe, connect_master};
 
 /// How often the servers are asked.
 pub const WRITE_PROBE: Duration = Duration::from_millis(250);
+/// How often while no server answers as master: the outage's end is the figure the learner
+/// waits for, so it is seen within this, not within [`WRITE_PROBE`].
+pub const OUTAGE_PROBE: Duration = Duration::from_millis(50);
 /// A live server answers `ROLE` in microseconds; a connection (maybe a port-forward) in well
 /// under a second.
 const ANSWER: Duration = Duration::from_millis(200);
 const CONNECT: Duration = Duration::from_secs(1);
-/// Probes in a row without a master before writes count as unavailable.
+/// Probes in a row without a master, and how long since the last answer, before writes count
+/// as unavailable: one failed probe, or a port-forward reconnecting, is a blip.
 const MISSES: u32 = 2;
+const BLIP: Duration = Duration::from_millis(500);
 
 /// A flip of "some server answers as master", stamped with the moment it was true last
 /// (`ok: false`: the last answer before the outage) or again (`ok: true`).
@@ -42,18 +47,19 @@ pub async fn probe_writes(
     mut servers: watch::Receiver<Vec<Addr>>,
     itx: mpsc::Sender<SentinelUpdate>,
 ) {
-    let mut tick = tokio::time::interval(WRITE_PROBE);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut cons: HashMap<Addr, MultiplexedConnection> = HashMap::new();
     let mut state: Option<bool> = None;
     let mut last_ok = None;
     let mut misses = 0;
+    let mut next = tokio::time::Instant::now();
     loop {
         tokio::select! {
-            _ = tick.tick() => {}
+            _ = tokio::time::sleep_until(next) => {}
             r = servers.changed() => if r.is_err() { return },
         }
+        let asked = tokio::time::Instant::now();
         let addrs = servers.borrow_and_update().clone();
+        next = asked + WRITE_PROBE;
         if addrs.is_empty() {
             continue;
         }
@@ -67,9 +73,13 @@ pub async fn probe_writes(
         } else {
             misses += 1;
         }
+        // Missed ticks are skipped, not caught up: a slow round is followed by the next one.
+        let every = if ok { WRITE_PROBE } else { OUTAGE_PROBE };
+        next = (asked + every).max(tokio::time::Instant::now());
         // One missed answer is a blip (a port-forward reconnecting), not an outage: it takes
-        // two probes in a row. The outage still starts at the last answer.
-        if !ok && misses < MISSES {
+        // two probes in a row and half a second. The outage still starts at the last answer.
+        let silent = last_ok.and_then(|t| now.duration_since(t).ok());
+        if !ok && (misses < MISSES || silent.is_some_and(|s| s < BLIP)) {
             continue;
         }
         // Nothing to report before the first answer: a lesson still starting is no outage.
