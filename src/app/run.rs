@@ -423,6 +423,10 @@ impl App {
                 }
                 self.last_result = Some((cell, outcome));
                 let mut effects = vec![Effect::SaveProgress];
+                // The cell may have started a sentinel itself (`redis-sentinel --daemonize`).
+                if self.sentinel.is_some() {
+                    effects.push(Effect::WakeSentinel);
+                }
                 effects.extend(self.quit_if_cleaned_up());
                 return effects;
             }

@@ -678,6 +678,32 @@ fn a_job_start_wakes_the_sentinel_pane() {
 }
 
 #[test]
+fn retries_of_a_sentinel_not_started_yet_cost_no_frame() {
+    use crate::sentinel::{LinkState, SentinelUpdate, SentinelView};
+    let mut app = app(false);
+    app.sentinel = Some(SentinelView::new("mymaster", app.wall));
+    let link = |state| {
+        Action::Sentinel(SentinelUpdate::Link {
+            endpoint: "127.0.0.1:26479".into(),
+            state,
+        })
+    };
+    app.update(link(LinkState::Connecting { attempt: 1 }));
+    app.dirty = false;
+    for attempt in 1..=3 {
+        app.update(link(LinkState::Unreachable {
+            attempt,
+            backoff: Duration::from_secs(2),
+            error: "connection refused".into(),
+        }));
+        app.update(link(LinkState::Connecting { attempt: attempt + 1 }));
+    }
+    assert!(!app.dirty, "the pane still says it waits: nothing to draw");
+    app.update(link(LinkState::Connected));
+    assert!(app.dirty, "connected: the pane changes");
+}
+
+#[test]
 fn reveal_cell_end_brings_a_tall_cells_last_line_on_screen() {
     let g = Geometry {
         viewport: (0, 0, 80, 10),

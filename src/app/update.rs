@@ -18,7 +18,7 @@ use super::state::{
 };
 use crate::effects::{Attribution, Observed};
 use crate::kube::model::PodsUpdate;
-use crate::sentinel::{SentinelUpdate, SentinelView};
+use crate::sentinel::{Health, SentinelUpdate, SentinelView};
 
 /// Characters per second present mode types a command at, unless `--typing-speed` says.
 pub const DEFAULT_TYPING_SPEED: u32 = 30;
@@ -182,7 +182,7 @@ impl App {
             // Interactive cells' terminals take the size of their frame.
             return self.term_fit();
         }
-        self.dirty = true;
+        let was_dirty = std::mem::replace(&mut self.dirty, true);
         if is_user_input(&action) {
             self.notice = None;
         }
@@ -307,8 +307,18 @@ impl App {
                     self.effects
                         .observe(Observed::sentinel(event, *at), self.step);
                 }
+                // Waiting for a sentinel the lesson has not started: each failed attempt
+                // changes nothing on screen, and must not cost a frame.
+                let waiting = |v: &Option<SentinelView>| {
+                    v.as_ref()
+                        .is_some_and(|v| matches!(v.health(), Health::Waiting { .. }))
+                };
+                let unseen = matches!(update, SentinelUpdate::Link { .. }) && waiting(&self.sentinel);
                 if let Some(view) = &mut self.sentinel {
                     view.apply(update, self.wall);
+                }
+                if unseen && waiting(&self.sentinel) {
+                    self.dirty = was_dirty;
                 }
                 self.join_roles();
                 return self.probe_job_ports();

@@ -15,9 +15,10 @@ use crate::backoff::Backoff;
 
 pub const BACKOFF_START: Duration = Duration::from_millis(250);
 pub const BACKOFF_MAX: Duration = Duration::from_secs(8);
-/// A sentinel on this machine costs nothing to retry, and the learner just typed the command
-/// that starts it: retry often.
-pub const BACKOFF_MAX_LOOPBACK: Duration = Duration::from_millis(500);
+/// A sentinel on this machine costs nothing to retry, but waiting for one the lesson has not
+/// started yet must not keep the app busy: the command that starts it wakes the link (a
+/// background job starting, any cell finishing), so the idle retry can be slow.
+pub const BACKOFF_MAX_LOOPBACK: Duration = Duration::from_secs(2);
 /// After a wake (a background job started): retries come quickly while the process binds.
 pub const BACKOFF_WOKEN: Duration = Duration::from_millis(10);
 
