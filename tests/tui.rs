@@ -14,6 +14,8 @@ mod cleanup;
 mod cluster;
 #[path = "tui/colours.rs"]
 mod colours;
+#[path = "tui/dashboard.rs"]
+mod dashboard;
 #[path = "tui/e2e.rs"]
 mod e2e;
 #[path = "tui/edit.rs"]

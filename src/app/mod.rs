@@ -4,6 +4,7 @@
 
 pub mod action;
 mod cleanup;
+pub mod dashboard;
 mod edit;
 mod export;
 pub mod output;

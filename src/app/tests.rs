@@ -696,7 +696,9 @@ fn retries_of_a_sentinel_not_started_yet_cost_no_frame() {
             backoff: Duration::from_secs(2),
             error: "connection refused".into(),
         }));
-        app.update(link(LinkState::Connecting { attempt: attempt + 1 }));
+        app.update(link(LinkState::Connecting {
+            attempt: attempt + 1,
+        }));
     }
     assert!(!app.dirty, "the pane still says it waits: nothing to draw");
     app.update(link(LinkState::Connected));

@@ -313,7 +313,8 @@ impl App {
                     v.as_ref()
                         .is_some_and(|v| matches!(v.health(), Health::Waiting { .. }))
                 };
-                let unseen = matches!(update, SentinelUpdate::Link { .. }) && waiting(&self.sentinel);
+                let unseen =
+                    matches!(update, SentinelUpdate::Link { .. }) && waiting(&self.sentinel);
                 if let Some(view) = &mut self.sentinel {
                     view.apply(update, self.wall);
                 }

@@ -1,5 +1,6 @@
-//! `kubetutor workshop status NAME`: the room as a table (`--once`), as JSON (`--json`), or
-//! redrawn on every change the watch reports.
+//! `kubetutor workshop status NAME`: the room as a table (`--once`), as JSON (`--json`), as a
+//! live dashboard on a terminal (tui/dashboard.rs), or as the table again after every change
+//! the watch reports when the output is not a terminal.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -8,6 +9,7 @@ use futures::{FutureExt, StreamExt};
 
 use crate::cli::WorkshopStatusArgs;
 use crate::lesson::escape::controls;
+use crate::tui::dashboard::{marks, secs, step_text};
 use crate::workshop::Instructor;
 use crate::workshop::progress::now_millis;
 use crate::workshop::status::{self, Room, Row};
@@ -28,6 +30,10 @@ pub async fn status(args: WorkshopStatusArgs) -> anyhow::Result<()> {
         print!("{}", table(&fetch().await?));
         return Ok(());
     }
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return crate::tui::dashboard::run(who, name, instructor).await;
+    }
+    // Not a terminal (a log, a pipe): the table again after every change.
     let mut changes = status::changes(&who.client, name);
     loop {
         let note = match changes.next().await {
@@ -43,49 +49,20 @@ pub async fn status(args: WorkshopStatusArgs) -> anyhow::Result<()> {
     }
 }
 
-fn secs(s: Option<u64>) -> String {
-    s.map(|s| match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, s / 60 % 60),
-    })
-    .unwrap_or_else(|| "-".into())
-}
-
 fn row_line(r: &Row) -> String {
-    let step = match r.step {
-        Some(s) => format!("{s}/{}", r.steps),
-        None => "not started".into(),
-    };
     let current = match &r.running {
         Some(id) => format!("{id} {}", secs(r.running_secs)),
         None => "-".into(),
     };
-    let mut marks = Vec::new();
-    if r.stuck {
-        marks.push(format!(
-            "STUCK {} {}",
-            r.failing.as_deref().unwrap_or(""),
-            secs(r.failing_secs)
-        ));
-    } else if let Some(f) = &r.failing {
-        marks.push(format!("failing {f} {}", secs(r.failing_secs)));
-    }
-    if r.idle {
-        marks.push("idle".into());
-    }
-    if r.behind {
-        marks.push("behind".into());
-    }
     format!(
         "{:<16} {:<12} {:>3} {:>3}  {:<24} {:<8} {}",
         controls(&r.learner),
-        step,
+        step_text(r),
         r.passed,
         r.failed,
         controls(&current),
         secs(r.idle_secs),
-        controls(&marks.join(", "))
+        controls(&marks(r))
     )
 }
 

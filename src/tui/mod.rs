@@ -3,6 +3,7 @@
 
 mod cell;
 mod cell_frame;
+pub mod dashboard;
 mod editor;
 mod effects_block;
 mod highlight;

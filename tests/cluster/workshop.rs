@@ -213,3 +213,62 @@ fn status_shows_each_learners_published_step() {
     assert!(rows[0]["passed"].as_u64().unwrap() >= 2, "{room}");
     assert_eq!(rows[1]["step"], serde_json::Value::Null);
 }
+
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn the_dashboard_follows_the_room_live_in_tmux() {
+    use crate::tmux::{Launch, Tmux, alive};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let name = "e2e-ws-dash";
+    let kc = create_room(dir.path(), name);
+    let mut status = kubetutor(&kubeconfig(), dir.path());
+    status.args(["workshop", "status", name, "--instructor", "ana"]);
+    let tmux = Tmux::launch(Launch::command(&status).size(120, 30));
+    let wait = |what: &str, ok: &dyn Fn(&str) -> bool| {
+        tmux.wait_until(what, Duration::from_secs(20), |s| ok(s))
+    };
+    wait("the room", &|s| {
+        s.contains("2 learners") && s.contains("not started: 2")
+    });
+    let pid = tmux.pane_pid();
+
+    // ana runs steps 1-2 while the dashboard is open: her row moves without a key pressed.
+    let mut run = kubetutor(&kc.join("ana.kubeconfig"), dir.path());
+    run.args(["run", LESSON, "--yes", "--to", "2"])
+        .args(["--namespace", &format!("{name}-ana")])
+        .env("KUBETUTOR_SKIP_NEEDS", "containers");
+    let out = run.output().unwrap();
+    let finished = Instant::now();
+    let screen = wait("ana's row at step 2", &|s| {
+        s.lines().any(|l| l.contains("ana") && l.contains("2/"))
+    });
+    eprintln!(
+        "dashboard: ana's step on screen {:?} after her run ended",
+        finished.elapsed()
+    );
+    assert!(out.status.success(), "ana's run: {}", text(&out.stderr));
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("bo") && l.contains("behind")),
+        "{screen}"
+    );
+    tmux.send(&["s"]);
+    wait("the next order", &|s| s.contains("furthest behind first"));
+    tmux.send(&["Enter"]);
+    wait("a learner's details", &|s| s.contains("Esc/q back"));
+    tmux.send(&["q"]);
+    wait("details closed", &|s| !s.contains("Esc/q back"));
+    tmux.send(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alive(pid) {
+        assert!(
+            Instant::now() < deadline,
+            "q did not quit:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    ok(workshop(dir.path(), &["delete", name]), "workshop delete");
+}

@@ -115,14 +115,43 @@ pub fn room(workshop: &str, mut rows: Vec<Row>, instructor: Option<&str>) -> Roo
     }
 }
 
+/// What the cluster holds of a workshop at one moment: its learners (name, namespace) and the
+/// progress each published. Rows follow from it at any `now` (running times, stuck and idle
+/// marks advance with the clock), so a dashboard recomputes them every second without asking
+/// the API again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub learners: Vec<(String, String)>,
+    pub progress: BTreeMap<String, Progress>,
+}
+
+impl Snapshot {
+    /// The room at `now_ms` (unix milliseconds), paced by `instructor` when given.
+    pub fn room(&self, workshop: &str, instructor: Option<&str>, now_ms: u64) -> Room {
+        let rows = self
+            .learners
+            .iter()
+            .map(|(learner, ns)| row(learner, ns, self.progress.get(ns), now_ms))
+            .collect();
+        room(workshop, rows, instructor)
+    }
+}
+
 /// Reads the workshop's namespaces and progress ConfigMaps once (two list calls, however big
-/// the room).
+/// the room) and makes its room at `now_ms`.
 pub async fn fetch(
     client: &kube::Client,
     workshop: &str,
     instructor: Option<&str>,
     now_ms: u64,
 ) -> Result<Room, WorkshopError> {
+    Ok(snapshot(client, workshop)
+        .await?
+        .room(workshop, instructor, now_ms))
+}
+
+/// Reads the workshop's namespaces and progress ConfigMaps once (two list calls).
+pub async fn snapshot(client: &kube::Client, workshop: &str) -> Result<Snapshot, WorkshopError> {
     let lp = ListParams::default().labels(&Plan::selector(workshop));
     let err = |kind: &'static str| {
         move |e: kube::Error| WorkshopError::Api {
@@ -151,7 +180,7 @@ pub async fn fetch(
             progress.insert(ns, p);
         }
     }
-    let rows = namespaces
+    let learners = namespaces
         .items
         .iter()
         .map(|ns| {
@@ -161,10 +190,10 @@ pub async fn fetch(
                 .get(LABEL_LEARNER)
                 .cloned()
                 .unwrap_or_else(|| name.clone());
-            row(&learner, &name, progress.get(&name), now_ms)
+            (learner, name)
         })
         .collect();
-    Ok(room(workshop, rows, instructor))
+    Ok(Snapshot { learners, progress })
 }
 
 /// One item per change of the workshop's progress ConfigMaps (a kube-rs watch, which relists
