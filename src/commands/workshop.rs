@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 use crate::cli::{WorkshopClusterArgs, WorkshopCommand, WorkshopCreateArgs, WorkshopNameArgs};
+use crate::lesson::escape::controls;
 use crate::workshop::{Instructor, Plan, WorkshopSpec, apply, plan};
 
 /// How long `delete` waits for the namespaces to be gone before it reports them as terminating.
@@ -59,11 +60,21 @@ fn lesson_slug(path: &Path) -> String {
 
 async fn create(args: WorkshopCreateArgs) -> anyhow::Result<()> {
     let lesson = crate::lesson::load(&args.lesson, None)?;
+    let derived = crate::workshop::rules::for_lesson(&lesson);
+    for what in &derived.unknown {
+        eprintln!(
+            "{}",
+            controls(&format!(
+                "kubetutor: warning: {what}; the learners' Role does not cover it"
+            ))
+        );
+    }
     let spec = WorkshopSpec {
         name: args.target.name.clone(),
         lesson: lesson_slug(&lesson.path),
         learners: learners(&args)?,
         duration: args.duration,
+        rules: derived.rules,
     };
     let plan = Plan::new(spec)?;
     let who = Instructor::connect(args.target.cluster.context.as_deref()).await?;

@@ -272,3 +272,62 @@ fn the_dashboard_follows_the_room_live_in_tmux() {
     }
     ok(workshop(dir.path(), &["delete", name]), "workshop delete");
 }
+
+/// The learner's Role is derived from the lesson (`workshop::rules`): the whole Kubernetes
+/// lesson passes on a learner's kubeconfig, and nothing beyond its namespace is granted.
+#[test]
+#[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
+fn the_whole_lesson_passes_with_a_learners_derived_role() {
+    if !crate::support::needs_real_node("the_whole_lesson_passes_with_a_learners_derived_role") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let name = "e2e-ws-role";
+    let names = dir.path().join("names.txt");
+    std::fs::write(&names, "ana\n").unwrap();
+    let out_dir = dir.path().join("kc");
+    ok(
+        workshop(
+            dir.path(),
+            &[
+                "create",
+                name,
+                "--lesson",
+                LESSON,
+                "--names",
+                names.to_str().unwrap(),
+                "--out",
+                out_dir.to_str().unwrap(),
+            ],
+        ),
+        "workshop create",
+    );
+    let ns = format!("{name}-ana");
+    let role = kubectl_ok(&["-n", &ns, "get", "role", "learner", "-o", "json"]);
+    let rules: serde_json::Value = serde_json::from_str(&role).unwrap();
+    let rules = rules["rules"].as_array().cloned().unwrap_or_default();
+    let started = std::time::Instant::now();
+    let mut run = kubetutor(&out_dir.join("ana.kubeconfig"), dir.path());
+    run.args(["run", LESSON, "--yes", "--namespace", &ns]);
+    let out = run.output().unwrap();
+    let ran = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    ok(workshop(dir.path(), &["delete", name]), "workshop delete");
+    assert!(out.status.success(), "the lesson on ana's Role:\n{ran}");
+    let summary = ran.lines().rfind(|l| l.contains(" passed, ")).unwrap_or("");
+    assert!(summary.contains(" 0 failed"), "{summary}");
+    assert!(!ran.contains("Forbidden"), "{ran}");
+    let wide = rules.iter().any(|r| {
+        r["verbs"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|v| v == "*"))
+            || r["resources"]
+                .as_array()
+                .is_some_and(|v| v.iter().any(|v| v == "secrets"))
+    });
+    assert!(!wide, "{rules:#?}");
+    eprintln!(
+        "derived Role: {} rules; the whole lesson on it: {summary} in {:.1} s",
+        rules.len(),
+        started.elapsed().as_secs_f64()
+    );
+}

@@ -199,7 +199,8 @@ fn plain_args(args: &[Word], with_value: &[&str]) -> Vec<Word> {
     out
 }
 
-fn kubectl_files(args: &[Word]) -> Vec<Word> {
+/// The files a `kubectl` command reads (`-f`, `--filename`, `-k`), from its arguments.
+pub(crate) fn kubectl_files(args: &[Word]) -> Vec<Word> {
     let mut out = Vec::new();
     // `-f` is --filename for most subcommands, but --follow for `logs` (and `attach` has none).
     let sub = plain_args(

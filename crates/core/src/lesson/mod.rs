@@ -25,8 +25,10 @@ pub mod syntax;
 pub mod vars;
 
 pub use diag::{DiagSpan, Diagnostic, Severity};
+pub(crate) use files::kubectl_files;
 pub use load::{
     BundledLesson, LessonError, LessonText, bundled, lesson_source, lesson_text, load, read_source,
 };
 pub use model::*;
 pub use parse::{MAX_LESSON_BYTES, Parsed, parse, parse_full, plain_text};
+pub(crate) use vars::split_assignments;

@@ -4,6 +4,7 @@
 //! - [`plan`]: the objects of a workshop, pure (no cluster), unit-tested;
 //! - [`apply`]: server-side apply of a plan, the bound tokens, `delete` and `list`;
 //! - [`progress`]: a learner's snapshot and its debounced writer; [`status`]: the room's rows;
+//! - [`rules`]: a learner's Role from what the lesson's kubectl commands and panes do;
 //! - [`credentials`]: a learner's kubeconfig from the instructor's cluster entry and a token.
 
 pub mod apply;
@@ -11,6 +12,7 @@ pub mod credentials;
 pub mod instructor;
 pub mod plan;
 pub mod progress;
+pub mod rules;
 pub mod status;
 
 pub use instructor::Instructor;

@@ -23,13 +23,15 @@ pub const LABEL_LEARNER: &str = "kubetutor.dev/learner";
 pub const LEARNER_SA: &str = "learner";
 
 /// What the instructor asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WorkshopSpec {
     pub name: String,
     /// The lesson's slug (its folder name), for the label and the join command.
     pub lesson: String,
     pub learners: Vec<String>,
     pub duration: Duration,
+    /// What each learner's Role allows in their namespace ([`super::rules::for_lesson`]).
+    pub rules: Vec<PolicyRule>,
 }
 
 /// Every object of one learner.
@@ -151,7 +153,7 @@ fn learner(spec: &WorkshopSpec, learner: &str) -> LearnerPlan {
         },
         role: Role {
             metadata: meta(LEARNER_SA, Some(&ns), &l),
-            rules: Some(lesson_rules()),
+            rules: Some(spec.rules.clone()),
         },
         role_binding: RoleBinding {
             metadata: meta(LEARNER_SA, Some(&ns), &l),
@@ -185,44 +187,6 @@ fn role_ref(kind: &str, name: &str) -> RoleRef {
         kind: kind.into(),
         name: name.into(),
     }
-}
-
-fn rule(group: &str, resources: &[&str], verbs: &[&str]) -> PolicyRule {
-    PolicyRule {
-        api_groups: Some(vec![group.to_string()]),
-        resources: Some(resources.iter().map(|s| s.to_string()).collect()),
-        verbs: verbs.iter().map(|s| s.to_string()).collect(),
-        ..Default::default()
-    }
-}
-
-const ALL: &[&str] = &[
-    "get", "list", "watch", "create", "update", "patch", "delete",
-];
-const READ: &[&str] = &["get", "list", "watch"];
-
-/// What the bundled Kubernetes lesson does, in its own namespace only: its kubectl commands
-/// (create/get/describe/delete pods, services, replication controllers and a ConfigMap, `scale
-/// rc`, `logs`, `exec`), the pods pane (pods and events), the sentinel pane (endpoints,
-/// port-forward), and kubetutor's own progress ConfigMap (within `configmaps`).
-pub fn lesson_rules() -> Vec<PolicyRule> {
-    vec![
-        rule(
-            "",
-            &["pods", "services", "replicationcontrollers", "configmaps"],
-            ALL,
-        ),
-        rule(
-            "",
-            &["replicationcontrollers/scale"],
-            &["get", "update", "patch"],
-        ),
-        rule("", &["pods/log"], &["get"]),
-        rule("", &["pods/exec", "pods/portforward"], &["get", "create"]),
-        rule("", &["endpoints", "events"], READ),
-        rule("discovery.k8s.io", &["endpointslices"], READ),
-        rule("events.k8s.io", &["events"], READ),
-    ]
 }
 
 fn q(s: &str) -> Quantity {
@@ -325,6 +289,12 @@ mod tests {
             lesson: "redis-sentinel-k8s".into(),
             learners: learners.iter().map(|s| s.to_string()).collect(),
             duration: Duration::from_secs(8 * 3600),
+            rules: vec![PolicyRule {
+                api_groups: Some(vec![String::new()]),
+                resources: Some(vec!["pods".into()]),
+                verbs: vec!["get".into()],
+                ..Default::default()
+            }],
         }
     }
 
@@ -332,6 +302,7 @@ mod tests {
     fn every_object_is_labelled_and_namespaced_to_its_learner() {
         let plan = Plan::new(spec(&["ana", "bo"])).unwrap();
         assert_eq!(plan.learners.len(), 2);
+        assert_eq!(plan.learners[0].role.rules, Some(plan.spec.rules.clone()));
         let bo = &plan.learners[1];
         assert_eq!(bo.ns(), "kcd-bo");
         let metas = [
@@ -366,31 +337,6 @@ mod tests {
             plan.learners[0].cluster_role.metadata.name,
             bo.cluster_role.metadata.name
         );
-    }
-
-    #[test]
-    fn the_role_grants_the_lesson_and_nothing_cluster_wide() {
-        let rules = lesson_rules();
-        let grants = |res: &str, verb: &str| {
-            rules.iter().any(|r| {
-                r.resources.as_ref().unwrap().iter().any(|x| x == res)
-                    && r.verbs.iter().any(|v| v == verb)
-            })
-        };
-        for (res, verb) in [
-            ("pods", "create"),
-            ("pods/exec", "create"),
-            ("pods/log", "get"),
-            ("pods/portforward", "create"),
-            ("replicationcontrollers/scale", "patch"),
-            ("configmaps", "update"),
-            ("events", "watch"),
-        ] {
-            assert!(grants(res, verb), "{res} {verb}");
-        }
-        assert!(!grants("secrets", "get"));
-        assert!(!grants("pods", "deletecollection"));
-        assert!(rules.iter().all(|r| !r.verbs.iter().any(|v| v == "*")));
     }
 
     #[test]
