@@ -18,7 +18,7 @@ use kubetutor::app::dashboard::{DashAction, Dashboard};
 use kubetutor::tui::dashboard::draw;
 use kubetutor::tui::theme::Theme;
 use kubetutor::workshop::progress::{Failing, Progress, Running};
-use kubetutor::workshop::status::Snapshot;
+use kubetutor::workshop::status::{Learner, Snapshot};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -29,13 +29,13 @@ const NOW: u64 = 1_800_000_000_000;
 
 /// The room after `event` changes: learner `event % 50` moved on a step, some failing.
 fn snapshot(event: usize) -> Snapshot {
-    let learners: Vec<(String, String)> = (0..LEARNERS)
-        .map(|i| (format!("learner-{i:02}"), format!("room-learner-{i:02}")))
+    let learners: Vec<Learner> = (0..LEARNERS)
+        .map(|i| Learner::new(&format!("learner-{i:02}"), &format!("room-learner-{i:02}")))
         .collect();
     let progress = learners
         .iter()
         .enumerate()
-        .map(|(i, (_, ns))| {
+        .map(|(i, l)| {
             let step = 1 + (event + i) % 11;
             let p = Progress {
                 step,
@@ -52,7 +52,7 @@ fn snapshot(event: usize) -> Snapshot {
                 }),
                 last_activity: NOW - 2_000,
             };
-            (ns.clone(), p)
+            (l.namespace.clone(), p)
         })
         .collect();
     Snapshot { learners, progress }

@@ -179,6 +179,7 @@ fn sort_rows(rows: &mut [Row], sort: Sort) {
 mod tests {
     use super::*;
     use crate::workshop::progress::{Failing, Progress};
+    use crate::workshop::status::Learner;
 
     const NOW: u64 = 1_000_000_000;
 
@@ -197,7 +198,7 @@ mod tests {
         };
         let learners = ["ana", "bo", "cy", "dee"]
             .iter()
-            .map(|n| (n.to_string(), format!("w-{n}")))
+            .map(|n| Learner::new(n, &format!("w-{n}")))
             .collect();
         let progress = [
             ("w-ana", p(7, None, 1_000)),

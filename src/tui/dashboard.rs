@@ -41,6 +41,9 @@ pub fn secs(s: Option<u64>) -> String {
 /// What a row says beside its numbers: stuck, failing, idle, behind.
 pub fn marks(r: &Row) -> String {
     let mut marks = Vec::new();
+    if r.deleting {
+        marks.push("namespace being deleted".to_string());
+    }
     if r.stuck {
         let cell = r.failing.as_deref().unwrap_or("");
         marks.push(format!("STUCK {cell} {}", secs(r.failing_secs)));
@@ -89,7 +92,7 @@ fn summary(d: &Dashboard) -> String {
 }
 
 fn row_style(r: &Row, theme: &Theme) -> Style {
-    if r.stuck {
+    if r.stuck || r.deleting {
         theme.bad()
     } else if r.failing.is_some() || r.behind {
         theme.busy()

@@ -7,7 +7,7 @@ use kubetutor::app::dashboard::{DashAction, Dashboard};
 use kubetutor::tui::dashboard::draw;
 use kubetutor::tui::theme::Theme;
 use kubetutor::workshop::progress::{Failing, Progress, Running};
-use kubetutor::workshop::status::Snapshot;
+use kubetutor::workshop::status::{Learner, Snapshot};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -34,12 +34,12 @@ fn room() -> Snapshot {
     let learners = ["ana", "bo", "cy\u{1b}[2J", "dee"]
         .iter()
         .enumerate()
-        .map(|(i, n)| (n.to_string(), format!("room-{i}")))
+        .map(|(i, n)| Learner::new(n, &format!("room-{i}")))
         .collect::<Vec<_>>();
     let progress = [
-        (learners[0].1.clone(), p(7, None, true)),
+        (learners[0].namespace.clone(), p(7, None, true)),
         (
-            learners[1].1.clone(),
+            learners[1].namespace.clone(),
             p(
                 3,
                 Some((
@@ -50,7 +50,7 @@ fn room() -> Snapshot {
             ),
         ),
         (
-            learners[2].1.clone(),
+            learners[2].namespace.clone(),
             p(5, Some(("not yet", 10_000)), false),
         ),
     ]

@@ -37,6 +37,8 @@ pub struct Row {
     pub idle_secs: Option<u64>,
     /// Behind the instructor's step (only with an instructor).
     pub behind: bool,
+    /// The learner's namespace is being deleted (by `workshop delete`, or by hand).
+    pub deleting: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,6 +72,7 @@ pub fn row(learner: &str, namespace: &str, p: Option<&Progress>, now_ms: u64) ->
         idle: false,
         idle_secs: None,
         behind: false,
+        deleting: false,
     };
     let Some(p) = p else { return r };
     r.step = Some(p.step);
@@ -121,8 +124,26 @@ pub fn room(workshop: &str, mut rows: Vec<Row>, instructor: Option<&str>) -> Roo
 /// the API again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
-    pub learners: Vec<(String, String)>,
+    pub learners: Vec<Learner>,
     pub progress: BTreeMap<String, Progress>,
+}
+
+/// A learner as the cluster lists them: their name, namespace, and whether it is going away.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Learner {
+    pub name: String,
+    pub namespace: String,
+    pub deleting: bool,
+}
+
+impl Learner {
+    pub fn new(name: &str, namespace: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+            deleting: false,
+        }
+    }
 }
 
 impl Snapshot {
@@ -131,7 +152,16 @@ impl Snapshot {
         let rows = self
             .learners
             .iter()
-            .map(|(learner, ns)| row(learner, ns, self.progress.get(ns), now_ms))
+            .map(|l| {
+                let mut r = row(
+                    &l.name,
+                    &l.namespace,
+                    self.progress.get(&l.namespace),
+                    now_ms,
+                );
+                r.deleting = l.deleting;
+                r
+            })
             .collect();
         room(workshop, rows, instructor)
     }
@@ -190,23 +220,35 @@ pub async fn snapshot(client: &kube::Client, workshop: &str) -> Result<Snapshot,
                 .get(LABEL_LEARNER)
                 .cloned()
                 .unwrap_or_else(|| name.clone());
-            (learner, name)
+            Learner {
+                name: learner,
+                deleting: ns.metadata.deletion_timestamp.is_some(),
+                namespace: name,
+            }
         })
         .collect();
     Ok(Snapshot { learners, progress })
 }
 
-/// One item per change of the workshop's progress ConfigMaps (a kube-rs watch, which relists
-/// after an apiserver restart or a 410), so a dashboard refetches only when something moved.
+/// One item per change of the workshop's progress ConfigMaps or namespaces (kube-rs watches,
+/// which relist after an apiserver restart or a 410), so a dashboard refetches only when
+/// something moved: a learner's step, or a learner's namespace created or deleted.
+/// While the API is down, errors come with kube-runtime's backoff, not as fast as the
+/// connection is refused.
 pub fn changes(
     client: &kube::Client,
     workshop: &str,
 ) -> futures::stream::BoxStream<'static, Result<(), kube::runtime::watcher::Error>> {
     use futures::StreamExt;
-    use kube::runtime::watcher;
-    let api: Api<ConfigMap> = Api::all(client.clone());
+    use kube::runtime::{WatchStreamExt, watcher};
     let config = watcher::Config::default().labels(&Plan::selector(workshop));
-    watcher(api, config).map(|event| event.map(|_| ())).boxed()
+    let maps = watcher(Api::<ConfigMap>::all(client.clone()), config.clone())
+        .default_backoff()
+        .map(|event| event.map(|_| ()));
+    let namespaces = watcher(Api::<Namespace>::all(client.clone()), config)
+        .default_backoff()
+        .map(|event| event.map(|_| ()));
+    futures::stream::select(maps, namespaces).boxed()
 }
 
 #[cfg(test)]
