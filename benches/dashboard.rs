@@ -58,11 +58,6 @@ fn snapshot(event: usize) -> Snapshot {
     Snapshot { learners, progress }
 }
 
-fn p99(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[(v.len() * 99 / 100).min(v.len() - 1)]
-}
-
 fn run(changes: bool) -> Vec<Duration> {
     let theme = Theme::truecolor();
     let mut terminal = Terminal::new(TestBackend::new(120, 60)).expect("terminal");
@@ -91,7 +86,7 @@ fn main() -> ExitCode {
         with.extend(run(true));
         without.extend(run(false));
     }
-    let (a, b) = (p99(with.clone()), p99(without));
+    let (a, b) = (support::p99(with.clone()), support::p99(without));
     println!(
         "dashboard, {LEARNERS} learners, {EVENTS} changes x {reps}: p99 {:.3} ms per change, {:.3} ms per clock tick (ratio {:.2}), median {:.3} ms",
         support::ms(a),

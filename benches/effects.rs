@@ -60,11 +60,6 @@ fn effect(i: usize, at: SystemTime) -> Action {
     }
 }
 
-fn p99(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[(v.len() * 99 / 100).min(v.len() - 1)]
-}
-
 /// Per event: fold it, draw the frame. Returns each event's time to screen.
 fn burst(with_effects: bool) -> Vec<Duration> {
     let (mut app, mut view) = open();
@@ -93,7 +88,7 @@ fn main() -> ExitCode {
         with.extend(burst(true));
         without.extend(burst(false));
     }
-    let (a, b) = (p99(with.clone()), p99(without));
+    let (a, b) = (support::p99(with.clone()), support::p99(without));
     println!(
         "effects burst of {BURST} x {reps}: p99 {:.3} ms with effects, {:.3} ms baseline (ratio {:.2}), median {:.3} ms",
         support::ms(a),

@@ -34,6 +34,12 @@ pub fn time(reps: usize, mut f: impl FnMut()) -> Duration {
     )
 }
 
+/// The 99th percentile of `v` (sorted in place).
+pub fn p99(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[(v.len() * 99 / 100).min(v.len() - 1)]
+}
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }

@@ -217,7 +217,7 @@ fn status_shows_each_learners_published_step() {
 #[test]
 #[ignore = "needs a cluster: scripts/e2e-cluster or KUBETUTOR_E2E_KUBECONFIG"]
 fn the_dashboard_follows_the_room_live_in_tmux() {
-    use crate::tmux::{Launch, Tmux, alive};
+    use crate::tmux::{Launch, Tmux};
     use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let name = "e2e-ws-dash";
@@ -261,16 +261,7 @@ fn the_dashboard_follows_the_room_live_in_tmux() {
     wait("a learner's details", &|s| s.contains("Esc/q back"));
     tmux.send(&["q"]);
     wait("details closed", &|s| !s.contains("Esc/q back"));
-    tmux.send(&["q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while alive(pid) {
-        assert!(
-            Instant::now() < deadline,
-            "q did not quit:\n{}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    quit_with_q(&tmux, pid);
     ok(workshop(dir.path(), &["delete", name]), "workshop delete");
 }
 
@@ -332,6 +323,21 @@ fn the_whole_lesson_passes_with_a_learners_derived_role() {
         rules.len(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// `q` quits the dashboard: its process `pid` is gone within 10 s.
+fn quit_with_q(tmux: &crate::tmux::Tmux, pid: u32) {
+    use std::time::{Duration, Instant};
+    tmux.send(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while crate::tmux::alive(pid) {
+        assert!(
+            Instant::now() < deadline,
+            "q did not quit:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Deletes the workshop when dropped, so a failing test leaves no room behind for the next run
@@ -438,15 +444,6 @@ fn the_dashboard_rides_out_an_apiserver_restart_and_a_deleted_namespace() {
         s.contains("1 learners")
     });
     assert!(alive(pid), "the dashboard exited");
-    tmux.send(&["q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while alive(pid) {
-        assert!(
-            Instant::now() < deadline,
-            "q did not quit:\n{}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    quit_with_q(&tmux, pid);
     ok(workshop(dir.path(), &["delete", name]), "workshop delete");
 }

@@ -199,26 +199,26 @@ fn plain_args(args: &[Word], with_value: &[&str]) -> Vec<Word> {
     out
 }
 
+/// kubectl's global flags that take a value (the value is not the subcommand).
+pub(crate) const KUBECTL_GLOBAL_WITH_VALUE: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--context",
+    "--kubeconfig",
+    "--cluster",
+    "--user",
+    "-s",
+    "--server",
+];
+
 /// The files a `kubectl` command reads (`-f`, `--filename`, `-k`), from its arguments.
 pub(crate) fn kubectl_files(args: &[Word]) -> Vec<Word> {
     let mut out = Vec::new();
     // `-f` is --filename for most subcommands, but --follow for `logs` (and `attach` has none).
-    let sub = plain_args(
-        args,
-        &[
-            "-n",
-            "--namespace",
-            "--context",
-            "--kubeconfig",
-            "--cluster",
-            "--user",
-            "-s",
-            "--server",
-        ],
-    )
-    .into_iter()
-    .next()
-    .map(|w| w.text);
+    let sub = plain_args(args, KUBECTL_GLOBAL_WITH_VALUE)
+        .into_iter()
+        .next()
+        .map(|w| w.text);
     let sub = sub.as_deref();
     let short_f_files = !matches!(sub, Some("logs" | "attach" | "port-forward" | "exec"));
     for (i, w) in args.iter().enumerate() {

@@ -25,7 +25,7 @@ pub mod syntax;
 pub mod vars;
 
 pub use diag::{DiagSpan, Diagnostic, Severity};
-pub(crate) use files::kubectl_files;
+pub(crate) use files::{KUBECTL_GLOBAL_WITH_VALUE, kubectl_files};
 pub use load::{
     BundledLesson, LessonError, LessonText, bundled, lesson_source, lesson_text, load, read_source,
 };

@@ -10,7 +10,7 @@ use k8s_openapi::api::rbac::v1::PolicyRule;
 use serde::Deserialize as _;
 
 use crate::lesson::shell::{Word, scan};
-use crate::lesson::{Lesson, kubectl_files, split_assignments};
+use crate::lesson::{KUBECTL_GLOBAL_WITH_VALUE, Lesson, kubectl_files, split_assignments};
 
 /// The rules and what could not be derived (one line per command, for the instructor).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -98,16 +98,9 @@ pub fn for_lesson(lesson: &Lesson) -> Derived {
     }
 }
 
-/// Global flags that take a value (their value is not a positional argument).
+/// Subcommand flags that take a value (their value is not a positional argument); the global
+/// ones are [`KUBECTL_GLOBAL_WITH_VALUE`].
 const WITH_VALUE: &[&str] = &[
-    "-n",
-    "--namespace",
-    "--context",
-    "--kubeconfig",
-    "--cluster",
-    "--user",
-    "-s",
-    "--server",
     "-o",
     "--output",
     "-l",
@@ -144,7 +137,9 @@ fn kubectl(args: &[Word], dir: &Path, grants: &mut Grants) -> Result<(), String>
     for w in &own {
         if skip {
             skip = false;
-        } else if WITH_VALUE.contains(&w.text.as_str()) {
+        } else if WITH_VALUE.contains(&w.text.as_str())
+            || KUBECTL_GLOBAL_WITH_VALUE.contains(&w.text.as_str())
+        {
             skip = true;
         } else if !w.text.starts_with('-') {
             plain.push(w);
