@@ -416,9 +416,9 @@ impl App {
                     (Some(var), complete) => self.say(Notice::Captured {
                         cell: self.cells[cell].id.clone(),
                         var,
-                        complete,
+                        complete: complete.map(Box::new),
                     }),
-                    (None, Some(summary)) => self.say(Notice::LessonComplete(summary)),
+                    (None, Some(summary)) => self.say(Notice::LessonComplete(Box::new(summary))),
                     (None, None) => {}
                 }
                 self.last_result = Some((cell, outcome));

@@ -381,6 +381,16 @@ impl Strings for En {
                 format!("Transcript written: {path} ({commands} commands with their output)")
             }
             Notice::TranscriptFailed(e) => format!("Transcript not written: {e}"),
+            Notice::NoEditor => {
+                "No editor: set $EDITOR (e.g. export EDITOR=nano) to edit commands.".into()
+            }
+            Notice::EditorQuotes { editor, error } => {
+                format!("Cannot read $EDITOR ({editor}): {error}; fix its quotes.")
+            }
+            Notice::EditorFile(e) => format!("Cannot keep the edit in a temporary file: {e}"),
+            Notice::EditorFailed { program, why } => {
+                format!("{program} failed ({why}); command not run.")
+            }
             Notice::PodsStartWithCluster => {
                 "pods: starts once the cluster is confirmed (first kubectl command)".into()
             }

@@ -2,7 +2,8 @@
 //! key hints, help, dialogs, cell frames, step headings, the sentinel pane ([`PaneText`] and
 //! the events' explanations) and the app's common notices ([`Notice`]) follow the lesson's
 //! language (a `lesson.zh-CN.md` is shown in Chinese), and so do the panes' placeholders and
-//! the rarer notices (edits, reloads, the read-only lock, the lesson-complete summary). What
+//! the rarer notices (edits and the editor's failures, reloads, the read-only lock, the
+//! lesson-complete summary). What
 //! other programs say (a cluster's or the shell's errors, quoted in a notice) stays as they
 //! said it.
 //! Shared by the app (notices) and the TUI (everything drawn).
@@ -108,9 +109,9 @@ pub enum Notice {
     Captured {
         cell: String,
         var: String,
-        complete: Option<Completion>,
+        complete: Option<Box<Completion>>,
     },
-    LessonComplete(Completion),
+    LessonComplete(Box<Completion>),
     NeedsEnv(String),
     LeftTerminal,
     ProgressCorrupt(String),
@@ -129,6 +130,19 @@ pub enum Notice {
         commands: usize,
     },
     TranscriptFailed(String),
+    NoEditor,
+    /// `$EDITOR` could not be split like a shell would.
+    EditorQuotes {
+        editor: String,
+        error: String,
+    },
+    /// The temporary file of an edit could not be written or read back.
+    EditorFile(String),
+    /// The editor could not start, or exited with a failure: the command is not run.
+    EditorFailed {
+        program: String,
+        why: String,
+    },
     // The panes' placeholders, before their watchers run.
     PodsStartWithCluster,
     PodsNotUsed,
@@ -383,9 +397,9 @@ mod tests {
             Notice::Captured {
                 cell: "port".into(),
                 var: "PORT".into(),
-                complete: Some(complete.clone()),
+                complete: Some(Box::new(complete.clone())),
             },
-            Notice::LessonComplete(complete),
+            Notice::LessonComplete(Box::new(complete)),
             Notice::NeedsEnv("TOKEN".into()),
             Notice::LeftTerminal,
             Notice::ProgressCorrupt("/tmp/p.bad".into()),
@@ -400,6 +414,16 @@ mod tests {
                 commands: 3,
             },
             Notice::TranscriptFailed("EROFS".into()),
+            Notice::NoEditor,
+            Notice::EditorQuotes {
+                editor: "'vim".into(),
+                error: "missing closing quote".into(),
+            },
+            Notice::EditorFile("ENOSPC".into()),
+            Notice::EditorFailed {
+                program: "vim".into(),
+                why: "exit status: 1".into(),
+            },
         ];
         let cjk = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         for n in &notices {

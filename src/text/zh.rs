@@ -434,6 +434,14 @@ impl Strings for Zh {
                 format!("记录已写入：{path}（{commands} 条命令及其输出）")
             }
             Notice::TranscriptFailed(e) => format!("记录没有写入：{e}"),
+            Notice::NoEditor => "没有编辑器：设置 $EDITOR（例如 export EDITOR=nano）才能编辑命令。".into(),
+            Notice::EditorQuotes { editor, error } => {
+                format!("无法解析 $EDITOR（{editor}）：{error}；请修正引号。")
+            }
+            Notice::EditorFile(e) => format!("无法用临时文件保存修改：{e}"),
+            Notice::EditorFailed { program, why } => {
+                format!("{program} 失败（{why}）；命令没有运行。")
+            }
             Notice::PodsStartWithCluster => "pods：确认集群后开始（第一条 kubectl 命令时）".into(),
             Notice::PodsNotUsed => "pods：这个课程没有配置集群".into(),
             Notice::SentinelWaiting(target) => format!("sentinel：等待 {target}"),

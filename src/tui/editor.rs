@@ -3,9 +3,11 @@
 use std::io::Write;
 use std::process::Command;
 
-/// Edit `code`; Ok(None) when the learner left it unchanged, Err with a message for the
+use crate::text::Notice;
+
+/// Edit `code`; Ok(None) when the learner left it unchanged, Err with the notice for the
 /// status bar when no editor is set or it failed.
-pub fn edit(code: &str) -> Result<Option<String>, String> {
+pub fn edit(code: &str) -> Result<Option<String>, Notice> {
     let editor = ["VISUAL", "EDITOR"]
         .iter()
         .filter_map(|k| std::env::var(k).ok())
@@ -13,31 +15,38 @@ pub fn edit(code: &str) -> Result<Option<String>, String> {
     edit_with(editor.as_deref(), code)
 }
 
-fn edit_with(editor: Option<&str>, code: &str) -> Result<Option<String>, String> {
-    let editor =
-        editor.ok_or("No editor: set $EDITOR (e.g. export EDITOR=nano) to edit commands.")?;
+fn edit_with(editor: Option<&str>, code: &str) -> Result<Option<String>, Notice> {
+    let editor = editor.ok_or(Notice::NoEditor)?;
     // Split as a shell would, so `EDITOR="'/opt/My Editor/bin/ed' --wait"` works.
-    let words = shell_words::split(editor)
-        .map_err(|e| format!("Cannot read $EDITOR ({editor}): {e}; fix its quotes."))?;
-    let (program, args) = words.split_first().ok_or("$EDITOR is empty")?;
+    let words = shell_words::split(editor).map_err(|e| Notice::EditorQuotes {
+        editor: editor.to_string(),
+        error: e.to_string(),
+    })?;
+    let (program, args) = words.split_first().ok_or(Notice::NoEditor)?;
+    let temp = |e: std::io::Error| Notice::EditorFile(e.to_string());
     let mut file = tempfile::Builder::new()
         .prefix("kubetutor-")
         .suffix(".sh")
         .tempfile()
-        .map_err(|e| format!("Cannot create a temporary file: {e}"))?;
+        .map_err(temp)?;
     file.write_all(code.as_bytes())
         .and_then(|()| file.flush())
-        .map_err(|e| format!("Cannot write the temporary file: {e}"))?;
+        .map_err(temp)?;
     let status = Command::new(program)
         .args(args)
         .arg(file.path())
         .status()
-        .map_err(|e| format!("Cannot start {program}: {e}"))?;
+        .map_err(|e| Notice::EditorFailed {
+            program: program.clone(),
+            why: e.to_string(),
+        })?;
     if !status.success() {
-        return Err(format!("{program} exited with {status}; command not run."));
+        return Err(Notice::EditorFailed {
+            program: program.clone(),
+            why: status.to_string(),
+        });
     }
-    let edited = std::fs::read_to_string(file.path())
-        .map_err(|e| format!("Cannot read the edit back: {e}"))?;
+    let edited = std::fs::read_to_string(file.path()).map_err(temp)?;
     let edited = edited.trim_end().to_string();
     Ok((edited != code.trim_end() && !edited.is_empty()).then_some(edited))
 }
@@ -48,7 +57,7 @@ mod tests {
 
     #[test]
     fn missing_editor_is_a_clear_message() {
-        assert!(edit_with(None, "ls").unwrap_err().contains("$EDITOR"));
+        assert_eq!(edit_with(None, "ls").unwrap_err(), Notice::NoEditor);
     }
 
     #[test]
@@ -79,6 +88,9 @@ mod tests {
             Ok(Some("pwd -P".to_string()))
         );
         let unbalanced = edit_with(Some("'vim"), "ls").unwrap_err();
-        assert!(unbalanced.contains("fix its quotes"), "{unbalanced}");
+        assert!(
+            matches!(unbalanced, Notice::EditorQuotes { .. }),
+            "{unbalanced:?}"
+        );
     }
 }

@@ -377,7 +377,7 @@ pub async fn run_lesson(
             let edited = guard.suspended(|| tokio::task::block_in_place(|| editor::edit(&code)))?;
             let action = match edited {
                 Ok(code) => Action::Edited { cell, code },
-                Err(message) => Action::Notice(message),
+                Err(notice) => Action::Say(notice),
             };
             rt.dispatch(&mut app, action).await;
         }
