@@ -3,9 +3,8 @@
 //! the events' explanations) and the app's common notices ([`Notice`]) follow the lesson's
 //! language (a `lesson.zh-CN.md` is shown in Chinese), and so do the panes' placeholders and
 //! the rarer notices (edits and the editor's failures, reloads, the read-only lock, the
-//! lesson-complete summary). What
-//! other programs say (a cluster's or the shell's errors, quoted in a notice) stays as they
-//! said it.
+//! lesson-complete summary). What other programs say (a cluster's or the shell's errors,
+//! quoted in a notice) stays as they said it.
 //! Shared by the app (notices) and the TUI (everything drawn).
 
 pub mod en;
