@@ -4,7 +4,7 @@
 //! shows the deletion and the controller's replacement under the deleting cell, as news of
 //! that cell (not "continuing" the controller's earlier work).
 
-use crate::support::{TestNamespace, kubeconfig, kubectl_ok, kubetutor, real_node, text};
+use crate::support::{TestNamespace, kubectl_ok, real_node, run_lesson};
 
 /// Three steps: a pod of its own, a cell with no cluster work, a pod under a controller
 /// deleted and replaced. Every cluster cell waits for what it caused, so its effects arrive
@@ -102,21 +102,8 @@ fn effects_are_shown_under_the_cell_that_caused_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let lesson = dir.path().join("lesson.md");
     std::fs::write(&lesson, LESSON).expect("write lesson");
-    let state = tempfile::tempdir().expect("tempdir");
-    let out = kubetutor(&kubeconfig(), state.path())
-        .args([
-            "run",
-            &lesson.display().to_string(),
-            "--effects",
-            "--yes",
-            "--namespace",
-            n,
-        ])
-        .output()
-        .expect("run kubetutor");
-    let stdout = text(&out.stdout);
-    let report = format!("stdout:\n{stdout}\nstderr:\n{}", text(&out.stderr));
-    assert!(out.status.success(), "{report}");
+    let (passed, stdout, report) = run_lesson(&lesson, n, &["--effects"]);
+    assert!(passed, "{report}");
     assert!(stdout.contains("6 passed, 0 failed"), "{report}");
 
     let created = effects_of(&stdout, "create-pod");

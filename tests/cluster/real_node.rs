@@ -299,20 +299,8 @@ fn an_interactive_kubectl_exec_cell_talks_to_a_real_redis() {
          kubectl exec -it cli -- redis-cli\n```\n",
     )
     .expect("lesson");
-    let state = tempfile::tempdir().expect("tempdir");
-    let out = crate::support::kubetutor(&crate::support::kubeconfig(), state.path())
-        .args([
-            "run",
-            &lesson.display().to_string(),
-            "--yes",
-            "--namespace",
-            n,
-        ])
-        .output()
-        .expect("run kubetutor");
-    let stdout = text(&out.stdout);
-    let report = format!("stdout:\n{stdout}\nstderr:\n{}", text(&out.stderr));
-    assert!(out.status.success(), "{report}");
+    let (passed, stdout, report) = crate::support::run_lesson(&lesson, n, &[]);
+    assert!(passed, "{report}");
     assert!(stdout.contains("1 passed, 0 failed"), "{report}");
     // The session text is the cell's output: redis-cli's prompt, OK and the value read back.
     assert!(stdout.contains("OK"), "{report}");

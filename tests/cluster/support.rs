@@ -62,6 +62,21 @@ pub fn kubetutor(kubeconfig: &Path, state: &Path) -> Command {
     cmd
 }
 
+/// `kubetutor run LESSON --yes --namespace NS [extra...]` with a fresh state: whether it
+/// passed, its stdout, and both outputs for an assertion message.
+pub fn run_lesson(lesson: &Path, ns: &str, extra: &[&str]) -> (bool, String, String) {
+    let state = tempfile::tempdir().expect("tempdir");
+    let out = kubetutor(&kubeconfig(), state.path())
+        .args(["run", &lesson.display().to_string()])
+        .args(extra)
+        .args(["--yes", "--namespace", ns])
+        .output()
+        .expect("run kubetutor");
+    let stdout = text(&out.stdout);
+    let report = format!("stdout:\n{stdout}\nstderr:\n{}", text(&out.stderr));
+    (out.status.success(), stdout, report)
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

@@ -44,9 +44,14 @@ fn labelled_left(name: &str) -> String {
     ])
 }
 
+/// The room ana and bo, created twice (the second must resume, not fail); their kubeconfigs.
 fn create_room(dir: &Path, name: &str) -> PathBuf {
+    create_room_of(dir, name, "# the room\nana\nbo\n")
+}
+
+fn create_room_of(dir: &Path, name: &str, names_file: &str) -> PathBuf {
     let names = dir.join("names.txt");
-    std::fs::write(&names, "# the room\nana\nbo\n").unwrap();
+    std::fs::write(&names, names_file).unwrap();
     let out_dir = dir.join("kc");
     let args = [
         "create",
@@ -276,25 +281,7 @@ fn the_whole_lesson_passes_with_a_learners_derived_role() {
     let dir = tempfile::tempdir().unwrap();
     let name = "e2e-ws-role";
     let _room = Room::fresh(dir.path(), name);
-    let names = dir.path().join("names.txt");
-    std::fs::write(&names, "ana\n").unwrap();
-    let out_dir = dir.path().join("kc");
-    ok(
-        workshop(
-            dir.path(),
-            &[
-                "create",
-                name,
-                "--lesson",
-                LESSON,
-                "--names",
-                names.to_str().unwrap(),
-                "--out",
-                out_dir.to_str().unwrap(),
-            ],
-        ),
-        "workshop create",
-    );
+    let out_dir = create_room_of(dir.path(), name, "ana\n");
     let ns = format!("{name}-ana");
     let role = kubectl_ok(&["-n", &ns, "get", "role", "learner", "-o", "json"]);
     let rules: serde_json::Value = serde_json::from_str(&role).unwrap();

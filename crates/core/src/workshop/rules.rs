@@ -203,11 +203,8 @@ fn kubectl(args: &[Word], dir: &Path, grants: &mut Grants) -> Result<(), String>
             }
         }
         "wait" => each(grants, of(1)?, READ),
-        "create" if files.is_empty() => {
-            // `kubectl create configmap NAME ...`, `create deployment ...`
-            each(grants, typed(1)?, &["create"]);
-        }
-        "create" => each(grants, kinds.clone(), &["create"]),
+        // `kubectl create -f x.yaml`, or `create configmap NAME ...`
+        "create" => each(grants, of(1)?, &["create"]),
         "apply" | "replace" => each(grants, of(1)?, &["get", "create", "patch", "update"]),
         "delete" => each(grants, of(1)?, &["get", "list", "delete"]),
         "label" | "annotate" | "patch" | "edit" | "set" => {
