@@ -706,3 +706,38 @@ async fn a_cell_waits_for_its_effect_then_runs() {
     assert!(!out.contains("never"), "{out}");
     h.shutdown().await;
 }
+
+/// A cell bash cannot parse reads as it would under `bash -c` (with `eval` for `-c`): the
+/// user's own line and line number, nothing of the script that runs it.
+#[tokio::test]
+async fn a_syntax_error_names_the_cells_line_and_nothing_of_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let codes = [
+        "if then fi",
+        "echo a $LINENO\nif then fi",
+        "shopt -s extglob\necho @(x|y) $LINENO",
+        "echo $LINENO\nno_such_command_kt",
+        "",
+        "# only a comment",
+        // A stray `}` must not end our parse early and run what follows it.
+        "echo a\n}; echo ran\necho b",
+    ];
+    let l = lesson(dir.path(), codes.iter().map(|c| (*c, plain())).collect());
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    for cell in 0..codes.len() {
+        h.run(cell);
+    }
+    let ev = until_finished(&mut rx, codes.len()).await;
+    for (cell, code) in codes.iter().enumerate() {
+        let fresh = std::process::Command::new("bash")
+            .args(["-c", "bash -c \"$1\" 2>&1", "bash", code])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let want = String::from_utf8_lossy(&fresh.stdout).replace("bash: -c: ", "bash: eval: ");
+        let got = output_of(&ev, cell);
+        assert_eq!(got, want, "cell {cell}: {code:?}");
+        assert!(!got.contains("__kt"), "{got}");
+    }
+    h.shutdown().await;
+}
