@@ -36,7 +36,11 @@ pub enum ImportError {
     Scenario { path: PathBuf, reason: String },
     #[error("{}: nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`", .path.display())]
     OldFormat { path: PathBuf, version: u64 },
+    #[error("{}: {EMPTY}", .path.display())]
+    Empty { path: PathBuf },
 }
+
+const EMPTY: &str = "the notebook has no cells, so there is no lesson in it; add a Markdown or code cell";
 
 impl ImportError {
     /// The message without the path (for callers that print the path themselves).
@@ -47,6 +51,7 @@ impl ImportError {
             ImportError::OldFormat { version, .. } => format!(
                 "nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`"
             ),
+            ImportError::Empty { .. } => EMPTY.to_string(),
         }
     }
 }
@@ -85,10 +90,8 @@ pub fn import(path: &Path, text: &str) -> Result<Imported, ImportError> {
         (from_text_export(text), false, Vec::new())
     };
     if cells.is_empty() {
-        let reason = "it has no cells".to_string();
-        return Err(ImportError::Invalid {
+        return Err(ImportError::Empty {
             path: path.to_path_buf(),
-            reason,
         });
     }
     let mut imported = assemble(path, &cells, bash_kernel);
