@@ -64,10 +64,14 @@ fn three_ready(rows: &[&String]) -> bool {
 /// The lesson in tmux on namespace `ns`, its first cell run and the cluster confirmed. The pane
 /// watches once the learner has confirmed the cluster target, which the first command that
 /// talks to the cluster asks for; that cell creates the ConfigMap the manifests need.
+/// The sentinel pane reaches every pod through a port-forward, as from a laptop outside the
+/// cluster, though these tests run inside the node's network (`sentinel_pane.rs` covers
+/// dialling pod IPs directly).
 pub fn open_lesson_confirmed(ns: &str) -> Tmux {
     let state = tempfile::tempdir().expect("tempdir");
     let mut cmd = kubetutor(&kubeconfig(), state.path());
-    cmd.args([LESSON, "--namespace", ns]);
+    cmd.args([LESSON, "--namespace", ns])
+        .env("KUBETUTOR_POD_DIAL", "forward");
     let mut tmux = Tmux::launch(Launch::command(&cmd).size(220, 50));
     // The state kubetutor runs with lives as long as the session (tests read its progress).
     tmux.state = state;

@@ -198,6 +198,12 @@ fn measure_outage(tmux: &Tmux, n: &str, state: &std::path::Path) {
     let log =
         std::fs::read_to_string(state.join("state/kubetutor/kubetutor.log")).unwrap_or_default();
     let probes: Vec<&str> = log.lines().filter(|l| l.contains("writes:")).collect();
+    // Inside the node's network the pane dials pod IPs as the sentinels do, not through the
+    // API server's forwards (which fail while a pod terminates, before its server stops).
+    assert!(
+        log.contains("dialling the pod directly"),
+        "the pane never dialled a pod directly:\n{log}"
+    );
     assert!(
         (shown - measured).abs() < 1.0,
         "pane {shown} vs measured {measured} (loop: {loop_log:?}); the pane's probe:\n{}\n{screen}",

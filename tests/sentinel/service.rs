@@ -81,6 +81,7 @@ fn config(client: kube::Client) -> MonitorConfig {
             namespace: "lesson".into(),
             service: "redis-sentinel".into(),
             port: 26379,
+            pods_directly: true,
         },
         master: "mymaster".into(),
         password: None,

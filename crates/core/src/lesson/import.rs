@@ -40,7 +40,8 @@ pub enum ImportError {
     Empty { path: PathBuf },
 }
 
-const EMPTY: &str = "the notebook has no cells, so there is no lesson in it; add a Markdown or code cell";
+const EMPTY: &str =
+    "the notebook has no cells, so there is no lesson in it; add a Markdown or code cell";
 
 impl ImportError {
     /// The message without the path (for callers that print the path themselves).

@@ -22,6 +22,9 @@ pub enum Seed {
         namespace: String,
         service: String,
         port: u16,
+        /// Dial pod IPs this host routes to directly (see `probe::Dialer`); off with
+        /// `KUBETUTOR_POD_DIAL=forward`, which sends everything through the API server.
+        pods_directly: bool,
     },
 }
 
@@ -108,6 +111,7 @@ impl MonitorConfig {
                 namespace: namespace.to_string(),
                 service: service.clone(),
                 port: pane.port,
+                pods_directly: std::env::var("KUBETUTOR_POD_DIAL").as_deref() != Ok("forward"),
             },
         };
         let password = pane

@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use tokio::sync::{Mutex, Notify, mpsc, watch};
+use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::config::{MonitorConfig, Seed, WakeHandle, wake_channel};
@@ -169,19 +169,14 @@ async fn start_seed(
                 ),
                 itx.clone(),
             ));
-            Some((
-                Dialer {
-                    kube: None,
-                    forwards: Mutex::default(),
-                },
-                None,
-            ))
+            Some((Dialer::new(None, false), None))
         }
         Seed::Service {
             client,
             namespace,
             service,
             port,
+            pods_directly,
         } => {
             let (etx, ready) = watch::channel(Endpoints::Unknown);
             tasks.spawn(endpoints::follow(
@@ -200,13 +195,7 @@ async fn start_seed(
                 itx.clone(),
             ));
             let kube = Some((client.clone(), namespace.clone()));
-            Some((
-                Dialer {
-                    kube,
-                    forwards: Mutex::default(),
-                },
-                Some(forward),
-            ))
+            Some((Dialer::new(kube, *pods_directly), Some(forward)))
         }
     }
 }
