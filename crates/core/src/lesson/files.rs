@@ -26,21 +26,23 @@ pub(crate) fn missing_files(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diag
     let mut made: HashSet<String> = HashSet::new();
     for (cell, scan) in scans {
         let holes = placeholders(&cell.code);
-        for &(a, b) in &holes {
-            let name = &cell.code[a..b];
+        for hole in &holes {
+            let name = &cell.code[hole.at..hole.end];
             let d = cx.at(
                 Severity::Warning,
-                cx.code_pos(cell, a),
-                cx.code_pos(cell, b),
+                cx.code_pos(cell, hole.at),
+                cx.code_pos(cell, hole.end),
                 format!(
                     "`{name}` is a placeholder: replace it with a real value before this cell runs"
                 ),
             );
-            out.push(d.with_help(
-                "as written, bash reads `<` and `>` as redirections (a missing file, or a syntax error near `newline`); use an `export NAME=...` prompt or mark the cell run=false",
-            ));
+            out.push(d.with_help(if hole.quoted {
+                "as written, the cell runs with the placeholder itself as the value; use an `export NAME=...` prompt or mark the cell run=false"
+            } else {
+                "as written, bash reads `<` and `>` as redirections (a missing file, or a syntax error near `newline`); use an `export NAME=...` prompt or mark the cell run=false"
+            }));
         }
-        let in_hole = |w: &Word| holes.iter().any(|&(a, b)| w.at >= a && w.at < b);
+        let in_hole = |w: &Word| holes.iter().any(|h| w.at >= h.at && w.at < h.end);
         let mut here = match &cell.attrs.cwd {
             Some(c) => {
                 let dir = base.join(c);
@@ -127,32 +129,156 @@ fn check_ref(
     }
 }
 
-/// `<pod-name>`, `<VAULT_NAMESPACE>`: a name in angle brackets the reader is meant to fill in
-/// (byte ranges in `code`). Not `<<` here-documents, `<(...)` or `2>`/`< file` redirections:
-/// the name starts right after `<` and is one word of letters, digits, `-`, `_` or `.`.
-pub(crate) fn placeholders(code: &str) -> Vec<(usize, usize)> {
+/// A name in angle brackets the reader is meant to fill in: `<pod-name>`, `<VAULT_NAMESPACE>`,
+/// `<your cluster name>` (byte range in the code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Placeholder {
+    pub at: usize,
+    pub end: usize,
+    /// Inside quotes or a here-document, where bash reads `<` and `>` as text: the cell runs,
+    /// with the placeholder as its value.
+    pub quoted: bool,
+}
+
+/// The placeholders in `code`. Not `<<` here-documents, `<(...)` or `2>`/`< file` redirections:
+/// the name starts right after `<` with a letter and holds letters, digits, `-`, `_`, `.` and
+/// single spaces between words. In quotes and here-documents, where HTML is common, only names
+/// with `-`, `_`, a space or a capital letter count (`"<insert-env-here>"`, not `"<td>"`);
+/// comments are skipped.
+pub(crate) fn placeholders(code: &str) -> Vec<Placeholder> {
     let b = code.as_bytes();
     let mut out = Vec::new();
+    let mut quote: Option<u8> = None;
+    // Here-document delimiters whose bodies start after the current line.
+    let mut pending: Vec<String> = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let starts = b[i] == b'<'
-            && (i == 0 || !matches!(b[i - 1], b'<' | b'0'..=b'9'))
-            && b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic());
-        if starts {
-            let len = b[i + 1..]
-                .iter()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
-                .count();
-            let end = i + 1 + len;
-            if b.get(end) == Some(&b'>') {
-                out.push((i, end + 1));
-                i = end + 1;
+        let c = b[i];
+        if c == b'\n' && quote.is_none() && !pending.is_empty() {
+            i = skip_heredocs(code, i + 1, &mut pending, &mut out);
+            continue;
+        }
+        match (quote, c) {
+            (Some(b'\''), b'\'') | (Some(b'"'), b'"') => quote = None,
+            (Some(b'"') | None, b'\\') => {
+                i += 2;
                 continue;
             }
+            (None, b'\'' | b'"') => quote = Some(c),
+            (None, b'#') if i == 0 || b[i - 1].is_ascii_whitespace() || b[i - 1] == b';' => {
+                i = code[i..].find('\n').map_or(b.len(), |n| i + n);
+                continue;
+            }
+            (None, b'<') if code[i..].starts_with("<<<") => {
+                i += 3;
+                continue;
+            }
+            (None, b'<') if b.get(i + 1) == Some(&b'<') => {
+                let (delim, next) = heredoc_delimiter(code, i + 2);
+                pending.extend(delim);
+                i = next;
+                continue;
+            }
+            _ => {}
+        }
+        if c == b'<'
+            && let Some(end) = placeholder_end(b, i)
+            && (i == 0 || !matches!(b[i - 1], b'<' | b'0'..=b'9'))
+        {
+            let quoted = quote.is_some();
+            if !quoted || looks_like_placeholder(&code[i + 1..end - 1]) {
+                out.push(Placeholder { at: i, end, quoted });
+            }
+            i = end;
+            continue;
         }
         i += 1;
     }
     out
+}
+
+/// Where `<name>` starting at `at` ends (one past `>`).
+fn placeholder_end(b: &[u8], at: usize) -> Option<usize> {
+    if !b.get(at + 1).is_some_and(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut j = at + 1;
+    while let Some(&c) = b.get(j) {
+        let word = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.');
+        // One space between words, never before `>` (`<in >out` is two redirections).
+        let space = c == b' ' && b.get(j + 1).is_some_and(|n| n.is_ascii_alphanumeric());
+        if !(word || space) {
+            break;
+        }
+        j += 1;
+    }
+    (b.get(j) == Some(&b'>')).then_some(j + 1)
+}
+
+fn looks_like_placeholder(name: &str) -> bool {
+    name.bytes()
+        .any(|c| matches!(c, b'-' | b'_' | b' ') || c.is_ascii_uppercase())
+}
+
+/// The delimiter of a here-document whose `<<` ends before `from` (`<<-`, quotes stripped),
+/// and where scanning goes on.
+fn heredoc_delimiter(code: &str, from: usize) -> (Option<String>, usize) {
+    let rest = &code[from..];
+    let trimmed = rest
+        .strip_prefix('-')
+        .unwrap_or(rest)
+        .trim_start_matches([' ', '\t']);
+    let skipped = rest.len() - trimmed.len();
+    let len = trimmed
+        .find(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&' | '<' | '>' | ')'))
+        .unwrap_or(trimmed.len());
+    let word: String = trimmed[..len]
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+        .collect();
+    let next = from + skipped + len;
+    ((!word.is_empty()).then_some(word), next)
+}
+
+/// Skips the bodies of the pending here-documents from `from` (the start of the line after
+/// their `<<`), collecting the placeholders in them as quoted; returns where code goes on.
+fn skip_heredocs(
+    code: &str,
+    mut from: usize,
+    pending: &mut Vec<String>,
+    out: &mut Vec<Placeholder>,
+) -> usize {
+    for delim in std::mem::take(pending) {
+        while from < code.len() {
+            let line_end = code[from..].find('\n').map_or(code.len(), |n| from + n);
+            let line = &code[from..line_end];
+            let next = (line_end + 1).min(code.len());
+            if line.trim_start_matches('\t') == delim {
+                from = next;
+                break;
+            }
+            let bytes = line.as_bytes();
+            let mut j = 0;
+            while j < bytes.len() {
+                if bytes[j] == b'<'
+                    && let Some(end) = placeholder_end(bytes, j)
+                {
+                    if looks_like_placeholder(&line[j + 1..end - 1]) {
+                        out.push(Placeholder {
+                            at: from + j,
+                            end: from + end,
+                            quoted: true,
+                        });
+                    }
+                    j = end;
+                } else {
+                    j += 1;
+                }
+            }
+            from = next;
+        }
+    }
+    from
 }
 
 /// The words of a command that name files it reads.
@@ -167,7 +293,7 @@ fn file_refs(cmd: &[Word]) -> Vec<Word> {
         return vec![name.clone()];
     }
     match base {
-        "kubectl" | "oc" => kubectl_files(args),
+        "kubectl" | "oc" | super::model::KUBECTL_ALIAS => kubectl_files(args),
         "head" | "tail" => plain_args(args, &["-n", "-c"]),
         b if READERS.contains(&b) => plain_args(args, &[]),
         "bash" | "sh" if !args.iter().any(|w| w.text == "-c") => {
@@ -315,13 +441,44 @@ mod tests {
         let code = "kubectl logs <pod-name> -n <ns>\ncat <<EOF\nx\nEOF\ndiff <(ls) a 2>err <in.txt";
         let found: Vec<&str> = placeholders(code)
             .iter()
-            .map(|&(a, b)| &code[a..b])
+            .map(|h| &code[h.at..h.end])
             .collect();
         assert_eq!(found, ["<pod-name>", "<ns>"]);
         assert_eq!(
             placeholders("--from-file=vault.ca=<vault-ca-cert-file-path>").len(),
             1
         );
+    }
+
+    #[test]
+    fn placeholders_in_quotes_here_documents_and_several_words() {
+        let found = |code: &str| -> Vec<(String, bool)> {
+            placeholders(code)
+                .iter()
+                .map(|h| (code[h.at..h.end].to_string(), h.quoted))
+                .collect()
+        };
+        let s = |t: &str, q: bool| (t.to_string(), q);
+        // HTML in quotes is text; a placeholder in quotes is still one to fill in.
+        assert!(found("echo \"<h1>A</h1> <td>x</td>\" | html; sed 's/A/<b>A<\\/b>/'").is_empty());
+        assert_eq!(
+            found("export ENV=\"<insert-env-here>\" K='<API_KEY>'"),
+            [s("<insert-env-here>", true), s("<API_KEY>", true)]
+        );
+        // Several words: one placeholder, not a redirection from `your`.
+        assert_eq!(
+            found("kubectl get rec <your cluster name>; curl x/<BDB UID>/upgrade"),
+            [s("<your cluster name>", false), s("<BDB UID>", false)]
+        );
+        assert!(found("sort <in >out; tr a b <in.txt >o; cat <<<\"$x\"").is_empty());
+        // Here-document bodies are text; the command after the body is code again.
+        assert_eq!(
+            found(
+                "cat <<'EOF' > a.yaml\n<html><b>x</b>\nname: <your-name>\nEOF\nkubectl logs <pod>"
+            ),
+            [s("<your-name>", true), s("<pod>", false)]
+        );
+        assert!(found("ls # then <pod-name>\necho $# <x").is_empty());
     }
 
     #[test]

@@ -116,7 +116,7 @@ fn command_escapes(code: &str, cmd: &[Word], ns: Option<&str>, out: &mut Vec<Esc
     let Some(name_word) = cmd.get(start) else {
         return;
     };
-    let name = name_word.text.rsplit('/').next().unwrap_or("");
+    let name = super::model::program_of(&name_word.text);
     let args = &cmd[start + 1..];
     if VAR_SETTERS.contains(&name) || name == "env" || name == "printf" {
         var_setter_escapes(name, args, out);

@@ -281,9 +281,15 @@ pub(crate) fn import(index: &Path, text: &str) -> Result<Imported, String> {
         };
         page(finish, Some(t), &mut md)?;
     }
-    if ix.details.steps.is_empty() {
-        return Err("index.json lists no steps under details.steps".into());
+    // A scenario may be its intro alone (with the scripts it starts); one with no page at all
+    // has nothing to show.
+    if ix.details.steps.is_empty() && ix.details.intro.is_none() && ix.details.finish.is_none() {
+        return Err(
+            "index.json has no pages: add details.intro or details.steps (each {\"text\": \"step1.md\"})"
+                .into(),
+        );
     }
+    let md = with_kubectl_alias(index, md);
     Ok(Imported {
         title,
         markdown: md,
@@ -291,6 +297,38 @@ pub(crate) fn import(index: &Path, text: &str) -> Result<Imported, String> {
         warnings,
         attachments: Vec::new(),
     })
+}
+
+/// Killercoda's environments alias `k` to kubectl, and scenarios use it: when a cell calls
+/// `k`, a cell defining it (as a function: cells run in a non-interactive bash) opens the first
+/// step, so the scenario runs as it does there.
+fn with_kubectl_alias(index: &Path, md: String) -> String {
+    let Ok(lesson) = super::parse::parse(index, &md) else {
+        return md;
+    };
+    let calls_k = lesson.cells().iter().any(|c| {
+        super::shell::scan(&c.code).commands.iter().any(|cmd| {
+            let (_, start) = super::vars::split_assignments(cmd);
+            cmd.get(start)
+                .is_some_and(|w| w.text == super::model::KUBECTL_ALIAS)
+        })
+    });
+    let Some(first_step) = md.find("\n## ").map(|at| at + 1) else {
+        return md;
+    };
+    if !calls_k {
+        return md;
+    }
+    let heading_end = md[first_step..]
+        .find('\n')
+        .map_or(md.len(), |n| first_step + n + 1);
+    let cell = format!(
+        "\nKillercoda's environments define `k` as kubectl; here a cell does:\n\n```sh\n{}\n```\n",
+        super::model::KUBECTL_ALIAS_CELL
+    );
+    let mut out = md;
+    out.insert_str(heading_end, &cell);
+    out
 }
 
 /// A fence longer than any backtick run in the script, so the script cannot close it.
@@ -303,6 +341,52 @@ fn fence_block(info: &str, code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scenario(
+        index: &str,
+        files: &[(&str, &str)],
+    ) -> (tempfile::TempDir, Result<Imported, String>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        let path = dir.path().join("index.json");
+        std::fs::write(&path, index).expect("write");
+        let imported = import(&path, index);
+        (dir, imported)
+    }
+
+    #[test]
+    fn a_scenario_of_its_intro_alone_is_a_lesson_and_one_without_pages_is_refused() {
+        let index =
+            r#"{"title":"Scripts","details":{"intro":{"text":"intro.md","foreground":"fg.sh"}}}"#;
+        let (_dir, got) = scenario(
+            index,
+            &[("intro.md", "Watch it run.\n"), ("fg.sh", "echo hi\n")],
+        );
+        let md = got.expect("imported").markdown;
+        assert!(
+            md.contains("## Introduction\n\n```sh\necho hi\n```"),
+            "{md}"
+        );
+        let (_dir, none) = scenario(r#"{"title":"Empty","details":{}}"#, &[]);
+        assert!(none.expect_err("refused").contains("no pages"));
+    }
+
+    #[test]
+    fn a_scenario_calling_k_defines_it_in_its_first_step() {
+        let index = r#"{"title":"K","details":{"steps":[{"title":"Pods","text":"s1.md"}]}}"#;
+        let (_dir, got) = scenario(index, &[("s1.md", "Run `k get pods`{{exec}}\n")]);
+        let md = got.expect("imported").markdown;
+        let defined = md
+            .find(crate::lesson::model::KUBECTL_ALIAS_CELL)
+            .expect(&md);
+        assert!(md.find("## Pods").expect(&md) < defined, "{md}");
+        assert!(defined < md.find("k get pods").expect(&md), "{md}");
+        let index = r#"{"title":"K","details":{"steps":[{"text":"s1.md"}]}}"#;
+        let (_dir, got) = scenario(index, &[("s1.md", "Run `kubectl get pods`{{exec}}\n")]);
+        assert!(!got.expect("imported").markdown.contains("k()"));
+    }
 
     #[test]
     fn closing_fence_actions_are_blanked_in_place() {

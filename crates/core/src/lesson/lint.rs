@@ -33,6 +33,7 @@ pub fn lint(lesson: &Lesson, source: &str) -> Vec<Diagnostic> {
         .collect();
     cx.undefined_vars(&scans, &mut out);
     cx.unwatched_waits(&mut out);
+    cx.undefined_kubectl_alias(&scans, &mut out);
     files::missing_files(&cx, &scans, &mut out);
     guard::lint_escapes(&cx, &scans, &mut out);
     out
@@ -60,7 +61,60 @@ pub(crate) struct CodePos {
     base: usize,
 }
 
+/// Whether code defines the `k` shorthand for later cells (a function, or an alias with
+/// `expand_aliases`), as [`super::model::KUBECTL_ALIAS_CELL`] does.
+fn defines_kubectl_alias(code: &str) -> bool {
+    code.lines().map(str::trim_start).any(|l| {
+        l.starts_with("k()")
+            || l.starts_with("k ()")
+            || l.starts_with("function k ")
+            || l.starts_with("function k(")
+            || l.contains("alias k=")
+    })
+}
+
 impl Cx<'_> {
+    /// `k get pods` where nothing defined `k`: Killercoda's environments alias it to kubectl,
+    /// a plain bash says `k: command not found`. Reported once, at its first use.
+    fn undefined_kubectl_alias(&self, scans: &[(&Cell, Scan)], out: &mut Vec<Diagnostic>) {
+        let mut uses = scans.iter().filter_map(|(cell, scan)| {
+            let at = scan.commands.iter().find_map(|cmd| {
+                let (_, start) = vars::split_assignments(cmd);
+                cmd.get(start)
+                    .filter(|w| w.text == super::model::KUBECTL_ALIAS)
+            })?;
+            Some((cell, at))
+        });
+        let defined_before = |cell: &Cell| {
+            scans
+                .iter()
+                .take_while(|(c, _)| c.span.start < cell.span.start)
+                .any(|(c, _)| defines_kubectl_alias(&c.code))
+        };
+        let Some((cell, word)) = uses.next() else {
+            return;
+        };
+        if defined_before(cell) || defines_kubectl_alias(&cell.code) {
+            return;
+        }
+        let more = uses
+            .filter(|(c, _)| c.span.start != cell.span.start)
+            .count();
+        let also = match more {
+            0 => String::new(),
+            n => format!(" (and in {n} later cells)"),
+        };
+        let d = self.at(
+            Severity::Warning,
+            self.code_pos(cell, word.at),
+            self.code_pos(cell, word.end),
+            format!("`k` is not defined: it is the usual alias of kubectl, but cells run in a plain bash{also}"),
+        );
+        out.push(d.with_help(
+            "write `kubectl`, or define it in a cell before: `k() { kubectl \"$@\"; }`",
+        ));
+    }
+
     /// `until=` waits for what a watcher observes: a cell waiting on Sentinel in a lesson
     /// without a sentinel pane would only ever time out; Kubernetes Events are watched with
     /// the pods pane.

@@ -211,3 +211,32 @@ fn a_wait_on_an_effect_nothing_watches_is_reported() {
         check(event)
     );
 }
+
+#[test]
+fn the_kubectl_alias_is_named_where_nothing_defines_it() {
+    let got = check(
+        "# T\n## S\n```sh\nfor k in a b; do echo $k; done\n```\n```sh\nk get pods\n```\n```sh\nk get svc\n```\n",
+    );
+    let found: Vec<_> = got.iter().filter(|(_, _, m)| m.contains("`k`")).collect();
+    assert_eq!(found.len(), 1, "{got:?}");
+    assert_eq!(found[0].0, W);
+    assert_eq!(found[0].1, 7, "at its first use, not at `for k`");
+    assert!(found[0].2.contains("and in 1 later cells"), "{found:?}");
+    let defined = check("# T\n## S\n```sh\nk() { kubectl \"$@\"; }\n```\n```sh\nk get pods\n```\n");
+    assert!(
+        !defined.iter().any(|(_, _, m)| m.contains("`k`")),
+        "{defined:?}"
+    );
+}
+
+#[test]
+fn placeholders_in_quotes_are_not_redirections() {
+    let got = messages(
+        "# T\n## S\n```sh\necho \"<h1>Title</h1> <td>x</td>\" | cat\nexport ENV=\"<insert-env-here>\"\nkubectl get rec <your cluster name>\n```\n",
+    );
+    let holes: Vec<&String> = got.iter().filter(|m| m.contains("placeholder")).collect();
+    assert_eq!(holes.len(), 2, "{got:?}");
+    assert!(holes[0].contains("<insert-env-here>"), "{holes:?}");
+    assert!(holes[1].contains("<your cluster name>"), "{holes:?}");
+    assert!(!got.iter().any(|m| m.contains("`your`")), "{got:?}");
+}

@@ -207,17 +207,35 @@ impl Cell {
 /// Commands that reach Kubernetes through the kubeconfig.
 const CLUSTER_COMMANDS: [&str; 4] = ["kubectl", "helm", "kustomize", "k9s"];
 
+/// The customary short name of kubectl (Killercoda's environments and most courses alias it):
+/// as a command name it counts as kubectl everywhere a lesson is read.
+pub const KUBECTL_ALIAS: &str = "k";
+
+/// The cell an import puts first when the scenario calls `k` (its environments define it).
+pub const KUBECTL_ALIAS_CELL: &str = "k() { kubectl \"$@\"; }";
+
+/// The program a command name stands for: its last path component, `k` read as kubectl.
+pub fn program_of(name: &str) -> &str {
+    match name.rsplit('/').next().unwrap_or(name) {
+        KUBECTL_ALIAS => "kubectl",
+        p => p,
+    }
+}
+
 /// Whether code runs a command that talks to Kubernetes (as a command word, also by path, not
 /// inside a file name), so the cluster target must be confirmed before it runs.
 /// Any word of any command counts (`watch kubectl ...`, `xargs helm ...`, `P=$(kubectl ...)`:
 /// the scanner lexes a substitution's inside as commands), read by the one shell scanner
 /// ([`super::shell::scan`]), so quoted text, comments and here-documents are understood.
+/// `k` counts as a command name only (`for k in ...` is no cluster command).
 pub fn mentions_cluster(code: &str) -> bool {
-    super::shell::scan(code)
-        .commands
-        .iter()
-        .flatten()
-        .any(|w| CLUSTER_COMMANDS.contains(&w.text.rsplit('/').next().unwrap_or(&w.text)))
+    super::shell::scan(code).commands.iter().any(|cmd| {
+        let (_, start) = super::vars::split_assignments(cmd);
+        cmd.get(start).is_some_and(|w| w.text == KUBECTL_ALIAS)
+            || cmd
+                .iter()
+                .any(|w| CLUSTER_COMMANDS.contains(&w.text.rsplit('/').next().unwrap_or(&w.text)))
+    })
 }
 
 /// Attributes from the fence's info string, e.g. ```` ```sh {id=x capture=VAR} ````.

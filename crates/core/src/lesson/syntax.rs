@@ -119,12 +119,15 @@ fn at_code_line(
     let message = format!("bash: {message}");
     // A placeholder such as `<pod-name>` is a syntax error until the reader fills it in; the
     // placeholder has its own warning, so this one is a warning too, pointing at it.
-    match super::files::placeholders(&cell.code).first() {
-        Some(&(from, to)) => idx
+    match super::files::placeholders(&cell.code)
+        .iter()
+        .find(|h| !h.quoted)
+    {
+        Some(hole) => idx
             .diag(path, Severity::Warning, start, end, message)
             .with_help(format!(
                 "the cell has placeholders to fill in first (`{}`); until then bash stops it with exit 2",
-                &cell.code[from..to]
+                &cell.code[hole.at..hole.end]
             )),
         None => idx
             .diag(path, Severity::Error, start, end, message)

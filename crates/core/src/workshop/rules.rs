@@ -82,7 +82,7 @@ pub fn for_lesson(lesson: &Lesson) -> Derived {
         for cmd in scan(&cell.code).commands {
             let (_, start) = split_assignments(&cmd);
             let Some(name) = cmd.get(start) else { continue };
-            let program = name.text.rsplit('/').next().unwrap_or(&name.text);
+            let program = crate::lesson::model::program_of(&name.text);
             if !matches!(program, "kubectl" | "oc") {
                 continue;
             }
