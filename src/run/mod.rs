@@ -54,7 +54,15 @@ pub fn cli_run(args: RunArgs) -> anyhow::Result<ExitCode> {
         args.from.is_some() || args.to.is_some() || !args.only.is_empty() || args.cleanup;
     anyhow::ensure!(
         !plan.is_empty(),
-        crate::lesson::nothing_to_run(&lesson, selected)
+        if selected {
+            crate::lesson::nothing_to_run(&lesson, selected)
+        } else {
+            format!(
+                "{}; {}",
+                crate::lesson::nothing_to_run(&lesson, selected),
+                crate::lesson::nothing_to_run_help(&lesson)
+            )
+        }
     );
     install_panic_hook();
     let rt = tokio::runtime::Builder::new_current_thread()

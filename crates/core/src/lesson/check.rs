@@ -138,7 +138,11 @@ pub fn check_file(path: &Path) -> Vec<Diagnostic> {
         Err(e) => return vec![error_diag(path, &e)],
     };
     let mut diags = match text.imported {
-        None => check_source(path, &text.markdown),
+        None => {
+            let mut d = check_source(path, &text.markdown);
+            d.extend(nothing_runs(path, &text.markdown, Severity::Warning));
+            d
+        }
         Some(warnings) => check_imported(path, &text.markdown, warnings),
     };
     let unreadable = diags.iter().any(|d| d.span.line == 0 && d.is_error());
@@ -154,6 +158,23 @@ pub fn check_file(path: &Path) -> Vec<Diagnostic> {
     diags
 }
 
+/// When nothing in the lesson would run (`kubetutor run` refuses it): an error for an import,
+/// a warning for Markdown, which is still a lesson to read and present.
+fn nothing_runs(path: &Path, markdown: &str, severity: Severity) -> Option<Diagnostic> {
+    let parsed = parse_full(path, markdown);
+    if parsed.lesson.cells().iter().any(|c| c.is_runnable()) {
+        return None;
+    }
+    let msg = super::model::nothing_to_run(&parsed.lesson, false);
+    let prefix = format!("{}: ", path.display());
+    let msg = msg.strip_prefix(&prefix).unwrap_or(&msg).to_string();
+    let help = format!(
+        "`kubetutor run` refuses it; {}",
+        super::model::nothing_to_run_help(&parsed.lesson)
+    );
+    Some(Diagnostic::file(path, severity, msg).with_help(help))
+}
+
 /// A notebook or scenario checked as the lesson it imports to: the importer's warnings, the
 /// lesson's diagnostics (lines of the imported lesson, as `kubetutor import` writes it), and
 /// an error when nothing in it would run.
@@ -162,15 +183,7 @@ fn check_imported(path: &Path, markdown: &str, warnings: Vec<String>) -> Vec<Dia
         .into_iter()
         .map(|w| Diagnostic::file(path, Severity::Warning, w))
         .collect();
-    let parsed = parse_full(path, markdown);
-    if !parsed.lesson.cells().iter().any(|c| c.is_runnable()) {
-        let msg = super::model::nothing_to_run(&parsed.lesson, false);
-        let prefix = format!("{}: ", path.display());
-        let msg = msg.strip_prefix(&prefix).unwrap_or(&msg).to_string();
-        diags.push(Diagnostic::file(path, Severity::Error, msg).with_help(
-            "`kubetutor run` would refuse it; write the commands as !cmd lines or %%bash cells",
-        ));
-    }
+    diags.extend(nothing_runs(path, markdown, Severity::Error));
     let lesson_diags = check_source(path, markdown);
     if !lesson_diags.is_empty() {
         let note = "imported in memory: line numbers below are lines of the lesson `kubetutor import` writes";

@@ -371,6 +371,39 @@ pub fn nothing_to_run(lesson: &Lesson, selected: bool) -> String {
     )
 }
 
+/// How to make a lesson that [`nothing_to_run`] refuses run, in the terms of its format.
+pub fn nothing_to_run_help(lesson: &Lesson) -> String {
+    let path = lesson.path.to_string_lossy();
+    if path.ends_with(".ipynb") {
+        return "write the commands as `!cmd` lines or `%%bash` cells".into();
+    }
+    if path.ends_with("index.json") {
+        return "mark the commands as Killercoda does: `cmd`{{exec}}, or a fence closed with ```{{exec}}".into();
+    }
+    let mut console = 0;
+    count_langs(&lesson.intro, "console", &mut console);
+    for step in &lesson.steps {
+        count_langs(&step.blocks, "console", &mut console);
+    }
+    match console {
+        0 => "put the commands in ```sh fences".into(),
+        n => format!(
+            "{n} of the blocks are ```console: put their commands in ```sh fences (a `$ ` prompt is dropped; output lines would run as commands, so leave them out)"
+        ),
+    }
+}
+
+fn count_langs(blocks: &[Block], lang: &str, n: &mut usize) {
+    for b in blocks {
+        match b {
+            Block::Code { lang: l, .. } if l == lang => *n += 1,
+            Block::List { items, .. } => items.iter().for_each(|i| count_langs(i, lang, n)),
+            Block::Quote { blocks, .. } => count_langs(blocks, lang, n),
+            _ => {}
+        }
+    }
+}
+
 fn count_code(blocks: &[Block]) -> usize {
     blocks
         .iter()
