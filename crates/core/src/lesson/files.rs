@@ -64,7 +64,7 @@ pub(crate) fn missing_files(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diag
         };
         // Redirect targets are not ordered against commands by the lexer; a file written
         // anywhere in the cell counts as present for the whole cell.
-        made.extend(scan.writes.iter().map(|w| w.text.clone()));
+        made.extend(scan.writes.iter().map(|w| same_file(&w.text).to_string()));
         for cmd in &scan.commands {
             let refs = file_refs(cmd);
             for r in refs.iter().filter(|r| !in_hole(r)) {
@@ -74,7 +74,7 @@ pub(crate) fn missing_files(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diag
             made.extend(
                 cmd.iter()
                     .filter(|w| !refs.contains(w))
-                    .map(|w| w.text.clone()),
+                    .map(|w| same_file(&w.text).to_string()),
             );
         }
         for r in scan.reads.iter().filter(|r| !in_hole(r)) {
@@ -102,12 +102,16 @@ fn check_ref(
         || t == "-"
         || t.starts_with('/')
         || t.contains("://")
-        || made.contains(t);
+        || made.contains(same_file(t));
     if skip || here.join(t).exists() {
         return;
     }
     let (s, e) = (cx.code_pos(cell, r.at), cx.code_pos(cell, r.end));
-    let shown = here.display();
+    let shown = if here.as_os_str().is_empty() {
+        Path::new(".").display()
+    } else {
+        here.display()
+    };
     if declared {
         let d = cx.at(
             Severity::Error,
@@ -127,6 +131,15 @@ fn check_ref(
             "declare `workdir:` in the front matter pointing at the folder that has it",
         ));
     }
+}
+
+/// A relative name as the file it names: `./a.yaml` and `a.yaml` are one file.
+fn same_file(name: &str) -> &str {
+    let mut t = name;
+    while let Some(rest) = t.strip_prefix("./") {
+        t = rest.trim_start_matches('/');
+    }
+    t
 }
 
 /// A name in angle brackets the reader is meant to fill in: `<pod-name>`, `<VAULT_NAMESPACE>`,

@@ -256,7 +256,8 @@ fn tool_escapes(code: &str, tool: &str, args: &[Word], ns: Option<&str>, out: &m
                 "drop it: cells reach the server the learner confirmed",
             ));
         } else if let Some((_, v)) = found(context_flags) {
-            if v.dynamic {
+            // Empty: a placeholder follows (`--context=<name>`), named as one already.
+            if v.dynamic || v.text.is_empty() {
                 continue;
             }
             let why = format!("`--context {}` bypasses kubetutor's context guard", v.text);
@@ -268,7 +269,7 @@ fn tool_escapes(code: &str, tool: &str, args: &[Word], ns: Option<&str>, out: &m
                 help: "drop it: kubetutor runs cells in the context it confirmed with the learner",
             });
         } else if let Some((_, v)) = found(&["-n", "--namespace"]) {
-            if v.dynamic || ns == Some(v.text.as_str()) {
+            if v.dynamic || v.text.is_empty() || ns == Some(v.text.as_str()) {
                 continue;
             }
             let other = v.text;
@@ -418,7 +419,7 @@ mod tests {
     fn lesson_namespace_and_variables_are_fine() {
         assert!(
             why(
-                "kubectl -n a get pods; kubectl --namespace=a get svc",
+                "kubectl -n a get pods; kubectl --namespace=a get svc; kubectl --namespace=<ns> get po",
                 Some("a")
             )
             .is_empty()

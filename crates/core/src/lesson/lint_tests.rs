@@ -240,3 +240,13 @@ fn placeholders_in_quotes_are_not_redirections() {
     assert!(holes[1].contains("<your cluster name>"), "{holes:?}");
     assert!(!got.iter().any(|m| m.contains("`your`")), "{got:?}");
 }
+
+#[test]
+fn a_file_written_as_dot_slash_name_is_the_file_read_as_name() {
+    let got = messages(
+        "# T\n## S\n```sh\necho x | tee ./a.yaml\necho y > ././c.yaml\n```\n```sh\ncat a.yaml c.yaml ./a.yaml\ncat gone.yaml\n```\n",
+    );
+    let missing: Vec<&String> = got.iter().filter(|m| m.contains("is not in")).collect();
+    assert_eq!(missing.len(), 1, "{got:?}");
+    assert!(missing[0].contains("gone.yaml"), "{missing:?}");
+}
