@@ -19,6 +19,32 @@ pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| Path::new("lessons").join(slug(&imported.title, path)));
     let file = dir.join("lesson.md");
+    let mut diagnostics: Vec<Diagnostic> = imported
+        .warnings
+        .iter()
+        .map(|w| Diagnostic::file(path, Severity::Warning, w.as_str()))
+        .collect();
+    let runnable = crate::lesson::parse(&file, &imported.markdown)
+        .map(|l| l.cells().iter().filter(|c| c.is_runnable()).count())
+        .unwrap_or(0);
+    if runnable == 0 {
+        // `run` refuses such a lesson: a CI job importing it must not go green on nothing, and
+        // nothing is written that a later step could take for a lesson.
+        let lesson = crate::lesson::parse(path, &imported.markdown);
+        let help = lesson
+            .map(|l| crate::lesson::nothing_to_run_help(&l))
+            .unwrap_or_default();
+        diagnostics.push(
+            Diagnostic::file(
+                path,
+                Severity::Error,
+                "nothing in it would run, so no lesson was written",
+            )
+            .with_help(help),
+        );
+        print!("{}", report(diagnostics).render(false));
+        return Ok(ExitCode::FAILURE);
+    }
     anyhow::ensure!(
         args.force || !file.exists(),
         "{}: already exists; replace it with --force, or choose another folder with -o",
@@ -31,33 +57,21 @@ pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         let out = dir.join(name);
         std::fs::write(&out, bytes).with_context(|| format!("{}: cannot write", out.display()))?;
     }
-    for w in &imported.warnings {
-        eprint!("{}", Diagnostic::file(path, Severity::Warning, w.as_str()));
-    }
-    let diags = check_file(&file);
-    let report = Report {
-        diagnostics: diags,
-        files: 1,
-    };
+    diagnostics.extend(check_file(&file));
+    let report = report(diagnostics);
     print!("{}", report.render(false));
-    let runnable = crate::lesson::parse(&file, &imported.markdown)
-        .map(|l| l.cells().iter().filter(|c| c.is_runnable()).count())
-        .unwrap_or(0);
-    println!("wrote {} ({runnable} shell cells)", file.display());
-    if runnable == 0 {
-        // `run` refuses such a lesson: a CI job importing it must not go green on nothing.
-        let refused = Diagnostic::file(
-            path,
-            Severity::Error,
-            "the lesson has no shell cells; `kubetutor run` would refuse it",
-        )
-        .with_help("write the commands as !cmd lines or %%bash cells");
-        eprint!("{refused}");
-        return Ok(ExitCode::FAILURE);
-    }
+    let cells = if runnable == 1 { "cell" } else { "cells" };
+    println!("wrote {} ({runnable} shell {cells})", file.display());
     Ok(if report.errors() > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn report(diagnostics: Vec<Diagnostic>) -> Report {
+    Report {
+        diagnostics,
+        files: 1,
+    }
 }

@@ -167,6 +167,9 @@ fn measure_outage(tmux: &Tmux, n: &str, state: &std::path::Path) {
     let master_pod = pod_with_ip(n, &master_ip);
     let earlier = shown_outage(&s);
     let started = Instant::now();
+    let started_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
     kubectl_ok(&["-n", n, "delete", "pod", &master_pod, "--wait=false"]);
     let (mut last_ok, mut window) = (started, None);
     // Which server answered as master, and when (offsets from the deletion), at each change.
@@ -206,7 +209,7 @@ fn measure_outage(tmux: &Tmux, n: &str, state: &std::path::Path) {
     );
     assert!(
         (shown - measured).abs() < 1.0,
-        "pane {shown} vs measured {measured} (loop: {loop_log:?}); the pane's probe:\n{}\n{screen}",
+        "pane {shown} vs measured {measured} (loop, s after {started_ms} ms: {loop_log:?}); the pane's probe:\n{}\n{screen}",
         probes.join("\n")
     );
 }

@@ -38,8 +38,11 @@ pub enum ImportError {
     OldFormat { path: PathBuf, version: u64 },
     #[error("{}: {EMPTY}", .path.display())]
     Empty { path: PathBuf },
+    #[error("{}: {MARKDOWN}", .path.display())]
+    Markdown { path: PathBuf },
 }
 
+const MARKDOWN: &str = "Markdown is a lesson already, nothing to import: open it with `kubetutor FILE`, check it with `kubetutor check FILE`";
 const EMPTY: &str =
     "the notebook has no cells, so there is no lesson in it; add a Markdown or code cell";
 
@@ -53,6 +56,7 @@ impl ImportError {
                 "nbformat {version} is not supported; convert it with `jupyter nbconvert --to notebook --nbformat 4`"
             ),
             ImportError::Empty { .. } => EMPTY.to_string(),
+            ImportError::Markdown { .. } => MARKDOWN.to_string(),
         }
     }
 }
@@ -64,6 +68,11 @@ pub fn import_path(path: &Path) -> Result<Imported, ImportError> {
         path: path.to_path_buf(),
         reason,
     };
+    if super::load::is_markdown(path) {
+        return Err(ImportError::Markdown {
+            path: path.to_path_buf(),
+        });
+    }
     let file = if path.is_dir() {
         path.join("index.json")
     } else {
@@ -85,17 +94,17 @@ pub fn import_path(path: &Path) -> Result<Imported, ImportError> {
 
 /// Converts notebook text (JSON if it parses as an object, else the plain-text export).
 pub fn import(path: &Path, text: &str) -> Result<Imported, ImportError> {
-    let (cells, bash_kernel, files) = if text.trim_start().starts_with('{') {
+    let (cells, kernel, files) = if text.trim_start().starts_with('{') {
         from_json(path, text)?
     } else {
-        (from_text_export(text), false, Vec::new())
+        (from_text_export(text), Kernel::Python, Vec::new())
     };
     if cells.is_empty() {
         return Err(ImportError::Empty {
             path: path.to_path_buf(),
         });
     }
-    let mut imported = assemble(path, &cells, bash_kernel);
+    let mut imported = assemble(path, &cells, &kernel);
     imported.attachments = files;
     Ok(imported)
 }
@@ -150,7 +159,18 @@ impl Default for Source {
 
 type Attachments = Vec<(String, Vec<u8>)>;
 
-fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool, Attachments), ImportError> {
+/// What a notebook's code cells are written in, from its kernel's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kernel {
+    /// bash_kernel, MetaKernel bash: every cell is shell.
+    Bash,
+    /// IPython (or no kernel named): Python, with `!cmd` and `%%bash` as shell.
+    Python,
+    /// Any other language (xonsh, R, Julia...): nothing in it is shell kubetutor can run.
+    Other(String),
+}
+
+fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, Kernel, Attachments), ImportError> {
     let invalid = |reason: String| ImportError::Invalid {
         path: path.to_path_buf(),
         reason,
@@ -166,9 +186,12 @@ fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool, Attachments)
         .metadata
         .pointer("/kernelspec/language")
         .or_else(|| nb.metadata.pointer("/language_info/name"));
-    let bash = lang
-        .and_then(|l| l.as_str())
-        .is_some_and(|l| matches!(l, "bash" | "sh" | "shell"));
+    let kernel = match lang.and_then(|l| l.as_str()).map(str::to_ascii_lowercase) {
+        Some(l) if matches!(l.as_str(), "bash" | "sh" | "shell") => Kernel::Bash,
+        None => Kernel::Python,
+        Some(l) if l == "python" || l.starts_with("python") => Kernel::Python,
+        Some(l) => Kernel::Other(l),
+    };
     let all = nb
         .cells
         .into_iter()
@@ -196,7 +219,7 @@ fn from_json(path: &Path, text: &str) -> Result<(Vec<NbCell>, bool, Attachments)
             }
         })
         .collect();
-    Ok((cells, bash, files))
+    Ok((cells, kernel, files))
 }
 
 /// A Markdown cell's attachments as files: `attachment:NAME` links become `NAME` (prefixed
@@ -335,11 +358,20 @@ fn is_marker(line: &str, word: &str) -> bool {
     rest.starts_with('[') && rest.ends_with("]:") && !rest[1..rest.len() - 2].contains(['[', ']'])
 }
 
-fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
+fn assemble(path: &Path, cells: &[NbCell], kernel: &Kernel) -> Imported {
     let mut chunks: Vec<String> = Vec::new();
     let mut commands = Vec::new();
     let mut warnings = Vec::new();
     let mut title = None;
+    if let Kernel::Other(lang) = kernel {
+        let code = cells
+            .iter()
+            .filter(|c| matches!(c, NbCell::Code(_)))
+            .count();
+        warnings.push(format!(
+            "the notebook's kernel is `{lang}`, not bash or Python: its {code} code cells are kept as blocks that never run"
+        ));
+    }
     for (n, cell) in cells.iter().enumerate() {
         match cell {
             NbCell::Markdown(text) => {
@@ -360,10 +392,10 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
                 }
             }
             NbCell::Code(src) => {
-                let pieces = if bash_kernel {
-                    bash_kernel_cell(src)
-                } else {
-                    magics::convert(src)
+                let pieces = match kernel {
+                    Kernel::Bash => bash_kernel_cell(src),
+                    Kernel::Python => magics::convert(src),
+                    Kernel::Other(lang) => other_kernel_cell(lang, src),
                 };
                 for p in pieces {
                     match p {
@@ -388,9 +420,14 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
         }
     }
     let title = title.unwrap_or_else(|| {
-        path.file_stem()
+        let stem = path
+            .file_stem()
             .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        warnings.push(format!(
+            "no level-1 heading in the Markdown cells: the title is the file name, `{stem}`; start the first Markdown cell with `# Title`"
+        ));
+        stem
     });
     let mut front = std::collections::BTreeMap::new();
     front.insert("title", title.clone());
@@ -403,6 +440,19 @@ fn assemble(path: &Path, cells: &[NbCell], bash_kernel: bool) -> Imported {
         warnings,
         attachments: Vec::new(),
     }
+}
+
+/// A cell of a kernel that is neither bash nor Python: shown in its own language, never run
+/// (one warning for the notebook says so).
+fn other_kernel_cell(lang: &str, src: &str) -> Vec<Piece> {
+    if src.trim().is_empty() {
+        return Vec::new();
+    }
+    let fence_lang: String = lang
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+'))
+        .collect();
+    vec![Piece::Shown(fence_lang, src.trim_end().to_string())]
 }
 
 /// A bash-kernel cell is shell as it is (one shell for the notebook), unless it uses the
@@ -486,11 +536,38 @@ fn display_only_fences(text: &str) -> String {
     out
 }
 
+/// The text of the first level-1 heading (`# Title` or a `===` underline), as CommonMark
+/// reads it: not a `# comment` in a code block, and a badge image's alt text left out.
 fn first_h1(text: &str) -> Option<String> {
-    text.lines()
-        .find_map(|l| l.strip_prefix("# "))
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
+    use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+    let mut title: Option<String> = None;
+    let mut in_image = 0;
+    for event in Parser::new(text) {
+        match (&mut title, event) {
+            (
+                None,
+                Event::Start(Tag::Heading {
+                    level: HeadingLevel::H1,
+                    ..
+                }),
+            ) => {
+                title = Some(String::new());
+            }
+            (Some(_), Event::Start(Tag::Image { .. })) => in_image += 1,
+            (Some(_), Event::End(TagEnd::Image)) => in_image -= 1,
+            (Some(t), Event::Text(s) | Event::Code(s)) if in_image == 0 => t.push_str(&s),
+            (Some(t), Event::SoftBreak | Event::HardBreak) => t.push(' '),
+            (Some(t), Event::End(TagEnd::Heading(_))) => {
+                let found = t.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !found.is_empty() {
+                    return Some(found);
+                }
+                title = None;
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn trim_blank_lines(text: &str) -> &str {

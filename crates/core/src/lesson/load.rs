@@ -247,6 +247,12 @@ pub fn lesson_source(path: &Path) -> Result<String, LessonError> {
     lesson_text(path).map(|t| t.markdown)
 }
 
+/// A Markdown file by its extension (`.md`, `.markdown`).
+pub fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+}
+
 pub fn is_notebook(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("ipynb"))

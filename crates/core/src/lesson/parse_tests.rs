@@ -181,6 +181,10 @@ fn needs_cluster_by_cells_and_panes() {
     );
     // `k`, kubectl's usual alias, as a command; not as a word.
     assert!(super::super::model::mentions_cluster("x=1 k get pods"));
-    assert!(super::super::model::mentions_cluster("echo $(k get pods -o name)"));
-    assert!(!super::super::model::mentions_cluster("for k in a; do sort -k 2 k; done"));
+    assert!(super::super::model::mentions_cluster(
+        "echo $(k get pods -o name)"
+    ));
+    assert!(!super::super::model::mentions_cluster(
+        "for k in a; do sort -k 2 k; done"
+    ));
 }
