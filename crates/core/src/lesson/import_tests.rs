@@ -45,7 +45,16 @@ fn bash_kernel_magic_cells_are_not_shell() {
             .contains("```python {run=false}\n%%python\nprint(1)")
     );
     assert!(imported.markdown.contains("```text {run=false}\n%lsmagic"));
-    assert_eq!(imported.warnings.len(), 2, "{:?}", imported.warnings);
+    let magics = imported.warnings.iter().filter(|w| w.contains("magic"));
+    assert_eq!(magics.count(), 2, "{:?}", imported.warnings);
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("the title is the file name, `b`")),
+        "{:?}",
+        imported.warnings
+    );
 }
 
 #[test]
@@ -106,4 +115,74 @@ fn slugs() {
     assert_eq!(slug("分布式Redis集群", Path::new("x.txt")), "redis");
     assert_eq!(slug("中文", Path::new("My Notebook.ipynb")), "my-notebook");
     assert_eq!(slug("中文", Path::new("中.ipynb")), "imported");
+}
+
+#[test]
+fn the_title_is_the_first_level_1_heading_as_commonmark_reads_it() {
+    let nb = |md: &str| {
+        serde_json::json!({
+            "nbformat": 4, "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"language": "bash"}},
+            "cells": [
+                {"cell_type": "markdown", "metadata": {}, "source": md},
+                {"cell_type": "code", "metadata": {}, "outputs": [], "source": "echo hi"}
+            ]
+        })
+        .to_string()
+    };
+    let title = |md: &str| {
+        import(Path::new("file.ipynb"), &nb(md))
+            .expect("imports")
+            .title
+    };
+    assert_eq!(title("Setext Title\n====\n\ntext"), "Setext Title");
+    assert_eq!(
+        title("```sh\n# not a title\n```\n\n# Real [docs](x) ![ci](b.svg)"),
+        "Real docs"
+    );
+    let untitled = import(Path::new("file.ipynb"), &nb("## Only a step")).expect("imports");
+    assert_eq!(untitled.title, "file");
+    assert!(
+        untitled
+            .warnings
+            .iter()
+            .any(|w| w.contains("title is the file name"))
+    );
+}
+
+#[test]
+fn a_kernel_neither_bash_nor_python_is_named_once_and_its_cells_kept_shown() {
+    let nb = serde_json::json!({
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"language": "xonsh"}},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# X"},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "source": "ls -alt"},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "source": "cat README.md"}
+        ]
+    })
+    .to_string();
+    let imported = import(Path::new("x.ipynb"), &nb).expect("imports");
+    assert_eq!(imported.warnings.len(), 1, "{:?}", imported.warnings);
+    assert!(
+        imported.warnings[0].contains("`xonsh`"),
+        "{:?}",
+        imported.warnings
+    );
+    assert!(!imported.warnings[0].contains("Python code"));
+    assert!(
+        imported.markdown.contains("```xonsh {run=false}\nls -alt"),
+        "{}",
+        imported.markdown
+    );
+    assert!(imported.commands.is_empty());
+}
+
+#[test]
+fn markdown_is_not_imported() {
+    let err = super::import_path(Path::new("README.md")).expect_err("refused");
+    assert!(
+        err.reason().contains("Markdown is a lesson already"),
+        "{err}"
+    );
 }

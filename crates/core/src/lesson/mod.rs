@@ -18,6 +18,7 @@ mod magics;
 pub mod model;
 pub mod notes;
 pub mod parse;
+mod presenterm;
 mod runme;
 pub mod shell;
 mod structure;

@@ -61,6 +61,9 @@ pub fn parse_full(path: &Path, source: &str) -> Parsed {
         Some((s, a)) => (s.as_str(), a.as_slice()),
         None => (source, &[][..]),
     };
+    // presenterm's slide titles (`===`) read as steps, also in place.
+    let deck = super::presenterm::slide_titles(source);
+    let source = deck.as_deref().unwrap_or(source);
     let idx = LineIndex::new(source);
     let split = front::split(source, &idx, path, &mut diags);
     let meta = split
