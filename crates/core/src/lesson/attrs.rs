@@ -344,6 +344,8 @@ fn runme(r: &mut Resolved, a: &RawAttr) -> Option<Option<AttrProblem>> {
         "skipPrompts" if yes => r.attrs.prompt_env = Some(false),
         "excludeFromRunAll" | "ignore" if yes => r.attrs.run = false,
         "excludeFromRunAll" | "ignore" => return Some(None),
+        // Asking for bash is asking for what kubetutor does.
+        "interpreter" if v.as_deref().is_some_and(names_bash) => return Some(None),
         _ => {}
     }
     Some(note.map(|n| AttrProblem {
@@ -352,6 +354,16 @@ fn runme(r: &mut Resolved, a: &RawAttr) -> Option<Option<AttrProblem>> {
         message: format!("Runme attribute `{}`: {n}", a.key),
         help: None,
     }))
+}
+
+/// `bash`, `/bin/bash`, `/usr/bin/env bash`, `bash -e`...: an interpreter that is bash.
+fn names_bash(interpreter: &str) -> bool {
+    let mut words = interpreter.split_whitespace();
+    let program = match words.next() {
+        Some(p) if p.ends_with("/env") => words.next(),
+        p => p,
+    };
+    program.is_some_and(|p| p.rsplit('/').next() == Some("bash"))
 }
 
 fn unknown(a: &RawAttr) -> AttrProblem {

@@ -220,14 +220,19 @@ fn code_block(
         // Blocks that never run: their attributes (presenterm's `{1-4|all}`, ...) are for
         // other tools, so nothing about them stops the lesson.
         problems.iter_mut().for_each(|p| p.warning = true);
-        problems.retain(|p| !p.message.starts_with("unknown cell attribute"));
+        // One finding for such a block: the "no effect" below, not also what Runme's would do.
+        problems.retain(|p| {
+            !p.message.starts_with("unknown cell attribute")
+                && !p.message.starts_with("Runme attribute")
+        });
     }
     report(problems, idx, path, diags);
     if !shell {
-        let exec_keys = info
-            .attrs
-            .iter()
-            .find(|a| !["id", "name", "run"].contains(&a.key.as_str()));
+        // Line highlights for other tools (presenterm's `{1-4|all}`, Killercoda's `{2,5,6}`)
+        // are theirs to read.
+        let exec_keys = info.attrs.iter().find(|a| {
+            !["id", "name", "run"].contains(&a.key.as_str()) && !is_line_highlight(&a.key)
+        });
         if let Some(a) = exec_keys {
             let msg = format!(
                 "attribute `{}` has no effect: `{}` blocks are shown, never run",
@@ -336,3 +341,11 @@ impl Fence {
 #[cfg(test)]
 #[path = "parse_tests.rs"]
 mod tests;
+
+/// `1-4|6-10|all`, `2,5,6`: which lines another tool highlights.
+fn is_line_highlight(key: &str) -> bool {
+    !key.is_empty()
+        && key.split(['|', ',', '-']).all(|part| {
+            part == "all" || (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+        })
+}

@@ -188,3 +188,22 @@ fn needs_cluster_by_cells_and_panes() {
         "for k in a; do sort -k 2 k; done"
     ));
 }
+
+#[test]
+fn attributes_for_other_tools_get_one_finding_or_none() {
+    let messages =
+        |src: &str| -> Vec<String> { diags(src).into_iter().map(|d| d.message).collect() };
+    let php = messages("# T\n## S\n```php {\"interpreter\":\"php\"}\necho 1;\n```\n");
+    assert_eq!(php.len(), 1, "{php:?}");
+    assert!(php[0].contains("has no effect"), "{php:?}");
+    for bash in ["bash", "/bin/bash", "/usr/bin/env bash"] {
+        let src = format!("# T\n## S\n```sh {{\"interpreter\":\"{bash}\"}}\necho 1\n```\n");
+        assert!(messages(&src).is_empty(), "{bash}: {:?}", messages(&src));
+    }
+    let zsh = messages("# T\n## S\n```sh {\"interpreter\":\"zsh\"}\necho 1\n```\n");
+    assert!(zsh.iter().any(|m| m.contains("interpreter")), "{zsh:?}");
+    let highlights = messages(
+        "# T\n## S\n```rust {1-4|6-10|all}\nfn main() {}\n```\n```yaml{2,5,6}\na: 1\n```\n",
+    );
+    assert!(highlights.is_empty(), "{highlights:?}");
+}
