@@ -190,7 +190,12 @@ fn measure_outage(tmux: &Tmux, n: &str, state: &std::path::Path) {
         std::thread::sleep(Duration::from_millis(10));
     }
     let measured = window
-        .expect("an outage and its end within 180 s")
+        .unwrap_or_else(|| {
+            panic!(
+                "no outage and its end within 180 s (loop: {loop_log:?}):\n{}",
+                tmux.screen()
+            )
+        })
         .as_secs_f64();
     // The pane shows the last outage: wait for this one (not a blip shown before).
     let screen = wait_screen(tmux, "the outage shown", 120, |s| {

@@ -137,6 +137,7 @@ pub fn check_file(path: &Path) -> Vec<Diagnostic> {
         Ok(text) => text,
         Err(e) => return vec![error_diag(path, &e)],
     };
+    let imported = text.imported.is_some();
     let mut diags = match text.imported {
         None => {
             let mut d = check_source(path, &text.markdown);
@@ -154,6 +155,9 @@ pub fn check_file(path: &Path) -> Vec<Diagnostic> {
             &text.markdown,
         ));
         diags.sort_by_key(|d| (d.span.line, d.span.col));
+    }
+    if imported {
+        locate_imported(path, &mut diags, &text.origins);
     }
     diags
 }
@@ -176,21 +180,49 @@ fn nothing_runs(path: &Path, markdown: &str, severity: Severity) -> Option<Diagn
 }
 
 /// A notebook or scenario checked as the lesson it imports to: the importer's warnings, the
-/// lesson's diagnostics (lines of the imported lesson, as `kubetutor import` writes it), and
-/// an error when nothing in it would run.
+/// lesson's diagnostics, and an error when nothing in it would run. A finding on lines copied
+/// from a file as they are (a scenario's step or script) names that file and line; the others
+/// are lines of the lesson `kubetutor import` writes, which a note says.
 fn check_imported(path: &Path, markdown: &str, warnings: Vec<String>) -> Vec<Diagnostic> {
     let mut diags: Vec<Diagnostic> = warnings
         .into_iter()
         .map(|w| Diagnostic::file(path, Severity::Warning, w))
         .collect();
     diags.extend(nothing_runs(path, markdown, Severity::Error));
-    let lesson_diags = check_source(path, markdown);
-    if !lesson_diags.is_empty() {
-        let note = "imported in memory: line numbers below are lines of the lesson `kubetutor import` writes";
+    diags.extend(check_source(path, markdown));
+    diags
+}
+
+/// Findings of an imported lesson on lines copied from a file as they are name that file and
+/// line; a note says the others' lines are those of the lesson `kubetutor import` writes.
+fn locate_imported(path: &Path, diags: &mut Vec<Diagnostic>, origins: &[super::import::Origin]) {
+    let mut unmapped = false;
+    for d in diags.iter_mut().filter(|d| d.span.line > 0) {
+        match super::import::Origin::locate(origins, d.span.line) {
+            Some((file, line)) => {
+                d.path = file.to_path_buf();
+                d.span.line = line;
+            }
+            None => unmapped = true,
+        }
+    }
+    if unmapped {
+        let note = "imported in memory: line numbers of this file below are lines of the lesson `kubetutor import` writes";
         diags.push(Diagnostic::file(path, Severity::Warning, note));
     }
-    diags.extend(lesson_diags);
-    diags
+    // The scenario's own findings first, then each file's in line order.
+    diags.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            (
+                d.span.line > 0,
+                d.path != path,
+                d.path.clone(),
+                d.span.line,
+                d.span.col,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
 }
 
 pub fn check_source(path: &Path, source: &str) -> Vec<Diagnostic> {

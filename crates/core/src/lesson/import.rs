@@ -26,6 +26,29 @@ pub struct Imported {
     pub warnings: Vec<String>,
     /// Markdown-cell attachments to write next to lesson.md: (file name, bytes).
     pub attachments: Vec<(String, Vec<u8>)>,
+    /// Where runs of lines of `markdown` were copied from, as they are (a scenario's step
+    /// files and scripts), so findings can name the file the author edits.
+    pub origins: Vec<Origin>,
+}
+
+/// `lines` lines of the imported Markdown, from its line `line` (1-based), are lines of
+/// `file` from its line `file_line`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub line: usize,
+    pub lines: usize,
+    pub file: PathBuf,
+    pub file_line: usize,
+}
+
+impl Origin {
+    /// Where line `line` of the imported Markdown is in the file it came from.
+    pub fn locate(origins: &[Origin], line: usize) -> Option<(&Path, usize)> {
+        origins
+            .iter()
+            .find(|o| (o.line..o.line + o.lines).contains(&line))
+            .map(|o| (o.file.as_path(), o.file_line + (line - o.line)))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -439,6 +462,7 @@ fn assemble(path: &Path, cells: &[NbCell], kernel: &Kernel) -> Imported {
         commands,
         warnings,
         attachments: Vec::new(),
+        origins: Vec::new(),
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use super::import::Imported;
+use super::import::{Imported, Origin};
 use super::model::{Block, Cell, CellAttrs, Inline, Span};
 
 /// What a Killercoda code action asks for.
@@ -218,7 +218,9 @@ pub(crate) fn import(index: &Path, text: &str) -> Result<Imported, String> {
     if !ix.description.trim().is_empty() {
         md.push_str(&format!("{}\n\n", ix.description.trim()));
     }
+    let intro_at = md.len();
     let mut commands = Vec::new();
+    let mut origins: Vec<Origin> = Vec::new();
     let mut page = |p: &Page, heading: Option<String>, md: &mut String| -> Result<(), String> {
         if let Some(h) = heading {
             md.push_str(&format!("## {h}\n\n"));
@@ -237,22 +239,27 @@ pub(crate) fn import(index: &Path, text: &str) -> Result<Imported, String> {
                 }
             }
         };
-        let mut fenced = |info: &str, code: &str, md: &mut String| {
+        let mut fenced = |info: &str, code: &str, name: &Option<String>, md: &mut String| {
             commands.push(code.trim().to_string());
-            md.push_str(&fence_block(info, code));
+            let block = fence_block(info, code);
+            // The code starts on the line after the opening fence.
+            let found = copied_from(md.matches('\n').count() + 2, code, name, dir);
+            md.push_str(&block);
+            found
         };
         if let Some(bg) = read(&p.background, "background script")? {
-            fenced("sh {background=true}", &bg, md);
+            origins.extend(fenced("sh {background=true}", &bg, &p.background, md));
         }
         if let Some(fg) = read(&p.foreground, "foreground script")? {
-            fenced("sh", &fg, md);
+            origins.extend(fenced("sh", &fg, &p.foreground, md));
         }
         if let Some(t) = read(&p.text, "text")? {
+            origins.extend(copied_from(md.matches('\n').count() + 1, &t, &p.text, dir));
             md.push_str(t.trim_matches('\n'));
             md.push_str("\n\n");
         }
         if let Some(v) = read(&p.verify, "verify script")? {
-            fenced("sh {verify=true}", &v, md);
+            origins.extend(fenced("sh {verify=true}", &v, &p.verify, md));
         }
         Ok(())
     };
@@ -289,46 +296,69 @@ pub(crate) fn import(index: &Path, text: &str) -> Result<Imported, String> {
                 .into(),
         );
     }
-    let md = with_kubectl_alias(index, md);
+    let md = with_kubectl_alias(index, md, intro_at, &mut origins);
     Ok(Imported {
         title,
         markdown: md,
         commands,
         warnings,
         attachments: Vec::new(),
+        origins,
     })
 }
 
 /// Killercoda's environments alias `k` to kubectl, and scenarios use it: when a cell calls
 /// `k`, a cell defining it (as a function: cells run in a non-interactive bash) opens the first
-/// step, so the scenario runs as it does there.
-fn with_kubectl_alias(index: &Path, md: String) -> String {
+/// step, or the intro (at `intro_at`) when that calls `k` already, so the scenario runs as it
+/// does there.
+fn with_kubectl_alias(index: &Path, md: String, intro_at: usize, origins: &mut [Origin]) -> String {
     let Ok(lesson) = super::parse::parse(index, &md) else {
         return md;
     };
-    let calls_k = lesson.cells().iter().any(|c| {
+    let first_use = lesson.cells().into_iter().find(|c| {
         super::shell::scan(&c.code).commands.iter().any(|cmd| {
             let (_, start) = super::vars::split_assignments(cmd);
             cmd.get(start)
                 .is_some_and(|w| w.text == super::model::KUBECTL_ALIAS)
         })
     });
-    let Some(first_step) = md.find("\n## ").map(|at| at + 1) else {
+    let Some(first_use) = first_use else {
         return md;
     };
-    if !calls_k {
-        return md;
-    }
-    let heading_end = md[first_step..]
-        .find('\n')
-        .map_or(md.len(), |n| first_step + n + 1);
+    // After the first step's heading; or, when the intro already calls `k`, where the intro
+    // starts (after the title and description).
+    let after_line = |from: usize| md[from..].find('\n').map_or(md.len(), |n| from + n + 1);
+    let first_step = md.find("\n## ").map(|at| at + 1);
+    let heading_end = match first_step {
+        Some(step) if first_use.span.start > step => after_line(step),
+        _ => intro_at,
+    };
     let cell = format!(
         "\nKillercoda's environments define `k` as kubectl; here a cell does:\n\n```sh\n{}\n```\n",
         super::model::KUBECTL_ALIAS_CELL
     );
+    let at_line = md[..heading_end].matches('\n').count() + 1;
+    let added = cell.matches('\n').count();
+    for o in origins.iter_mut().filter(|o| o.line >= at_line) {
+        o.line += added;
+    }
     let mut out = md;
     out.insert_str(heading_end, &cell);
     out
+}
+
+/// Text copied as it is from file `name`, blank lines around it trimmed, starting on line
+/// `line` of the Markdown: where its lines are in the file.
+fn copied_from(line: usize, text: &str, name: &Option<String>, dir: &Path) -> Option<Origin> {
+    let kept = text.trim_matches('\n');
+    let skipped = text.len() - text.trim_start_matches('\n').len();
+    let name = name.as_ref().filter(|_| !kept.is_empty())?;
+    Some(Origin {
+        line,
+        lines: kept.lines().count(),
+        file: dir.join(name),
+        file_line: skipped + 1,
+    })
 }
 
 /// A fence longer than any backtick run in the script, so the script cannot close it.
@@ -371,6 +401,41 @@ mod tests {
         );
         let (_dir, none) = scenario(r#"{"title":"Empty","details":{}}"#, &[]);
         assert!(none.expect_err("refused").contains("no pages"));
+    }
+
+    #[test]
+    fn findings_name_the_step_file_and_its_line() {
+        let index = r#"{"title":"S","details":{"intro":{"text":"intro.md"},"steps":[{"title":"One","text":"step1.md","verify":"verify.sh"}]}}"#;
+        let step = "\n\nFirst\n\n`kubectl logs <pod-name>`{{exec}}\n\n```\ncat missing.yaml\n```{{exec}}\n";
+        let files = [
+            ("intro.md", "Run `k get pods`{{exec}}\n"),
+            ("step1.md", step),
+            ("verify.sh", "#!/bin/bash\nif then fi\n"),
+        ];
+        let (dir, _) = scenario(index, &files);
+        let found: Vec<(String, usize, usize, String)> =
+            crate::lesson::check::check_file(&dir.path().join("index.json"))
+                .into_iter()
+                .map(|d| {
+                    let file = d.path.file_name().unwrap().to_string_lossy().to_string();
+                    (file, d.span.line, d.span.col, d.message)
+                })
+                .collect();
+        let at = |file: &str, needle: &str| {
+            found
+                .iter()
+                .find(|(f, _, _, m)| f == file && m.contains(needle))
+                .map(|(_, l, c, _)| (*l, *c))
+                .unwrap_or_else(|| panic!("{file} {needle}: {found:#?}"))
+        };
+        assert_eq!(at("step1.md", "`<pod-name>` is a placeholder"), (5, 15));
+        assert_eq!(at("step1.md", "`missing.yaml`"), (8, 5));
+        assert_eq!(at("verify.sh", "syntax error"), (2, 1));
+        // The intro calls `k`: it is defined before the intro's cell, so nothing says otherwise.
+        assert!(
+            !found.iter().any(|(.., m)| m.contains("`k` is not defined")),
+            "{found:#?}"
+        );
     }
 
     #[test]

@@ -61,6 +61,23 @@ pub(crate) struct CodePos {
     base: usize,
 }
 
+/// The source line of code line `k` (0-based) of `cell`: the line after its opening fence
+/// plus `k`; for a cell written inline (Killercoda's `` `cmd`{{exec}} ``, spanning the
+/// paragraph it is in) the paragraph's line that holds the code.
+pub(crate) fn source_line_of(idx: &LineIndex, cell: &Cell, k: usize) -> usize {
+    let fenced = cell.span.line + 1 + k;
+    let Some(code_line) = cell.code.lines().nth(k).filter(|l| !l.trim().is_empty()) else {
+        return fenced;
+    };
+    if idx.line_text(fenced).contains(code_line) {
+        return fenced;
+    }
+    let (last, _) = idx.line_col(cell.span.end.saturating_sub(1).max(cell.span.start));
+    (cell.span.line..=last)
+        .find(|&n| idx.line_text(n).contains(code_line))
+        .unwrap_or(fenced)
+}
+
 /// Whether code defines the `k` shorthand for later cells (a function, or an alias with
 /// `expand_aliases`), as [`super::model::KUBECTL_ALIAS_CELL`] does.
 fn defines_kubectl_alias(code: &str) -> bool {
@@ -188,7 +205,7 @@ impl Cx<'_> {
     fn code_line_base(&self, cell: &Cell, k: usize, line_start: usize) -> usize {
         let rest = &cell.code[line_start..];
         let code_line = &rest[..memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len())];
-        let n = cell.span.line + 1 + k;
+        let n = source_line_of(self.idx, cell, k);
         let text = self.idx.line_text(n);
         let found = if code_line.is_empty() {
             None

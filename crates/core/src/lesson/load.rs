@@ -218,6 +218,8 @@ pub struct LessonText {
     pub markdown: String,
     /// Set for imported files: what the importer warned about.
     pub imported: Option<Vec<String>>,
+    /// For imported files: which lines came from which file (see [`super::import::Origin`]).
+    pub origins: Vec<super::import::Origin>,
 }
 
 pub fn lesson_text(path: &Path) -> Result<LessonText, LessonError> {
@@ -234,11 +236,13 @@ pub fn lesson_text(path: &Path) -> Result<LessonText, LessonError> {
         return Ok(LessonText {
             markdown: text,
             imported: None,
+            origins: Vec::new(),
         });
     };
     Ok(LessonText {
         markdown: imported.markdown,
         imported: Some(imported.warnings),
+        origins: imported.origins,
     })
 }
 

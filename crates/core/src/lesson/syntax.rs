@@ -113,7 +113,7 @@ fn at_code_line(
     let code_lines = cell.code.lines().count().max(1);
     // An unexpected end of file is reported one past the last line: point at the last one.
     let line = line.clamp(1, code_lines);
-    let source_line = cell.span.line + line;
+    let source_line = super::lint::source_line_of(idx, cell, line - 1);
     let start = idx.line_start(source_line);
     let end = start + idx.line_text(source_line).len();
     let message = format!("bash: {message}");
