@@ -108,12 +108,21 @@ pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
             .into_iter()
             .filter(|n| !session.is_set(n))
             .collect();
-        if let Some(note) = hints::unset_note(&unset) {
-            let bytes = note.into_bytes();
+        let (set_earlier, never): (Vec<String>, Vec<String>) = unset
+            .into_iter()
+            .partition(|n| hints::setter_of(r.lesson, r.cell, n).is_some());
+        let mut notes: Vec<String> = set_earlier
+            .iter()
+            .filter_map(|n| {
+                hints::setter_of(r.lesson, r.cell, n).map(|c| hints::unset_by_note(n, c))
+            })
+            .collect();
+        notes.extend(hints::unset_note(&never));
+        for note in notes {
             let event = ExecEvent::Output {
                 cell: r.index,
                 stream: Stream::Stderr,
-                bytes,
+                bytes: note.into_bytes(),
             };
             super::emit(r.events, event, r.closing).await;
         }

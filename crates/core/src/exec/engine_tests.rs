@@ -741,3 +741,32 @@ async fn a_syntax_error_names_the_cells_line_and_nothing_of_ours() {
     }
     h.shutdown().await;
 }
+
+/// A cell using a variable an earlier cell captures, after that cell failed: the note names
+/// that cell, not "no earlier cell".
+#[tokio::test]
+async fn an_unset_variable_an_earlier_cell_sets_names_that_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = CellAttrs {
+        capture: Some("BRANCHES".into()),
+        ..plain()
+    };
+    let l = lesson(
+        dir.path(),
+        vec![
+            ("echo main; exit 1", capture),
+            ("test -n \"$BRANCHES\" && test -n \"$NEVER_SET\"", plain()),
+        ],
+    );
+    let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();
+    h.run(0);
+    h.run(1);
+    let ev = until_finished(&mut rx, 2).await;
+    let out = output_of(&ev, 1);
+    assert!(out.contains("$BRANCHES is not set: cell `c0`"), "{out}");
+    assert!(
+        out.contains("$NEVER_SET is not set: no earlier cell"),
+        "{out}"
+    );
+    h.shutdown().await;
+}

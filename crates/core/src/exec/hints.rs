@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::lesson::{shell, vars};
+use crate::lesson::{Cell, Lesson, shell, vars};
 
 /// The names the code expands (`$NAME`, `${NAME...}`) that no guard covers (`${NAME-x}`,
 /// `${NAME:?}`, ...) and that the code does not define itself before or after (`NAME=`, `for`,
@@ -25,6 +25,32 @@ pub fn undefined_names(code: &str) -> Vec<String> {
         .filter(|u| !u.guarded && !defined.contains(&u.name) && seen.insert(u.name.clone()))
         .map(|u| u.name)
         .collect()
+}
+
+/// The first cell before `cell` that sets `name` for later cells: it captures it, or its
+/// code assigns or exports it.
+pub fn setter_of<'a>(lesson: &'a Lesson, cell: &Cell, name: &str) -> Option<&'a Cell> {
+    lesson
+        .cells()
+        .into_iter()
+        .take_while(|c| !std::ptr::eq(*c, cell))
+        .filter(|c| c.is_runnable())
+        .find(|c| {
+            c.attrs.capture.as_deref() == Some(name)
+                || shell::scan(&c.code)
+                    .commands
+                    .iter()
+                    .any(|cmd| vars::defines(cmd).iter().any(|(n, _)| n == name))
+        })
+}
+
+/// The note for a name an earlier cell sets, which has not passed in this session (it
+/// failed, or was skipped): run that one, not "the cell that sets it".
+pub fn unset_by_note(name: &str, setter: &Cell) -> String {
+    format!(
+        "kubetutor: ${name} is not set: cell `{}` (line {}) sets it, and it has not passed in this session (run it first)\n",
+        setter.id, setter.span.line
+    )
 }
 
 /// Names listed in one note; a cell with more gets "and N more".

@@ -301,18 +301,30 @@ impl Cx<'_> {
         }
         let cells = l.cells();
         let n_intro = l.cell_steps().iter().take_while(|s| s.is_none()).count();
-        for (i, cell) in cells.iter().enumerate() {
-            if i < n_intro && cell.is_runnable() {
-                let d = self.at(
-                    Severity::Warning,
-                    cell.span.start,
-                    cell.span.start + 3,
-                    "runnable cell before the first step heading",
-                );
-                out.push(d.with_help(
-                    "put it under a `## Step` heading so learners see where it belongs",
-                ));
-            }
+        // Once, at the first such cell: a lesson with no steps at all has every cell there.
+        let early: Vec<&&Cell> = cells[..n_intro]
+            .iter()
+            .filter(|c| c.is_runnable())
+            .collect();
+        if let Some(first) = early.first() {
+            let message = match early.len() {
+                1 => "runnable cell before the first step heading".to_string(),
+                n => format!(
+                    "runnable cell before the first step heading (and {} more)",
+                    n - 1
+                ),
+            };
+            let d = self.at(
+                Severity::Warning,
+                first.span.start,
+                first.span.start + 3,
+                message,
+            );
+            out.push(
+                d.with_help("put it under a `## Step` heading so learners see where it belongs"),
+            );
+        }
+        for cell in &cells {
             if cell.code.trim().is_empty() {
                 out.push(self.at(
                     Severity::Warning,
@@ -384,7 +396,10 @@ impl Cx<'_> {
                     || meta_env.contains(u.name.as_str())
                     || defined.contains(&u.name)
                     || cell.attrs.env.iter().any(|(k, _)| *k == u.name)
-                    || local.iter().any(|(n, at)| *n == u.name && *at < u.at);
+                    || local.iter().any(|(n, at)| *n == u.name && *at < u.at)
+                    // Runme's `$__`, the previous cell's output: the parser says when that
+                    // cell cannot give it.
+                    || (u.name == "__" && i > 0);
                 if known || !reported.insert(u.name.clone()) {
                     continue;
                 }

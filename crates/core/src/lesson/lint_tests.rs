@@ -250,3 +250,13 @@ fn a_file_written_as_dot_slash_name_is_the_file_read_as_name() {
     assert_eq!(missing.len(), 1, "{got:?}");
     assert!(missing[0].contains("gone.yaml"), "{missing:?}");
 }
+
+#[test]
+fn runmes_previous_output_gets_one_finding() {
+    let got = messages(
+        "---\nrunme:\n  id: 01HF7B0KK3A2QRB1SM7KFE0P0D\n---\n# T\n## S\n```sh {\"name\":\"GIT_BRANCHES\"}\necho main\n```\n```sh\necho \"$__\"\n```\n",
+    );
+    let about: Vec<&String> = got.iter().filter(|m| m.contains("$__")).collect();
+    assert_eq!(about.len(), 1, "{got:?}");
+    assert!(about[0].contains("use `$GIT_BRANCHES`"), "{about:?}");
+}
