@@ -106,7 +106,10 @@ fn title_from_h1_or_warns() {
     assert_eq!(ok("# Hello `x`\n").meta.title, "Hello x");
     let p = parse_full(Path::new("dir/my-lesson.md"), "## S\n");
     assert_eq!(p.lesson.meta.title, "my-lesson");
-    assert_eq!(p.diagnostics[0].message, "the lesson has no title");
+    assert_eq!(
+        p.diagnostics[0].message,
+        "the lesson has no title: the file name, `my-lesson`, stands for it"
+    );
 }
 
 #[test]

@@ -182,8 +182,10 @@ pub(crate) fn fill_title(lesson: &mut Lesson, path: &Path, diags: &mut Vec<Diagn
                 .file_stem()
                 .map(|s| s.to_string_lossy().to_string())
                 .unwrap_or_default();
+            let message =
+                format!("the lesson has no title: the file name, `{stem}`, stands for it");
             lesson.meta.title = stem;
-            let d = Diagnostic::file(path, Severity::Warning, "the lesson has no title");
+            let d = Diagnostic::file(path, Severity::Warning, message);
             diags.push(d.with_help("add `title:` to the front matter or a `# Title` line"));
         }
     }

@@ -114,8 +114,10 @@ fn at_code_line(
     // An unexpected end of file is reported one past the last line: point at the last one.
     let line = line.clamp(1, code_lines);
     let source_line = super::lint::source_line_of(idx, cell, line - 1);
-    let start = idx.line_start(source_line);
-    let end = start + idx.line_text(source_line).len();
+    let text = idx.line_text(source_line);
+    // The line's text, not its indentation (a cell in a list is indented).
+    let start = idx.line_start(source_line) + (text.len() - text.trim_start().len());
+    let end = idx.line_start(source_line) + text.trim_end().len();
     let message = format!("bash: {message}");
     // A placeholder such as `<pod-name>` is a syntax error until the reader fills it in; the
     // placeholder has its own warning, so this one is a warning too, pointing at it.
