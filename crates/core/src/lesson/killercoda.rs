@@ -212,12 +212,13 @@ pub(crate) fn import(index: &Path, text: &str) -> Result<Imported, String> {
     } else {
         ix.title.trim().to_string()
     };
-    let yaml = serde_yaml::to_string(&std::collections::BTreeMap::from([("title", &title)]))
-        .unwrap_or_default();
-    md.push_str(&format!("---\n{yaml}---\n# {title}\n\n"));
+    // The description is the lesson's summary (shown under its title), as on Killercoda.
+    let mut front = std::collections::BTreeMap::from([("title", title.clone())]);
     if !ix.description.trim().is_empty() {
-        md.push_str(&format!("{}\n\n", ix.description.trim()));
+        front.insert("summary", ix.description.trim().to_string());
     }
+    let yaml = serde_yaml::to_string(&front).unwrap_or_default();
+    md.push_str(&format!("---\n{yaml}---\n# {title}\n\n"));
     let intro_at = md.len();
     let mut commands = Vec::new();
     let mut origins: Vec<Origin> = Vec::new();
