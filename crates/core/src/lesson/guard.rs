@@ -289,10 +289,21 @@ fn tool_escapes(code: &str, tool: &str, args: &[Word], ns: Option<&str>, out: &m
 }
 
 /// `check`: bypasses are errors (the gate refuses them), the rest warnings.
+/// The same foreign namespace is reported once, at its first use, with how many more there
+/// are: a page that names it in every command would otherwise bury every other finding.
 pub(crate) fn lint_escapes(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diagnostic>) {
     let ns = cx.lesson.meta.namespace.as_deref();
+    // Message of a namespace finding -> (its index in `out`, uses after the first).
+    let mut namespaces: std::collections::HashMap<String, (usize, usize)> = Default::default();
     for (cell, scan) in scans {
         for e in escapes_in(&cell.code, scan, ns) {
+            if e.kind == EscapeKind::Namespace {
+                if let Some((_, more)) = namespaces.get_mut(&e.why) {
+                    *more += 1;
+                    continue;
+                }
+                namespaces.insert(e.why.clone(), (out.len(), 0));
+            }
             let severity = match e.kind {
                 EscapeKind::Bypass => Severity::Error,
                 _ => Severity::Warning,
@@ -304,6 +315,13 @@ pub(crate) fn lint_escapes(cx: &Cx, scans: &[(&Cell, Scan)], out: &mut Vec<Diagn
             let (s, end) = (cx.code_pos(cell, e.at), cx.code_pos(cell, e.end));
             out.push(cx.at(severity, s, end, why).with_help(e.help));
         }
+    }
+    for (at, more) in namespaces.into_values().filter(|(_, more)| *more > 0) {
+        let again = match more {
+            1 => "once more".to_string(),
+            n => format!("{n} more times"),
+        };
+        out[at].message.push_str(&format!(" (and {again})"));
     }
 }
 

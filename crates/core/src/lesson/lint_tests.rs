@@ -260,3 +260,17 @@ fn runmes_previous_output_gets_one_finding() {
     assert_eq!(about.len(), 1, "{got:?}");
     assert!(about[0].contains("use `$GIT_BRANCHES`"), "{about:?}");
 }
+
+#[test]
+fn one_foreign_namespace_is_one_finding() {
+    let got = messages(
+        "# T\n## S\n```sh\nkubectl -n web get pods\nkubectl -n web get svc\nkubectl -n web get rc\nkubectl -n db get pods\n```\n",
+    );
+    let ns: Vec<&String> = got.iter().filter(|m| m.contains("hard-coded")).collect();
+    assert_eq!(ns.len(), 2, "{got:?}");
+    assert!(
+        ns[0].contains("`web`") && ns[0].ends_with("(and 2 more times)"),
+        "{ns:?}"
+    );
+    assert!(ns[1].contains("`db`") && !ns[1].contains("more"), "{ns:?}");
+}
