@@ -317,11 +317,10 @@ fn with_kubectl_alias(index: &Path, md: String, intro_at: usize, origins: &mut [
         return md;
     };
     let first_use = lesson.cells().into_iter().find(|c| {
-        super::shell::scan(&c.code).commands.iter().any(|cmd| {
-            let (_, start) = super::vars::split_assignments(cmd);
-            cmd.get(start)
-                .is_some_and(|w| w.text == super::model::KUBECTL_ALIAS)
-        })
+        super::shell::scan(&c.code)
+            .commands
+            .iter()
+            .any(|cmd| super::model::alias_call(cmd).is_some())
     });
     let Some(first_use) = first_use else {
         return md;

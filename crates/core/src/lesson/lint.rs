@@ -95,11 +95,10 @@ impl Cx<'_> {
     /// a plain bash says `k: command not found`. Reported once, at its first use.
     fn undefined_kubectl_alias(&self, scans: &[(&Cell, Scan)], out: &mut Vec<Diagnostic>) {
         let mut uses = scans.iter().filter_map(|(cell, scan)| {
-            let at = scan.commands.iter().find_map(|cmd| {
-                let (_, start) = vars::split_assignments(cmd);
-                cmd.get(start)
-                    .filter(|w| w.text == super::model::KUBECTL_ALIAS)
-            })?;
+            let at = scan
+                .commands
+                .iter()
+                .find_map(|cmd| super::model::alias_call(cmd))?;
             Some((cell, at))
         });
         let defined_before = |cell: &Cell| {

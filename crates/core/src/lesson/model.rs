@@ -214,6 +214,12 @@ pub const KUBECTL_ALIAS: &str = "k";
 /// The cell an import puts first when the scenario calls `k` (its environments define it).
 pub const KUBECTL_ALIAS_CELL: &str = "k() { kubectl \"$@\"; }";
 
+/// The command's name word when it is `k` (after any `NAME=value` assignments).
+pub fn alias_call(cmd: &[super::shell::Word]) -> Option<&super::shell::Word> {
+    let (_, start) = super::vars::split_assignments(cmd);
+    cmd.get(start).filter(|w| w.text == KUBECTL_ALIAS)
+}
+
 /// The program a command name stands for: its last path component, `k` read as kubectl.
 pub fn program_of(name: &str) -> &str {
     match name.rsplit('/').next().unwrap_or(name) {
@@ -230,8 +236,7 @@ pub fn program_of(name: &str) -> &str {
 /// `k` counts as a command name only (`for k in ...` is no cluster command).
 pub fn mentions_cluster(code: &str) -> bool {
     super::shell::scan(code).commands.iter().any(|cmd| {
-        let (_, start) = super::vars::split_assignments(cmd);
-        cmd.get(start).is_some_and(|w| w.text == KUBECTL_ALIAS)
+        alias_call(cmd).is_some()
             || cmd
                 .iter()
                 .any(|w| CLUSTER_COMMANDS.contains(&w.text.rsplit('/').next().unwrap_or(&w.text)))
