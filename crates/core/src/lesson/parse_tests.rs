@@ -210,3 +210,16 @@ fn attributes_for_other_tools_get_one_finding_or_none() {
     );
     assert!(highlights.is_empty(), "{highlights:?}");
 }
+
+#[test]
+fn a_presenterm_decks_slides_are_steps_with_their_own_notes() {
+    let deck = "Speaker Notes\n===\n\nIntro.\n\n<!-- end_slide -->\n\nUsage\n===\nRun it.\n\n<!-- speaker_note: slide two -->\n\n```sh\necho hi\n```\n\n<!-- end_slide -->\n\nMore\n===\n\n<!-- speaker_note: slide three -->\n";
+    let l = ok(deck);
+    assert_eq!(l.meta.title, "Speaker Notes");
+    let titles: Vec<&str> = l.steps.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles, ["Usage", "More"]);
+    assert_eq!(l.steps[0].speaker_notes(), ["slide two"]);
+    assert_eq!(l.steps[1].speaker_notes(), ["slide three"]);
+    // Lines stay the file's: the cell is on line 14.
+    assert_eq!(l.cells()[0].span.line, 14);
+}
