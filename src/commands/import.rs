@@ -24,16 +24,15 @@ pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|w| Diagnostic::file(path, Severity::Warning, w.as_str()))
         .collect();
-    let runnable = crate::lesson::parse(&file, &imported.markdown)
-        .map(|l| l.cells().iter().filter(|c| c.is_runnable()).count())
-        .unwrap_or(0);
-    if runnable == 0 {
+    // A lesson that does not parse is written all the same: `check` below names its errors.
+    let parsed = crate::lesson::parse(path, &imported.markdown).ok();
+    let runnable = parsed
+        .as_ref()
+        .map(|l| l.cells().iter().filter(|c| c.is_runnable()).count());
+    if let (Some(lesson), Some(0)) = (&parsed, runnable) {
         // `run` refuses such a lesson: a CI job importing it must not go green on nothing, and
         // nothing is written that a later step could take for a lesson.
-        let lesson = crate::lesson::parse(path, &imported.markdown);
-        let help = lesson
-            .map(|l| crate::lesson::nothing_to_run_help(&l))
-            .unwrap_or_default();
+        let help = crate::lesson::nothing_to_run_help(lesson);
         diagnostics.push(
             Diagnostic::file(
                 path,
@@ -60,8 +59,11 @@ pub fn cli_import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     diagnostics.extend(check_file(&file));
     let report = report(diagnostics);
     print!("{}", report.render(false));
-    let cells = if runnable == 1 { "cell" } else { "cells" };
-    println!("wrote {} ({runnable} shell {cells})", file.display());
+    match runnable {
+        Some(1) => println!("wrote {} (1 shell cell)", file.display()),
+        Some(n) => println!("wrote {} ({n} shell cells)", file.display()),
+        None => println!("wrote {}", file.display()),
+    }
     Ok(if report.errors() > 0 {
         ExitCode::FAILURE
     } else {

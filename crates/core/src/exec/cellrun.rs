@@ -110,11 +110,11 @@ pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
             .collect();
         let (set_earlier, never): (Vec<String>, Vec<String>) = unset
             .into_iter()
-            .partition(|n| hints::setter_of(r.lesson, r.cell, n).is_some());
+            .partition(|n| hints::setter_of(r.lesson, r.index, n).is_some());
         let mut notes: Vec<String> = set_earlier
             .iter()
             .filter_map(|n| {
-                hints::setter_of(r.lesson, r.cell, n).map(|c| hints::unset_by_note(n, c))
+                hints::setter_of(r.lesson, r.index, n).map(|c| hints::unset_by_note(n, c))
             })
             .collect();
         notes.extend(hints::unset_note(&never));

@@ -719,8 +719,10 @@ async fn a_syntax_error_names_the_cells_line_and_nothing_of_ours() {
         "echo $LINENO\nno_such_command_kt",
         "",
         "# only a comment",
-        // A stray `}` must not end our parse early and run what follows it.
+        // Stray braces run nothing that `bash -c` would not run.
         "echo a\n}; echo ran\necho b",
+        "}; }; echo ran",
+        "}\n{ :",
     ];
     let l = lesson(dir.path(), codes.iter().map(|c| (*c, plain())).collect());
     let (h, mut rx) = Engine::spawn(l, EngineOptions::default()).unwrap();

@@ -27,13 +27,13 @@ pub fn undefined_names(code: &str) -> Vec<String> {
         .collect()
 }
 
-/// The first cell before `cell` that sets `name` for later cells: it captures it, or its
-/// code assigns or exports it.
-pub fn setter_of<'a>(lesson: &'a Lesson, cell: &Cell, name: &str) -> Option<&'a Cell> {
+/// The first of the cells before cell `index` (in [`Lesson::cells`] order) that sets `name` for
+/// later cells: it captures it, or its code assigns or exports it.
+pub fn setter_of<'a>(lesson: &'a Lesson, index: usize, name: &str) -> Option<&'a Cell> {
     lesson
         .cells()
         .into_iter()
-        .take_while(|c| !std::ptr::eq(*c, cell))
+        .take(index)
         .filter(|c| c.is_runnable())
         .find(|c| {
             c.attrs.capture.as_deref() == Some(name)

@@ -28,20 +28,13 @@ use super::attempt::Started;
 /// here and in the script: a function exported in the environment (a `cd` wrapper) must not
 /// run in their place.
 ///
-/// The code runs after our own commands on the same line, so that its line numbers are the
-/// ones `bash -c` gives; but a syntax error on that line would quote our commands with it. So
-/// the code is parsed first as the body of a function that is never called: when that fails,
-/// it runs alone (`__kt_code` stays set while it does, like `__kt_dir`) and bash quotes only
-/// its own line. Code that changes the parser as it runs (`shopt -s extglob` on line 1) fails
-/// that parse too and runs the same way, as it should. The body is nested one function deeper
-/// so that a stray `}` in the code (a syntax error in any case) closes the inner function
-/// only, and what follows it on that line is parsed, not run.
+/// The code is evaluated alone, so that its line numbers are the ones `bash -c` gives and a
+/// syntax error quotes only the user's line: `__kt_code` stays set while it runs (like
+/// `__kt_dir`; the saved state leaves `__kt_` names out). `$_` is set by the command before
+/// the `eval`, which does not change it.
 const WAIT: &str = concat!(
     r#"TMOUT= IFS= builtin read -r -N 1 __kt_go || builtin exit 0; builtin . "$1"; "#,
-    r#"if builtin eval "__kt_parse() { __kt_parse() { :"$'\n'"$__kt_code"$'\n}\n}' 2>/dev/null; "#,
-    r#"then builtin unset -f __kt_parse; "#,
-    r#"builtin eval "builtin unset __kt_code; builtin : \"\$BASH\"; $__kt_code"; "#,
-    r#"else builtin unset -f __kt_parse; builtin : "$BASH"; builtin eval "$__kt_code"; fi"#,
+    r#"builtin : "$BASH"; builtin eval "$__kt_code""#,
 );
 
 pub struct Warm {

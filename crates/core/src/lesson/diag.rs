@@ -230,8 +230,13 @@ impl Shown {
         if cut_after {
             text.push('…');
         }
-        // An empty span (a missing value at the end of a line) still gets one caret.
-        let to = if to == from { from + 1 } else { to };
+        // An empty span (a missing value at the end of a line) still gets one caret: under
+        // the character there (whole, `中` is three bytes), or one past the end.
+        let to = if to == from {
+            from + text[from..].chars().next().map_or(1, char::len_utf8)
+        } else {
+            to
+        };
         Self {
             text,
             span: from..to,

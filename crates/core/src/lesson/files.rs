@@ -164,6 +164,8 @@ pub(crate) fn placeholders(code: &str) -> Vec<Placeholder> {
     let mut quote: Option<u8> = None;
     // Here-document delimiters whose bodies start after the current line.
     let mut pending: Vec<String> = Vec::new();
+    // Inside `((...))` / `$((...))`, where `<<` is a shift.
+    let mut arithmetic = 0usize;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
@@ -186,7 +188,25 @@ pub(crate) fn placeholders(code: &str) -> Vec<Placeholder> {
                 i += 3;
                 continue;
             }
-            (None, b'<') if b.get(i + 1) == Some(&b'<') => {
+            (None, b'(') if b.get(i + 1) == Some(&b'(') => {
+                arithmetic += 1;
+                i += 2;
+                continue;
+            }
+            (None, b')') if b.get(i + 1) == Some(&b')') && arithmetic > 0 => {
+                arithmetic -= 1;
+                i += 2;
+                continue;
+            }
+            // `$((1<<3))` shifts; a here-document's `<<` is followed by its delimiter.
+            (None, b'<')
+                if b.get(i + 1) == Some(&b'<')
+                    && arithmetic == 0
+                    && !(i > 0 && b[i - 1].is_ascii_digit())
+                    && !code[i + 2..]
+                        .trim_start_matches(['-', ' ', '\t'])
+                        .starts_with(|c: char| c.is_ascii_digit()) =>
+            {
                 let (delim, next) = heredoc_delimiter(code, i + 2);
                 pending.extend(delim);
                 i = next;
@@ -218,8 +238,9 @@ fn placeholder_end(b: &[u8], at: usize) -> Option<usize> {
     let mut j = at + 1;
     while let Some(&c) = b.get(j) {
         let word = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.');
-        // One space between words, never before `>` (`<in >out` is two redirections).
-        let space = c == b' ' && b.get(j + 1).is_some_and(|n| n.is_ascii_alphanumeric());
+        // One space between words that start with a letter, never before `>`: `<in >out`
+        // and `<dump.sql 2>&1` are redirections.
+        let space = c == b' ' && b.get(j + 1).is_some_and(|n| n.is_ascii_alphabetic());
         if !(word || space) {
             break;
         }
@@ -484,6 +505,12 @@ mod tests {
             [s("<your cluster name>", false), s("<BDB UID>", false)]
         );
         assert!(found("sort <in >out; tr a b <in.txt >o; cat <<<\"$x\"").is_empty());
+        assert!(found("mysql <dump.sql 2>&1; kubectl apply -f - <pod.yaml 2>/dev/null").is_empty());
+        // An arithmetic shift is no here-document: what follows is still code.
+        assert_eq!(
+            found("N=$((1<<3)); M=$((N << 2)); ((X = N<<M))\nkubectl logs <pod>"),
+            [s("<pod>", false)]
+        );
         // Here-document bodies are text; the command after the body is code again.
         assert_eq!(
             found(

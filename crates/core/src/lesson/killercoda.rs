@@ -328,7 +328,8 @@ fn with_kubectl_alias(index: &Path, md: String, intro_at: usize, origins: &mut [
     // After the first step's heading; or, when the intro already calls `k`, where the intro
     // starts (after the title and description).
     let after_line = |from: usize| md[from..].find('\n').map_or(md.len(), |n| from + n + 1);
-    let first_step = md.find("\n## ").map(|at| at + 1);
+    // The first step's heading as the parser found it (not a `## ` line in a code block).
+    let first_step = lesson.steps.first().map(|s| s.span.start);
     let heading_end = match first_step {
         Some(step) if first_use.span.start > step => after_line(step),
         _ => intro_at,
@@ -451,6 +452,19 @@ mod tests {
         let index = r#"{"title":"K","details":{"steps":[{"text":"s1.md"}]}}"#;
         let (_dir, got) = scenario(index, &[("s1.md", "Run `kubectl get pods`{{exec}}\n")]);
         assert!(!got.expect("imported").markdown.contains("k()"));
+        // A `## ` line in the intro's code block is no step heading.
+        let index = r#"{"title":"K","details":{"intro":{"text":"in.md"},"steps":[{"title":"Pods","text":"s1.md"}]}}"#;
+        let files = [
+            ("in.md", "```\n## not a heading\n```\n"),
+            ("s1.md", "Run `k get pods`{{exec}}\n"),
+        ];
+        let (_dir, got) = scenario(index, &files);
+        let md = got.expect("imported").markdown;
+        assert!(md.contains("```\n## not a heading\n```"), "{md}");
+        let defined = md
+            .find(crate::lesson::model::KUBECTL_ALIAS_CELL)
+            .expect(&md);
+        assert!(md.find("## Pods").expect(&md) < defined, "{md}");
     }
 
     #[test]

@@ -69,24 +69,29 @@ pub(crate) fn source_line_of(idx: &LineIndex, cell: &Cell, k: usize) -> usize {
     let Some(code_line) = cell.code.lines().nth(k).filter(|l| !l.trim().is_empty()) else {
         return fenced;
     };
-    if idx.line_text(fenced).contains(code_line) {
+    if idx
+        .line_text(fenced)
+        .trim_end()
+        .ends_with(code_line.trim_end())
+    {
         return fenced;
     }
+    // Inline: the paragraph's line holding it as inline code.
+    let inline = format!("`{code_line}`");
     let (last, _) = idx.line_col(cell.span.end.saturating_sub(1).max(cell.span.start));
     (cell.span.line..=last)
-        .find(|&n| idx.line_text(n).contains(code_line))
+        .find(|&n| idx.line_text(n).contains(&inline))
         .unwrap_or(fenced)
 }
 
-/// Whether code defines the `k` shorthand for later cells (a function, or an alias with
-/// `expand_aliases`), as [`super::model::KUBECTL_ALIAS_CELL`] does.
+/// Whether code defines the `k` shorthand for later cells, as a function (as
+/// [`super::model::KUBECTL_ALIAS_CELL`] does): aliases do not carry from cell to cell.
 fn defines_kubectl_alias(code: &str) -> bool {
     code.lines().map(str::trim_start).any(|l| {
         l.starts_with("k()")
             || l.starts_with("k ()")
             || l.starts_with("function k ")
             || l.starts_with("function k(")
-            || l.contains("alias k=")
     })
 }
 

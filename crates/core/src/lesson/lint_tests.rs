@@ -274,3 +274,22 @@ fn one_foreign_namespace_is_one_finding() {
     );
     assert!(ns[1].contains("`db`") && !ns[1].contains("more"), "{ns:?}");
 }
+
+#[test]
+fn an_alias_of_k_does_not_carry_to_later_cells() {
+    let got = messages("# T\n## S\n```sh\nalias k=kubectl\n```\n```sh\nk get pods\n```\n");
+    assert!(
+        got.iter().any(|m| m.contains("`k` is not defined")),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn an_empty_span_before_a_wide_character_renders() {
+    let d = check_source(Path::new("/tmp/l.md"), "---\n中文---\n---\n");
+    let bad = d
+        .iter()
+        .find(|d| d.is_error())
+        .expect("the front matter error");
+    assert!(bad.render(false).contains("中文---"));
+}

@@ -382,7 +382,7 @@ pub fn nothing_to_run_help(lesson: &Lesson) -> String {
     if path.ends_with(".ipynb") {
         return "write the commands as `!cmd` lines or `%%bash` cells".into();
     }
-    if path.ends_with("index.json") {
+    if path.ends_with("index.json") || lesson.path.is_dir() {
         return "mark the commands as Killercoda does: `cmd`{{exec}}, or a fence closed with ```{{exec}}".into();
     }
     let mut console = 0;

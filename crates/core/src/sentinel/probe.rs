@@ -49,14 +49,16 @@ impl Dialer {
         if self.direct.lock().await.contains(addr) {
             return Ok((addr.ip.clone(), addr.port));
         }
-        let mut forwards = self.forwards.lock().await;
-        if let Some(f) = forwards.get(addr) {
-            return Ok(("127.0.0.1".into(), f.local.port()));
-        }
+        // Tried on every dial until it works (a pod still starting refuses), with no lock
+        // held: another server's dial never waits for this one's.
         if self.try_direct && reachable_directly(addr).await {
             tracing::info!(%addr, "dialling the pod directly: this host routes to it");
             self.direct.lock().await.insert(addr.clone());
             return Ok((addr.ip.clone(), addr.port));
+        }
+        let mut forwards = self.forwards.lock().await;
+        if let Some(f) = forwards.get(addr) {
+            return Ok(("127.0.0.1".into(), f.local.port()));
         }
         let target = Target::PodIp(addr.ip.clone());
         let f = portforward::start(client.clone(), ns, target, addr.port)
@@ -86,8 +88,8 @@ async fn reachable_directly(addr: &Addr) -> bool {
     )
 }
 
-/// Whether the most specific route to `ip` in `/proc/net/route` is one other than the
-/// default route: a pod IP that would leave by the default gateway is not a pod here (and may
+/// Whether the most specific route to `ip` in `/proc/net/route` is a link of this host, not
+/// the default route: a pod IP that would leave by the default gateway is not a pod here (and may
 /// be somebody else's host with the same address).
 fn routed_not_by_default(routes: &str, ip: Ipv4Addr) -> bool {
     // The kernel prints an address or mask as the native-endian u32 of its network-order bytes.
@@ -102,14 +104,20 @@ fn routed_not_by_default(routes: &str, ip: Ipv4Addr) -> bool {
         .filter_map(|line| {
             let f: Vec<&str> = line.split_whitespace().collect();
             let (dest, mask) = (addr(f.get(1)?)?, addr(f.get(7)?)?);
-            let up = u32::from_str_radix(f.get(3)?, 16).ok()? & RTF_UP != 0;
-            (up && ip & mask == dest).then_some(mask)
+            let flags = u32::from_str_radix(f.get(3)?, 16).ok()?;
+            (ip & mask == dest).then_some((mask, flags))
         })
-        .max_by_key(|mask| mask.count_ones())
-        .is_some_and(|mask| mask != 0)
+        .max_by_key(|(mask, _)| mask.count_ones())
+        // On a link of this host: up, not through a gateway (a VPN's route over the same
+        // addresses leads to somebody else's hosts), not a reject route.
+        .is_some_and(|(mask, flags)| {
+            mask != 0 && flags & RTF_UP != 0 && flags & (RTF_GATEWAY | RTF_REJECT) == 0
+        })
 }
 
-const RTF_UP: u32 = 1;
+const RTF_UP: u32 = 0x1;
+const RTF_GATEWAY: u32 = 0x2;
+const RTF_REJECT: u32 = 0x200;
 
 /// Reads the current master's `INFO replication` on every refresh and after every event.
 pub struct Probe {
@@ -186,7 +194,8 @@ mod tests {
         eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n\
         eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n\
         cni0\t0000F40A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n\
-        down0\t0000A8C0\t00000000\t0000\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
+        down0\t0000A8C0\t00000000\t0000\t0\t0\t0\t0000FFFF\t0\t0\t0\n\
+        tun0\t00000C0A\t0100000A\t0003\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
 
     #[test]
     fn only_an_address_routed_other_than_by_the_default_route_counts_as_reachable() {
@@ -195,6 +204,7 @@ mod tests {
         assert!(routed("192.0.2.9"), "the host's own subnet");
         assert!(!routed("10.96.0.1"), "leaves by the default gateway");
         assert!(!routed("192.168.1.1"), "a route that is down");
+        assert!(!routed("10.12.0.5"), "through a VPN's gateway");
         assert!(!routed_not_by_default("", "10.244.0.7".parse().unwrap()));
         assert!(!routed_not_by_default(
             "garbage\nx y z",

@@ -54,7 +54,7 @@ pub async fn probe_writes(
 ) {
     let (answers_tx, mut answers) = mpsc::channel::<(Addr, SystemTime)>(64);
     // Whether writes work, as the servers' tasks pace themselves by it.
-    let (writable_tx, writable) = watch::channel(true);
+    let (writable_tx, _) = watch::channel(true);
     // Dropped with this future: every server's task is aborted with it.
     let mut tasks = JoinSet::new();
     let mut asking: HashMap<Addr, AbortHandle> = HashMap::new();
@@ -68,7 +68,12 @@ pub async fn probe_writes(
         });
         for a in addrs {
             asking.entry(a.clone()).or_insert_with(|| {
-                let task = ask_server(probe.clone(), a, answers_tx.clone(), writable.clone());
+                let task = ask_server(
+                    probe.clone(),
+                    a,
+                    answers_tx.clone(),
+                    writable_tx.subscribe(),
+                );
                 tasks.spawn(task)
             });
         }
@@ -82,7 +87,10 @@ pub async fn probe_writes(
         let stale_at = last_ok
             .filter(|_| state == Some(true))
             .map(|(_, seen)| seen + BLIP);
+        // Answers first: after a stall, those that queued up meanwhile are no outage.
         let answer = tokio::select! {
+            biased;
+            a = answers.recv() => a,
             r = servers.changed() => {
                 if r.is_err() {
                     return;
@@ -90,7 +98,6 @@ pub async fn probe_writes(
                 follow(servers.borrow_and_update().clone(), &mut tasks);
                 continue;
             }
-            a = answers.recv() => a,
             _ = sleep_until_some(stale_at) => None,
             _ = itx.closed() => return,
         };
@@ -116,7 +123,7 @@ pub async fn probe_writes(
         };
         let Some(flip) = flip else { continue };
         state = Some(flip.ok);
-        let _ = writable_tx.send(flip.ok);
+        writable_tx.send_replace(flip.ok);
         let at_ms = flip
             .at
             .duration_since(SystemTime::UNIX_EPOCH)
