@@ -226,7 +226,10 @@ impl Builder<'_> {
             // Speaker notes are for the presenter's second terminal, never the audience.
             Block::Html { text, .. } if crate::lesson::notes::speaker_note(text).is_some() => {}
             Block::Html { text, .. } => {
-                let lines = text
+                let Some(shown) = html_shown(text) else {
+                    return;
+                };
+                let lines = shown
                     .lines()
                     .map(|l| vec![(l.to_string(), theme.dim())])
                     .collect();
@@ -412,5 +415,76 @@ mod tests {
         );
         let strong = Inline::Strong(vec![t("主节点")]);
         assert_eq!(text(&[t("新的"), Inline::SoftBreak, strong]), "新的主节点");
+    }
+}
+
+/// Tags that only lay text out (Killercoda's `<br>`, `<details><summary>Solution</summary>`):
+/// a block of these and text shows its text.
+const LAYOUT_TAGS: [&str; 16] = [
+    "br", "p", "div", "span", "details", "summary", "center", "b", "strong", "i", "em", "small",
+    "sup", "sub", "kbd", "u",
+];
+
+/// What an HTML block shows in the terminal, as a browser would show little of it: nothing for
+/// comments (`<!-- end_slide -->`) and layout tags alone, the text of layout tags, and any
+/// other HTML (a table, an image) as it is written.
+fn html_shown(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let tag = &rest[open..];
+        let end = if tag.starts_with("<!--") {
+            tag.find("-->").map(|e| e + 3)
+        } else {
+            let Some(close) = tag.find('>') else {
+                return Some(text.to_string());
+            };
+            let name: String = tag[1..close]
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if !LAYOUT_TAGS.contains(&name.as_str()) {
+                return Some(text.to_string());
+            }
+            Some(close + 1)
+        };
+        let Some(end) = end else {
+            return Some(text.to_string());
+        };
+        rest = &tag[end..];
+    }
+    out.push_str(rest);
+    let lines: Vec<&str> = out
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+#[cfg(test)]
+mod html_tests {
+    use super::html_shown;
+
+    #[test]
+    fn layout_html_shows_its_text_and_comments_nothing() {
+        assert_eq!(html_shown("<br>\n"), None);
+        assert_eq!(html_shown("<!-- end_slide -->\n"), None);
+        assert_eq!(html_shown("</details>\n"), None);
+        assert_eq!(
+            html_shown("<details><summary>Solution</summary>\n<br>\n").as_deref(),
+            Some("Solution")
+        );
+        let table = "<table><tr><td>a</td></tr></table>\n";
+        assert_eq!(html_shown(table).as_deref(), Some(table));
+        assert_eq!(
+            html_shown("<img src=\"x.png\">").as_deref(),
+            Some("<img src=\"x.png\">")
+        );
+        // Unclosed: shown as written.
+        assert_eq!(html_shown("<br").as_deref(), Some("<br"));
     }
 }
