@@ -137,7 +137,12 @@ impl Builder<'_> {
     ) {
         for (n, block) in blocks.iter().enumerate() {
             let lead = if n == 0 { first } else { rest };
+            let before = self.out.len();
             self.block(block, lead, rest);
+            // A block that shows nothing (a speaker note, a comment) leaves no gap either.
+            if self.out.len() == before {
+                continue;
+            }
             let last = n + 1 == blocks.len();
             if sep == Sep::After || (sep == Sep::Between && !last) {
                 self.out.push(Item {
