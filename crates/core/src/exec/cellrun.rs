@@ -108,15 +108,15 @@ pub async fn run(session: &mut Session, r: Run<'_>) -> Outcome {
             .into_iter()
             .filter(|n| !session.is_set(n))
             .collect();
-        let (set_earlier, never): (Vec<String>, Vec<String>) = unset
-            .into_iter()
-            .partition(|n| hints::setter_of(r.lesson, r.index, n).is_some());
-        let mut notes: Vec<String> = set_earlier
-            .iter()
-            .filter_map(|n| {
-                hints::setter_of(r.lesson, r.index, n).map(|c| hints::unset_by_note(n, c))
-            })
-            .collect();
+        // A name an earlier cell sets gets a note naming that cell; the rest one note.
+        let mut notes = Vec::new();
+        let mut never = Vec::new();
+        for name in unset {
+            match hints::setter_of(r.lesson, r.index, &name) {
+                Some(cell) => notes.push(hints::unset_by_note(&name, cell)),
+                None => never.push(name),
+            }
+        }
         notes.extend(hints::unset_note(&never));
         for note in notes {
             let event = ExecEvent::Output {

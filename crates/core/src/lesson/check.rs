@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::diag::{Diagnostic, Severity, summary};
 use super::load::{self, LessonError};
+use super::model::Lesson;
 use super::parse::parse_full;
 
 /// Diagnostics printed per file; the summary line still counts them all.
@@ -138,17 +139,17 @@ pub fn check_file(path: &Path) -> Vec<Diagnostic> {
         Err(e) => return vec![error_diag(path, &e)],
     };
     let imported = text.imported.is_some();
+    let parsed = parse_full(path, &text.markdown);
     let mut diags = match text.imported {
         None => {
             let mut d = check_source(path, &text.markdown);
-            d.extend(nothing_runs(path, &text.markdown, Severity::Warning));
+            d.extend(nothing_runs(path, &parsed.lesson, Severity::Warning));
             d
         }
-        Some(warnings) => check_imported(path, &text.markdown, warnings),
+        Some(warnings) => check_imported(path, &text.markdown, &parsed.lesson, warnings),
     };
     let unreadable = diags.iter().any(|d| d.span.line == 0 && d.is_error());
     if !unreadable {
-        let parsed = parse_full(path, &text.markdown);
         diags.extend(super::syntax::bash_errors(
             path,
             &parsed.lesson,
@@ -164,17 +165,16 @@ pub fn check_file(path: &Path) -> Vec<Diagnostic> {
 
 /// When nothing in the lesson would run (`kubetutor run` refuses it): an error for an import,
 /// a warning for Markdown, which is still a lesson to read and present.
-fn nothing_runs(path: &Path, markdown: &str, severity: Severity) -> Option<Diagnostic> {
-    let parsed = parse_full(path, markdown);
-    if parsed.lesson.cells().iter().any(|c| c.is_runnable()) {
+fn nothing_runs(path: &Path, lesson: &Lesson, severity: Severity) -> Option<Diagnostic> {
+    if lesson.cells().iter().any(|c| c.is_runnable()) {
         return None;
     }
-    let msg = super::model::nothing_to_run(&parsed.lesson, false);
+    let msg = super::model::nothing_to_run(lesson, false);
     let prefix = format!("{}: ", path.display());
     let msg = msg.strip_prefix(&prefix).unwrap_or(&msg).to_string();
     let help = format!(
         "`kubetutor run` refuses it; {}",
-        super::model::nothing_to_run_help(&parsed.lesson)
+        super::model::nothing_to_run_help(lesson)
     );
     Some(Diagnostic::file(path, severity, msg).with_help(help))
 }
@@ -183,12 +183,17 @@ fn nothing_runs(path: &Path, markdown: &str, severity: Severity) -> Option<Diagn
 /// lesson's diagnostics, and an error when nothing in it would run. A finding on lines copied
 /// from a file as they are (a scenario's step or script) names that file and line; the others
 /// are lines of the lesson `kubetutor import` writes, which a note says.
-fn check_imported(path: &Path, markdown: &str, warnings: Vec<String>) -> Vec<Diagnostic> {
+fn check_imported(
+    path: &Path,
+    markdown: &str,
+    lesson: &Lesson,
+    warnings: Vec<String>,
+) -> Vec<Diagnostic> {
     let mut diags: Vec<Diagnostic> = warnings
         .into_iter()
         .map(|w| Diagnostic::file(path, Severity::Warning, w))
         .collect();
-    diags.extend(nothing_runs(path, markdown, Severity::Error));
+    diags.extend(nothing_runs(path, lesson, Severity::Error));
     diags.extend(check_source(path, markdown));
     diags
 }

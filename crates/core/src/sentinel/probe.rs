@@ -15,9 +15,9 @@ use crate::kube::portforward::{self, Forward, Target};
 
 /// Turns an address Sentinel reports into one we can dial: itself, or a forward to the pod.
 ///
-/// On a cluster, a pod IP this host has a route to (other than the default route: kubetutor
-/// running on a node, or inside the cluster's network) and that accepts a connection is
-/// dialled directly. That is the address Sentinel itself uses, and it stays up while the pod
+/// On a cluster, a pod IP this host routes to on a link of its own (not by the default route
+/// or a gateway: kubetutor running on a node, or inside the cluster's network) and that
+/// accepts a connection is dialled directly. That is the address Sentinel itself uses, and it stays up while the pod
 /// terminates, when the API server's forward to the pod already fails: the outage the pane
 /// shows is then the servers' own, not the forward's. Any other pod IP goes through a forward.
 pub struct Dialer {
