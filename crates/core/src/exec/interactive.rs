@@ -200,6 +200,11 @@ async fn drive(
                     let event = ExecEvent::Terminal { cell: index, bytes: buf[..n].to_vec() };
                     super::emit(&ctx.events, event, &ctx.closing).await;
                     emulator.process(&buf[..n]);
+                    // As a terminal would: a program asking where the cursor is gets told.
+                    let answers = emulator.answers(&buf[..n]);
+                    if !answers.is_empty() && master.write_all(&answers).await.is_err() {
+                        tracing::debug!(cell = index, "cannot answer the program's query");
+                    }
                 }
             },
             cmd = cmds.recv(), if cmds_open => match cmd {

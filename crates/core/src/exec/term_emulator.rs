@@ -47,6 +47,8 @@ pub struct Emulator {
     parser: vt100::Parser,
     /// Bumped on every change, so a view can tell whether to redraw.
     version: u64,
+    /// The last bytes of the output, for a query split across reads.
+    tail: Vec<u8>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -68,7 +70,29 @@ impl Emulator {
         Self {
             parser: vt100::Parser::new(nz(size.rows), nz(size.cols), SCROLLBACK_ROWS),
             version: 0,
+            tail: Vec::new(),
         }
+    }
+
+    /// What a terminal answers to the status queries in `bytes`, output the program wrote and
+    /// [`Self::process`] has read: a cursor position report (`ESC [ row ; col R`) for each
+    /// `ESC [ 6 n`. Line editors (linenoise, in redis-cli) ask it when the terminal's width is
+    /// unknown (through `kubectl exec -it`, before the remote terminal is sized) and, with no
+    /// answer, read the keys typed next as one.
+    pub fn answers(&mut self, bytes: &[u8]) -> Vec<u8> {
+        const QUERY: &[u8] = b"\x1b[6n";
+        let mut seen = std::mem::take(&mut self.tail);
+        seen.extend_from_slice(bytes);
+        let asked = seen.windows(QUERY.len()).filter(|w| *w == QUERY).count();
+        // A query may complete in the next read: keep what of one the output ends with.
+        let keep = (1..QUERY.len())
+            .rev()
+            .find(|&n| seen.ends_with(&QUERY[..n]))
+            .unwrap_or(0);
+        self.tail = seen[seen.len() - keep..].to_vec();
+        let (row, col) = self.parser.screen().cursor_position();
+        let report = format!("\x1b[{};{}R", row + 1, col + 1);
+        report.repeat(asked).into_bytes()
     }
 
     /// Feeds the program's output (any chunking: escapes and UTF-8 may be split).
@@ -173,6 +197,21 @@ mod tests {
 
     fn emu(rows: u16, cols: u16) -> Emulator {
         Emulator::new(TermSize { rows, cols })
+    }
+
+    #[test]
+    fn a_cursor_position_query_is_answered_even_split_across_reads() {
+        let mut e = emu(5, 20);
+        let out = b"abc\x1b[6n";
+        e.process(out);
+        assert_eq!(e.answers(out), b"\x1b[1;4R");
+        // Split: `ESC [` then `6 n`, after a line.
+        let (a, b): (&[u8], &[u8]) = (b"\r\nxy\x1b[", b"6n");
+        e.process(a);
+        assert!(e.answers(a).is_empty());
+        e.process(b);
+        assert_eq!(e.answers(b), b"\x1b[2;3R");
+        assert!(e.answers(b"6n plain text").is_empty());
     }
 
     #[test]
